@@ -1,0 +1,43 @@
+// One build script, one esbuild context per bundle; `--watch` keeps them running.
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const watch = process.argv.includes('--watch');
+
+mkdirSync(dist, { recursive: true });
+// tree-sitter's runtime and the grammars are loaded from beside the bundle.
+const wasmDir = join(root, 'node_modules/@vscode/tree-sitter-wasm/wasm');
+for (const f of ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-javascript.wasm',
+  'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm']) {
+  cpSync(join(wasmDir, f), join(dist, f));
+}
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  minify: !watch,
+  // tfjs marks its backend and gradient registrations as side-effect free; keep them.
+  ignoreAnnotations: true,
+  logLevel: 'warning',
+  external: ['vscode', '@tensorflow/tfjs-node'],
+};
+
+const bundles = [
+  { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+];
+
+const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('watching…');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

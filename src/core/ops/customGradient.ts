@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A differentiable function of n tensors whose gradient is `backward` (tf.customGrad with plain types). */
+export function withGradient(
+  forward: (xs: tf.Tensor[]) => tf.Tensor,
+  backward: (dy: tf.Tensor, xs: tf.Tensor[]) => tf.Tensor[],
+): (...xs: tf.Tensor[]) => tf.Tensor {
+  const f = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const xs = args.slice(0, -1) as tf.Tensor[];
+    save(xs);
+    return {
+      value: forward(xs),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(Array.isArray(dy) ? dy[0] : dy, saved),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (...xs: tf.Tensor[]) => f(...xs) as tf.Tensor;
+}

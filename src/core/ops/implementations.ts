@@ -1,0 +1,451 @@
+// What each op computes, in TensorFlow.js, with the numerics of the framework it comes from.
+// The per-framework tables (tables/*.ts) map source names and parameters onto these.
+import * as tf from '@tensorflow/tfjs-core';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../translate/errors';
+import type { Value } from '../translate/values';
+import type { OpArgs } from './args';
+import { withGradient } from './customGradient';
+
+/** What an op means to the source rules and the loss probes. */
+export type OpTag =
+  | 'log' | 'sqrt' | 'reciprocal' | 'fractional-pow' | 'divide' | 'exp'
+  | 'guard' | 'nondiff' | 'graph-break' | 'where' | 'sigmoid' | 'softmax' | 'logits-loss' | 'prob-loss'
+  | 'one-hot' | 'reduce-last' | 'sum-reduce' | 'mean-reduce';
+
+export interface OpImpl {
+  run: (a: OpArgs) => tf.Tensor | Value;
+  tags?: OpTag[];
+}
+
+const f32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+
+/** Cuts a tensor from the graph: a fresh tensor with the same data, no tape link. */
+export function detach(t: tf.Tensor): tf.Tensor {
+  return tf.tensor(t.dataSync(), t.shape, t.dtype === 'string' ? 'float32' : t.dtype);
+}
+
+/** PyTorch, TensorFlow and JAX differentiate |x| as sign(x) (0 at 0); TF.js uses -1 at 0. */
+const absSign = ((f) => (x: tf.Tensor) => f(x))(withGradient(([x]) => tf.abs(x), (dy, [x]) => [tf.mul(dy, tf.sign(x))]));
+
+function normAxis(axis: number | number[] | undefined): number | number[] | undefined {
+  return axis;
+}
+
+export function reduce(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp', x: tf.Tensor, axis: number | number[] | undefined, keepdims: boolean): tf.Tensor {
+  const t = f32(x);
+  const ax = normAxis(axis);
+  switch (kind) {
+    case 'sum': return tf.sum(t, ax, keepdims);
+    case 'mean': return tf.mean(t, ax, keepdims);
+    case 'max': return tf.max(t, ax, keepdims);
+    case 'min': return tf.min(t, ax, keepdims);
+    case 'prod': return tf.prod(t, ax, keepdims);
+    case 'logsumexp': return tf.logSumExp(t, ax, keepdims);
+  }
+}
+
+function variance(x: tf.Tensor, axis: number | number[] | undefined, keepdims: boolean, ddof: number): tf.Tensor {
+  const t = f32(x);
+  const mean = tf.mean(t, axis, true);
+  const sq = tf.square(tf.sub(t, mean));
+  const n = axis === undefined ? t.size : (Array.isArray(axis) ? axis : [axis]).reduce((acc, a) => acc * t.shape[a < 0 ? t.rank + a : a], 1);
+  return tf.div(tf.sum(sq, axis, keepdims), Math.max(n - ddof, 0));
+}
+
+function ddofOf(a: OpArgs): number {
+  if (a.has('correction')) return a.num('correction');
+  if (a.has('unbiased')) return a.bool('unbiased') ? 1 : 0;
+  return a.num('ddof', 0);
+}
+
+function pnorm(x: tf.Tensor, ord: number | string | undefined, axis: number | number[] | undefined, keepdims: boolean): tf.Tensor {
+  const t = f32(x);
+  if (ord === undefined || ord === 2 || ord === 'fro' || ord === 'euclidean') return tf.sqrt(tf.sum(tf.square(t), axis, keepdims));
+  if (ord === 1) return tf.sum(absSign(t), axis, keepdims);
+  if (ord === Infinity || ord === 'inf') return tf.max(absSign(t), axis, keepdims);
+  if (typeof ord === 'number') return tf.pow(tf.sum(tf.pow(absSign(t), ord), axis, keepdims), 1 / ord);
+  throw new Error(`norm order ${ord}`);
+}
+
+function ordOf(a: OpArgs, name: string): number | string | undefined {
+  const v = a.value(name);
+  if (!v) return undefined;
+  if (v.t === 'num') return v.v;
+  if (v.t === 'str') return v.v;
+  return undefined;
+}
+
+function checkSize(shape: number[], a: OpArgs): void {
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (!Number.isFinite(n) || n > 1e7) throw new ProbeBudgetExceeded(`${a.op} asks for a tensor of ${n} elements`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UserCodeError(`${a.op}: invalid shape [${shape.join(', ')}]`, a.span);
+}
+
+function reduced(t: tf.Tensor, reduction: string | undefined, batchSize?: number): tf.Tensor {
+  switch (reduction ?? 'mean') {
+    case 'none': return t;
+    case 'sum': return tf.sum(t);
+    case 'batchmean': return tf.div(tf.sum(t), batchSize ?? 1);
+    default: return tf.mean(t);
+  }
+}
+
+function gelu(x: tf.Tensor, approximate: boolean): tf.Tensor {
+  if (approximate) {
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  }
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+}
+
+function approximateOf(a: OpArgs, fallback: boolean): boolean {
+  const v = a.value('approximate');
+  if (!v) return fallback;
+  if (v.t === 'str') return v.v === 'tanh';
+  if (v.t === 'bool') return v.v;
+  return fallback;
+}
+
+function softplusTorch(x: tf.Tensor, beta: number, threshold: number): tf.Tensor {
+  const bx = tf.mul(x, beta);
+  return tf.where(tf.greater(detach(bx), threshold), x, tf.div(tf.softplus(bx), beta));
+}
+
+/** PyTorch's binary_cross_entropy: logs clamped at -100, and its own backward (p - t) / max(p(1-p), 1e-12). */
+const torchBce = withGradient(
+  ([p, t]) => tf.neg(tf.add(tf.mul(t, tf.maximum(tf.log(p), -100)), tf.mul(tf.sub(1, t), tf.maximum(tf.log(tf.sub(1, p)), -100)))),
+  (dy, [p, t]) => [
+    tf.mul(dy, tf.div(tf.sub(p, t), tf.maximum(tf.mul(tf.sub(1, p), p), 1e-12))),
+    tf.mul(dy, tf.sub(tf.maximum(tf.log(tf.sub(1, p)), -100), tf.maximum(tf.log(p), -100))),
+  ],
+);
+
+/** xlogy(x, y) = x * log(y), and 0 where x == 0 (PyTorch/SciPy). */
+function xlogy(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const zero = tf.equal(detach(x), 0);
+  const safeY = tf.where(zero, tf.onesLike(y), y);
+  return tf.where(zero, tf.zerosLike(tf.mul(x, y)), tf.mul(x, tf.log(safeY)));
+}
+
+function classIndices(target: tf.Tensor): tf.Tensor {
+  return tf.cast(detach(target), 'int32');
+}
+
+function oneHotLike(target: tf.Tensor, depth: number): tf.Tensor {
+  return tf.cast(tf.reshape(tf.oneHot(tf.reshape(classIndices(target), [-1]), depth), [...target.shape, depth]), 'float32');
+}
+
+/** torch: class dimension is 1 for N×C×…; for 2-D inputs it is the last. */
+function crossEntropyTorch(input: tf.Tensor, target: tf.Tensor, labelSmoothing: number, reduction: string | undefined): tf.Tensor {
+  const classDim = input.rank === 1 ? 0 : 1;
+  const c = input.shape[classDim] ?? 1;
+  const logp = tf.logSoftmax(classDim === input.rank - 1 ? input : moveAxisLast(input, classDim));
+  let probs: tf.Tensor;
+  if (target.shape.length === input.shape.length) probs = classDim === input.rank - 1 ? target : moveAxisLast(target, classDim);
+  else probs = oneHotLike(target, c);
+  if (labelSmoothing > 0) probs = tf.add(tf.mul(probs, 1 - labelSmoothing), labelSmoothing / c);
+  const per = tf.neg(tf.sum(tf.mul(probs, logp), -1));
+  return reduced(per, reduction);
+}
+
+function moveAxisLast(t: tf.Tensor, axis: number): tf.Tensor {
+  const perm = [...Array(t.rank).keys()].filter((i) => i !== axis).concat([axis]);
+  return tf.transpose(t, perm);
+}
+
+function kerasBce(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number): tf.Tensor {
+  if (fromLogits) return tf.mean(sigmoidCeWithLogits(t, p), axis);
+  const eps = 1e-7;
+  const o = tf.clipByValue(p, eps, 1 - eps);
+  const bce = tf.add(tf.mul(t, tf.log(tf.add(o, eps))), tf.mul(tf.sub(1, t), tf.log(tf.add(tf.sub(1, o), eps))));
+  return tf.mean(tf.neg(bce), axis);
+}
+
+function kerasCce(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number, smoothing: number): tf.Tensor {
+  let target = t;
+  if (smoothing > 0) target = tf.add(tf.mul(t, 1 - smoothing), smoothing / t.shape[t.rank - 1]);
+  if (fromLogits) return tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(p, axis)), axis));
+  const o = tf.clipByValue(tf.div(p, tf.sum(p, axis, true)), 1e-7, 1 - 1e-7);
+  return tf.neg(tf.sum(tf.mul(target, tf.log(o)), axis));
+}
+
+function sigmoidCeWithLogits(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+  return tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(absSign(logits)))));
+}
+
+function huber(d: tf.Tensor, delta: number): tf.Tensor {
+  const ad = absSign(d);
+  return tf.where(tf.lessEqual(detach(ad), delta), tf.mul(0.5, tf.square(d)), tf.mul(delta, tf.sub(ad, 0.5 * delta)));
+}
+
+function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
+  if (!dtype) return f32(x);
+  if (/int|long|short|uint/.test(dtype)) return tf.cast(tf.cast(detach(f32(x)), 'int32'), 'float32');
+  if (dtype === 'bool') return tf.cast(detach(x), 'bool');
+  return f32(x);
+}
+
+const t1 = (f: (x: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x'))), tags });
+const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x')), f32(a.tensor('y'))), tags });
+
+export const implementations: Record<string, OpImpl> = {
+  // ---- elementwise
+  exp: t1(tf.exp, ['exp']),
+  exp2: t1((x) => tf.exp(tf.mul(x, Math.LN2)), ['exp']),
+  expm1: t1(tf.expm1, ['exp']),
+  log: t1(tf.log, ['log']),
+  log2: t1((x) => tf.div(tf.log(x), Math.LN2), ['log']),
+  log10: t1((x) => tf.div(tf.log(x), Math.LN10), ['log']),
+  log1p: t1(tf.log1p, ['log']),
+  sqrt: t1(tf.sqrt, ['sqrt']),
+  rsqrt: t1(tf.rsqrt, ['sqrt', 'reciprocal']),
+  square: t1(tf.square),
+  reciprocal: t1(tf.reciprocal, ['reciprocal']),
+  neg: t1(tf.neg),
+  abs: t1(absSign),
+  abs_tfjs: t1(tf.abs),
+  sign: t1((x) => tf.sign(detach(x)), ['nondiff']),
+  round: t1((x) => tf.round(detach(x)), ['nondiff']),
+  floor: t1((x) => tf.floor(detach(x)), ['nondiff']),
+  ceil: t1((x) => tf.ceil(detach(x)), ['nondiff']),
+  trunc: t1((x) => tf.mul(tf.sign(detach(x)), tf.floor(tf.abs(detach(x)))), ['nondiff']),
+  sin: t1(tf.sin),
+  cos: t1(tf.cos),
+  tan: t1(tf.tan),
+  asin: t1(tf.asin),
+  acos: t1(tf.acos),
+  atan: t1(tf.atan),
+  sinh: t1(tf.sinh),
+  cosh: t1(tf.cosh),
+  asinh: t1(tf.asinh),
+  acosh: t1(tf.acosh),
+  atanh: t1(tf.atanh),
+  tanh: t1(tf.tanh),
+  sigmoid: t1(tf.sigmoid, ['sigmoid']),
+  log_sigmoid: t1((x) => tf.neg(tf.softplus(tf.neg(x))), ['sigmoid']),
+  logit: { run: (a) => { let x = f32(a.tensor('x')); if (a.has('eps')) x = tf.clipByValue(x, a.num('eps'), 1 - a.num('eps')); return tf.log(tf.div(x, tf.sub(1, x))); }, tags: ['log'] },
+  softplus: t1(tf.softplus),
+  softplus_torch: { run: (a) => softplusTorch(f32(a.tensor('x')), a.num('beta', 1), a.num('threshold', 20)) },
+  softsign: t1((x) => tf.div(x, tf.add(1, absSign(x)))),
+  relu: t1(tf.relu),
+  relu6: t1(tf.relu6),
+  relu_keras: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const alpha = a.num('alpha', 0);
+    const threshold = a.num('threshold', 0);
+    let y = threshold !== 0 ? tf.where(tf.greater(detach(x), threshold), x, tf.zerosLike(x)) : tf.relu(x);
+    if (a.has('max_value')) y = tf.minimum(y, a.num('max_value'));
+    if (alpha !== 0) y = tf.add(y, tf.mul(alpha, tf.minimum(tf.sub(x, threshold), 0)));
+    return y;
+  } },
+  elu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(x))); }, tags: ['exp'] },
+  celu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return tf.add(tf.relu(x), tf.minimum(0, tf.mul(alpha, tf.expm1(tf.div(x, alpha))))); } },
+  selu: t1(tf.selu),
+  gelu: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, false)) },
+  gelu_jax: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, true)) },
+  silu: t1((x) => tf.mul(x, tf.sigmoid(x)), ['sigmoid']),
+  swish_beta: { run: (a) => { const x = f32(a.tensor('x')); return tf.mul(x, tf.sigmoid(tf.mul(a.num('beta', 1), x))); }, tags: ['sigmoid'] },
+  mish: t1((x) => tf.mul(x, tf.tanh(tf.softplus(x)))),
+  leaky_relu: { run: (a) => tf.leakyRelu(f32(a.tensor('x')), a.num('alpha', 0.01)) },
+  hard_sigmoid_torch: t1((x) => tf.div(tf.relu6(tf.add(x, 3)), 6)),
+  hard_sigmoid_keras: t1((x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1)),
+  hard_swish: t1((x) => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6))),
+  hard_tanh: { run: (a) => tf.clipByValue(f32(a.tensor('x')), a.num('min', -1), a.num('max', 1)) },
+  tanhshrink: t1((x) => tf.sub(x, tf.tanh(x))),
+  softshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(x), l), tf.sub(x, l), tf.where(tf.less(detach(x), -l), tf.add(x, l), tf.zerosLike(x))); } },
+  hardshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(absSign(x)), l), x, tf.zerosLike(x)); } },
+  erf: t1(tf.erf),
+  erfc: t1((x) => tf.sub(1, tf.erf(x))),
+  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff']),
+  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff']),
+  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff']),
+  nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
+
+  // ---- binary
+  add: t2(tf.add),
+  sub: t2(tf.sub),
+  mul: t2(tf.mul),
+  div: t2(tf.div, ['divide']),
+  div_no_nan: t2((x, y) => { const z = tf.equal(detach(y), 0); return tf.where(z, tf.zerosLike(tf.mul(x, y)), tf.div(x, tf.where(z, tf.onesLike(y), y))); }, ['guard']),
+  floordiv: t2((x, y) => tf.floorDiv(detach(x), detach(y)), ['nondiff']),
+  mod: t2((x, y) => tf.sub(x, tf.mul(y, tf.floor(detach(tf.div(x, y)))))),
+  pow: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const yv = a.value('y');
+    if (yv?.t === 'num' && yv.v === 2) return tf.square(x);
+    return tf.pow(x, f32(a.tensor('y')));
+  }, tags: ['fractional-pow'] },
+  maximum: t2(tf.maximum, ['guard']),
+  minimum: t2(tf.minimum, ['guard']),
+  atan2: t2(tf.atan2),
+  squared_difference: t2(tf.squaredDifference),
+  xlogy: t2(xlogy),
+  logaddexp: t2((x, y) => { const m = tf.maximum(x, y); return tf.add(m, tf.log1p(tf.exp(tf.neg(absSign(tf.sub(x, y)))))); }),
+  clip: { run: (a) => {
+    let x = f32(a.tensor('x'));
+    const lo = a.numOrTensor('min');
+    const hi = a.numOrTensor('max');
+    if (typeof lo === 'number' && typeof hi === 'number') return tf.clipByValue(x, lo, hi);
+    if (lo !== undefined) x = tf.maximum(x, lo);
+    if (hi !== undefined) x = tf.minimum(x, hi);
+    return x;
+  }, tags: ['guard'] },
+  where: { run: (a) => {
+    if (!a.has('x') && !a.has('y')) throw new UnsupportedConstruct(`${a.op} with one argument`, a.span, 'the result shape depends on the data');
+    const cond = a.tensor('cond');
+    return tf.where(cond.dtype === 'bool' ? cond : tf.cast(detach(cond), 'bool'), f32(a.tensor('x')), f32(a.tensor('y')));
+  }, tags: ['where'] },
+  logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff'] },
+  logical_or: { run: (a) => tf.logicalOr(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff'] },
+  logical_not: { run: (a) => tf.logicalNot(tf.cast(detach(a.tensor('x')), 'bool')), tags: ['nondiff'] },
+  greater: { run: (a) => tf.greater(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  greater_equal: { run: (a) => tf.greaterEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  less: { run: (a) => tf.less(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  less_equal: { run: (a) => tf.lessEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  equal: { run: (a) => tf.equal(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  not_equal: { run: (a) => tf.notEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff'] },
+
+  // ---- reductions
+  sum: { run: (a) => reduce('sum', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['sum-reduce'] },
+  mean: { run: (a) => reduce('mean', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['mean-reduce'] },
+  max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  logsumexp: { run: (a) => reduce('logsumexp', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)) },
+  std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt'] },
+  norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt'] },
+  argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff'] },
+  argmin: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMin(tf.reshape(x, [-1])) : tf.argMin(x, ax as number); return tf.cast(r, 'float32'); }, tags: ['nondiff'] },
+  cumsum: { run: (a) => tf.cumsum(f32(a.tensor('x')), (a.axis('axis') as number | undefined) ?? 0) },
+  all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
+  any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
+  count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
+
+  // ---- normalisers
+  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? -1; return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
+  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? -1; return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
+  l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); } },
+  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
+
+  // ---- shapes and construction
+  reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')) },
+  flatten: { run: (a) => { const x = a.tensor('x'); const start = a.num('start', 0); if (start === 0) return tf.reshape(x, [-1]); const s = start < 0 ? x.rank + start : start; return tf.reshape(x, [...x.shape.slice(0, s), -1]); } },
+  transpose: { run: (a) => { const x = a.tensor('x'); const perm = a.value('perm') ? a.shape('perm') : undefined; return tf.transpose(x, perm); } },
+  swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); } },
+  squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); } },
+  expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')) },
+  concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
+  stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
+  tile: { run: (a) => tf.tile(a.tensor('x'), a.shape('reps')) },
+  broadcast_to: { run: (a) => tf.broadcastTo(a.tensor('x'), a.shape('shape')) },
+  matmul: t2(tf.matMul),
+  dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y))),
+  identity: t1((x) => x),
+  stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
+  cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')) },
+  one_hot: { run: (a) => { const x = a.tensor('x'); const depth = a.num('depth', -1); const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1; return oneHotLike(x, d); }, tags: ['one-hot'] },
+  zeros_like: t1((x) => tf.zerosLike(detach(x))),
+  ones_like: t1((x) => tf.onesLike(detach(x))),
+  full_like: { run: (a) => tf.fill(a.tensor('x').shape, a.num('value')) },
+  zeros: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.zeros(s); } },
+  ones: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.ones(s); } },
+  full: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.fill(s, a.num('value')); } },
+  constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(t, s); } return t; } },
+  linspace: { run: (a) => { const n = a.num('num', 50); checkSize([n], a); return tf.linspace(a.num('start'), a.num('stop'), n); } },
+  arange: { run: (a) => { const start = a.has('stop') ? a.num('start') : 0; const stop = a.has('stop') ? a.num('stop') : a.num('start'); const step = a.num('step', 1); checkSize([Math.ceil((stop - start) / step)], a); return tf.range(start, stop, step); } },
+  eye: { run: (a) => { const n = a.num('n'); checkSize([n, n], a); return tf.eye(n); } },
+  shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }) },
+  size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }) },
+  ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }) },
+  epsilon_keras: { run: () => ({ t: 'num', v: 1e-7, int: false }) },
+
+  // ---- losses and their helpers
+  mse_loss: { run: (a) => reduced(tf.squaredDifference(f32(a.tensor('x')), f32(a.tensor('y'))), a.str('reduction')) },
+  l1_loss: { run: (a) => reduced(absSign(tf.sub(f32(a.tensor('x')), f32(a.tensor('y')))), a.str('reduction')) },
+  smooth_l1_loss: { run: (a) => { const beta = a.num('beta', 1); const d = tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))); const ad = absSign(d); const per = beta === 0 ? ad : tf.where(tf.less(detach(ad), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(ad, 0.5 * beta)); return reduced(per, a.str('reduction')); } },
+  huber_loss_torch: { run: (a) => reduced(huber(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('delta', 1)), a.str('reduction')) },
+  bce_torch: { run: (a) => { const p = f32(a.tensor('x')); const t = f32(a.tensor('y')); let per = torchBce(p, tf.broadcastTo(t, p.shape)) as tf.Tensor; if (a.has('weight')) per = tf.mul(per, a.tensor('weight')); return reduced(per, a.str('reduction')); }, tags: ['log', 'prob-loss'] },
+  bce_logits_torch: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const t = f32(a.tensor('y'));
+    let per: tf.Tensor;
+    if (a.has('pos_weight')) {
+      const lw = tf.add(1, tf.mul(tf.sub(a.tensor('pos_weight'), 1), t));
+      per = tf.add(tf.mul(tf.sub(1, t), x), tf.mul(lw, tf.add(tf.log1p(tf.exp(tf.neg(absSign(x)))), tf.relu(tf.neg(x)))));
+    } else per = sigmoidCeWithLogits(t, x);
+    if (a.has('weight')) per = tf.mul(per, a.tensor('weight'));
+    return reduced(per, a.str('reduction'));
+  }, tags: ['logits-loss'] },
+  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction')), tags: ['logits-loss', 'softmax'] },
+  nll_loss_torch: { run: (a) => { const x = f32(a.tensor('x')); const c = x.shape[x.rank === 1 ? 0 : 1] ?? 1; const oh = oneHotLike(a.tensor('y'), c); const xl = x.rank > 1 ? moveAxisLast(x, 1) : x; return reduced(tf.neg(tf.sum(tf.mul(oh, xl), -1)), a.str('reduction')); } },
+  kl_div_torch: { run: (a) => {
+    const input = f32(a.tensor('x'));
+    const target = f32(a.tensor('y'));
+    const per = a.bool('log_target') ? tf.mul(tf.exp(target), tf.sub(target, input)) : tf.sub(xlogy(target, target), tf.mul(target, input));
+    return reduced(per, a.str('reduction'), input.shape[0]);
+  } },
+  cosine_similarity_torch: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const y = f32(a.tensor('y'));
+    const dim = (a.axis('axis') as number | undefined) ?? 1;
+    const eps = a.num('eps', 1e-8);
+    const w12 = tf.sum(tf.mul(x, y), dim);
+    const w1 = tf.sum(tf.square(x), dim);
+    const w2 = tf.sum(tf.square(y), dim);
+    return tf.div(w12, tf.sqrt(tf.maximum(tf.mul(w1, w2), eps * eps)));
+  } },
+  pairwise_distance_torch: { run: (a) => {
+    const d = tf.add(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('eps', 1e-6));
+    return pnorm(d, a.num('p', 2), -1, a.bool('keepdims'));
+  }, tags: ['sqrt'] },
+  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1), tags: ['prob-loss'] },
+  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss'] },
+  cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss'] },
+  scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss'] },
+  mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1) },
+  mae_keras: { run: (a) => tf.mean(absSign(tf.sub(f32(a.tensor('y_true')), f32(a.tensor('y_pred')))), -1) },
+  huber_keras: { run: (a) => tf.mean(huber(tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))), a.num('delta', 1)), -1) },
+  log_cosh_keras: { run: (a) => { const d = tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))); return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.LN2), -1); } },
+  kld_keras: { run: (a) => { const t = tf.clipByValue(f32(a.tensor('y_true')), 1e-7, 1); const p = tf.clipByValue(f32(a.tensor('y_pred')), 1e-7, 1); return tf.sum(tf.mul(t, tf.log(tf.div(t, p))), -1); } },
+  sigmoid_ce_logits_tf: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss'] },
+  softmax_ce_logits_tf: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), (a.axis('axis') as number | undefined) ?? -1)), tags: ['logits-loss', 'softmax'] },
+  sparse_softmax_ce_logits_tf: { run: (a) => { const z = f32(a.tensor('logits')); const oh = oneHotLike(a.tensor('labels'), z.shape[z.rank - 1] ?? 1); return tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(z)), -1)); }, tags: ['logits-loss', 'softmax'] },
+  optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'softmax'] },
+  optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss'] },
+  tfjs_loss: { run: (a) => tfjsLoss(a) },
+};
+
+function norm(axis: number, rank: number): number {
+  return axis < 0 ? rank + axis : axis;
+}
+
+function moveAxisBack(t: tf.Tensor, axis: number): tf.Tensor {
+  const rank = t.rank;
+  const ax = norm(axis, rank);
+  const perm: number[] = [];
+  for (let i = 0, k = 0; i < rank; i++) perm.push(i === ax ? rank - 1 : k++);
+  return tf.transpose(t, perm);
+}
+
+/** tf.losses.* of TF.js: the library's own numerics, weights and reduction (default: mean of non-zero weights = mean). */
+function tfjsLoss(a: OpArgs): tf.Tensor {
+  const kind = a.str('kind');
+  const labels = f32(a.tensor('labels'));
+  const predictions = f32(a.tensor('predictions'));
+  let per: tf.Tensor;
+  switch (kind) {
+    case 'mse': per = tf.squaredDifference(labels, predictions); break;
+    case 'mae': per = absSign(tf.sub(labels, predictions)); break;
+    case 'huber': per = huber(tf.sub(predictions, labels), a.num('delta', 1)); break;
+    case 'log': { const eps = a.num('epsilon', 1e-7); per = tf.neg(tf.add(tf.mul(labels, tf.log(tf.add(predictions, eps))), tf.mul(tf.sub(1, labels), tf.log(tf.add(tf.sub(1, predictions), eps))))); break; }
+    case 'sigmoid_ce': per = sigmoidCeWithLogits(labels, predictions); break;
+    case 'softmax_ce': per = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(predictions)), -1)); break;
+    case 'cosine': per = tf.sub(1, tf.sum(tf.mul(labels, predictions), (a.axis('axis') as number | undefined) ?? -1)); break;
+    case 'hinge': { const l = tf.sub(tf.mul(2, labels), 1); per = tf.relu(tf.sub(1, tf.mul(l, predictions))); break; }
+    default: throw new UnsupportedConstruct(`tf.losses.${kind}`, a.span);
+  }
+  if (a.has('weights')) per = tf.mul(per, a.tensor('weights'));
+  return tf.mean(per);
+}

@@ -1,0 +1,337 @@
+// Resolves a framework path (`torch.clamp`, `tfjs.leakyRelu`) or a tensor method to its op row and
+// runs it. The default branch names what is not supported: that is the GP001 message.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Evaluator } from '../translate/evaluate';
+import { UnsupportedConstruct } from '../translate/errors';
+import type { Framework } from '../translate/frameworks';
+import type { Span } from '../translate/ir';
+import { NONE, describe, num, tuple, type Value } from '../translate/values';
+import { OpArgs, parseParam, type ParamSpec } from './args';
+import { detach, implementations, type OpTag } from './implementations';
+import type { OpRow } from './table';
+import { numpyMethods, numpyOps } from './tables/numpy';
+import { pythonOps } from './tables/python';
+import { tensorflowMethods, tensorflowOps } from './tables/tensorflow';
+import { tfjsMethods, tfjsOps } from './tables/tfjs';
+import { torchMethods, torchOps } from './tables/torch';
+
+export interface OpContext {
+  framework: Framework;
+  maxElements: number;
+  /** Applied to every op's output: identity at float32, rounding when float16/bfloat16 is emulated. */
+  finish: (t: tf.Tensor) => tf.Tensor;
+}
+
+interface BoundRow {
+  name: string;
+  impl: string;
+  params: ParamSpec[];
+  fixed?: OpRow['fixed'];
+}
+
+function index(rows: OpRow[]): Map<string, BoundRow> {
+  const map = new Map<string, BoundRow>();
+  for (const r of rows) {
+    if (!implementations[r.impl] && !scalarImpl(r.impl)) throw new Error(`op table row ${r.names[0]} names a missing implementation ${r.impl}`);
+    const params = r.params.map(parseParam);
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed });
+  }
+  return map;
+}
+
+const opsByPath = index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]);
+const methodsByFramework: Record<Framework, Map<string, BoundRow>> = {
+  pytorch: index(torchMethods),
+  tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
+  jax: index(numpyMethods),
+  numpy: index(numpyMethods),
+  tfjs: index(tfjsMethods),
+};
+
+/** Every op row, for the parity tests and the docs. */
+export function allOpRows(): { name: string; impl: string; params: string[] }[] {
+  return [...opsByPath.values()].map((r) => ({ name: r.name, impl: r.impl, params: r.params.map((p) => p.source) }));
+}
+
+export function opAt(path: string): { impl: string; tags: OpTag[] } | undefined {
+  const r = opsByPath.get(path);
+  if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
+  const special = specialCalls.get(path);
+  if (special) return { impl: path, tags: special.tags ?? [] };
+  return undefined;
+}
+
+export function methodAt(framework: Framework, name: string): { impl: string; tags: OpTag[] } | undefined {
+  const r = methodsByFramework[framework].get(name);
+  if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
+  if (['item', 'numpy', 'tolist', 'dataSync', 'arraySync'].includes(name)) return { impl: 'stop_gradient', tags: ['graph-break'] };
+  return undefined;
+}
+
+const frameworkRoots = ['torch', 'tf', 'keras', 'jax', 'numpy', 'tfjs', 'math', 'optax', 'flax', 'scipy', 'Math'];
+export function isKnownModulePath(path: string): boolean {
+  return frameworkRoots.some((r) => path === r || path.startsWith(`${r}.`));
+}
+
+// ---------------------------------------------------------------- constants
+
+const dtypes: Record<string, Extract<Value, { t: 'dtype' }>['v']> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16', bfloat16: 'bfloat16',
+  int32: 'int32', int64: 'int64', long: 'int64', int: 'int32', int8: 'int32', uint8: 'int32', int16: 'int32', bool: 'bool', bool_: 'bool',
+};
+
+export function constantAt(path: string): Value | undefined {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  const root = path.split('.')[0];
+  if (['torch', 'tf', 'numpy', 'jax', 'keras'].includes(root) && dtypes[last] && !path.includes('.nn.') && !path.includes('.math.')) {
+    return { t: 'dtype', v: dtypes[last] };
+  }
+  switch (path) {
+    case 'math.pi': case 'numpy.pi': case 'jax.numpy.pi': case 'torch.pi': case 'Math.PI': case 'keras.ops.pi': return num(Math.PI);
+    case 'math.e': case 'numpy.e': case 'jax.numpy.e': case 'Math.E': return num(Math.E);
+    case 'math.inf': case 'numpy.inf': case 'jax.numpy.inf': case 'torch.inf': case 'Number.POSITIVE_INFINITY': return num(Infinity);
+    case 'math.nan': case 'numpy.nan': case 'jax.numpy.nan': case 'torch.nan': case 'Number.NaN': return num(NaN);
+    case 'numpy.newaxis': case 'jax.numpy.newaxis': return NONE;
+    case 'Math.SQRT2': return num(Math.SQRT2);
+    case 'Math.LN2': return num(Math.LN2);
+    case 'Number.EPSILON': return num(Number.EPSILON);
+    default: return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- scalar math
+
+const scalarFns: Record<string, (...x: number[]) => number> = {
+  exp: Math.exp, log: Math.log, log1p: Math.log1p, expm1: Math.expm1, sqrt: Math.sqrt, tanh: Math.tanh, sin: Math.sin, cos: Math.cos, tan: Math.tan,
+  floor: Math.floor, ceil: Math.ceil, log2: Math.log2, log10: Math.log10, sinh: Math.sinh, cosh: Math.cosh, atan: Math.atan, asin: Math.asin, acos: Math.acos,
+  abs: Math.abs, fabs: Math.abs, sign: Math.sign, round: Math.round, trunc: Math.trunc, cbrt: Math.cbrt, pow: Math.pow,
+  isnan: (x) => (Number.isNaN(x) ? 1 : 0), isinf: (x) => (Math.abs(x) === Infinity ? 1 : 0), max: Math.max, min: Math.min,
+  erf: (x) => erfScalar(x), erfc: (x) => 1 - erfScalar(x),
+};
+
+function erfScalar(x: number): number {
+  // Abramowitz–Stegun 7.1.26 is not accurate enough; use a series/continued-fraction pair.
+  const t = Math.abs(x);
+  if (t < 2.5) {
+    let sum = t;
+    let term = t;
+    for (let k = 1; k < 60; k++) {
+      term *= (-t * t) / k;
+      sum += term / (2 * k + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let cf = 0;
+  for (let k = 60; k >= 1; k--) cf = (k / 2) / (t + cf);
+  return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + cf));
+}
+
+function scalarImpl(impl: string): ((...x: number[]) => number) | undefined {
+  const m = /^(py|js)_(\w+)$/.exec(impl);
+  return m ? scalarFns[m[2]] : undefined;
+}
+
+// ---------------------------------------------------------------- special calls
+
+interface SpecialCall {
+  call: (args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator) => Value;
+  tags?: OpTag[];
+}
+
+const noGrad: SpecialCall = { call: () => ({ t: 'builtin', name: 'no_grad_context', call: () => NONE }), tags: ['graph-break'] };
+const identityValue: SpecialCall = { call: (args) => args[0] ?? NONE };
+
+function moduleActivation(path: string, impl: string, params: string[]): SpecialCall {
+  // `nn.Softplus(beta=2)(x)` / `keras.layers.Activation('relu')` style: a callable built with arguments.
+  return {
+    call: (args, kwargs, span, ev) => ({
+      t: 'builtin',
+      name: path,
+      call: (callArgs, _ck, callSpan) => {
+        const specs = params.map(parseParam);
+        const bound = OpArgs.bind(path, [parseParam('x'), ...specs], [callArgs[0], ...args], kwargs, callSpan, (v) => ev.tensor(v, callSpan));
+        return wrap(implementations[impl].run(bound), ev);
+      },
+    }),
+  };
+}
+
+function lossObject(path: string, impl: string, params: string[], argOrder: 'target-first' | 'input-first'): SpecialCall {
+  return {
+    call: (args, kwargs, _span, ev) => ({
+      t: 'builtin',
+      name: path,
+      call: (callArgs, _ck, callSpan) => {
+        const specs = params.map(parseParam);
+        const [a, b] = callArgs;
+        const names = argOrder === 'target-first' ? ['y_true', 'y_pred'] : ['x', 'y'];
+        const bound = OpArgs.bind(path, [parseParam(names[0]), parseParam(names[1]), ...specs], [a, b, ...args], kwargs, callSpan, (v) => ev.tensor(v, callSpan));
+        const out = wrap(implementations[impl].run(bound), ev);
+        if (argOrder === 'target-first' && out.t === 'tensor') return { t: 'tensor', v: tf.mean(out.v) };
+        return out;
+      },
+    }),
+  };
+}
+
+const specialCalls = new Map<string, SpecialCall>([
+  ['tfjs.tidy', { call: (args, _k, span, ev) => ev.callValue(args[args.length - 1], [], new Map(), span) }],
+  ['tfjs.customGrad', { call: (args, _k, span, ev) => tfjsCustomGrad(args[0], span, ev) }],
+  ['tfjs.dispose', { call: () => NONE }],
+  ['tfjs.serialization.registerClass', { call: () => NONE }],
+  ['torch.no_grad', noGrad],
+  ['torch.inference_mode', noGrad],
+  ['torch.enable_grad', { call: () => ({ t: 'builtin', name: 'enable_grad_context', call: () => NONE }) }],
+  ['torch.autocast', { call: () => ({ t: 'builtin', name: 'autocast_context', call: () => NONE }) }],
+  ['torch.nn.Module', { call: () => ({ t: 'opaque', what: 'module' }) }],
+  ['tf.GradientTape', { call: () => ({ t: 'opaque', what: 'tape' }) }],
+  ['tf.name_scope', { call: () => ({ t: 'opaque', what: 'name scope' }) }],
+  ['tf.device', { call: () => ({ t: 'opaque', what: 'device' }) }],
+  ['torch.max', { call: (a, k, s, ev) => overloadedMax('max', a, k, s, ev) }],
+  ['torch.min', { call: (a, k, s, ev) => overloadedMax('min', a, k, s, ev) }],
+  ['jax.custom_vjp', identityValue],
+  ['jax.custom_jvp', identityValue],
+  ['jax.jit', identityValue],
+  ['tf.function', identityValue],
+  ['tf.keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
+  ['keras.saving.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
+  ['keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
+  ['functools.partial', { call: (args, kwargs, _s, ev) => ({ t: 'builtin', name: 'partial', call: (more, moreK, span) => ev.callValue(args[0], [...args.slice(1), ...more], new Map([...kwargs, ...moreK]), span) }) }],
+  ['keras.initializers.Constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
+  ['keras.initializers.constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
+  ['tf.constant_initializer', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
+  ['torch.nn.ReLU', moduleActivation('torch.nn.ReLU', 'relu', ['inplace=False'])],
+  ['torch.nn.Sigmoid', moduleActivation('torch.nn.Sigmoid', 'sigmoid', [])],
+  ['torch.nn.Tanh', moduleActivation('torch.nn.Tanh', 'tanh', [])],
+  ['torch.nn.GELU', moduleActivation('torch.nn.GELU', 'gelu', ["approximate='none'"])],
+  ['torch.nn.SiLU', moduleActivation('torch.nn.SiLU', 'silu', ['inplace=False'])],
+  ['torch.nn.Mish', moduleActivation('torch.nn.Mish', 'mish', ['inplace=False'])],
+  ['torch.nn.ELU', moduleActivation('torch.nn.ELU', 'elu', ['alpha=1.0', 'inplace=False'])],
+  ['torch.nn.LeakyReLU', moduleActivation('torch.nn.LeakyReLU', 'leaky_relu', ['negative_slope:alpha=0.01', 'inplace=False'])],
+  ['torch.nn.Softplus', moduleActivation('torch.nn.Softplus', 'softplus_torch', ['beta=1', 'threshold=20'])],
+  ['torch.nn.Softsign', moduleActivation('torch.nn.Softsign', 'softsign', [])],
+  ['torch.nn.Softmax', moduleActivation('torch.nn.Softmax', 'softmax', ['dim:axis=None'])],
+  ['torch.nn.LogSoftmax', moduleActivation('torch.nn.LogSoftmax', 'log_softmax', ['dim:axis=None'])],
+  ['torch.nn.Identity', moduleActivation('torch.nn.Identity', 'identity', [])],
+  ['torch.nn.MSELoss', lossObject('torch.nn.MSELoss', 'mse_loss', ["reduction='mean'"], 'input-first')],
+  ['torch.nn.L1Loss', lossObject('torch.nn.L1Loss', 'l1_loss', ["reduction='mean'"], 'input-first')],
+  ['torch.nn.SmoothL1Loss', lossObject('torch.nn.SmoothL1Loss', 'smooth_l1_loss', ["reduction='mean'", 'beta=1.0'], 'input-first')],
+  ['torch.nn.HuberLoss', lossObject('torch.nn.HuberLoss', 'huber_loss_torch', ["reduction='mean'", 'delta=1.0'], 'input-first')],
+  ['torch.nn.BCELoss', lossObject('torch.nn.BCELoss', 'bce_torch', ['weight=None', "reduction='mean'"], 'input-first')],
+  ['torch.nn.BCEWithLogitsLoss', lossObject('torch.nn.BCEWithLogitsLoss', 'bce_logits_torch', ['weight=None', "reduction='mean'", 'pos_weight=None'], 'input-first')],
+  ['torch.nn.CrossEntropyLoss', lossObject('torch.nn.CrossEntropyLoss', 'cross_entropy_torch', ['weight=None', 'ignore_index=-100', "reduction='mean'", 'label_smoothing=0.0'], 'input-first')],
+  ['torch.nn.KLDivLoss', lossObject('torch.nn.KLDivLoss', 'kl_div_torch', ["reduction='mean'", 'log_target=False'], 'input-first')],
+  ['keras.losses.BinaryCrossentropy', lossObject('keras.losses.BinaryCrossentropy', 'bce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first')],
+  ['keras.losses.CategoricalCrossentropy', lossObject('keras.losses.CategoricalCrossentropy', 'cce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first')],
+  ['keras.losses.MeanSquaredError', lossObject('keras.losses.MeanSquaredError', 'mse_keras', ["reduction='auto'"], 'target-first')],
+  ['keras.losses.Huber', lossObject('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first')],
+]);
+
+function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+  const x = ev.tensor(args[0], span);
+  const other = args[1] ?? kwargs.get('other');
+  if (other && other.t === 'tensor') return wrap(kind === 'max' ? tf.maximum(x, other.v) : tf.minimum(x, other.v), ev);
+  const dim = other ?? kwargs.get('dim');
+  if (!dim || dim.t === 'none') return wrap(kind === 'max' ? tf.max(x) : tf.min(x), ev);
+  const axis = (dim as { v: number }).v;
+  const keep = (args[2] ?? kwargs.get('keepdim'))?.t === 'bool' && ((args[2] ?? kwargs.get('keepdim')) as { v: boolean }).v;
+  const values = kind === 'max' ? tf.max(x, axis, keep) : tf.min(x, axis, keep);
+  const indices = tf.cast(kind === 'max' ? tf.argMax(detach(x), axis) : tf.argMin(detach(x), axis), 'float32');
+  return tuple([{ t: 'tensor', v: ev.ctx.finish(values) }, { t: 'tensor', v: indices }]);
+}
+
+function tfjsCustomGrad(f: Value, span: Span, ev: Evaluator): Value {
+  return {
+    t: 'builtin',
+    name: 'customGrad',
+    call: (args) => {
+      const inputs = args.map((a) => ev.tensor(a, span));
+      let gradFunc: Value = NONE;
+      let saved: Value[] = [];
+      const run = tf.customGrad(((...xs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const tensors = xs.slice(0, -1) as tf.Tensor[];
+        const save: Value = { t: 'builtin', name: 'save', call: (a) => { saved = a[0]?.t === 'list' || a[0]?.t === 'tuple' ? a[0].items : a; return NONE; } };
+        const out = ev.callValue(f, [...tensors.map((t) => ({ t: 'tensor', v: t }) as Value), save], new Map(), span);
+        if (out.t !== 'dict') throw new UnsupportedConstruct('tf.customGrad function that does not return {value, gradFunc}', span);
+        const value = out.map.get('s:value');
+        gradFunc = out.map.get('s:gradFunc') ?? NONE;
+        if (!value) throw new UnsupportedConstruct('tf.customGrad result without value', span);
+        return {
+          value: ev.tensor(value, span),
+          gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+            const g = ev.callValue(gradFunc, [{ t: 'tensor', v: Array.isArray(dy) ? dy[0] : dy }, { t: 'list', items: saved }], new Map(), span);
+            const items = g.t === 'list' || g.t === 'tuple' ? g.items : [g];
+            return tensors.map((x, i) => (items[i] ? tf.broadcastTo(ev.tensor(items[i], span), x.shape) : tf.zerosLike(x)));
+          },
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0]);
+      return { t: 'tensor', v: run(...inputs) as tf.Tensor };
+    },
+  };
+}
+
+function wrap(out: tf.Tensor | Value, ev: Evaluator): Value {
+  if (out instanceof tf.Tensor) {
+    if (out.size > ev.ctx.maxElements) throw new UnsupportedConstruct('tensor larger than the probe allows', undefined, `${out.size} elements`);
+    return { t: 'tensor', v: out.dtype === 'float32' ? ev.ctx.finish(out) : out };
+  }
+  return out;
+}
+
+function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+  const scalar = scalarImpl(r.impl);
+  if (scalar) {
+    const nums = args.map((a) => (a.t === 'num' ? a.v : a.t === 'bool' ? (a.v ? 1 : 0) : NaN));
+    if (nums.some((x) => Number.isNaN(x)) && args.some((a) => a.t !== 'num' && a.t !== 'bool')) {
+      const fallback = opsByPath.get(`torch.${r.name.split('.').pop()}`);
+      if (r.name.startsWith('Math.') || !fallback) throw new UnsupportedConstruct(`${r.name} on ${describe(args.find((a) => a.t !== 'num')!)}`, span, 'it takes plain numbers');
+      return runRow(fallback, args, kwargs, span, ev);
+    }
+    return num(scalar(...nums));
+  }
+  const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed);
+  return wrap(implementations[r.impl].run(bound), ev);
+}
+
+export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+  const special = specialCalls.get(path);
+  if (special) return special.call(args, kwargs, span, ev);
+  const r = opsByPath.get(path);
+  if (r) return runRow(r, args, kwargs, span, ev);
+  throw new UnsupportedConstruct(path.replace(/^tfjs\./, 'tf.'), span, isKnownModulePath(path) ? 'not in the op tables' : 'not a supported framework function');
+}
+
+/** A tensor's attribute: a bound method from the framework's method table, or a property. */
+export function methodOf(framework: Framework, name: string): ((self: Extract<Value, { t: 'tensor' }>, ev: Evaluator, span: Span) => Value) | undefined {
+  switch (name) {
+    case 'shape': return (self) => tuple(self.v.shape.map((d) => num(d, true)));
+    case 'ndim': return (self) => num(self.v.rank, true);
+    case 'T':
+    case 'mT': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
+    case 'dtype': return () => ({ t: 'dtype', v: 'float32' });
+    case 'device': return () => ({ t: 'opaque', what: 'device' });
+    case 'grad': return () => NONE;
+    case 'requires_grad': return () => ({ t: 'bool', v: true });
+    case 'data': if (framework === 'pytorch') return (self) => ({ t: 'tensor', v: detach(self.v) }); break;
+    default: break;
+  }
+  const callable = (f: (args: Value[], kwargs: Map<string, Value>, span: Span) => Value): Value => ({ t: 'builtin', name, call: f });
+  if (name === 'item' || (name === 'numpy' && framework !== 'tfjs')) {
+    return (self, _ev, span) => callable(() => {
+      if (name === 'item' && self.v.size !== 1) throw new UnsupportedConstruct('.item() on a tensor with more than one element', span);
+      return name === 'item' ? num(detach(self.v).dataSync()[0]) : { t: 'tensor', v: detach(self.v) };
+    });
+  }
+  if (framework === 'pytorch') {
+    if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : tuple(self.v.shape.map((d) => num(d, true)))));
+    if (name === 'max' || name === 'min') return (self, ev) => callable((a, k, span) => overloadedMax(name, [self, ...a], k, span, ev));
+    if (name === 'masked_fill') return (self, ev) => callable((a, _k, span) => ({ t: 'tensor', v: tf.where(tf.cast(detach(ev.tensor(a[0], span)), 'bool'), tf.broadcastTo(ev.tensor(a[1], span), self.v.shape), self.v) }));
+    if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
+  }
+  const r = methodsByFramework[framework].get(name);
+  if (!r) return undefined;
+  return (self, ev, span) => callable((args, kwargs) => {
+    const specs = [parseParam('x'), ...r.params];
+    return runRow({ ...r, params: specs }, [self, ...args], kwargs, span, ev);
+  });
+}

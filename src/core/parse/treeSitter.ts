@@ -1,0 +1,61 @@
+// Loads tree-sitter's runtime and grammars once per process and parses source text.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Language, Parser } from '@vscode/tree-sitter-wasm';
+import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+
+export type SyntaxNode = Node;
+export type SourceLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
+
+const grammarFiles: Record<SourceLanguage, string> = {
+  python: 'tree-sitter-python.wasm',
+  javascript: 'tree-sitter-javascript.wasm',
+  typescript: 'tree-sitter-typescript.wasm',
+  tsx: 'tree-sitter-tsx.wasm',
+};
+
+/** The wasm files sit beside the bundle; unbundled (tests, tools) they come from node_modules. */
+function wasmDirectory(): string {
+  if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return __dirname;
+  return dirname(require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
+}
+
+let initialised: Promise<void> | undefined;
+const parsers = new Map<SourceLanguage, Parser>();
+
+async function parserFor(language: SourceLanguage): Promise<Parser> {
+  const dir = wasmDirectory();
+  initialised ??= Parser.init({ locateFile: (file: string) => join(dir, file) });
+  await initialised;
+  let parser = parsers.get(language);
+  if (!parser) {
+    const grammar = await Language.load(join(dir, grammarFiles[language]));
+    parser = new Parser();
+    parser.setLanguage(grammar);
+    parsers.set(language, parser);
+  }
+  return parser;
+}
+
+/** Loads every grammar so later parses are synchronous. */
+export async function loadGrammars(): Promise<void> {
+  for (const language of Object.keys(grammarFiles) as SourceLanguage[]) await parserFor(language);
+}
+
+/** Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes. */
+export function parseSource(language: SourceLanguage, text: string): Tree {
+  const parser = parsers.get(language);
+  if (!parser) throw new Error(`grammar for ${language} is not loaded; call loadGrammars() first`);
+  const tree = parser.parse(text);
+  if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
+  return tree;
+}
+
+export function languageOfPath(path: string): SourceLanguage | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.py') || lower.endsWith('.pyi') || lower.endsWith('.ipynb')) return 'python';
+  if (lower.endsWith('.tsx')) return 'tsx';
+  if (lower.endsWith('.ts') || lower.endsWith('.mts') || lower.endsWith('.cts')) return 'typescript';
+  if (lower.endsWith('.js') || lower.endsWith('.mjs') || lower.endsWith('.cjs') || lower.endsWith('.jsx')) return 'javascript';
+  return undefined;
+}

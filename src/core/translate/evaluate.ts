@@ -1,0 +1,1180 @@
+// Runs the IR of a user's function on TensorFlow.js tensors. It interprets only the IR; names
+// resolve through the op tables and the user's own definitions, never through the host, so no
+// workspace code is ever executed, imported or evaluated.
+import * as tf from '@tensorflow/tfjs-core';
+import { withGradient } from '../ops/customGradient';
+import { detach } from '../ops/implementations';
+import { callOp, constantAt, isKnownModulePath, methodOf, type OpContext } from '../ops/registry';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './errors';
+import { canonicalModule, canonicalPath, type Framework } from './frameworks';
+import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from './ir';
+import { dottedName } from './ir';
+import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
+
+/** Resolves `from X import name` against the workspace's own (translated) modules. */
+export type ImportResolver = (module: string, name: string | undefined, fromPath: string) => Value | undefined;
+
+export interface Budget {
+  maxSteps: number;
+  deadline: number;
+  maxElements: number;
+}
+
+export class Scope {
+  readonly vars = new Map<string, Value>();
+  private readonly lazy = new Map<string, () => Value>();
+  constructor(readonly parent: Scope | undefined, readonly module: ModuleContext) {}
+
+  lookup(name: string): Value | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+      const thunk = s.lazy.get(name);
+      if (thunk) {
+        s.lazy.delete(name);
+        const value = thunk();
+        s.vars.set(name, value);
+        return value;
+      }
+    }
+    return undefined;
+  }
+
+  setLazy(name: string, thunk: () => Value): void {
+    this.vars.delete(name);
+    this.lazy.set(name, thunk);
+  }
+}
+
+class ReturnSignal {
+  constructor(readonly value: Value) {}
+}
+class BreakSignal {}
+class ContinueSignal {}
+
+export interface ModuleContext {
+  path: string;
+  ir: ModuleIR;
+  framework: Framework;
+  scope: Scope;
+}
+
+const inertDecorators = /(^|\.)(jit|compact|wraps|register_keras_serializable|register|staticmethod|classmethod|property|no_type_check|lru_cache|cache|tf_function|function|script|export|vmap|checkpoint|remat|named_call)$/;
+
+export class Evaluator {
+  private steps = 0;
+  readonly ctx: OpContext;
+  private readonly modules = new Map<string, ModuleContext>();
+
+  constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
+    this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, ...ctx };
+  }
+
+  tick(span?: Span): void {
+    this.steps++;
+    if (this.steps > this.budget.maxSteps) throw new ProbeBudgetExceeded(`the function took more than ${this.budget.maxSteps} interpreter steps (an unbounded loop or recursion?)`);
+    if ((this.steps & 1023) === 0 && Date.now() > this.budget.deadline) throw new ProbeBudgetExceeded('the probe ran past its time budget');
+    void span;
+  }
+
+  // ------------------------------------------------------------------ modules
+
+  moduleContext(path: string, ir: ModuleIR, framework: Framework): ModuleContext {
+    const existing = this.modules.get(path);
+    if (existing) return existing;
+    const mod: ModuleContext = { path, ir, framework, scope: undefined as unknown as Scope };
+    mod.scope = new Scope(undefined, mod);
+    this.modules.set(path, mod);
+    this.bindStatements(ir.body, mod.scope, true);
+    return mod;
+  }
+
+  /** Binds a block's definitions lazily, so a broken statement matters only to the functions that use it. */
+  private bindStatements(body: Stmt[], scope: Scope, topLevel: boolean): void {
+    const vjpCalls = new Map<string, Expr[]>();
+    for (const s of body) {
+      if (s.kind === 'expr' && s.expr.kind === 'call' && s.expr.callee.kind === 'attribute' && /^def(vjp|jvp)$/.test(s.expr.callee.name) && s.expr.callee.object.kind === 'name') {
+        const target = s.expr.callee.object.id;
+        vjpCalls.set(target, [...(vjpCalls.get(target) ?? []), s.expr]);
+      }
+    }
+    for (const s of body) {
+      switch (s.kind) {
+        case 'import': this.bindImport(s, scope); break;
+        case 'function': {
+          const fnDef = s.fn;
+          scope.setLazy(fnDef.name, () => {
+            const value = this.makeFunction(fnDef, scope);
+            for (const call of vjpCalls.get(fnDef.name) ?? []) this.applyDefVjp(value, call, scope);
+            return value;
+          });
+          break;
+        }
+        case 'class': {
+          const cls = s.cls;
+          scope.setLazy(cls.name, () => this.makeClass(cls, scope));
+          break;
+        }
+        case 'assign': {
+          if (!topLevel) break;
+          for (const target of s.targets) {
+            if (target.kind === 'name') {
+              const value = s.value;
+              scope.setLazy(target.id, () => this.expr(value, scope));
+            } else if (target.kind === 'tuple' || target.kind === 'list') {
+              const names = target.items;
+              let cache: Value | undefined;
+              names.forEach((t, i) => {
+                if (t.kind === 'name') scope.setLazy(t.id, () => {
+                  cache ??= this.expr(s.value, scope);
+                  return this.index(cache, num(i, true), s.span);
+                });
+              });
+            }
+          }
+          break;
+        }
+        case 'if':
+        case 'try':
+          // `try: import x except ImportError: ...` and `if TYPE_CHECKING:` blocks hold imports and definitions.
+          if (topLevel) this.bindStatements(s.kind === 'if' ? s.body : s.body, scope, true);
+          break;
+        default: break;
+      }
+    }
+  }
+
+  private bindImport(s: Extract<Stmt, { kind: 'import' }>, scope: Scope): void {
+    const canonical = canonicalModule(s.module);
+    const fromPath = scope.module.path;
+    if (s.alias && s.names.length === 0) {
+      // import a.b.c as x / import a.b.c (binds a)
+      const boundModule = s.module.includes('.') && s.alias === s.module.split('.')[0] && !s.module.startsWith(s.alias + '.') ? s.module : s.alias === s.module.split('.')[0] ? s.module.split('.')[0] : s.module;
+      const canon = canonicalModule(boundModule);
+      if (canon) scope.vars.set(s.alias, { t: 'ns', path: canon });
+      else scope.setLazy(s.alias, () => this.resolveImport?.(boundModule, undefined, fromPath) ?? { t: 'opaque', what: `module ${boundModule}` });
+      return;
+    }
+    if (s.alias) {
+      // JS: import * as tf from '...'
+      if (canonical) scope.vars.set(s.alias, { t: 'ns', path: canonical });
+      else scope.setLazy(s.alias, () => this.resolveImport?.(s.module, undefined, fromPath) ?? { t: 'opaque', what: `module ${s.module}` });
+    }
+    for (const { name, alias } of s.names) {
+      if (name === '*') continue;
+      if (canonical) {
+        const sub = canonicalModule(`${s.module}.${name}`);
+        scope.vars.set(alias, { t: 'ns', path: canonicalPath(sub ?? `${canonical}.${name}`) });
+      } else {
+        scope.setLazy(alias, () => this.resolveImport?.(s.module, name, fromPath) ?? { t: 'opaque', what: `${name} from ${s.module}` });
+      }
+    }
+  }
+
+  private applyDefVjp(fnValue: Value, call: Expr, scope: Scope): void {
+    if (fnValue.t !== 'func' || call.kind !== 'call' || call.callee.kind !== 'attribute') return;
+    const args = call.args.map((a) => this.expr(a.value, scope));
+    if (call.callee.name === 'defvjp') fnValue.custom = { kind: 'custom_vjp', fwd: args[0], bwd: args[1] };
+    else fnValue.custom = { kind: 'custom_jvp', jvp: args[0] };
+  }
+
+  makeFunction(def: FunctionDef, scope: Scope): Value {
+    let value: FunctionValue = { t: 'func', def, closure: scope };
+    for (const dec of [...def.decorators].reverse()) {
+      const name = dottedName(dec.kind === 'call' ? dec.callee : dec) ?? '';
+      if (/(^|\.)custom_vjp$/.test(name)) value = { ...value, custom: { kind: 'custom_vjp' } };
+      else if (/(^|\.)custom_jvp$/.test(name)) value = { ...value, custom: { kind: 'custom_jvp' } };
+      else if (/(^|\.)custom_gradient$/.test(name)) value = { ...value, custom: { kind: 'tf_custom_gradient' } };
+      else if (inertDecorators.test(name)) continue;
+      else if (name === 'RegisterGradient' || name.endsWith('.RegisterGradient')) continue;
+      else {
+        const decSpan = dec.span;
+        const inner = value;
+        return { t: 'builtin', name: `${def.name} (decorated)`, call: () => { void inner; throw new UnsupportedConstruct(`decorator @${name || 'expression'}`, decSpan); } };
+      }
+    }
+    return value;
+  }
+
+  makeClass(def: ClassDef, scope: Scope): ClassValue {
+    const bases = def.bases.map((b) => {
+      try { return this.expr(b, scope); } catch { return { t: 'opaque', what: 'base class' } as Value; }
+    });
+    const cls: ClassValue = { t: 'class', def, closure: scope, attrs: new Map(), bases };
+    const classScope = new Scope(scope, scope.module);
+    for (const s of def.body) {
+      if (s.kind === 'function') cls.attrs.set(s.fn.name, this.makeFunction(s.fn, scope));
+      else if (s.kind === 'assign') {
+        for (const target of s.targets) {
+          if (target.kind !== 'name') continue;
+          try {
+            const v = this.expr(s.value, classScope);
+            cls.attrs.set(target.id, v);
+            classScope.vars.set(target.id, v);
+          } catch (err) {
+            if (err instanceof ProbeBudgetExceeded) throw err;
+            cls.attrs.set(target.id, { t: 'opaque', what: `class attribute ${target.id}` });
+          }
+        }
+      }
+    }
+    return cls;
+  }
+
+  /** The framework base class path (`torch.nn.Module`, `keras.losses.Loss`) of a class, if any. */
+  frameworkBases(cls: ClassValue): string[] {
+    const out: string[] = [];
+    for (const b of cls.bases) {
+      if (b.t === 'ns') out.push(b.path);
+      else if (b.t === 'class') out.push(...this.frameworkBases(b));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  execBlock(body: Stmt[], scope: Scope): void {
+    for (const s of body) this.exec(s, scope);
+  }
+
+  exec(s: Stmt, scope: Scope): void {
+    this.tick(s.span);
+    switch (s.kind) {
+      case 'expr': this.expr(s.expr, scope, true); return;
+      case 'assign': {
+        const value = this.expr(s.value, scope);
+        for (const target of s.targets) this.assign(target, value, scope);
+        return;
+      }
+      case 'augassign': {
+        const current = this.expr(s.target, scope);
+        const value = this.binary(s.op, current, this.expr(s.value, scope), s.span);
+        this.assign(s.target, value, scope);
+        return;
+      }
+      case 'return': throw new ReturnSignal(s.value ? this.expr(s.value, scope) : NONE);
+      case 'if': {
+        if (this.truthy(this.expr(s.test, scope), s.test.span)) this.execBlock(s.body, scope);
+        else this.execBlock(s.orelse, scope);
+        return;
+      }
+      case 'for': {
+        const items = this.iterate(this.expr(s.iter, scope), s.iter.span);
+        for (const item of items) {
+          this.tick(s.span);
+          this.assign(s.target, item, scope);
+          try {
+            this.execBlock(s.body, scope);
+          } catch (sig) {
+            if (sig instanceof BreakSignal) break;
+            if (sig instanceof ContinueSignal) continue;
+            throw sig;
+          }
+        }
+        return;
+      }
+      case 'while': {
+        while (this.truthy(this.expr(s.test, scope), s.test.span)) {
+          this.tick(s.span);
+          try {
+            this.execBlock(s.body, scope);
+          } catch (sig) {
+            if (sig instanceof BreakSignal) break;
+            if (sig instanceof ContinueSignal) continue;
+            throw sig;
+          }
+        }
+        return;
+      }
+      case 'with': {
+        for (const item of s.items) {
+          const ctxValue = this.expr(item.context, scope);
+          if (ctxValue.t === 'builtin' && ctxValue.name === 'no_grad_context') {
+            // Everything computed inside `torch.no_grad()` is cut from the graph.
+            this.execBlock(s.body, scope);
+            this.detachAssigned(s.body, scope);
+            return;
+          }
+          if (item.target) this.assign(item.target, ctxValue, scope);
+        }
+        this.execBlock(s.body, scope);
+        return;
+      }
+      case 'try': {
+        try {
+          this.execBlock(s.body, scope);
+        } finally {
+          this.execBlock(s.finalbody, scope);
+        }
+        return;
+      }
+      case 'function': scope.vars.set(s.fn.name, this.makeFunction(s.fn, scope)); return;
+      case 'class': scope.vars.set(s.cls.name, this.makeClass(s.cls, scope)); return;
+      case 'import': this.bindImport(s, scope); return;
+      case 'pass': return;
+      case 'break': throw new BreakSignal();
+      case 'continue': throw new ContinueSignal();
+      case 'raise': throw new UserCodeError('the function raises an exception on this input', s.span);
+      case 'unsupported': throw new UnsupportedConstruct(s.construct, s.span);
+    }
+  }
+
+  private detachAssigned(body: Stmt[], scope: Scope): void {
+    for (const s of body) {
+      if (s.kind !== 'assign') continue;
+      for (const t of s.targets) {
+        if (t.kind !== 'name') continue;
+        const v = scope.lookup(t.id);
+        if (v?.t === 'tensor') scope.vars.set(t.id, { t: 'tensor', v: detach(v.v) });
+      }
+    }
+  }
+
+  private assign(target: Expr, value: Value, scope: Scope): void {
+    switch (target.kind) {
+      case 'name': scope.vars.set(target.id, value); return;
+      case 'tuple':
+      case 'list': {
+        const items = this.iterate(value, target.span);
+        const starIndex = target.items.findIndex((t) => t.kind === 'starred');
+        if (starIndex < 0) {
+          if (items.length !== target.items.length) throw new UserCodeError(`cannot unpack ${items.length} values into ${target.items.length} names`, target.span);
+          target.items.forEach((t, i) => this.assign(t, items[i], scope));
+          return;
+        }
+        const after = target.items.length - starIndex - 1;
+        target.items.forEach((t, i) => {
+          if (i < starIndex) this.assign(t, items[i], scope);
+          else if (i === starIndex && t.kind === 'starred') this.assign(t.value, { t: 'list', items: items.slice(starIndex, items.length - after) }, scope);
+          else this.assign(t, items[items.length - (target.items.length - i)], scope);
+        });
+        return;
+      }
+      case 'attribute': {
+        const obj = this.expr(target.object, scope);
+        if (obj.t === 'instance') { obj.attrs.set(target.name, value); return; }
+        if (obj.t === 'opaque') { (obj.attrs ??= new Map()).set(target.name, value); return; }
+        if (obj.t === 'dict') { obj.map.set(`s:${target.name}`, value); obj.keys.set(`s:${target.name}`, str(target.name)); return; }
+        throw new UnsupportedConstruct('assignment to an attribute', target.span, `of ${describe(obj)}`);
+      }
+      case 'subscript': {
+        const obj = this.expr(target.object, scope);
+        const index = this.expr(target.index, scope);
+        if (obj.t === 'dict') { obj.map.set(keyOf(index), value); obj.keys.set(keyOf(index), index); return; }
+        if (obj.t === 'list' && index.t === 'num') { obj.items[index.v < 0 ? obj.items.length + index.v : index.v] = value; return; }
+        throw new UnsupportedConstruct('item assignment into a tensor', target.span);
+      }
+      case 'starred': this.assign(target.value, value, scope); return;
+      default: throw new UnsupportedConstruct('assignment target', target.span);
+    }
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  expr(e: Expr, scope: Scope, statement = false): Value {
+    this.tick(e.span);
+    switch (e.kind) {
+      case 'number': return num(e.value, e.isInt);
+      case 'string': return e.value === '...' ? { t: 'ellipsis' } : str(e.value);
+      case 'bool': return { t: 'bool', v: e.value };
+      case 'none': return NONE;
+      case 'name': {
+        const v = scope.lookup(e.id) ?? this.builtin(e.id, scope.module);
+        if (!v) throw new UnsupportedConstruct(`name '${e.id}'`, e.span, 'not defined in the function, its module, or the supported frameworks');
+        if (v.t === 'opaque' && v.what.startsWith('module ')) throw new UnsupportedConstruct(v.what, e.span, 'not a supported framework module or a workspace file');
+        if (v.t === 'opaque' && / from /.test(v.what)) throw new UnsupportedConstruct(`import of ${v.what}`, e.span, 'not found in the workspace');
+        return v;
+      }
+      case 'attribute': return this.attribute(this.expr(e.object, scope), e.name, e.span);
+      case 'call': return this.call(e, scope, statement);
+      case 'binary': return this.binary(e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
+      case 'unary': {
+        const v = this.expr(e.operand, scope);
+        if (e.op === 'not') return { t: 'bool', v: !this.truthy(v, e.span) };
+        if (e.op === '+') return v;
+        if (e.op === '-') {
+          if (v.t === 'num') return num(-v.v, v.int);
+          if (v.t === 'bool') return num(v.v ? -1 : 0, true);
+          return { t: 'tensor', v: this.ctx.finish(tf.neg(this.tensor(v, e.span))) };
+        }
+        if (v.t === 'num' && v.int) return num(~v.v, true);
+        if (v.t === 'tensor' && v.v.dtype === 'bool') return { t: 'tensor', v: tf.logicalNot(v.v) };
+        throw new UnsupportedConstruct('operator ~', e.span, `on ${describe(v)}`);
+      }
+      case 'compare': {
+        let left = this.expr(e.operands[0], scope);
+        let result: Value | undefined;
+        for (let i = 0; i < e.ops.length; i++) {
+          const right = this.expr(e.operands[i + 1], scope);
+          const r = this.compare(e.ops[i], left, right, e.span);
+          if (result === undefined) result = r;
+          else if (result.t === 'tensor' || r.t === 'tensor') result = { t: 'tensor', v: tf.logicalAnd(this.tensor(result, e.span), this.tensor(r, e.span)) };
+          else result = { t: 'bool', v: this.truthy(result, e.span) && this.truthy(r, e.span) };
+          if (result.t === 'bool' && !result.v) return result;
+          left = right;
+        }
+        return result ?? { t: 'bool', v: true };
+      }
+      case 'logical': {
+        const left = this.expr(e.left, scope);
+        if (e.op === '??') return left.t === 'none' ? this.expr(e.right, scope) : left;
+        const lt = this.truthy(left, e.left.span);
+        if (e.op === 'and') return lt ? this.expr(e.right, scope) : left;
+        return lt ? left : this.expr(e.right, scope);
+      }
+      case 'conditional': return this.truthy(this.expr(e.test, scope), e.test.span) ? this.expr(e.then, scope) : this.expr(e.otherwise, scope);
+      case 'tuple':
+      case 'list': {
+        const items: Value[] = [];
+        for (const item of e.items) {
+          if (item.kind === 'starred') items.push(...this.iterate(this.expr(item.value, scope), item.span));
+          else items.push(this.expr(item, scope));
+        }
+        return { t: e.kind, items };
+      }
+      case 'dict': {
+        const map = new Map<string, Value>();
+        const keys = new Map<string, Value>();
+        for (const entry of e.entries) {
+          if (!entry.key) {
+            const spread = this.expr(entry.value, scope);
+            if (spread.t !== 'dict') throw new UnsupportedConstruct('spread of a non-dict', entry.value.span);
+            for (const [k, v] of spread.map) { map.set(k, v); keys.set(k, spread.keys.get(k)!); }
+            continue;
+          }
+          const key = this.expr(entry.key, scope);
+          // Values are evaluated lazily in spirit: a registry dict may hold entries we cannot translate.
+          let value: Value;
+          try {
+            value = this.expr(entry.value, scope);
+          } catch (err) {
+            if (!(err instanceof UnsupportedConstruct)) throw err;
+            value = { t: 'opaque', what: `unsupported dict entry (${err.message})` };
+          }
+          map.set(keyOf(key), value);
+          keys.set(keyOf(key), key);
+        }
+        return { t: 'dict', map, keys };
+      }
+      case 'subscript': return this.index(this.expr(e.object, scope), this.expr(e.index, scope), e.span);
+      case 'slice': {
+        const part = (x?: Expr): number | undefined => {
+          if (!x) return undefined;
+          const v = this.expr(x, scope);
+          if (v.t === 'none') return undefined;
+          if (v.t !== 'num') throw new UnsupportedConstruct('slice bound that is not a number', x.span);
+          return v.v;
+        };
+        return { t: 'slice', start: part(e.start), stop: part(e.stop), step: part(e.step) };
+      }
+      case 'lambda': return { t: 'func', def: e.fn, closure: scope };
+      case 'comprehension': {
+        const out: Value[] = [];
+        const inner = new Scope(scope, scope.module);
+        const run = (level: number): void => {
+          if (level === e.clauses.length) { out.push(this.expr(e.element, inner)); return; }
+          const clause = e.clauses[level];
+          for (const item of this.iterate(this.expr(clause.iter, inner), clause.iter.span)) {
+            this.tick(e.span);
+            this.assign(clause.target, item, inner);
+            if (clause.conditions.every((c) => this.truthy(this.expr(c, inner), c.span))) run(level + 1);
+          }
+        };
+        run(0);
+        return { t: e.output === 'tuple' ? 'tuple' : 'list', items: out };
+      }
+      case 'starred': throw new UnsupportedConstruct('starred expression here', e.span);
+      case 'unsupported': throw new UnsupportedConstruct(e.construct, e.span);
+    }
+  }
+
+  truthy(v: Value, span: Span): boolean {
+    switch (v.t) {
+      case 'num': return v.v !== 0;
+      case 'bool': return v.v;
+      case 'str': return v.v.length > 0;
+      case 'none': return false;
+      case 'list':
+      case 'tuple': return v.items.length > 0;
+      case 'dict': return v.map.size > 0;
+      case 'tensor':
+        throw new UnsupportedConstruct('control flow on a tensor value', span, 'the branch depends on the data; use where()');
+      default: return true;
+    }
+  }
+
+  iterate(v: Value, span: Span): Value[] {
+    switch (v.t) {
+      case 'list':
+      case 'tuple': return v.items;
+      case 'dict': return [...v.keys.values()];
+      case 'str': return [...v.v].map(str);
+      case 'tensor': {
+        if (v.v.rank === 0) throw new UserCodeError('iteration over a 0-d tensor', span);
+        return tf.unstack(v.v).map((t) => ({ t: 'tensor', v: t }) as Value);
+      }
+      default: throw new UnsupportedConstruct(`iteration over ${describe(v)}`, span);
+    }
+  }
+
+  tensor(v: Value, span: Span): tf.Tensor {
+    switch (v.t) {
+      case 'tensor': return v.v;
+      case 'num': return tf.scalar(v.v, 'float32');
+      case 'bool': return tf.scalar(v.v ? 1 : 0, 'float32');
+      case 'list':
+      case 'tuple': {
+        const items = v.items.map((i) => this.tensor(i, span));
+        if (items.length === 0) return tf.tensor1d([], 'float32');
+        return tf.stack(items.map((t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'))));
+      }
+      default: throw new UnsupportedConstruct(`${describe(v)} used as a tensor`, span);
+    }
+  }
+
+  private binary(op: BinaryOp, a: Value, b: Value, span: Span): Value {
+    const an = a.t === 'bool' ? num(a.v ? 1 : 0, true) : a;
+    const bn = b.t === 'bool' ? num(b.v ? 1 : 0, true) : b;
+    if (an.t === 'num' && bn.t === 'num') {
+      const int = an.int && bn.int;
+      switch (op) {
+        case '+': return num(an.v + bn.v, int);
+        case '-': return num(an.v - bn.v, int);
+        case '*': return num(an.v * bn.v, int);
+        case '/':
+          if (bn.v === 0 && this.ctx.framework !== 'tfjs') throw new UserCodeError('division by zero', span);
+          return num(an.v / bn.v, false);
+        case '//': return num(Math.floor(an.v / bn.v), int);
+        case '%': return num(this.ctx.framework === 'tfjs' ? an.v % bn.v : an.v - bn.v * Math.floor(an.v / bn.v), int);
+        case '**': return num(an.v ** bn.v, int && bn.v >= 0);
+        default: return num(opInt(op, an.v, bn.v), true);
+      }
+    }
+    if (op === '+' && a.t === 'str' && b.t === 'str') return str(a.v + b.v);
+    if (op === '+' && (a.t === 'list' || a.t === 'tuple') && b.t === a.t) return { t: a.t, items: [...a.items, ...b.items] };
+    if (op === '*' && (a.t === 'list' || a.t === 'tuple') && bn.t === 'num') return { t: a.t, items: Array.from({ length: bn.v }, () => a.items).flat() };
+    if (op === '%' && a.t === 'str') return str(a.v);
+    const x = this.tensor(a, span);
+    const y = this.tensor(b, span);
+    return { t: 'tensor', v: this.ctx.finish(tensorBinary(op, x, y, span, this.ctx.framework)) };
+  }
+
+  private compare(op: CompareOp, a: Value, b: Value, span: Span): Value {
+    if (op === 'is' || op === 'is not') {
+      const same = a === b || (a.t === 'none' && b.t === 'none') || (a.t === 'bool' && b.t === 'bool' && a.v === b.v);
+      return { t: 'bool', v: op === 'is' ? same : !same };
+    }
+    if (op === 'in' || op === 'not in') {
+      let found: boolean;
+      if (b.t === 'dict') found = b.map.has(keyOf(a));
+      else if (b.t === 'list' || b.t === 'tuple') found = b.items.some((i) => keyOf(i) === keyOf(a));
+      else if (b.t === 'str' && a.t === 'str') found = b.v.includes(a.v);
+      else throw new UnsupportedConstruct(`'in' on ${describe(b)}`, span);
+      return { t: 'bool', v: op === 'in' ? found : !found };
+    }
+    if (a.t === 'tensor' || b.t === 'tensor') {
+      const x = this.tensor(a, span);
+      const y = this.tensor(b, span);
+      const fn = { '<': tf.less, '<=': tf.lessEqual, '>': tf.greater, '>=': tf.greaterEqual, '==': tf.equal, '!=': tf.notEqual }[op];
+      return { t: 'tensor', v: fn(x, y) };
+    }
+    if ((a.t === 'num' || a.t === 'bool') && (b.t === 'num' || b.t === 'bool')) {
+      const x = a.t === 'bool' ? (a.v ? 1 : 0) : a.v;
+      const y = b.t === 'bool' ? (b.v ? 1 : 0) : b.v;
+      const r = { '<': x < y, '<=': x <= y, '>': x > y, '>=': x >= y, '==': x === y, '!=': x !== y }[op];
+      return { t: 'bool', v: r };
+    }
+    if (op === '==' || op === '!=') {
+      const eq = keyOf(a) === keyOf(b) && (a.t === 'str' || a.t === 'none' || a.t === 'tuple' || a === b);
+      return { t: 'bool', v: op === '==' ? eq : !eq };
+    }
+    if (a.t === 'str' && b.t === 'str') {
+      const r = { '<': a.v < b.v, '<=': a.v <= b.v, '>': a.v > b.v, '>=': a.v >= b.v }[op as '<'];
+      return { t: 'bool', v: r };
+    }
+    throw new UnsupportedConstruct(`comparison ${op}`, span, `between ${describe(a)} and ${describe(b)}`);
+  }
+
+  index(obj: Value, index: Value, span: Span): Value {
+    switch (obj.t) {
+      case 'list':
+      case 'tuple': {
+        if (index.t === 'num') {
+          const i = index.v < 0 ? obj.items.length + index.v : index.v;
+          if (i < 0 || i >= obj.items.length) throw new UserCodeError(`index ${index.v} out of range`, span);
+          return obj.items[i];
+        }
+        if (index.t === 'slice') return { t: obj.t, items: sliceArray(obj.items, index) };
+        throw new UnsupportedConstruct(`indexing a ${obj.t} with ${describe(index)}`, span);
+      }
+      case 'dict': {
+        const v = obj.map.get(keyOf(index));
+        if (v === undefined) {
+          // A registry looked up by a runtime key (`acts[name]`): we cannot know which entry.
+          throw new UnsupportedConstruct('dict lookup with a key that is not in the dict', span, index.t === 'str' ? `'${index.v}'` : describe(index));
+        }
+        if (v.t === 'opaque' && v.what.startsWith('unsupported dict entry')) throw new UnsupportedConstruct(v.what, span);
+        return v;
+      }
+      case 'str': {
+        if (index.t === 'num') return str(obj.v.at(index.v) ?? '');
+        break;
+      }
+      case 'tensor': return { t: 'tensor', v: tensorIndex(obj.v, index, span) };
+      case 'opaque':
+        if (obj.attrs && index.t === 'str' && obj.attrs.has(index.v)) return obj.attrs.get(index.v)!;
+        break;
+      default: break;
+    }
+    throw new UnsupportedConstruct(`indexing ${describe(obj)}`, span);
+  }
+
+  attribute(obj: Value, name: string, span: Span): Value {
+    switch (obj.t) {
+      case 'ns': {
+        const path = canonicalPath(`${obj.path}.${name}`);
+        const constant = constantAt(path);
+        if (constant) return constant;
+        return { t: 'ns', path };
+      }
+      case 'instance': {
+        const own = obj.attrs.get(name);
+        if (own !== undefined) return own;
+        const found = this.classAttribute(obj.cls, name);
+        if (found) return found.t === 'func' && !found.def.isStatic ? { ...found, self: obj } : found;
+        return this.frameworkInstanceAttribute(obj, name, span);
+      }
+      case 'class': {
+        const found = this.classAttribute(obj, name);
+        if (found) return found;
+        if (name === 'apply') return this.autogradApply(obj, span);
+        throw new UnsupportedConstruct(`attribute ${obj.def.name}.${name}`, span);
+      }
+      case 'tensor': {
+        const method = methodOf(this.ctx.framework, name);
+        if (method) return method(obj, this, span);
+        break;
+      }
+      case 'dict': {
+        const v = obj.map.get(`s:${name}`);
+        if (v !== undefined) return v;
+        if (name === 'get') return { t: 'builtin', name: 'dict.get', call: (args) => obj.map.get(keyOf(args[0])) ?? args[1] ?? NONE };
+        if (name === 'items') return { t: 'builtin', name: 'dict.items', call: () => ({ t: 'list', items: [...obj.keys.entries()].map(([k, key]) => tuple([key, obj.map.get(k)!])) }) };
+        if (name === 'values') return { t: 'builtin', name: 'dict.values', call: () => ({ t: 'list', items: [...obj.map.values()] }) };
+        if (name === 'keys') return { t: 'builtin', name: 'dict.keys', call: () => ({ t: 'list', items: [...obj.keys.values()] }) };
+        if (name === 'update') return { t: 'builtin', name: 'dict.update', call: () => NONE };
+        break;
+      }
+      case 'tuple':
+      case 'list': {
+        if (name === 'length') return num(obj.items.length, true);
+        if (obj.t === 'tuple' && obj.items.length === 2 && (name === 'values' || name === 'indices')) return obj.items[name === 'values' ? 0 : 1];
+        if (name === 'append') return { t: 'builtin', name: 'list.append', call: (args) => { obj.items.push(args[0]); return NONE; } };
+        if (name === 'extend') return { t: 'builtin', name: 'list.extend', call: (args) => { obj.items.push(...this.iterate(args[0], span)); return NONE; } };
+        if (name === 'map') return { t: 'builtin', name: 'Array.map', call: (args) => ({ t: 'list', items: obj.items.map((it, i) => this.callValue(args[0], [it, num(i, true)], new Map(), span)) }) };
+        break;
+      }
+      case 'opaque': {
+        const v = obj.attrs?.get(name);
+        if (v !== undefined) return v;
+        break;
+      }
+      case 'builtin': {
+        const v = obj.attrs?.get(name);
+        if (v !== undefined) return v;
+        break;
+      }
+      case 'func': {
+        if (name === 'defvjp' || name === 'defjvp') return { t: 'builtin', name, call: () => NONE };
+        break;
+      }
+      case 'str': {
+        if (name === 'lower') return { t: 'builtin', name: 'str.lower', call: () => str(obj.v.toLowerCase()) };
+        if (name === 'upper') return { t: 'builtin', name: 'str.upper', call: () => str(obj.v.toUpperCase()) };
+        if (name === 'format') return { t: 'builtin', name: 'str.format', call: () => str(obj.v) };
+        break;
+      }
+      default: break;
+    }
+    throw new UnsupportedConstruct(`attribute .${name}`, span, `of ${describe(obj)}`);
+  }
+
+  private classAttribute(cls: ClassValue, name: string): Value | undefined {
+    const own = cls.attrs.get(name);
+    if (own !== undefined) return own;
+    for (const base of cls.bases) if (base.t === 'class') {
+      const found = this.classAttribute(base, name);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private frameworkInstanceAttribute(obj: InstanceValue, name: string, span: Span): Value {
+    // Attributes and methods that framework base classes give every subclass.
+    switch (name) {
+      case 'training': return { t: 'bool', v: false };
+      case 'register_buffer':
+        return { t: 'builtin', name: 'register_buffer', call: (args) => { if (args[0]?.t === 'str') obj.attrs.set(args[0].v, args[1] ?? NONE); return NONE; } };
+      case 'reduction': return str('mean');
+      case 'add_weight':
+        return { t: 'builtin', name: 'add_weight', call: (args, kwargs) => this.addWeight(args, kwargs, span) };
+      case 'build':
+        return { t: 'builtin', name: 'build', call: () => NONE };
+      default: break;
+    }
+    throw new UnsupportedConstruct(`attribute self.${name}`, span, `not set in ${obj.cls.def.name}'s constructor`);
+  }
+
+  private addWeight(args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    const init = kwargs.get('initializer');
+    const shapeV = kwargs.get('shape') ?? args.find((a) => a.t === 'tuple' || a.t === 'list');
+    const shape = shapeV && (shapeV.t === 'tuple' || shapeV.t === 'list') ? shapeV.items.map((i) => (i.t === 'num' ? i.v : 1)) : [];
+    let value = 0;
+    if (!init || (init.t === 'str' && init.v === 'zeros')) value = 0;
+    else if (init.t === 'str' && init.v === 'ones') value = 1;
+    else if (init.t === 'tensor' && init.v.size === 1) value = init.v.dataSync()[0];
+    else if (init.t === 'num') value = init.v;
+    else throw new UnsupportedConstruct('add_weight initializer', span, 'only zeros, ones and constant initializers are probed');
+    return { t: 'tensor', v: tf.fill(shape, value) };
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  private call(e: Extract<Expr, { kind: 'call' }>, scope: Scope, statement: boolean): Value {
+    // Logging and printing never affect the value: they are skipped, never GP001.
+    const calleeName = dottedName(e.callee);
+    if (statement && calleeName && /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|assert\w*|tf\.debugging\.\w+|self\.log|ctx\.mark_\w+)$/.test(calleeName)) return NONE;
+    const callee = this.expr(e.callee, scope);
+    const { args, kwargs } = this.evalArgs(e.args, scope);
+    return this.callValue(callee, args, kwargs, e.span, e.isNew);
+  }
+
+  evalArgs(argExprs: Arg[], scope: Scope): { args: Value[]; kwargs: Map<string, Value> } {
+    const args: Value[] = [];
+    const kwargs = new Map<string, Value>();
+    for (const a of argExprs) {
+      const v = this.expr(a.value, scope);
+      if (a.spread === 'args') args.push(...this.iterate(v, a.value.span));
+      else if (a.spread === 'kwargs') {
+        if (v.t !== 'dict') throw new UnsupportedConstruct('** of a non-dict', a.value.span);
+        for (const [k, val] of v.map) if (k.startsWith('s:')) kwargs.set(k.slice(2), val);
+      } else if (a.name) kwargs.set(a.name, v);
+      else args.push(v);
+    }
+    return { args, kwargs };
+  }
+
+  callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, span: Span, isNew = false): Value {
+    this.tick(span);
+    switch (callee.t) {
+      case 'builtin': return callee.call(args, kwargs, span);
+      case 'func': return this.callFunction(callee, args, kwargs, span);
+      case 'class': return this.instantiate(callee, args, kwargs, span);
+      case 'ns': {
+        if (isNew) return this.callNs(callee.path, args, kwargs, span);
+        return this.callNs(callee.path, args, kwargs, span);
+      }
+      case 'instance': {
+        const call = this.instanceCallable(callee);
+        if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
+        return this.callFunction(call, args, kwargs, span);
+      }
+      default: throw new UnsupportedConstruct(`calling ${describe(callee)}`, span);
+    }
+  }
+
+  private callNs(path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    return callOp(path, args, kwargs, span, this);
+  }
+
+  /** The method that runs when an instance is called: `forward` for torch, `call` for Keras/TF.js, else `__call__`. */
+  instanceCallable(inst: InstanceValue): FunctionValue | undefined {
+    for (const name of ['__call__', 'forward', 'call']) {
+      const m = this.classAttribute(inst.cls, name);
+      if (m && m.t === 'func') return { ...m, self: inst };
+    }
+    return undefined;
+  }
+
+  instantiate(cls: ClassValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    const inst: InstanceValue = { t: 'instance', cls, attrs: new Map() };
+    const init = this.classAttribute(cls, '__init__') ?? this.classAttribute(cls, 'constructor');
+    // Flax / dataclass modules take their fields as keyword arguments.
+    for (const [k, v] of cls.attrs) if (v.t !== 'func') inst.attrs.set(k, v);
+    if (init && init.t === 'func') this.callFunction({ ...init, self: inst }, args, kwargs, span);
+    else for (const [k, v] of kwargs) inst.attrs.set(k, v);
+    return inst;
+  }
+
+  private autogradApply(cls: ClassValue, span: Span): Value {
+    const forward = this.classAttribute(cls, 'forward');
+    const backward = this.classAttribute(cls, 'backward');
+    if (!forward || forward.t !== 'func') throw new UnsupportedConstruct(`${cls.def.name}.apply`, span, 'no forward');
+    return {
+      t: 'builtin',
+      name: `${cls.def.name}.apply`,
+      call: (args) => {
+        const ctxObj: Value = { t: 'opaque', what: 'autograd context', attrs: new Map() };
+        const saved: Value[] = [];
+        ctxObj.attrs!.set('save_for_backward', { t: 'builtin', name: 'save_for_backward', call: (ts) => { saved.push(...ts); return NONE; } });
+        ctxObj.attrs!.set('mark_non_differentiable', { t: 'builtin', name: 'mark_non_differentiable', call: () => NONE });
+        ctxObj.attrs!.set('set_materialize_grads', { t: 'builtin', name: 'set_materialize_grads', call: () => NONE });
+        const tensorArgs = args.map((a) => (a.t === 'tensor' ? a.v : undefined));
+        if (!backward || backward.t !== 'func' || tensorArgs.some((t) => t === undefined) || args.length === 0) {
+          return this.callFunction(forward, [ctxObj, ...args], new Map(), span);
+        }
+        const inputs = tensorArgs as tf.Tensor[];
+        const run = withGradient(
+          (xs) => {
+            const value = this.callFunction(forward, [ctxObj, ...xs.map((x) => ({ t: 'tensor', v: x }) as Value)], new Map(), span);
+            ctxObj.attrs!.set('saved_tensors', tuple(saved));
+            ctxObj.attrs!.set('needs_input_grad', tuple(inputs.map(() => ({ t: 'bool', v: true }) as Value)));
+            return this.tensor(value, span);
+          },
+          (dy, xs) => {
+            const g = this.callFunction(backward, [ctxObj, { t: 'tensor', v: dy }], new Map(), span);
+            const grads = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
+            return xs.map((x, i) => (grads[i] && grads[i].t !== 'none' ? tf.broadcastTo(this.tensor(grads[i], span), x.shape) : tf.zerosLike(x)));
+          },
+        );
+        return { t: 'tensor', v: run(...inputs) };
+      },
+    };
+  }
+
+  callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    if (fn.custom && !(fn as { customBypass?: boolean }).customBypass) return this.callCustom(fn, args, kwargs, span);
+    const def = fn.def;
+    if (def.syntaxError) throw new UnsupportedConstruct('syntax error', def.syntaxError);
+    const closure = fn.closure as Scope;
+    const scope = new Scope(closure, closure.module);
+    const params = [...def.params];
+    const positional = fn.self ? [fn.self, ...args] : args;
+    if (fn.self && closure.module.ir.language === 'javascript') {
+      scope.vars.set('this', fn.self);
+      positional.shift();
+    }
+    let pi = 0;
+    for (const p of params) {
+      if (p.kind === 'varargs') { scope.vars.set(p.name, tuple(positional.slice(pi))); pi = positional.length; continue; }
+      if (p.kind === 'kwargs') {
+        const map = new Map<string, Value>();
+        const keys = new Map<string, Value>();
+        for (const [k, v] of kwargs) if (!params.some((q) => q.name === k)) { map.set(`s:${k}`, v); keys.set(`s:${k}`, str(k)); }
+        scope.vars.set(p.name, { t: 'dict', map, keys });
+        continue;
+      }
+      if (pi < positional.length) scope.vars.set(p.name, positional[pi++]);
+      else if (kwargs.has(p.name)) scope.vars.set(p.name, kwargs.get(p.name)!);
+      else if (p.default) scope.vars.set(p.name, this.expr(p.default, closure));
+      else if (closure.module.ir.language === 'javascript') scope.vars.set(p.name, NONE);
+      else throw new UserCodeError(`${def.name}() missing argument '${p.name}'`, span);
+    }
+    if (closure.module.ir.language === 'python') {
+      // `super()` in a method, and `self`'s class for it
+      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => this.superProxy(fn) });
+    } else {
+      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => NONE });
+    }
+    try {
+      this.execBlock(def.body, scope);
+    } catch (sig) {
+      if (sig instanceof ReturnSignal) return sig.value;
+      throw sig;
+    }
+    return NONE;
+  }
+
+  private superProxy(fn: FunctionValue): Value {
+    const self = fn.self;
+    const attrs = new Map<string, Value>();
+    const noop: Value = { t: 'builtin', name: 'super method', call: () => NONE };
+    if (self && self.t === 'instance') {
+      for (const base of self.cls.bases) if (base.t === 'class') {
+        for (const [k, v] of base.attrs) attrs.set(k, v.t === 'func' ? { ...v, self } : v);
+      }
+    }
+    return { t: 'opaque', what: 'super()', attrs: new Map([['__init__', attrs.get('__init__') ?? noop], ['forward', attrs.get('forward') ?? noop], ['call', attrs.get('call') ?? noop], ['build', noop], ...attrs]) };
+  }
+
+  /** Functions with their own gradient run under tf.customGrad so autodiff uses that gradient. */
+  private callCustom(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    const plain: FunctionValue & { customBypass: boolean } = { ...fn, customBypass: true };
+    const custom = fn.custom!;
+    const tensorIdx = args.map((a, i) => (a.t === 'tensor' ? i : -1)).filter((i) => i >= 0);
+    if (tensorIdx.length === 0) return this.callFunction(plain, args, kwargs, span);
+    const inputs = tensorIdx.map((i) => (args[i] as { v: tf.Tensor }).v);
+    const withInputs = (xs: tf.Tensor[]): Value[] => {
+      const out = [...args];
+      tensorIdx.forEach((i, k) => { out[i] = { t: 'tensor', v: xs[k] }; });
+      return out;
+    };
+    const asGrads = (g: Value, xs: tf.Tensor[]): tf.Tensor[] => {
+      const items = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
+      return xs.map((x, k) => {
+        const gi = items[tensorIdx.length === items.length ? k : tensorIdx[k]] ?? items[k];
+        return gi && gi.t !== 'none' ? tf.broadcastTo(this.tensor(gi, span), x.shape) : tf.zerosLike(x);
+      });
+    };
+    if (custom.kind === 'custom_vjp') {
+      if (!custom.fwd || !custom.bwd) return this.callFunction(plain, args, kwargs, span);
+      const fwd = custom.fwd;
+      const bwd = custom.bwd;
+      let residuals: Value = NONE;
+      const run = withGradient(
+        (xs) => {
+          const out = this.callValue(fwd, withInputs(xs), kwargs, span);
+          const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
+          residuals = parts[1] ?? NONE;
+          return this.tensor(parts[0], span);
+        },
+        (dy, xs) => asGrads(this.callValue(bwd, [residuals, { t: 'tensor', v: dy }], new Map(), span), xs),
+      );
+      return { t: 'tensor', v: run(...inputs) };
+    }
+    if (custom.kind === 'custom_jvp') {
+      if (!custom.jvp) return this.callFunction(plain, args, kwargs, span);
+      const jvp = custom.jvp;
+      // Elementwise functions: the JVP with unit tangents is the derivative, so the VJP is dy * that.
+      let tangent: tf.Tensor | undefined;
+      const run = withGradient(
+        (xs) => {
+          const out = this.callValue(jvp, [tuple(xs.map((x) => ({ t: 'tensor', v: x }) as Value)), tuple(xs.map((x) => ({ t: 'tensor', v: tf.onesLike(x) }) as Value))], new Map(), span);
+          const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
+          tangent = this.tensor(parts[1], span);
+          return this.tensor(parts[0], span);
+        },
+        (dy, xs) => xs.map(() => tf.mul(dy, tangent!)),
+      );
+      return { t: 'tensor', v: run(...inputs) };
+    }
+    // tf.custom_gradient: the function returns (value, grad_fn)
+    let gradFn: Value = NONE;
+    const run = withGradient(
+      (xs) => {
+        const out = this.callFunction(plain, withInputs(xs), kwargs, span);
+        const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
+        if (parts.length < 2) throw new UnsupportedConstruct('tf.custom_gradient function that does not return (value, grad)', fn.def.span);
+        gradFn = parts[1];
+        return this.tensor(parts[0], span);
+      },
+      (dy, xs) => asGrads(this.callValue(gradFn, [{ t: 'tensor', v: dy }], new Map(), span), xs),
+    );
+    return { t: 'tensor', v: run(...inputs) };
+  }
+
+  // ------------------------------------------------------------------ builtins
+
+  private builtin(name: string, module: ModuleContext): Value | undefined {
+    const table = module.ir.language === 'python' ? pythonBuiltins : jsBuiltins;
+    const make = table[name];
+    return make ? make(this) : undefined;
+  }
+}
+
+function opInt(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case '&': return a & b;
+    case '|': return a | b;
+    case '^': return a ^ b;
+    case '<<': return a << b;
+    case '>>': return a >> b;
+    default: return NaN;
+  }
+}
+
+export function tensorBinary(op: BinaryOp, x: tf.Tensor, y: tf.Tensor, span: Span, framework: Framework): tf.Tensor {
+  const f = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+  switch (op) {
+    case '+': return tf.add(f(x), f(y));
+    case '-': return tf.sub(f(x), f(y));
+    case '*': return tf.mul(f(x), f(y));
+    case '/': return tf.div(f(x), f(y));
+    case '//': return tf.floorDiv(f(x), f(y));
+    case '%': return framework === 'tfjs' ? tf.mod(f(x), f(y)) : tf.sub(f(x), tf.mul(f(y), tf.floor(tf.div(f(x), f(y)))));
+    case '**': {
+      if (y.rank === 0 && !y.dtype.startsWith('bool')) {
+        const e = y.dataSync()[0];
+        if (e === 2) return tf.square(f(x));
+        if (e === 1) return f(x);
+      }
+      return tf.pow(f(x), f(y));
+    }
+    case '@': return tf.matMul(f(x), f(y));
+    case '&': return tf.logicalAnd(tf.cast(x, 'bool'), tf.cast(y, 'bool'));
+    case '|': return tf.logicalOr(tf.cast(x, 'bool'), tf.cast(y, 'bool'));
+    case '^': return tf.notEqual(tf.cast(x, 'bool'), tf.cast(y, 'bool'));
+    default: throw new UnsupportedConstruct(`operator ${op} on tensors`, span);
+  }
+}
+
+function sliceArray<T>(items: T[], s: { start?: number; stop?: number; step?: number }): T[] {
+  const step = s.step ?? 1;
+  const n = items.length;
+  const norm = (i: number | undefined, d: number) => (i === undefined ? d : i < 0 ? Math.max(n + i, step < 0 ? -1 : 0) : Math.min(i, n));
+  const out: T[] = [];
+  if (step > 0) for (let i = norm(s.start, 0); i < norm(s.stop, n); i += step) out.push(items[i]);
+  else for (let i = norm(s.start, n - 1); i > norm(s.stop, -1); i += step) out.push(items[i]);
+  return out;
+}
+
+/** NumPy-style basic indexing: integers, slices, None/newaxis and one Ellipsis. */
+export function tensorIndex(t: tf.Tensor, index: Value, span: Span): tf.Tensor {
+  const parts = index.t === 'tuple' ? index.items : [index];
+  if (parts.some((p) => p.t === 'tensor' || p.t === 'list')) {
+    if (parts.length === 1) {
+      const p = parts[0];
+      const idx = p.t === 'tensor' ? p.v : tf.tensor1d((p as { items: Value[] }).items.map((i) => (i.t === 'num' ? i.v : 0)), 'int32');
+      if (idx.dtype === 'bool') throw new UnsupportedConstruct('boolean mask indexing', span, 'the result shape depends on the data');
+      return tf.gather(t, tf.cast(idx, 'int32'));
+    }
+    throw new UnsupportedConstruct('advanced (array) indexing', span);
+  }
+  const ellipsisAt = parts.findIndex((p) => p.t === 'ellipsis');
+  const consuming = parts.filter((p) => p.t === 'num' || p.t === 'slice').length;
+  const expanded: Value[] = [];
+  parts.forEach((p, i) => {
+    if (i === ellipsisAt) for (let k = 0; k < t.rank - consuming; k++) expanded.push({ t: 'slice' });
+    else expanded.push(p);
+  });
+  const begin: number[] = [];
+  const size: number[] = [];
+  const finalShape: number[] = [];
+  let dim = 0;
+  const newAxes: number[] = [];
+  let strided = false;
+  const strides: number[] = [];
+  const ends: number[] = [];
+  for (const p of expanded) {
+    if (p.t === 'none') { newAxes.push(finalShape.length); finalShape.push(1); continue; }
+    if (dim >= t.rank) throw new UserCodeError(`too many indices for a tensor of rank ${t.rank}`, span);
+    const n = t.shape[dim];
+    if (p.t === 'num') {
+      const i = p.v < 0 ? n + p.v : p.v;
+      if (i < 0 || i >= n) throw new UserCodeError(`index ${p.v} is out of bounds for size ${n}`, span);
+      begin.push(i); size.push(1); ends.push(i + 1); strides.push(1);
+    } else if (p.t === 'slice') {
+      const step = p.step ?? 1;
+      if (step !== 1) strided = true;
+      const clamp = (v: number | undefined, d: number) => (v === undefined ? d : v < 0 ? Math.max(0, n + v) : Math.min(v, n));
+      const b = clamp(p.start, step > 0 ? 0 : n - 1);
+      const e = clamp(p.stop, step > 0 ? n : -1);
+      begin.push(b); ends.push(e); strides.push(step);
+      const count = step > 0 ? Math.max(0, Math.ceil((e - b) / step)) : Math.max(0, Math.ceil((b - e) / -step));
+      size.push(step > 0 ? Math.max(0, e - b) : count);
+      finalShape.push(count);
+    } else throw new UnsupportedConstruct(`index of type ${describe(p)}`, span);
+    dim++;
+  }
+  for (; dim < t.rank; dim++) { begin.push(0); size.push(t.shape[dim]); ends.push(t.shape[dim]); strides.push(1); finalShape.push(t.shape[dim]); }
+  const sliced = strided ? tf.stridedSlice(t, begin, ends, strides) : tf.slice(t, begin, size);
+  return tf.reshape(sliced, finalShape);
+}
+
+type BuiltinTable = Record<string, (ev: Evaluator) => Value>;
+
+function fn(name: string, call: BuiltinValue['call']): Value {
+  return { t: 'builtin', name, call };
+}
+
+function numberOf(v: Value, span: Span): number {
+  if (v.t === 'num') return v.v;
+  if (v.t === 'bool') return v.v ? 1 : 0;
+  if (v.t === 'str') return Number(v.v.replace(/^inf$/i, 'Infinity').replace(/^-inf$/i, '-Infinity'));
+  if (v.t === 'tensor' && v.v.size === 1) return v.v.dataSync()[0];
+  throw new UnsupportedConstruct(`number from ${describe(v)}`, span);
+}
+
+const pythonBuiltins: BuiltinTable = {
+  float: () => fn('float', (a, _k, s) => (a.length ? (a[0].t === 'tensor' ? a[0] : num(numberOf(a[0], s))) : num(0))),
+  int: () => fn('int', (a, _k, s) => num(Math.trunc(numberOf(a[0], s)), true)),
+  bool: (ev) => fn('bool', (a, _k, s) => ({ t: 'bool', v: ev.truthy(a[0], s) })),
+  str: () => fn('str', (a) => str(a[0]?.t === 'str' ? a[0].v : describe(a[0] ?? NONE))),
+  len: () => fn('len', (a, _k, s) => {
+    const v = a[0];
+    if (v.t === 'list' || v.t === 'tuple') return num(v.items.length, true);
+    if (v.t === 'dict') return num(v.map.size, true);
+    if (v.t === 'str') return num(v.v.length, true);
+    if (v.t === 'tensor') return num(v.v.shape[0] ?? 0, true);
+    throw new UnsupportedConstruct(`len() of ${describe(v)}`, s);
+  }),
+  range: () => fn('range', (a, _k, s) => {
+    const n = a.map((x) => numberOf(x, s));
+    const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
+    const items: Value[] = [];
+    if (Math.abs((stop - start) / step) > 1e6) throw new ProbeBudgetExceeded('range() with more than a million items');
+    for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push(num(i, true));
+    return { t: 'list', items };
+  }),
+  enumerate: (ev) => fn('enumerate', (a, _k, s) => ({ t: 'list', items: ev.iterate(a[0], s).map((v, i) => tuple([num(i, true), v])) })),
+  zip: (ev) => fn('zip', (a, _k, s) => {
+    const lists = a.map((x) => ev.iterate(x, s));
+    const n = Math.min(...lists.map((l) => l.length));
+    return { t: 'list', items: Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l[i]))) };
+  }),
+  list: (ev) => fn('list', (a, _k, s) => ({ t: 'list', items: a.length ? [...ev.iterate(a[0], s)] : [] })),
+  tuple: (ev) => fn('tuple', (a, _k, s) => ({ t: 'tuple', items: a.length ? [...ev.iterate(a[0], s)] : [] })),
+  dict: () => fn('dict', (_a, k) => {
+    const map = new Map<string, Value>();
+    const keys = new Map<string, Value>();
+    for (const [key, v] of k) { map.set(`s:${key}`, v); keys.set(`s:${key}`, str(key)); }
+    return { t: 'dict', map, keys };
+  }),
+  isinstance: () => fn('isinstance', (a) => {
+    const v = a[0];
+    const cls = a[1];
+    const names = cls?.t === 'tuple' ? cls.items : [cls];
+    const matches = names.some((c) => c?.t === 'builtin' && ((c.name === 'float' && v.t === 'num') || (c.name === 'int' && v.t === 'num' && v.int) || ((c.name === 'tuple' || c.name === 'list') && (v.t === 'list' || v.t === 'tuple'))));
+    return { t: 'bool', v: matches };
+  }),
+  abs: (ev) => fn('abs', (a, k, s) => (a[0].t === 'num' ? num(Math.abs(a[0].v), a[0].int) : callOp('builtins.abs', a, k, s, ev))),
+  min: (ev) => fn('min', (a, _k, s) => minMax(ev, a, s, Math.min, 'minimum')),
+  max: (ev) => fn('max', (a, _k, s) => minMax(ev, a, s, Math.max, 'maximum')),
+  sum: (ev) => fn('sum', (a, _k, s) => {
+    let acc: Value = a[1] ?? num(0, true);
+    for (const v of ev.iterate(a[0], s)) acc = ev.callValue({ t: 'ns', path: 'operator.add' }, [acc, v], new Map(), s);
+    return acc;
+  }),
+  round: () => fn('round', (a, _k, s) => {
+    if (a[0].t === 'num') return num(Math.round(a[0].v), true);
+    throw new UnsupportedConstruct('round() of a tensor', s);
+  }),
+  pow: (ev) => fn('pow', (a, k, s) => ev.callValue({ t: 'ns', path: 'operator.pow' }, a, k, s)),
+  print: () => fn('print', () => NONE),
+  super: () => fn('super', () => NONE),
+  hasattr: () => fn('hasattr', (a) => ({ t: 'bool', v: a[0].t === 'instance' && a[1].t === 'str' && a[0].attrs.has(a[1].v) })),
+  getattr: (ev) => fn('getattr', (a, _k, s) => {
+    if (a[1]?.t !== 'str') throw new UnsupportedConstruct('getattr with a computed name', s);
+    try { return ev.attribute(a[0], a[1].v, s); } catch (err) { if (a.length > 2) return a[2]; throw err; }
+  }),
+  staticmethod: () => fn('staticmethod', (a) => a[0]),
+  NotImplementedError: () => fn('NotImplementedError', () => NONE),
+  ValueError: () => fn('ValueError', () => NONE),
+  TypeError: () => fn('TypeError', () => NONE),
+  Exception: () => fn('Exception', () => NONE),
+  object: () => ({ t: 'ns', path: 'builtins.object' }),
+  self: () => NONE as Value,
+};
+
+function minMax(ev: Evaluator, a: Value[], s: Span, f: (...n: number[]) => number, op: string): Value {
+  const items = a.length === 1 ? ev.iterate(a[0], s) : a;
+  if (items.every((i) => i.t === 'num')) return num(f(...items.map((i) => (i as { v: number }).v)), items.every((i) => (i as { int: boolean }).int));
+  let acc = items[0];
+  for (const v of items.slice(1)) acc = ev.callValue({ t: 'ns', path: `operator.${op}` }, [acc, v], new Map(), s);
+  return acc;
+}
+
+const jsBuiltins: BuiltinTable = {
+  Math: () => ({ t: 'ns', path: 'Math' }),
+  Number: () => ({ t: 'ns', path: 'Number' }),
+  Infinity: () => num(Infinity),
+  NaN: () => num(NaN),
+  Array: () => ({ t: 'ns', path: 'Array' }),
+  instanceof: () => fn('instanceof', (a) => ({ t: 'bool', v: a[1]?.t === 'ns' && a[1].path === 'Array' && (a[0].t === 'list' || a[0].t === 'tuple') })),
+  console: () => ({ t: 'ns', path: 'console' }),
+  Object: () => ({ t: 'ns', path: 'Object' }),
+};
+
+export function isFrameworkModulePath(path: string): boolean {
+  return isKnownModulePath(path);
+}

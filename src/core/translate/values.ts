@@ -1,0 +1,93 @@
+// The values the evaluator computes with. Framework tensors are TensorFlow.js tensors; everything
+// else is a plain model of the source language's values. Nothing here ever reaches a host object:
+// attribute access on any value goes through explicit maps, never JavaScript property lookup.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ClassDef, FunctionDef, Span } from './ir';
+
+export type Value =
+  | { t: 'num'; v: number; int: boolean }
+  | { t: 'str'; v: string }
+  | { t: 'bool'; v: boolean }
+  | { t: 'none' }
+  | { t: 'tensor'; v: tf.Tensor }
+  | { t: 'list' | 'tuple'; items: Value[] }
+  | { t: 'dict'; map: Map<string, Value>; keys: Map<string, Value> }
+  | { t: 'slice'; start?: number; stop?: number; step?: number }
+  | { t: 'ellipsis' }
+  | { t: 'dtype'; v: 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'bool' }
+  | { t: 'ns'; path: string }
+  | FunctionValue
+  | BuiltinValue
+  | ClassValue
+  | InstanceValue
+  | { t: 'opaque'; what: string; attrs?: Map<string, Value> };
+
+export interface FunctionValue {
+  t: 'func';
+  def: FunctionDef;
+  closure: unknown; // a Scope; typed loosely to keep this module free of the evaluator
+  self?: Value;
+  /** jax.custom_vjp / custom_jvp / tf.custom_gradient: how the framework differentiates it. */
+  custom?: { kind: 'custom_vjp'; fwd?: Value; bwd?: Value } | { kind: 'custom_jvp'; jvp?: Value } | { kind: 'tf_custom_gradient' };
+}
+
+export interface BuiltinValue {
+  t: 'builtin';
+  name: string;
+  call: (args: Value[], kwargs: Map<string, Value>, span: Span) => Value;
+  /** Attributes of a builtin that is also an object (e.g. `jnp.float32`). */
+  attrs?: Map<string, Value>;
+}
+
+export interface ClassValue {
+  t: 'class';
+  def: ClassDef;
+  closure: unknown;
+  attrs: Map<string, Value>;
+  bases: Value[];
+}
+
+export interface InstanceValue {
+  t: 'instance';
+  cls: ClassValue;
+  attrs: Map<string, Value>;
+}
+
+export const NONE: Value = { t: 'none' };
+export const num = (v: number, int = false): Value => ({ t: 'num', v, int });
+export const str = (v: string): Value => ({ t: 'str', v });
+export const tuple = (items: Value[]): Value => ({ t: 'tuple', items });
+export const list = (items: Value[]): Value => ({ t: 'list', items });
+
+export function describe(v: Value): string {
+  switch (v.t) {
+    case 'num': return v.int ? 'int' : 'float';
+    case 'str': return 'str';
+    case 'bool': return 'bool';
+    case 'none': return 'None';
+    case 'tensor': return `tensor(${v.v.shape.join('×') || 'scalar'})`;
+    case 'list': return 'list';
+    case 'tuple': return 'tuple';
+    case 'dict': return 'dict';
+    case 'ns': return v.path;
+    case 'func': return `function ${v.def.name}`;
+    case 'builtin': return v.name;
+    case 'class': return `class ${v.def.name}`;
+    case 'instance': return `${v.cls.def.name} object`;
+    default: return v.t;
+  }
+}
+
+/** A dict key's identity: Python compares keys by value. */
+export function keyOf(v: Value): string {
+  switch (v.t) {
+    case 'num': return `n:${v.v}`;
+    case 'str': return `s:${v.v}`;
+    case 'bool': return `n:${v.v ? 1 : 0}`;
+    case 'none': return 'none';
+    case 'tuple': return `t:(${v.items.map(keyOf).join(',')})`;
+    case 'func': return `f:${v.def.name}@${v.def.span.startLine}`;
+    case 'class': return `c:${v.def.name}@${v.def.span.startLine}`;
+    default: return `?:${describe(v)}`;
+  }
+}
