@@ -22,7 +22,7 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  minify: !watch,
+  minify: false,
   // tfjs marks its backend and gradient registrations as side-effect free; keep them.
   ignoreAnnotations: true,
   logLevel: 'warning',

@@ -28,7 +28,7 @@ export function parseParam(spec: string): ParamSpec {
 }
 
 function literal(text: string): Value {
-  if (text === 'None' || text === 'undefined') return { t: 'none' };
+  if (text === 'None' || text === 'undefined' || text === 'null') return { t: 'none' };
   if (text === 'True' || text === 'true') return { t: 'bool', v: true };
   if (text === 'False' || text === 'false') return { t: 'bool', v: false };
   if (/^['"].*['"]$/.test(text)) return { t: 'str', v: text.slice(1, -1) };

@@ -39,22 +39,28 @@ function index(rows: OpRow[]): Map<string, BoundRow> {
   return map;
 }
 
-const opsByPath = index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]);
-const methodsByFramework: Record<Framework, Map<string, BoundRow>> = {
-  pytorch: index(torchMethods),
-  tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
-  jax: index(numpyMethods),
-  numpy: index(numpyMethods),
-  tfjs: index(tfjsMethods),
-};
+let tables: { ops: Map<string, BoundRow>; methods: Record<Framework, Map<string, BoundRow>> } | undefined;
+function loaded(): NonNullable<typeof tables> {
+  tables ??= {
+    ops: index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]),
+    methods: {
+      pytorch: index(torchMethods),
+      tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
+      jax: index(numpyMethods),
+      numpy: index(numpyMethods),
+      tfjs: index(tfjsMethods),
+    },
+  };
+  return tables;
+}
 
 /** Every op row, for the parity tests and the docs. */
 export function allOpRows(): { name: string; impl: string; params: string[] }[] {
-  return [...opsByPath.values()].map((r) => ({ name: r.name, impl: r.impl, params: r.params.map((p) => p.source) }));
+  return [...loaded().ops.values()].map((r) => ({ name: r.name, impl: r.impl, params: r.params.map((p) => p.source) }));
 }
 
 export function opAt(path: string): { impl: string; tags: OpTag[] } | undefined {
-  const r = opsByPath.get(path);
+  const r = loaded().ops.get(path);
   if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
   const special = specialCalls.get(path);
   if (special) return { impl: path, tags: special.tags ?? [] };
@@ -62,7 +68,7 @@ export function opAt(path: string): { impl: string; tags: OpTag[] } | undefined 
 }
 
 export function methodAt(framework: Framework, name: string): { impl: string; tags: OpTag[] } | undefined {
-  const r = methodsByFramework[framework].get(name);
+  const r = loaded().methods[framework].get(name);
   if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
   if (['item', 'numpy', 'tolist', 'dataSync', 'arraySync'].includes(name)) return { impl: 'stop_gradient', tags: ['graph-break'] };
   return undefined;
@@ -283,7 +289,7 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
   if (scalar) {
     const nums = args.map((a) => (a.t === 'num' ? a.v : a.t === 'bool' ? (a.v ? 1 : 0) : NaN));
     if (nums.some((x) => Number.isNaN(x)) && args.some((a) => a.t !== 'num' && a.t !== 'bool')) {
-      const fallback = opsByPath.get(`torch.${r.name.split('.').pop()}`);
+      const fallback = loaded().ops.get(`torch.${r.name.split('.').pop()}`);
       if (r.name.startsWith('Math.') || !fallback) throw new UnsupportedConstruct(`${r.name} on ${describe(args.find((a) => a.t !== 'num')!)}`, span, 'it takes plain numbers');
       return runRow(fallback, args, kwargs, span, ev);
     }
@@ -296,7 +302,7 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
 export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
   const special = specialCalls.get(path);
   if (special) return special.call(args, kwargs, span, ev);
-  const r = opsByPath.get(path);
+  const r = loaded().ops.get(path);
   if (r) return runRow(r, args, kwargs, span, ev);
   throw new UnsupportedConstruct(path.replace(/^tfjs\./, 'tf.'), span, isKnownModulePath(path) ? 'not in the op tables' : 'not a supported framework function');
 }
@@ -328,7 +334,7 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
     if (name === 'masked_fill') return (self, ev) => callable((a, _k, span) => ({ t: 'tensor', v: tf.where(tf.cast(detach(ev.tensor(a[0], span)), 'bool'), tf.broadcastTo(ev.tensor(a[1], span), self.v.shape), self.v) }));
     if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
   }
-  const r = methodsByFramework[framework].get(name);
+  const r = loaded().methods[framework].get(name);
   if (!r) return undefined;
   return (self, ev, span) => callable((args, kwargs) => {
     const specs = [parseParam('x'), ...r.params];

@@ -1,5 +1,6 @@
 // Loads tree-sitter's runtime and grammars once per process and parses source text.
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Language, Parser } from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
@@ -17,7 +18,7 @@ const grammarFiles: Record<SourceLanguage, string> = {
 /** The wasm files sit beside the bundle; unbundled (tests, tools) they come from node_modules. */
 function wasmDirectory(): string {
   if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return __dirname;
-  return dirname(require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
+  return dirname(createRequire(__filename).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
 }
 
 let initialised: Promise<void> | undefined;

@@ -63,6 +63,8 @@ const inertDecorators = /(^|\.)(jit|compact|wraps|register_keras_serializable|re
 
 export class Evaluator {
   private steps = 0;
+  private callDepth = 0;
+  private customDepth = 0;
   readonly ctx: OpContext;
   private readonly modules = new Map<string, ModuleContext>();
 
@@ -843,7 +845,27 @@ export class Evaluator {
   }
 
   callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    if (fn.custom && !(fn as { customBypass?: boolean }).customBypass) return this.callCustom(fn, args, kwargs, span);
+    // Inside a custom forward pass the primal is just evaluated (JAX calls it that way too).
+    if (fn.custom && !(fn as { customBypass?: boolean }).customBypass && this.customDepth === 0) {
+      this.customDepth++;
+      try {
+        return this.callCustom(fn, args, kwargs, span);
+      } finally {
+        this.customDepth--;
+      }
+    }
+    if (++this.callDepth > 150) {
+      this.callDepth = 0;
+      throw new ProbeBudgetExceeded('the function recurses more than 150 calls deep');
+    }
+    try {
+      return this.callPlain(fn, args, kwargs, span);
+    } finally {
+      this.callDepth = Math.max(0, this.callDepth - 1);
+    }
+  }
+
+  private callPlain(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
     const def = fn.def;
     if (def.syntaxError) throw new UnsupportedConstruct('syntax error', def.syntaxError);
     const closure = fn.closure as Scope;

@@ -1,0 +1,51 @@
+// Static view of a module's imports: which local names are framework modules and which come from
+// other workspace files. Used by detection and the source rules, which never evaluate anything.
+import { canonicalModule, canonicalPath } from '../translate/frameworks';
+import type { Expr, ModuleIR, Stmt } from '../translate/ir';
+import { dottedName } from '../translate/ir';
+
+export interface ImportMap {
+  /** local alias → canonical framework path (`F` → `torch.nn.functional`). */
+  framework: Map<string, string>;
+  /** local alias → the workspace module and name it was imported from. */
+  workspace: Map<string, { module: string; name: string | undefined }>;
+}
+
+export function importsOf(ir: ModuleIR): ImportMap {
+  const framework = new Map<string, string>();
+  const workspace = new Map<string, { module: string; name: string | undefined }>();
+  const visit = (body: Stmt[]): void => {
+    for (const s of body) {
+      if (s.kind === 'if' || s.kind === 'try') { visit(s.kind === 'if' ? [...s.body, ...s.orelse] : [...s.body, ...s.handlers.flat()]); continue; }
+      if (s.kind !== 'import') continue;
+      const canon = canonicalModule(s.module);
+      if (s.alias && s.names.length === 0) {
+        const bound = s.alias === s.module.split('.')[0] ? s.alias : s.module;
+        const c = canonicalModule(bound);
+        if (c) framework.set(s.alias, c);
+        else workspace.set(s.alias, { module: bound, name: undefined });
+        continue;
+      }
+      if (s.alias) {
+        if (canon) framework.set(s.alias, canon);
+        else workspace.set(s.alias, { module: s.module, name: undefined });
+      }
+      for (const { name, alias } of s.names) {
+        if (canon) framework.set(alias, canonicalPath(canonicalModule(`${s.module}.${name}`) ?? `${canon}.${name}`));
+        else workspace.set(alias, { module: s.module, name });
+      }
+    }
+  };
+  visit(ir.body);
+  return { framework, workspace };
+}
+
+/** The canonical framework path an expression names (`nn.Module` → `torch.nn.Module`), if any. */
+export function frameworkPath(expr: Expr, imports: ImportMap): string | undefined {
+  const dotted = dottedName(expr);
+  if (!dotted) return undefined;
+  const [head, ...rest] = dotted.split('.');
+  const base = imports.framework.get(head);
+  if (!base) return undefined;
+  return canonicalPath([base, ...rest].join('.'));
+}

@@ -1,0 +1,81 @@
+// A source document as the pipeline sees it: plain files, or a notebook's code cells joined into
+// one module with a map from its lines back to each cell.
+import { languageOfPath, parseSource, type SourceLanguage } from './treeSitter';
+import { lowerPython } from '../translate/lowerPython';
+import { lowerJavascript } from '../translate/lowerJavascript';
+import type { ModuleIR, Span } from '../translate/ir';
+import { frameworkOf, type Framework } from '../translate/frameworks';
+
+export interface CellMap {
+  /** For each line of the joined text: the cell index and the line within that cell. */
+  lines: { cell: number; line: number }[];
+}
+
+export interface SourceDocument {
+  path: string;
+  language: SourceLanguage;
+  text: string;
+  cells?: CellMap;
+}
+
+export interface ParsedModule {
+  doc: SourceDocument;
+  ir: ModuleIR;
+  framework: Framework;
+}
+
+export class DocumentError extends Error {}
+
+/** Builds a document from raw file contents; throws DocumentError for what cannot be read as source. */
+export function documentFromText(path: string, text: string): SourceDocument {
+  const language = languageOfPath(path);
+  if (!language) throw new DocumentError('not a Python, JavaScript or TypeScript file');
+  if (text.includes('\u0000')) throw new DocumentError('the file is binary (it contains NUL bytes)');
+  if (path.toLowerCase().endsWith('.ipynb')) return notebookDocument(path, text);
+  return { path, language, text };
+}
+
+function notebookDocument(path: string, text: string): SourceDocument {
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (err) {
+    throw new DocumentError(`the notebook is not valid JSON (${(err as Error).message})`);
+  }
+  const cells = (nb as { cells?: unknown }).cells;
+  if (!Array.isArray(cells)) throw new DocumentError('the notebook has no "cells" list');
+  const out: string[] = [];
+  const lines: CellMap['lines'] = [];
+  cells.forEach((cell, index) => {
+    if (!cell || typeof cell !== 'object' || (cell as { cell_type?: unknown }).cell_type !== 'code') return;
+    const source = (cell as { source?: unknown }).source;
+    const cellText = Array.isArray(source) ? source.join('') : typeof source === 'string' ? source : '';
+    cellText.split('\n').forEach((line, i) => {
+      // IPython magics and shell escapes are not Python: keep the line count, drop the text.
+      out.push(/^\s*[%!]/.test(line) ? '' : line);
+      lines.push({ cell: index, line: i });
+    });
+  });
+  return { path, language: 'python', text: out.join('\n'), cells: { lines } };
+}
+
+export function parseDocument(doc: SourceDocument): ParsedModule {
+  const tree = parseSource(doc.language, doc.text);
+  try {
+    const lineCount = doc.text.split('\n').length;
+    const ir = doc.language === 'python' ? lowerPython(tree.rootNode, lineCount) : lowerJavascript(tree.rootNode, lineCount);
+    return { doc, ir, framework: frameworkOf(ir) };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Maps a span of the joined notebook text back to its cell. */
+export function toCellSpan(doc: SourceDocument, span: Span): { cell?: number; span: Span } {
+  if (!doc.cells) return { span };
+  const start = doc.cells.lines[span.startLine];
+  const end = doc.cells.lines[span.endLine] ?? start;
+  if (!start) return { span };
+  const endLine = end.cell === start.cell ? end.line : start.line;
+  return { cell: start.cell, span: { startLine: start.line, startCol: span.startCol, endLine, endCol: end.cell === start.cell ? span.endCol : span.startCol } };
+}
