@@ -1,0 +1,75 @@
+// Every threshold of the rules is a setting. One typed definition, read by the CLI (flags and
+// config files) and by the editor (gradprobe.* settings, per resource).
+import type { Severity } from '../findings/types';
+
+export interface GradProbeSettings {
+  /** Activation sweep half-width R. */
+  range: number;
+  /** Codes to report exclusively (empty = all) and codes to drop. */
+  select: string[];
+  ignore: string[];
+  /** Per-code severity overrides, e.g. { GP108: 'info' }. */
+  severity: Record<string, Severity>;
+  dtype: 'float32' | 'float16' | 'bfloat16';
+  backend: 'auto' | 'cpu' | 'node';
+  train: boolean;
+  /** Per-function probe time budget in milliseconds. */
+  timeBudgetMs: number;
+  thresholds: {
+    vanishingMaxSlope: number; // GP104: max |f'| on [-3, 3] below this
+    saturatedSlope: number; // GP104: 0 < |f'| below this counts as saturated
+    explodingMaxSlope: number; // GP105
+    noGradientShare: number; // GP106
+    deadRegionShare: number; // GP107
+    dipShare: number; // GP108 warning when a descending stretch drops f by more than this share of its range
+    depthRatio: number; // GP109/GP110: ratio beyond 1/x or x
+    depthRelative: number; // GP109/GP110: and beyond x times ReLU's
+    collapseVariance: number; // GP111
+    customGradientRelError: number; // GP112
+    customGradientShare: number; // GP112
+    weakGradientRatio: number; // GP208
+    strongGradientRatio: number; // GP209
+    plateauGradient: number; // GP212
+    plateauShare: number; // GP212
+  };
+}
+
+export const defaultSettings: GradProbeSettings = {
+  range: 6,
+  select: [],
+  ignore: [],
+  severity: {},
+  dtype: 'float32',
+  backend: 'auto',
+  train: false,
+  timeBudgetMs: 2000,
+  thresholds: {
+    vanishingMaxSlope: 0.1,
+    saturatedSlope: 1e-2,
+    explodingMaxSlope: 10,
+    noGradientShare: 0.99,
+    deadRegionShare: 0.25,
+    dipShare: 0.1,
+    depthRatio: 1e3,
+    depthRelative: 1e3,
+    collapseVariance: 1e-6,
+    customGradientRelError: 1e-2,
+    customGradientShare: 0.05,
+    weakGradientRatio: 1e-3,
+    strongGradientRatio: 1e3,
+    plateauGradient: 1e-6,
+    plateauShare: 0.2,
+  },
+};
+
+/** Partial settings as found in a config file or given by flags. */
+export type SettingsPatch = Partial<Omit<GradProbeSettings, 'thresholds'>> & { thresholds?: Partial<GradProbeSettings['thresholds']> };
+
+export function mergeSettings(base: GradProbeSettings, ...patches: (SettingsPatch | undefined)[]): GradProbeSettings {
+  let out = { ...base, thresholds: { ...base.thresholds }, severity: { ...base.severity } };
+  for (const p of patches) {
+    if (!p) continue;
+    out = { ...out, ...p, thresholds: { ...out.thresholds, ...(p.thresholds ?? {}) }, severity: { ...out.severity, ...(p.severity ?? {}) } };
+  }
+  return out;
+}
