@@ -57,7 +57,7 @@ export function findTarget(module: ParsedModule, name: string, kind: FunctionKin
   if (!c) return undefined;
   return {
     name: c.name, kind, framework: module.framework, module, shape: c.shape, def: c.def, cls: c.cls, inner: c.inner,
-    span: c.span, nameSpan: c.nameSpan, detectedBy: [], inputs: kind === 'activation' ? c.inputs.slice(0, 1) : c.inputs.slice(0, 2),
+    span: c.span, nameSpan: c.nameSpan, detectedBy: [], inputs: kind === 'activation' ? c.inputs.slice(0, 1) : c.inputs.slice(0, 2), customGradient: c.customGradient,
   };
 }
 

@@ -37,6 +37,8 @@ export interface DetectedFunction {
   callSite?: { args: Arg[]; module: ParsedModule };
   /** Input parameter names of the probed callable (without self/ctx). */
   inputs: string[];
+  /** It defines its own gradient (custom_vjp, tf.custom_gradient, autograd.Function.backward, tf.customGrad). */
+  customGradient: boolean;
 }
 
 type Role = 'activation' | 'loss' | 'metric' | 'registry';
@@ -457,7 +459,7 @@ function decide(c: Candidate, uses: Use[]): DetectedFunction | undefined {
   const result = (kind: FunctionKind): DetectedFunction => ({
     name: c.name, kind, framework: c.module.framework, module: c.module, shape: c.shape, def: c.def, cls: c.cls, inner: c.inner,
     span: c.span, nameSpan: c.nameSpan, detectedBy: [...evidence], inputs: kind === 'activation' ? c.inputs.slice(0, 1) : c.inputs.slice(0, 2),
-    callSite: callSiteOf(uses, c),
+    callSite: callSiteOf(uses, c), customGradient: c.customGradient,
   });
   if (override === 'activation' || override === 'loss') {
     evidence.add(`comment:gradprobe: ${override}`);

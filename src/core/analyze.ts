@@ -1,0 +1,204 @@
+// The pipeline: documents → parse → detect → translate → probe → findings. One call serves the
+// CLI, the language server and the panel; every shell shows the findings computed here.
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import type { GradProbeSettings } from './config/settings';
+import { detectFunctions, type DetectedFunction } from './detect/detect';
+import { initEngine } from './engine';
+import { applySuppressions } from './findings/suppression';
+import type { FileReport, Finding, FunctionReport, Severity } from './findings/types';
+import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
+import { loadGrammars } from './parse/treeSitter';
+import { formatNumber as fmt, probeActivation } from './probe/activation';
+import { probeDepth } from './probe/depth';
+import { lossValueAndGradient } from './probe/gradients';
+import { sourceRuleFindings } from './rules/sourceRules';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './translate/errors';
+import type { Span } from './translate/ir';
+import { buildProgram, createEvaluator, type ModuleSource } from './translate/translate';
+
+export interface SourceInput {
+  path: string;
+  /** The text, or an error reading it (the file then gets a GP002). */
+  text: string | Error;
+}
+
+export interface AnalyzeOptions {
+  settings: GradProbeSettings;
+  /** Loads workspace modules that imports reach outside `inputs`. */
+  load?: ModuleSource['load'];
+  /** Other workspace modules whose uses count for detection (the editor's open workspace). */
+  context?: ParsedModule[];
+  /** Checked between functions; analysis stops early when it returns true. */
+  cancelled?: () => boolean;
+}
+
+const reportCache = new Map<string, FunctionReport>();
+
+export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
+  await Promise.all([loadGrammars(), initEngine(backend)]);
+}
+
+const noSpan: Span = { startLine: 0, startCol: 0, endLine: 0, endCol: 0 };
+
+export function parseInputs(inputs: SourceInput[]): { modules: ParsedModule[]; failures: FileReport[] } {
+  const modules: ParsedModule[] = [];
+  const failures: FileReport[] = [];
+  for (const input of inputs) {
+    try {
+      if (input.text instanceof Error) throw new DocumentError(input.text.message);
+      modules.push(parseDocument(documentFromText(input.path, input.text)));
+    } catch (err) {
+      const message = err instanceof DocumentError ? err.message : `the file could not be analysed (${(err as Error).message})`;
+      failures.push({ path: input.path, functions: [], findings: [{ code: 'GP002', severity: 'warning', message: `${message}; if this is a bug, report it with the file attached`, span: noSpan, evidence: { reason: message } }] });
+    }
+  }
+  return { modules, failures };
+}
+
+export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
+  await prepareEngine(options.settings.backend);
+  const { modules, failures } = parseInputs(inputs);
+  const detected = detectFunctions(modules, { context: options.context });
+  const source: ModuleSource = { modules: [...modules, ...(options.context ?? [])], load: options.load };
+  const byPath = new Map<string, FileReport>(failures.map((f) => [f.path, f]));
+  for (const m of modules) byPath.set(m.doc.path, { path: m.doc.path, functions: [], findings: [] });
+  for (const target of detected) {
+    if (options.cancelled?.()) break;
+    const report = analyzeFunction(target, source, options.settings);
+    const file = byPath.get(target.module.doc.path)!;
+    file.functions.push(report);
+  }
+  for (const m of modules) finishFile(byPath.get(m.doc.path)!, m, options.settings);
+  return inputs.map((i) => byPath.get(i.path)).filter((r): r is FileReport => !!r);
+}
+
+function finishFile(file: FileReport, module: ParsedModule, settings: GradProbeSettings): void {
+  const sigs = new Map<string, Span>(file.functions.map((f) => [f.name, f.span]));
+  for (const fn of file.functions) {
+    let findings = applySuppressions(fn.findings, module.ir, sigs);
+    findings = findings.filter((f) => (settings.select.length === 0 || settings.select.some((s) => f.code.startsWith(s))) && !settings.ignore.some((s) => f.code.startsWith(s)));
+    findings = findings.map((f) => (settings.severity[f.code] ? { ...f, severity: settings.severity[f.code] } : f));
+    if (module.doc.cells) {
+      findings = findings.map((f) => { const m = toCellSpan(module.doc, f.span); return { ...f, span: m.span, cell: m.cell }; });
+      const fnSpan = toCellSpan(module.doc, fn.span);
+      fn.cell = fnSpan.cell;
+      fn.span = fnSpan.span;
+      fn.nameSpan = toCellSpan(module.doc, fn.nameSpan).span;
+    }
+    fn.findings = findings;
+    file.findings.push(...findings);
+  }
+}
+
+function cacheKey(target: DetectedFunction, settings: GradProbeSettings): string {
+  const h = createHash('sha1');
+  h.update(target.module.doc.path).update('\0').update(target.module.doc.text).update('\0').update(target.name).update(String(target.span.startLine)).update(target.kind);
+  h.update(JSON.stringify({ ...settings, timeBudgetMs: 0 }));
+  return h.digest('hex');
+}
+
+const severityOfProbe: Record<string, Severity> = {};
+
+/** How a probe verdict settles a source rule: confirmed (raised to the probe's severity) or refuted (dropped). */
+const confirmedBy: Record<string, string[]> = {
+  GP301: ['GP106', 'GP205'],
+  GP302: ['GP106', 'GP205'],
+  GP303: ['GP101', 'GP102', 'GP201', 'GP202'],
+  GP304: ['GP101', 'GP102', 'GP103', 'GP201', 'GP202'],
+  GP305: ['GP102', 'GP202'],
+};
+/** GP302 is not refuted by a working gradient: a detached term can still be wrong. */
+const refutable = new Set(['GP301', 'GP303', 'GP304', 'GP305']);
+
+function settle(sourceFindings: Finding[], probeFindings: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of sourceFindings) {
+    const confirming = probeFindings.find((p) => confirmedBy[f.code]?.includes(p.code));
+    if (confirming) out.push({ ...f, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
+    else if (!refutable.has(f.code)) out.push(f);
+  }
+  return out;
+}
+void severityOfProbe;
+
+export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
+  const key = cacheKey(target, settings);
+  const cached = reportCache.get(key);
+  if (cached) return structuredClone(cached);
+  const start = performance.now();
+  const report: FunctionReport = {
+    name: target.name, kind: target.kind, framework: target.framework, span: target.span, nameSpan: target.nameSpan,
+    detectedBy: target.detectedBy, probe: { status: 'ok', ms: 0 }, summary: '', findings: [],
+  };
+  const sourceFindings = sourceRuleFindings(target);
+  const fnDef = target.inner ?? target.def;
+  const syntaxError = fnDef?.syntaxError ?? target.cls?.syntaxError;
+  try {
+    if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
+    const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline: Date.now() + settings.timeBudgetMs, maxElements: 10_000_000 });
+    const probeFindings = withTensorScope(() => {
+      const program = buildProgram(target, ev);
+      if (target.kind === 'activation') {
+        const act = probeActivation(program, settings);
+        // With no gradient at all (GP106), the depth findings only repeat it.
+        const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings);
+        const findings = [...act.findings, ...(depth?.findings ?? [])];
+        report.summary = activationSummary(act, depth, findings);
+        report.data = { sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) }, depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms } };
+        return findings;
+      }
+      // Until the loss probes land: translate and evaluate once on a regression case.
+      const yTrue = tf.tensor2d([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]]);
+      const yPred = tf.tensor2d([[0.3, 0.5, 0.2], [0.4, 0.4, 0.2]]);
+      lossValueAndGradient(program, yTrue, yPred);
+      report.summary = `loss · ${program.mapping?.label ?? ''}`;
+      return [] as Finding[];
+    });
+    report.findings = [...probeFindings, ...settle(sourceFindings, probeFindings)];
+  } catch (err) {
+    report.findings = sourceFindings;
+    if (err instanceof UnsupportedConstruct) {
+      report.probe = { status: 'unsupported', ms: 0, reason: err.message };
+      report.summary = `${target.kind} · not probed: ${err.construct}`;
+      report.findings.push({ code: 'GP001', severity: 'info', function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } });
+    } else {
+      const reason = err instanceof ProbeBudgetExceeded ? err.message
+        : err instanceof UserCodeError ? `the function failed on the probe's input: ${err.message}`
+        : `the engine failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
+      report.probe = { status: 'failed', ms: 0, reason };
+      report.summary = `${target.kind} · probe failed`;
+      report.findings.push({ code: 'GP002', severity: 'warning', function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } });
+    }
+  }
+  report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
+  reportCache.set(key, structuredClone(report));
+  return report;
+}
+
+/** Disposes every tensor a probe made, whatever it returns. */
+function withTensorScope<T>(run: () => T): T {
+  tf.engine().startScope();
+  try {
+    return run();
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+function activationSummary(act: ReturnType<typeof probeActivation>, depth: ReturnType<typeof probeDepth> | undefined, findings: Finding[]): string {
+  const parts = ['activation'];
+  const codes = new Set(findings.map((f) => f.code));
+  const nan = findings.find((f) => f.code === 'GP101' || f.code === 'GP102');
+  if (nan) parts.push(`${nan.code === 'GP101' ? 'NaN' : 'NaN gradient'} at x = ${fmt((nan.evidence.x as number[])[0])}`);
+  if (codes.has('GP106')) parts.push('no gradient');
+  else {
+    parts.push(act.stats.monotonic ? 'monotonic' : 'non-monotonic');
+    parts.push(`f′ ∈ [${fmt(act.stats.dfMin)}, ${fmt(act.stats.dfMax)}]`);
+  }
+  if (depth && (codes.has('GP109') || codes.has('GP110'))) parts.push(`depth ratio ${fmt(depth.gradientRatio)}`);
+  if (act.stats.straightThrough) parts.push('straight-through gradient');
+  const worst = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok';
+  parts.push(worst === 'ok' ? 'ok' : `${findings.filter((f) => f.severity !== 'info').length} problem${findings.filter((f) => f.severity !== 'info').length === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}

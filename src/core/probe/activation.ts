@@ -1,0 +1,191 @@
+// Activation probes GP101–GP108 and GP112: a sweep of f and f′ over [-R, R] plus extreme points.
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradProbeSettings } from '../config/settings';
+import type { Finding } from '../findings/types';
+import type { Program } from '../translate/translate';
+import { activationValueAndGradient } from './gradients';
+
+export interface ActivationSweep {
+  x: number[];
+  f: number[];
+  df: number[];
+  gradientPath: boolean;
+}
+
+export interface ActivationProbeResult {
+  findings: Finding[];
+  summary: string;
+  sweep: ActivationSweep;
+  stats: { fMin: number; fMax: number; dfMin: number; dfMax: number; monotonic: boolean; straightThrough: boolean };
+}
+
+const fmt = (v: number): string => {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(3)).toString();
+};
+export { fmt as formatNumber };
+
+export function sweepPoints(range: number): { x: number[]; sweepCount: number } {
+  const x: number[] = [];
+  for (let i = -1000; i <= 1000; i++) x.push((i * range) / 1000);
+  const extra = [-1e-7, 1e-7, -50, 50, -100, 100, -1e4, 1e4];
+  return { x: [...x, ...extra], sweepCount: x.length };
+}
+
+function finding(program: Program, code: string, severity: Finding['severity'], message: string, evidence: Record<string, unknown>): Finding {
+  return { code, severity, function: program.target.name, message, span: program.target.nameSpan, evidence };
+}
+
+export function runSweep(program: Program, range: number): ActivationSweep {
+  const { x } = sweepPoints(range);
+  return tf.tidy(() => {
+    const input = tf.tensor1d(x, 'float32');
+    const { value, grad, gradientPath } = activationValueAndGradient(program, input);
+    if (value.size !== input.size) throw new Error(`the function is not elementwise: ${x.length} inputs gave ${value.size} outputs`);
+    return { x, f: Array.from(value.dataSync()), df: Array.from(grad.dataSync()), gradientPath };
+  });
+}
+
+export function probeActivation(program: Program, settings: GradProbeSettings): ActivationProbeResult {
+  const R = settings.range;
+  const th = settings.thresholds;
+  const sweep = runSweep(program, R);
+  const { x, f, df } = sweep;
+  const findings: Finding[] = [];
+  const idx = x.map((_, i) => i);
+  const inSweep = idx.filter((i) => Math.abs(x[i]) <= R);
+  const extremes = idx.filter((i) => Math.abs(x[i]) >= 50);
+  const inner = idx.filter((i) => i < 2001 && Math.abs(x[i]) <= 3);
+  const bad = (v: number) => !Number.isFinite(v);
+  const list = (is: number[]) => is.slice(0, 3).map((i) => x[i]);
+
+  const nanF = inSweep.filter((i) => bad(f[i]));
+  const nanDf = inSweep.filter((i) => !bad(f[i]) && bad(df[i]));
+  if (nanF.length) {
+    findings.push(finding(program, 'GP101', 'error', `f(x) is ${fmt(f[nanF[0]])} at x = ${list(nanF).map(fmt).join(', ')}: the output itself is not finite`, { x: list(nanF), count: nanF.length, value: String(f[nanF[0]]) }));
+  }
+  if (nanDf.length) {
+    findings.push(finding(program, 'GP102', 'error', `f′(x) is ${fmt(df[nanDf[0]])} at x = ${list(nanDf).map(fmt).join(', ')} while f(x) = ${fmt(f[nanDf[0]])} is finite: training gets NaN gradients there`, { x: list(nanDf), count: nanDf.length, gradient: String(df[nanDf[0]]) }));
+  }
+  if (!nanF.length && !nanDf.length) {
+    const ext = extremes.filter((i) => bad(f[i]) || bad(df[i]));
+    if (ext.length) {
+      const i = ext[0];
+      findings.push(finding(program, 'GP103', 'warning', `${bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`}: finite on [-${R}, ${R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, { x: list(ext), count: ext.length }));
+    }
+  }
+
+  const finiteSweep = inSweep.filter((i) => !bad(df[i]) && !bad(f[i]) && i < 2001);
+  const absInner = inner.filter((i) => !bad(df[i])).map((i) => Math.abs(df[i]));
+  const maxInner = absInner.length ? Math.max(...absInner) : NaN;
+  const saturated = absInner.filter((a) => a > 0 && a < th.saturatedSlope).length;
+  const fs = finiteSweep.map((i) => f[i]);
+  const fMin = Math.min(...fs);
+  const fMax = Math.max(...fs);
+  const fRange = fMax - fMin;
+  const zeros = finiteSweep.filter((i) => df[i] === 0).length;
+  const constantF = !(fRange > 1e-6);
+
+  const noGradient = !constantF && finiteSweep.length > 0 && zeros / finiteSweep.length > th.noGradientShare;
+  if (noGradient) {
+    findings.push(finding(program, 'GP106', 'error', `f′ is 0 on ${fmt((100 * zeros) / finiteSweep.length)}% of [-${R}, ${R}]${sweep.gradientPath ? '' : ' (no gradient path from x to f)'} although f varies by ${fmt(fRange)}: nothing learns through it`, { zeroShare: zeros / finiteSweep.length, fRange, gradientPath: sweep.gradientPath }));
+  } else if (absInner.length && !constantF) {
+    if (maxInner < th.vanishingMaxSlope) {
+      findings.push(finding(program, 'GP104', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} (< ${th.vanishingMaxSlope}): gradients shrink at every layer`, { maxAbsGradient: maxInner, interval: [-3, 3] }));
+    } else if (saturated > absInner.length / 2) {
+      findings.push(finding(program, 'GP104', 'warning', `f′ is saturated (0 < |f′| < ${th.saturatedSlope}) on ${fmt((100 * saturated) / absInner.length)}% of [-3, 3]`, { saturatedShare: saturated / absInner.length, interval: [-3, 3] }));
+    }
+    if (maxInner > th.explodingMaxSlope) {
+      const at = inner.find((i) => Math.abs(df[i]) === maxInner) ?? inner[0];
+      findings.push(finding(program, 'GP105', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} at x = ${fmt(x[at])} (> ${th.explodingMaxSlope}): gradients grow at every layer`, { maxAbsGradient: maxInner, x: x[at] }));
+    }
+    // GP107: the longest run of exact zeros
+    let best = 0;
+    let run = 0;
+    let bestStart = 0;
+    let start = 0;
+    for (const i of finiteSweep) {
+      if (df[i] === 0) {
+        if (run === 0) start = i;
+        run++;
+        if (run > best) { best = run; bestStart = start; }
+      } else run = 0;
+    }
+    if (best / finiteSweep.length >= th.deadRegionShare) {
+      findings.push(finding(program, 'GP107', 'info', `f′ is exactly 0 on [${fmt(x[bestStart])}, ${fmt(x[bestStart + best - 1])}] (${fmt((100 * best) / finiteSweep.length)}% of the sweep): units whose inputs stay there stop learning`, { interval: [x[bestStart], x[bestStart + best - 1]], share: best / finiteSweep.length }));
+    }
+  }
+
+  // GP108: sign changes of f′ and the size of descending stretches
+  let monotonic = true;
+  if (!noGradient && !constantF) {
+    const maxAbs = Math.max(...finiteSweep.map((i) => Math.abs(df[i])));
+    const tol = 1e-6 * maxAbs;
+    const signs = finiteSweep.map((i) => (df[i] > tol ? 1 : df[i] < -tol ? -1 : 0));
+    const crossings: number[] = [];
+    let last = 0;
+    signs.forEach((sg, k) => {
+      if (sg === 0) return;
+      if (last !== 0 && sg !== last) crossings.push(x[finiteSweep[k]]);
+      last = sg;
+    });
+    let maxDrop = 0;
+    let k = 0;
+    while (k < signs.length) {
+      if (signs[k] < 0) {
+        const s0 = k;
+        while (k < signs.length && signs[k] <= 0) k++;
+        maxDrop = Math.max(maxDrop, f[finiteSweep[s0]] - f[finiteSweep[k - 1]]);
+      } else k++;
+    }
+    if (crossings.length > 0) {
+      monotonic = false;
+      const dipShare = fRange > 0 ? maxDrop / fRange : 0;
+      const oscillating = crossings.length > 2;
+      const severity = oscillating || dipShare > th.dipShare ? 'warning' : 'info';
+      const what = oscillating ? `f′ changes sign ${crossings.length} times on [-${R}, ${R}] (oscillating)` : `f′ changes sign at x ≈ ${crossings.map(fmt).join(', ')}`;
+      findings.push(finding(program, 'GP108', severity, `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`, { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare }));
+    }
+  }
+
+  // GP112: a custom gradient against central finite differences of the forward
+  let straightThrough = false;
+  if (program.target.customGradient) {
+    const h = 1e-3 * Math.max(1, R / 6);
+    const xs = finiteSweep.map((i) => x[i]);
+    const [fp, fm, fpp, fmm] = tf.tidy(() => [h, -h, 2 * h, -2 * h].map((d) => Array.from(program.run([tf.tensor1d(xs.map((v) => v + d), 'float32')]).dataSync())));
+    const numeric = xs.map((_, k) => (fp[k] - fm[k]) / (2 * h));
+    const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
+    const zeroFd = numeric.filter((v) => Math.abs(v) < 1e-6).length;
+    if (zeroFd / xs.length > 0.9 && !constantF) straightThrough = true;
+    else {
+      const mismatches: { x: number; analytic: number; numeric: number }[] = [];
+      let compared = 0;
+      xs.forEach((xv, k) => {
+        const i = finiteSweep[k];
+        // Kinks: the two step sizes disagree, so the derivative is not well defined there.
+        if (!Number.isFinite(numeric[k]) || Math.abs(numeric[k] - numeric2[k]) > 1e-2 * Math.max(1, Math.abs(numeric[k]))) return;
+        compared++;
+        const rel = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
+        if (rel > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k] });
+      });
+      if (compared > 0 && mismatches.length / compared > th.customGradientShare) {
+        const m = mismatches[Math.floor(mismatches.length / 2)];
+        findings.push(finding(program, 'GP112', 'error', `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`, { examples: mismatches.slice(0, 3), share: mismatches.length / compared }));
+      }
+    }
+  }
+
+  const dfs = finiteSweep.map((i) => df[i]);
+  const dfMin = dfs.length ? Math.min(...dfs) : NaN;
+  const dfMax = dfs.length ? Math.max(...dfs) : NaN;
+  return {
+    findings,
+    summary: '',
+    sweep,
+    stats: { fMin, fMax, dfMin, dfMax, monotonic, straightThrough },
+  };
+}
