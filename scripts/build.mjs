@@ -1,12 +1,13 @@
 // One build script, one esbuild context per bundle; `--watch` keeps them running.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const watch = process.argv.includes('--watch');
+const withTests = process.argv.includes('--tests');
 
 mkdirSync(dist, { recursive: true });
 // tree-sitter's runtime and the grammars are loaded from beside the bundle.
@@ -32,6 +33,15 @@ const common = {
 const bundles = [
   { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
 ];
+
+if (withTests) {
+  // Tests are bundled like the product (tfjs needs the same side-effect imports kept).
+  const testFiles = readdirSync(join(root, 'test'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(root, 'test', f));
+  bundles.push({ entryPoints: testFiles, outdir: join(root, 'dist-test'), outbase: join(root, 'test') });
+}
 
 const contexts = await Promise.all(bundles.map((b) => esbuild.context({ ...common, ...b })));
 if (watch) {

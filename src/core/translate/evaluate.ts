@@ -154,13 +154,14 @@ export class Evaluator {
       const boundModule = s.module.includes('.') && s.alias === s.module.split('.')[0] && !s.module.startsWith(s.alias + '.') ? s.module : s.alias === s.module.split('.')[0] ? s.module.split('.')[0] : s.module;
       const canon = canonicalModule(boundModule);
       if (canon) scope.vars.set(s.alias, { t: 'ns', path: canon });
-      else scope.setLazy(s.alias, () => this.resolveImport?.(boundModule, undefined, fromPath) ?? { t: 'opaque', what: `module ${boundModule}` });
+      // Another module (os, subprocess, a missing package): its functions are named, never run.
+      else scope.setLazy(s.alias, () => this.resolveImport?.(boundModule, undefined, fromPath) ?? { t: 'ns', path: boundModule });
       return;
     }
     if (s.alias) {
       // JS: import * as tf from '...'
       if (canonical) scope.vars.set(s.alias, { t: 'ns', path: canonical });
-      else scope.setLazy(s.alias, () => this.resolveImport?.(s.module, undefined, fromPath) ?? { t: 'opaque', what: `module ${s.module}` });
+      else scope.setLazy(s.alias, () => this.resolveImport?.(s.module, undefined, fromPath) ?? { t: 'ns', path: s.module });
     }
     for (const { name, alias } of s.names) {
       if (name === '*') continue;
@@ -168,7 +169,7 @@ export class Evaluator {
         const sub = canonicalModule(`${s.module}.${name}`);
         scope.vars.set(alias, { t: 'ns', path: canonicalPath(sub ?? `${canonical}.${name}`) });
       } else {
-        scope.setLazy(alias, () => this.resolveImport?.(s.module, name, fromPath) ?? { t: 'opaque', what: `${name} from ${s.module}` });
+        scope.setLazy(alias, () => this.resolveImport?.(s.module, name, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` });
       }
     }
   }

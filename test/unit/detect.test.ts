@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../helpers';
+
+const keras = `
+import tensorflow as tf
+from tensorflow import keras
+
+def gated(x):
+    return x * tf.sigmoid(1.702 * x)
+
+def focal(gamma=2.0):
+    def loss(y_true, y_pred):
+        p = tf.clip_by_value(y_pred, 1e-7, 1.0 - 1e-7)
+        return -tf.reduce_mean(y_true * (1 - p) ** gamma * tf.math.log(p))
+    return loss
+
+def dice_coef(y_true, y_pred):
+    inter = tf.reduce_sum(y_true * y_pred)
+    return 2 * inter / (tf.reduce_sum(y_true) + tf.reduce_sum(y_pred) + 1e-6)
+
+def normalize(x):
+    return (x - tf.reduce_mean(x)) / tf.math.reduce_std(x)
+
+def lr_schedule(step):
+    return 1e-3 * 0.5 ** (step // 1000)
+
+def build():
+    model = keras.Sequential([keras.layers.Dense(8, activation=gated)])
+    model.compile(loss=focal(3.0), metrics=[dice_coef])
+    return model
+`;
+
+const torch = `
+import torch
+import torch.nn as nn
+
+class Wobble(nn.Module):
+    def forward(self, x):
+        return x + 0.1 * torch.sin(x)
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+    def forward(self, x):
+        return self.fc(x)
+
+class PinballLoss(nn.Module):
+    def __init__(self, q=0.9):
+        super().__init__()
+        self.q = q
+    def forward(self, input, target):
+        d = target - input
+        return torch.maximum(self.q * d, (self.q - 1) * d).mean()
+
+ACTIVATIONS = {"wobble": Wobble}
+`;
+
+const tfjs = `
+import * as tf from '@tensorflow/tfjs';
+export const swishLike = (x) => tf.mul(x, tf.sigmoid(x));
+export function huberish(yTrue, yPred) {
+  return tf.mean(tf.sqrt(tf.add(tf.square(tf.sub(yPred, yTrue)), 1)));
+}
+export function accuracyMetric(yTrue, yPred) {
+  return tf.mean(tf.equal(tf.argMax(yTrue, -1), tf.argMax(yPred, -1)));
+}
+const model = tf.sequential();
+model.compile({ optimizer: 'adam', loss: huberish, metrics: [accuracyMetric] });
+`;
+
+test('uses, signatures and names combine; metrics, helpers, schedules and models are not listed', async () => {
+  const reports = await analyze({ 'keras_model.py': keras, 'torch_mods.py': torch, 'web/model.js': tfjs });
+  const listed = Object.fromEntries(reports.flatMap((r) => r.functions.map((f) => [f.name, f.kind])));
+  assert.deepEqual(listed, { gated: 'activation', focal: 'loss', Wobble: 'activation', PinballLoss: 'loss', swishLike: 'activation', huberish: 'loss' });
+});
+
+test('a factory is listed under its own name and detected through compile(loss=factory(...))', async () => {
+  const reports = await analyze({ 'keras_model.py': keras });
+  const focal = reports[0].functions.find((f) => f.name === 'focal');
+  assert.ok(focal);
+  assert.ok(focal.detectedBy.some((d) => d.includes('compile')), focal.detectedBy.join(','));
+});
+
+test('a comment on the definition line overrides detection', async () => {
+  const src = `import numpy as np\n\ndef ramp(x):  # gradprobe: activation\n    return np.minimum(np.maximum(x, 0), 1)\n\ndef softplus(x):  # gradprobe: skip\n    return np.log1p(np.exp(x))\n`;
+  const reports = await analyze({ 'a.py': src });
+  assert.deepEqual(reports[0].functions.map((f) => f.name), ['ramp']);
+});
+
+test('uses in another file of the workspace count when that file imports the name', async () => {
+  const lib = `import torch\n\ndef edge_loss(pred, gt_edges):\n    return (pred - gt_edges).abs().mean()\n\ndef blur(img):\n    return img\n`;
+  const train = `from .lib import edge_loss, blur\n\ncriterion = edge_loss\n`;
+  const reports = await analyze({ 'pkg/lib.py': lib, 'pkg/train.py': train });
+  const names = reports.flatMap((r) => r.functions.map((f) => f.name));
+  assert.deepEqual(names, ['edge_loss']);
+  assert.ok(reports[0].functions[0].detectedBy.some((d) => d.includes('criterion')));
+});
