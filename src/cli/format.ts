@@ -1,0 +1,306 @@
+// How `gradprobe check` prints the core's reports: text for people, JSON for scripts (the shape of
+// spec/cli.md), SARIF 2.1.0 for code-scanning UIs. The findings are the core's; only the layout is here.
+import type { Span } from '../core/translate/ir';
+import { severityRank, type FileReport, type Finding, type FunctionReport, type Severity } from '../core/findings/types';
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+export const outputFormats: readonly OutputFormat[] = ['text', 'json', 'sarif'];
+
+export type FailOn = Severity | 'never';
+export const failOnLevels: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
+
+export interface RuleMeta {
+  code: string;
+  slug: string;
+  /** GP108 is reported as a warning or an info depending on the dip; its default here is the higher. */
+  severity: Severity;
+  meaning: string;
+}
+
+/** The finding catalog of spec/rules.md: the one place it lives in code. */
+export const ruleCatalog = [
+  { code: 'GP001', slug: 'unsupported', severity: 'info', meaning: 'The function was found but could not be probed; the construct that stopped the translation is named.' },
+  { code: 'GP002', slug: 'probe-failed', severity: 'warning', meaning: 'The probe itself failed (engine error, timeout, unreadable file).' },
+  { code: 'GP101', slug: 'nan-output', severity: 'error', meaning: 'f(x) is NaN or ±Inf for a finite x in [-R, R].' },
+  { code: 'GP102', slug: 'nan-gradient', severity: 'error', meaning: "f(x) is finite but f'(x) is NaN or ±Inf (sqrt at 0, x**0.5, the where trap)." },
+  { code: 'GP103', slug: 'overflow-at-extremes', severity: 'warning', meaning: "f or f' is NaN/Inf only at |x| ≥ 50 (e.g. exp overflow in float32)." },
+  { code: 'GP104', slug: 'vanishing-gradient', severity: 'warning', meaning: "On [-3, 3] the gradient is tiny or saturated on most points: learning crawls." },
+  { code: 'GP105', slug: 'exploding-gradient', severity: 'warning', meaning: "On [-3, 3], max |f'| > 10." },
+  { code: 'GP106', slug: 'no-gradient', severity: 'error', meaning: "f' is 0 (or has no path) almost everywhere while f is not constant: nothing learns through it." },
+  { code: 'GP107', slug: 'dead-region', severity: 'info', meaning: "f' is exactly 0 on an interval covering ≥ 25% of [-R, R]: units can die." },
+  { code: 'GP108', slug: 'non-monotonic', severity: 'warning', meaning: "f' changes sign: a warning when it oscillates or dips deeply, an info for a shallow Swish-like dip." },
+  { code: 'GP109', slug: 'depth-vanishing', severity: 'warning', meaning: 'In a 16-layer stack the gradient vanishes with depth, far worse than ReLU in the same stack.' },
+  { code: 'GP110', slug: 'depth-exploding', severity: 'warning', meaning: 'In a 16-layer stack the gradient explodes with depth, far worse than ReLU in the same stack.' },
+  { code: 'GP111', slug: 'signal-collapse', severity: 'warning', meaning: "In the depth probe the activations' variance collapses or blows up by layer 16, or a layer outputs one value." },
+  { code: 'GP112', slug: 'gradient-mismatch', severity: 'error', meaning: 'The custom gradient disagrees with central finite differences of the forward function.' },
+  { code: 'GP201', slug: 'loss-nan', severity: 'error', meaning: 'The loss is NaN/±Inf on a valid input of its family (e.g. prediction exactly 0 or 1, empty mask).' },
+  { code: 'GP202', slug: 'loss-nan-gradient', severity: 'error', meaning: 'The loss is finite but ∂loss/∂y_pred has NaN/Inf entries.' },
+  { code: 'GP203', slug: 'not-minimal-at-target', severity: 'error', meaning: 'loss(y, y) is not a minimum: a small perturbation of y_pred inside the domain lowers it.' },
+  { code: 'GP204', slug: 'unbounded-below', severity: 'error', meaning: 'Moving y_pred away from y_true, inside the domain, lowers the loss without bound.' },
+  { code: 'GP205', slug: 'loss-no-gradient', severity: 'error', meaning: '∂loss/∂y_pred is zero or missing everywhere (round, argmax, cast, stop_gradient, .detach()).' },
+  { code: 'GP206', slug: 'wrong-direction', severity: 'error', meaning: 'A gradient-descent step on y_pred moves it away from y_true (or lowers the target class probability).' },
+  { code: 'GP207', slug: 'argument-order', severity: 'warning', meaning: 'The function treats the argument its framework passes as the target as if it were the prediction.' },
+  { code: 'GP208', slug: 'weak-gradient', severity: 'warning', meaning: "‖∂loss/∂y_pred‖ is below 1e-3 × the baseline loss's: learning will crawl." },
+  { code: 'GP209', slug: 'strong-gradient', severity: 'warning', meaning: "‖∂loss/∂y_pred‖ is above 1e3 × the baseline loss's." },
+  { code: 'GP210', slug: 'batch-scaling', severity: 'info', meaning: 'The loss value scales with batch size (sum instead of mean): the learning rate then depends on it.' },
+  { code: 'GP211', slug: 'double-activation', severity: 'warning', meaning: 'softmax/sigmoid applied to predictions that are already probabilities, or from_logits used inconsistently.' },
+  { code: 'GP212', slug: 'plateau', severity: 'warning', meaning: 'Away from the target the gradient vanishes over a stretch while the loss is still above its minimum.' },
+  { code: 'GP213', slug: 'multiple-minima', severity: 'info', meaning: 'The loss has a local minimum other than the target: the optimiser can settle there.' },
+  { code: 'GP301', slug: 'non-differentiable-op', severity: 'warning', meaning: 'round/floor/ceil/sign/argmax/argmin/integer cast/comparison on the path from the inputs to the output.' },
+  { code: 'GP302', slug: 'graph-break', severity: 'warning', meaning: '.numpy(), .item(), .detach(), NumPy on tensors, torch.no_grad() or stop_gradient inside the function.' },
+  { code: 'GP303', slug: 'unguarded-domain', severity: 'warning', meaning: 'log, division, sqrt, fractional pow or reciprocal of a value that can reach 0 with no epsilon, clip or max guard.' },
+  { code: 'GP304', slug: 'unguarded-exp', severity: 'warning', meaning: 'exp/pow of an input with no clip or log-sum-exp form.' },
+  { code: 'GP305', slug: 'where-nan-trap', severity: 'warning', meaning: 'where(cond, a, b) whose untaken branch is NaN/Inf for the masked inputs: the gradient is NaN.' },
+] as const satisfies readonly RuleMeta[];
+
+export type RuleCode = (typeof ruleCatalog)[number]['code'];
+
+export function ruleFor(code: string): RuleMeta | undefined {
+  return ruleCatalog.find((r) => r.code === code);
+}
+
+export interface CheckSummary {
+  files: number;
+  functions: number;
+  probed: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  /** Wall time of the whole check. */
+  ms: number;
+}
+
+/** Counts for the summary line and the JSON `summary`; `probed` counts functions whose probe ran. */
+export function summarize(reports: readonly FileReport[], ms: number): CheckSummary {
+  const all = reports.flatMap((r) => r.findings);
+  const functions = reports.flatMap((r) => r.functions);
+  return {
+    files: reports.length,
+    functions: functions.length,
+    probed: functions.filter((f) => f.probe.status === 'ok').length,
+    errors: all.filter((f) => f.severity === 'error').length,
+    warnings: all.filter((f) => f.severity === 'warning').length,
+    infos: all.filter((f) => f.severity === 'info').length,
+    ms,
+  };
+}
+
+/** 1 when a finding at or above `failOn` exists. */
+export function exitCodeFor(reports: readonly FileReport[], failOn: FailOn): 0 | 1 {
+  if (failOn === 'never') return 0;
+  const bar = severityRank[failOn];
+  return reports.some((r) => r.findings.some((f) => severityRank[f.severity] >= bar)) ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- text
+
+/**
+ * One finding a line, `path:line:col: severity CODE message`, 1-based as compilers print it, then
+ * one summary line. In a notebook the position is within the cell and the line reads
+ * `path:cell N:line:col: ...` as ruff prints it, with N 1-based like the line and column (the JSON's
+ * `cell` is the 0-based index).
+ */
+export function formatText(reports: readonly FileReport[], summary: CheckSummary): string {
+  const lines: string[] = [];
+  for (const report of reports) {
+    for (const f of sortFindings(report.findings)) {
+      const where = `${f.cell === undefined ? '' : `cell ${f.cell + 1}:`}${f.span.startLine + 1}:${f.span.startCol + 1}`;
+      lines.push(`${report.path}:${where}: ${f.severity} ${f.code} ${oneLine(f.message)}`);
+    }
+  }
+  lines.push(summaryLine(summary));
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLine(s: CheckSummary): string {
+  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${count(s.files, 'file')}, ${count(s.functions, 'function')} (${s.probed} probed): `
+    + `${count(s.errors, 'error')}, ${count(s.warnings, 'warning')}, ${count(s.infos, 'info')} in ${Math.round(s.ms)} ms`;
+}
+
+// ---------------------------------------------------------------- JSON
+
+interface JsonPosition { line: number; character: number }
+interface JsonRange { start: JsonPosition; end: JsonPosition }
+
+export interface JsonFunction {
+  name: string;
+  kind: FunctionReport['kind'];
+  framework: string;
+  range: JsonRange;
+  detectedBy: string[];
+  probe: FunctionReport['probe'];
+  summary: string;
+  cell?: number;
+  training?: unknown;
+}
+
+export interface JsonFinding {
+  code: string;
+  severity: Severity;
+  function?: string;
+  message: string;
+  range: JsonRange;
+  evidence: Record<string, unknown>;
+  cell?: number;
+}
+
+export interface JsonOutput {
+  tool: { name: 'gradprobe'; version: string };
+  files: { path: string; functions: JsonFunction[]; findings: JsonFinding[] }[];
+  summary: CheckSummary;
+}
+
+/** The JSON of spec/cli.md, positions 0-based as in LSP; every report given is listed. */
+export function formatJson(reports: readonly FileReport[], summary: CheckSummary, version: string): string {
+  const out: JsonOutput = {
+    tool: { name: 'gradprobe', version },
+    files: reports.map((r) => ({
+      path: r.path,
+      functions: r.functions.map(jsonFunction),
+      findings: sortFindings(r.findings).map(jsonFinding),
+    })),
+    summary,
+  };
+  return `${JSON.stringify(out, jsonReplacer, 2)}\n`;
+}
+
+function jsonFunction(f: FunctionReport): JsonFunction {
+  const out: JsonFunction = {
+    name: f.name,
+    kind: f.kind,
+    framework: f.framework,
+    range: lspRange(f.span),
+    detectedBy: f.detectedBy,
+    probe: f.probe,
+    summary: f.summary,
+  };
+  if (f.cell !== undefined) out.cell = f.cell;
+  if (f.training !== undefined) out.training = f.training;
+  return out;
+}
+
+function jsonFinding(f: Finding): JsonFinding {
+  // Key order as in spec/cli.md, optional keys only when present.
+  return {
+    code: f.code,
+    severity: f.severity,
+    ...(f.function !== undefined ? { function: f.function } : {}),
+    message: f.message,
+    range: lspRange(f.span),
+    evidence: f.evidence,
+    ...(f.cell !== undefined ? { cell: f.cell } : {}),
+  };
+}
+
+function lspRange(span: Span): JsonRange {
+  return { start: { line: span.startLine, character: span.startCol }, end: { line: span.endLine, character: span.endCol } };
+}
+
+/**
+ * JSON has no NaN or Infinity (JSON.stringify writes null, hiding exactly what a finding is about):
+ * they become the strings "NaN", "Infinity", "-Infinity" as `eval` writes them. Typed arrays (probe
+ * data) become plain arrays, bigints numbers (or strings when too large), Maps and Sets objects and arrays.
+ */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    if (value === Infinity) return 'Infinity';
+    if (value === -Infinity) return '-Infinity';
+    return value;
+  }
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+// ---------------------------------------------------------------- SARIF
+
+const sarifSchema = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const informationUri = 'https://gradprobe.dev';
+
+export type SarifLevel = 'error' | 'warning' | 'note';
+
+export function sarifLevel(severity: Severity): SarifLevel {
+  return severity === 'info' ? 'note' : severity;
+}
+
+/**
+ * SARIF 2.1.0, one run. Regions are 1-based with an exclusive end column, which is what the
+ * 0-based LSP end maps to; columns count UTF-16 code units as LSP does. `rulesMeta` is the catalog,
+ * with any configured severities already applied, so `defaultConfiguration.level` says what this
+ * run reports a code as.
+ *
+ * Notebooks: SARIF has no cell coordinate and the positions are within the cell, not within the
+ * .ipynb JSON, so they are not lines of the artifact. The 0-based cell index (as in the JSON output)
+ * goes in `region.properties.cell`, the region stays cell-relative, and the message starts with
+ * `cell N:` (1-based, as in the text output) so a viewer that ignores property bags still tells the
+ * user where to look.
+ */
+export function formatSarif(reports: readonly FileReport[], version: string, rulesMeta: readonly RuleMeta[]): string {
+  const rules = rulesMeta.map((r) => ({
+    id: r.code,
+    name: r.slug,
+    shortDescription: { text: r.meaning },
+    helpUri: `${informationUri}/rules/${r.code}`,
+    defaultConfiguration: { level: sarifLevel(r.severity) },
+  }));
+  const ruleIndex = new Map(rulesMeta.map((r, i) => [r.code, i]));
+  const results = reports.flatMap((report) => sortFindings(report.findings).map((f) => {
+    const region: Record<string, unknown> = {
+      startLine: f.span.startLine + 1,
+      startColumn: f.span.startCol + 1,
+      endLine: f.span.endLine + 1,
+      endColumn: f.span.endCol + 1,
+    };
+    if (f.cell !== undefined) region.properties = { cell: f.cell };
+    const properties: Record<string, unknown> = { evidence: f.evidence };
+    if (f.function !== undefined) properties.function = f.function;
+    const result: Record<string, unknown> = { ruleId: f.code };
+    const index = ruleIndex.get(f.code);
+    if (index !== undefined) result.ruleIndex = index;
+    result.level = sarifLevel(f.severity);
+    result.message = { text: `${f.cell === undefined ? '' : `cell ${f.cell + 1}: `}${oneLine(f.message)}` };
+    result.locations = [{
+      physicalLocation: { artifactLocation: { uri: relativeUri(report.path), uriBaseId: '%SRCROOT%' }, region },
+      ...(f.function !== undefined ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
+    }];
+    result.properties = properties;
+    return result;
+  }));
+  const log = {
+    $schema: sarifSchema,
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'gradprobe', version, informationUri, rules } },
+      columnKind: 'utf16CodeUnits',
+      results,
+    }],
+  };
+  return `${JSON.stringify(log, jsonReplacer, 2)}\n`;
+}
+
+/** A relative URI reference: '/' separators, each segment percent-encoded (spaces, '#', '%'). */
+function relativeUri(path: string): string {
+  return path.replace(/\\/g, '/').split('/').map((seg) => encodeURIComponent(seg)).join('/');
+}
+
+// ---------------------------------------------------------------- shared
+
+/** Findings outside any cell first (a whole-file GP002), then by cell, position and code. */
+function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) =>
+    (a.cell ?? -1) - (b.cell ?? -1)
+    || a.span.startLine - b.span.startLine
+    || a.span.startCol - b.span.startCol
+    || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
+
+/** Messages are printed one a line; a stray newline in one would break `path:line:col` parsing. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\r?\n\s*/g, ' ').trim();
+}
