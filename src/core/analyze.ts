@@ -91,9 +91,45 @@ function finishFile(file: FileReport, module: ParsedModule, settings: GradProbeS
   }
 }
 
-function cacheKey(target: DetectedFunction, settings: GradProbeSettings): string {
+function sliceSpan(lines: string[], span: Span): string {
+  if (span.startLine === span.endLine) return (lines[span.startLine] ?? '').slice(span.startCol, span.endCol);
+  return [(lines[span.startLine] ?? '').slice(span.startCol), ...lines.slice(span.startLine + 1, span.endLine), (lines[span.endLine] ?? '').slice(0, span.endCol)].join('\n');
+}
+
+/**
+ * What a function's report depends on: its own text, the module's imports and constants, the
+ * top-level definitions it names (transitively), and imported workspace modules. An edit elsewhere
+ * in the file leaves the key, and so the cached report, unchanged.
+ */
+function cacheKey(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): string {
+  const module = target.module;
+  const lines = module.doc.text.split('\n');
+  const defs = new Map<string, Span>();
+  const context: string[] = [];
+  for (const stmt of module.ir.body) {
+    if (stmt.kind === 'function') defs.set(stmt.fn.name, stmt.fn.span);
+    else if (stmt.kind === 'class') defs.set(stmt.cls.name, stmt.cls.span);
+    else context.push(sliceSpan(lines, stmt.span));
+  }
+  const seen = new Set<string>();
+  const queue = [target.name];
+  const parts: string[] = [];
+  while (queue.length && seen.size < 200) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const span = name === target.name ? target.span : defs.get(name);
+    if (!span) continue;
+    const text = sliceSpan(lines, span);
+    parts.push(text);
+    for (const id of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (defs.has(id) && !seen.has(id)) queue.push(id);
+  }
   const h = createHash('sha1');
-  h.update(target.module.doc.path).update('\0').update(target.module.doc.text).update('\0').update(target.name).update(String(target.span.startLine)).update(target.kind);
+  h.update(module.doc.path).update('\0').update(target.name).update('\0').update(target.kind).update('\0').update(target.shape);
+  for (const p of [...parts, ...context]) h.update(p).update('\0');
+  const imported = source.modules.filter((m) => m !== module && context.some((c) => /import/.test(c) && c.includes(m.doc.path.replace(/^.*\//, '').replace(/\.\w+$/, ''))));
+  for (const m of imported) h.update(m.doc.text);
+  if (target.callSite) h.update(JSON.stringify(target.callSite.args.map((a) => a.value.span)));
   h.update(JSON.stringify({ ...settings, timeBudgetMs: 0 }));
   return h.digest('hex');
 }
@@ -123,7 +159,7 @@ function settle(sourceFindings: Finding[], probeFindings: Finding[]): Finding[] 
 void severityOfProbe;
 
 export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
-  const key = cacheKey(target, settings);
+  const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
   if (cached) return structuredClone(cached);
   const start = performance.now();
@@ -142,7 +178,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       if (target.kind === 'activation') {
         const act = probeActivation(program, settings);
         // With no gradient at all (GP106), the depth findings only repeat it.
-        const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings);
+        const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings, { sweep: act.sweep });
         const findings = [...act.findings, ...(depth?.findings ?? [])];
         report.summary = activationSummary(act, depth, findings);
         report.data = { sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) }, depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms } };

@@ -27,13 +27,14 @@ export function detach(t: tf.Tensor): tf.Tensor {
 /** PyTorch, TensorFlow and JAX differentiate |x| as sign(x) (0 at 0); TF.js uses -1 at 0. */
 const absSign = ((f) => (x: tf.Tensor) => f(x))(withGradient(([x]) => tf.abs(x), (dy, [x]) => [tf.mul(dy, tf.sign(x))]));
 
-function normAxis(axis: number | number[] | undefined): number | number[] | undefined {
-  return axis;
+function normAxis(axis: number | number[] | undefined, rank: number): number | number[] | undefined {
+  if (axis === undefined) return undefined;
+  return Array.isArray(axis) ? axis.map((a) => (a < 0 ? rank + a : a)) : axis < 0 ? rank + axis : axis;
 }
 
 export function reduce(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp', x: tf.Tensor, axis: number | number[] | undefined, keepdims: boolean): tf.Tensor {
   const t = f32(x);
-  const ax = normAxis(axis);
+  const ax = normAxis(axis, t.rank);
   switch (kind) {
     case 'sum': return tf.sum(t, ax, keepdims);
     case 'mean': return tf.mean(t, ax, keepdims);
@@ -136,15 +137,24 @@ function oneHotLike(target: tf.Tensor, depth: number): tf.Tensor {
 }
 
 /** torch: class dimension is 1 for N×C×…; for 2-D inputs it is the last. */
-function crossEntropyTorch(input: tf.Tensor, target: tf.Tensor, labelSmoothing: number, reduction: string | undefined): tf.Tensor {
+function crossEntropyTorch(input: tf.Tensor, target: tf.Tensor, labelSmoothing: number, reduction: string | undefined, weight?: tf.Tensor, ignoreIndex = -100): tf.Tensor {
   const classDim = input.rank === 1 ? 0 : 1;
   const c = input.shape[classDim] ?? 1;
   const logp = tf.logSoftmax(classDim === input.rank - 1 ? input : moveAxisLast(input, classDim));
   let probs: tf.Tensor;
-  if (target.shape.length === input.shape.length) probs = classDim === input.rank - 1 ? target : moveAxisLast(target, classDim);
-  else probs = oneHotLike(target, c);
+  const indices = target.shape.length !== input.shape.length;
+  const keep = indices ? tf.cast(tf.notEqual(detach(target), ignoreIndex), 'float32') : undefined;
+  if (!indices) probs = classDim === input.rank - 1 ? target : moveAxisLast(target, classDim);
+  else probs = oneHotLike(tf.where(tf.equal(detach(target), ignoreIndex), tf.zerosLike(target), target), c);
   if (labelSmoothing > 0) probs = tf.add(tf.mul(probs, 1 - labelSmoothing), labelSmoothing / c);
-  const per = tf.neg(tf.sum(tf.mul(probs, logp), -1));
+  const w = weight ? tf.reshape(weight, [c]) : undefined;
+  let per = tf.neg(tf.sum(tf.mul(w ? tf.mul(probs, w) : probs, logp), -1));
+  if (keep) per = tf.mul(per, keep);
+  if ((reduction ?? 'mean') === 'mean' && indices) {
+    // torch: the mean is weighted by the target classes' weights, over targets not ignored.
+    const denom = w ? tf.sum(tf.mul(tf.sum(tf.mul(oneHotLike(tf.where(tf.equal(detach(target), ignoreIndex), tf.zerosLike(target), target), c), w), -1), keep!)) : tf.sum(keep!);
+    return tf.div(tf.sum(per), denom);
+  }
   return reduced(per, reduction);
 }
 
@@ -153,7 +163,8 @@ function moveAxisLast(t: tf.Tensor, axis: number): tf.Tensor {
   return tf.transpose(t, perm);
 }
 
-function kerasBce(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number): tf.Tensor {
+function kerasBce(t0: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number, smoothing = 0): tf.Tensor {
+  const t = smoothing > 0 ? tf.add(tf.mul(t0, 1 - smoothing), 0.5 * smoothing) : t0;
   if (fromLogits) return tf.mean(sigmoidCeWithLogits(t, p), axis);
   const eps = 1e-7;
   const o = tf.clipByValue(p, eps, 1 - eps);
@@ -183,6 +194,15 @@ function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
   if (/int|long|short|uint/.test(dtype)) return tf.cast(tf.cast(detach(f32(x)), 'int32'), 'float32');
   if (dtype === 'bool') return tf.cast(detach(x), 'bool');
   return f32(x);
+}
+
+/** TF.js's gradients of maximum, minimum and squaredDifference do not reduce over broadcast axes. */
+function broadcastPair(f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor): (x: tf.Tensor, y: tf.Tensor) => tf.Tensor {
+  return (x, y) => {
+    if (x.shape.length === y.shape.length && x.shape.every((d, i) => d === y.shape[i])) return f(x, y);
+    const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, y.shape);
+    return f(tf.broadcastTo(x, shape), tf.broadcastTo(y, shape));
+  };
 }
 
 const t1 = (f: (x: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x'))), tags });
@@ -262,10 +282,17 @@ export const implementations: Record<string, OpImpl> = {
   nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
 
   // ---- binary
-  add: t2(tf.add),
+  add: { run: (a) => { const y = f32(a.tensor('y')); const alpha = a.num('alpha', 1); return tf.add(f32(a.tensor('x')), alpha === 1 ? y : tf.mul(y, alpha)); } },
   sub: t2(tf.sub),
   mul: t2(tf.mul),
-  div: t2(tf.div, ['divide']),
+  div: { run: (a) => {
+    const q = tf.div(f32(a.tensor('x')), f32(a.tensor('y')));
+    const mode = a.str('rounding_mode');
+    if (mode === 'floor') return tf.floor(detach(q));
+    if (mode === 'trunc') return tf.mul(tf.sign(detach(q)), tf.floor(tf.abs(detach(q))));
+    return q;
+  }, tags: ['divide'] },
+  fmod: t2((x, y) => { const q = detach(tf.div(x, y)); return tf.sub(x, tf.mul(y, tf.mul(tf.sign(q), tf.floor(tf.abs(q))))); }),
   div_no_nan: t2((x, y) => { const z = tf.equal(detach(y), 0); return tf.where(z, tf.zerosLike(tf.mul(x, y)), tf.div(x, tf.where(z, tf.onesLike(y), y))); }, ['guard']),
   floordiv: t2((x, y) => tf.floorDiv(detach(x), detach(y)), ['nondiff']),
   mod: t2((x, y) => tf.sub(x, tf.mul(y, tf.floor(detach(tf.div(x, y)))))),
@@ -275,12 +302,14 @@ export const implementations: Record<string, OpImpl> = {
     if (yv?.t === 'num' && yv.v === 2) return tf.square(x);
     return tf.pow(x, f32(a.tensor('y')));
   }, tags: ['fractional-pow'] },
-  maximum: t2(tf.maximum, ['guard']),
-  minimum: t2(tf.minimum, ['guard']),
+  maximum: t2(broadcastPair(tf.maximum), ['guard']),
+  minimum: t2(broadcastPair(tf.minimum), ['guard']),
   atan2: t2(tf.atan2),
-  squared_difference: t2(tf.squaredDifference),
+  squared_difference: t2(broadcastPair(tf.squaredDifference)),
   xlogy: t2(xlogy),
-  logaddexp: t2((x, y) => { const m = tf.maximum(x, y); return tf.add(m, tf.log1p(tf.exp(tf.neg(absSign(tf.sub(x, y)))))); }),
+  /** torch.xlogy and scipy's: d/dx is log(y) even where x = 0 (TF's rule gives 0 there). */
+  xlogy_torch: t2((x, y) => { const zero = tf.equal(detach(x), 0); const safeY = tf.where(zero, tf.onesLike(y), y); return tf.add(tf.mul(x, tf.log(safeY)), tf.mul(tf.sub(x, detach(x)), tf.where(zero, tf.log(y), tf.zerosLike(y)))); }),
+  logaddexp: t2((x, y) => { const m = broadcastPair(tf.maximum)(x, y); return tf.add(m, tf.log1p(tf.exp(tf.neg(absSign(tf.sub(x, y)))))); }),
   clip: { run: (a) => {
     let x = f32(a.tensor('x'));
     const lo = a.numOrTensor('min');
@@ -312,26 +341,40 @@ export const implementations: Record<string, OpImpl> = {
   max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
   min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
   prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
-  logsumexp: { run: (a) => reduce('logsumexp', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  logsumexp: { run: (a) => { const x = f32(a.tensor('x')); const b = a.optTensor('b'); return reduce('logsumexp', b ? tf.add(x, tf.log(b)) : x, a.axis('axis'), a.bool('keepdims')); } },
   var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)) },
   std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt'] },
   norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt'] },
   argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff'] },
   argmin: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMin(tf.reshape(x, [-1])) : tf.argMin(x, ax as number); return tf.cast(r, 'float32'); }, tags: ['nondiff'] },
-  cumsum: { run: (a) => tf.cumsum(f32(a.tensor('x')), (a.axis('axis') as number | undefined) ?? 0) },
+  cumsum: { run: (a) => {
+    let x = f32(a.tensor('x'));
+    const ax = a.axis('axis') as number | undefined;
+    if (ax === undefined && a.bool('flatten_default')) x = tf.reshape(x, [-1]);
+    const axis = norm(ax ?? 0, x.rank);
+    // TF.js's cumsum gradient fails off the last axis and for negative axes: work on the last axis, by its positive index.
+    if (axis === x.rank - 1) return tf.cumsum(x, x.rank - 1);
+    return moveAxisBack(tf.cumsum(moveAxisLast(x, axis), x.rank - 1), axis);
+  } },
   all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
   any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
   count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
 
   // ---- normalisers
-  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? -1; return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
-  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? -1; return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
+  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
+  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
   l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); } },
   normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
 
   // ---- shapes and construction
   reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')) },
-  flatten: { run: (a) => { const x = a.tensor('x'); const start = a.num('start', 0); if (start === 0) return tf.reshape(x, [-1]); const s = start < 0 ? x.rank + start : start; return tf.reshape(x, [...x.shape.slice(0, s), -1]); } },
+  flatten: { run: (a) => {
+    const x = a.tensor('x');
+    if (x.rank === 0) return tf.reshape(x, [1]);
+    const s = norm(a.num('start', 0), x.rank);
+    const e = norm(a.num('end_dim', -1), x.rank);
+    return tf.reshape(x, [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)]);
+  } },
   transpose: { run: (a) => { const x = a.tensor('x'); const perm = a.value('perm') ? a.shape('perm') : undefined; return tf.transpose(x, perm); } },
   swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); } },
   squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); } },
@@ -342,6 +385,8 @@ export const implementations: Record<string, OpImpl> = {
   broadcast_to: { run: (a) => tf.broadcastTo(a.tensor('x'), a.shape('shape')) },
   matmul: t2(tf.matMul),
   dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y))),
+  inner: t2((x, y) => (x.rank <= 1 && y.rank <= 1 ? tf.sum(tf.mul(x, y)) : tf.sum(tf.mul(tf.expandDims(x, -2), tf.reshape(y, [...Array(x.rank - 1).fill(1), ...y.shape])), -1))),
+  vdot: t2((x, y) => tf.sum(tf.mul(tf.reshape(x, [-1]), tf.reshape(y, [-1])))),
   identity: t1((x) => x),
   stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
   cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')) },
@@ -352,10 +397,10 @@ export const implementations: Record<string, OpImpl> = {
   zeros: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.zeros(s); } },
   ones: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.ones(s); } },
   full: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.fill(s, a.num('value')); } },
-  constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(t, s); } return t; } },
+  constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return a.bool('reshape') ? tf.reshape(t, s) : tf.broadcastTo(t, s); } return t; } },
   linspace: { run: (a) => { const n = a.num('num', 50); checkSize([n], a); return tf.linspace(a.num('start'), a.num('stop'), n); } },
   arange: { run: (a) => { const start = a.has('stop') ? a.num('start') : 0; const stop = a.has('stop') ? a.num('stop') : a.num('start'); const step = a.num('step', 1); checkSize([Math.ceil((stop - start) / step)], a); return tf.range(start, stop, step); } },
-  eye: { run: (a) => { const n = a.num('n'); checkSize([n, n], a); return tf.eye(n); } },
+  eye: { run: (a) => { const n = a.num('n'); const m = a.num('m', n); checkSize([n, m], a); return tf.eye(n, m); } },
   shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }) },
   size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }) },
   ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }) },
@@ -378,8 +423,21 @@ export const implementations: Record<string, OpImpl> = {
     if (a.has('weight')) per = tf.mul(per, a.tensor('weight'));
     return reduced(per, a.str('reduction'));
   }, tags: ['logits-loss'] },
-  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction')), tags: ['logits-loss', 'softmax'] },
-  nll_loss_torch: { run: (a) => { const x = f32(a.tensor('x')); const c = x.shape[x.rank === 1 ? 0 : 1] ?? 1; const oh = oneHotLike(a.tensor('y'), c); const xl = x.rank > 1 ? moveAxisLast(x, 1) : x; return reduced(tf.neg(tf.sum(tf.mul(oh, xl), -1)), a.str('reduction')); } },
+  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction'), a.optTensor('weight'), a.num('ignore_index', -100)), tags: ['logits-loss', 'softmax'] },
+  nll_loss_torch: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const c = x.shape[x.rank === 1 ? 0 : 1] ?? 1;
+    const t = a.tensor('y');
+    const ignore = a.num('ignore_index', -100);
+    const keep = tf.cast(tf.notEqual(detach(t), ignore), 'float32');
+    const oh = oneHotLike(tf.where(tf.equal(detach(t), ignore), tf.zerosLike(t), t), c);
+    const w = a.optTensor('weight');
+    const ohw = w ? tf.mul(oh, tf.reshape(w, [c])) : oh;
+    const xl = x.rank > 1 ? moveAxisLast(x, 1) : x;
+    const per = tf.mul(tf.neg(tf.sum(tf.mul(ohw, xl), -1)), keep);
+    if ((a.str('reduction') ?? 'mean') === 'mean') return tf.div(tf.sum(per), tf.sum(tf.mul(tf.sum(ohw, -1), keep)));
+    return reduced(per, a.str('reduction'));
+  } },
   kl_div_torch: { run: (a) => {
     const input = f32(a.tensor('x'));
     const target = f32(a.tensor('y'));
@@ -400,7 +458,7 @@ export const implementations: Record<string, OpImpl> = {
     const d = tf.add(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('eps', 1e-6));
     return pnorm(d, a.num('p', 2), -1, a.bool('keepdims'));
   }, tags: ['sqrt'] },
-  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1), tags: ['prob-loss'] },
+  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss'] },
   bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss'] },
   cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss'] },
   scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss'] },
@@ -415,7 +473,14 @@ export const implementations: Record<string, OpImpl> = {
   optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'softmax'] },
   optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss'] },
   tfjs_loss: { run: (a) => tfjsLoss(a) },
+  l2_loss_optax: { run: (a) => { const p = f32(a.tensor('x')); const t = a.optTensor('y'); return tf.mul(0.5, tf.square(t ? tf.sub(p, f32(t)) : p)); } },
 };
+
+/** torch.nn.functional.softmax with dim=None picks dim 0 for 0-, 1- and 3-D input, else 1 (deprecated, still the behaviour). */
+function legacySoftmaxDim(a: OpArgs, x: tf.Tensor): number {
+  if (!a.bool('legacy_dim')) return -1;
+  return x.rank === 0 || x.rank === 1 || x.rank === 3 ? 0 : 1;
+}
 
 function norm(axis: number, rank: number): number {
   return axis < 0 ? rank + axis : axis;
@@ -440,12 +505,16 @@ function tfjsLoss(a: OpArgs): tf.Tensor {
     case 'mae': per = absSign(tf.sub(labels, predictions)); break;
     case 'huber': per = huber(tf.sub(predictions, labels), a.num('delta', 1)); break;
     case 'log': { const eps = a.num('epsilon', 1e-7); per = tf.neg(tf.add(tf.mul(labels, tf.log(tf.add(predictions, eps))), tf.mul(tf.sub(1, labels), tf.log(tf.add(tf.sub(1, predictions), eps))))); break; }
-    case 'sigmoid_ce': per = sigmoidCeWithLogits(labels, predictions); break;
-    case 'softmax_ce': per = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(predictions)), -1)); break;
+    case 'sigmoid_ce': { const ls = a.num('labelSmoothing', 0); per = sigmoidCeWithLogits(ls > 0 ? tf.add(tf.mul(labels, 1 - ls), 0.5 * ls) : labels, predictions); break; }
+    case 'softmax_ce': { const ls = a.num('labelSmoothing', 0); const k = labels.shape[labels.rank - 1] ?? 1; per = tf.neg(tf.sum(tf.mul(ls > 0 ? tf.add(tf.mul(labels, 1 - ls), ls / k) : labels, tf.logSoftmax(predictions)), -1)); break; }
     case 'cosine': per = tf.sub(1, tf.sum(tf.mul(labels, predictions), (a.axis('axis') as number | undefined) ?? -1)); break;
     case 'hinge': { const l = tf.sub(tf.mul(2, labels), 1); per = tf.relu(tf.sub(1, tf.mul(l, predictions))); break; }
     default: throw new UnsupportedConstruct(`tf.losses.${kind}`, a.span);
   }
-  if (a.has('weights')) per = tf.mul(per, a.tensor('weights'));
+  if (a.has('weights')) {
+    // tf.losses' default reduction: the weighted sum over the number of non-zero weights.
+    const w = tf.broadcastTo(f32(a.tensor('weights')), per.shape);
+    return tf.div(tf.sum(tf.mul(per, w)), tf.maximum(tf.sum(tf.cast(tf.notEqual(w, 0), 'float32')), 1));
+  }
   return tf.mean(per);
 }

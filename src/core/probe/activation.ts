@@ -28,11 +28,22 @@ const fmt = (v: number): string => {
 };
 export { fmt as formatNumber };
 
+/** Beyond the sweep, out to ±1e6 on a log scale: the depth probe's mean-field sums read f and f′ there. */
+const TAIL = 400;
+
 export function sweepPoints(range: number): { x: number[]; sweepCount: number } {
   const x: number[] = [];
   for (let i = -1000; i <= 1000; i++) x.push((i * range) / 1000);
   const extra = [-1e-7, 1e-7, -50, 50, -100, 100, -1e4, 1e4];
-  return { x: [...x, ...extra], sweepCount: x.length };
+  const tail: number[] = [];
+  for (let i = 1; i <= TAIL; i++) tail.push(range * Math.pow(1e6 / range, i / TAIL));
+  return { x: [...x, ...extra, ...tail.map((v) => -v), ...tail], sweepCount: x.length };
+}
+
+/** The evaluated points in increasing order (sweep and tails, not the special points), for interpolation. */
+export function sortedTable(sweep: ActivationSweep): { x: number[]; f: number[]; df: number[] } {
+  const idx = sweep.x.map((_, i) => i).filter((i) => i < 2001 || i >= 2009).sort((a, b) => sweep.x[a] - sweep.x[b]);
+  return { x: idx.map((i) => sweep.x[i]), f: idx.map((i) => sweep.f[i]), df: idx.map((i) => sweep.df[i]) };
 }
 
 function finding(program: Program, code: string, severity: Finding['severity'], message: string, evidence: Record<string, unknown>): Finding {
@@ -56,8 +67,8 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
   const { x, f, df } = sweep;
   const findings: Finding[] = [];
   const idx = x.map((_, i) => i);
-  const inSweep = idx.filter((i) => Math.abs(x[i]) <= R);
-  const extremes = idx.filter((i) => Math.abs(x[i]) >= 50);
+  const inSweep = idx.filter((i) => i < 2009 && Math.abs(x[i]) <= R);
+  const extremes = idx.filter((i) => i >= 2001 && i < 2009 && Math.abs(x[i]) >= 50);
   const inner = idx.filter((i) => i < 2001 && Math.abs(x[i]) <= 3);
   const bad = (v: number) => !Number.isFinite(v);
   const list = (is: number[]) => is.slice(0, 3).map((i) => x[i]);

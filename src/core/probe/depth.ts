@@ -7,7 +7,7 @@ import type { GradProbeSettings } from '../config/settings';
 import type { Finding } from '../findings/types';
 import type { Framework } from '../translate/frameworks';
 import type { Program } from '../translate/translate';
-import { formatNumber as fmt } from './activation';
+import { formatNumber as fmt, runSweep, sortedTable, type ActivationSweep } from './activation';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -62,17 +62,35 @@ export interface DepthPrediction {
 /** f and f′ at points, for the mean-field sums. */
 type Phi = (x: number[]) => { f: number[]; df: number[] };
 
-export function phiOf(program: Program): Phi {
-  return (xs) => tf.tidy(() => {
-    const x = tf.tensor1d(xs, 'float32');
-    let df: number[];
-    try {
-      df = Array.from(tf.grad((v: tf.Tensor) => tf.sum(program.run([v])))(x).dataSync());
-    } catch {
-      df = xs.map(() => 0);
+/**
+ * f and f′ for the mean-field sums by linear interpolation in a table evaluated once (the
+ * activation sweep with its tails out to ±1e6): sixteen layers cost no further call into the
+ * translated function. Points must come in increasing order (they are √q·z for sorted z).
+ */
+export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }): Phi {
+  const { x: xs, f, df } = table;
+  return (points) => {
+    const outF = new Array<number>(points.length);
+    const outD = new Array<number>(points.length);
+    let j = 0;
+    for (let k = 0; k < points.length; k++) {
+      const v = points[k];
+      if (Number.isNaN(v)) { outF[k] = NaN; outD[k] = NaN; continue; }
+      if (v <= xs[0]) { outF[k] = f[0]; outD[k] = df[0]; continue; }
+      if (v >= xs[xs.length - 1]) { outF[k] = f[xs.length - 1]; outD[k] = df[xs.length - 1]; continue; }
+      while (j > 0 && xs[j] > v) j--;
+      while (xs[j + 1] < v) j++;
+      const t = (v - xs[j]) / (xs[j + 1] - xs[j]);
+      outF[k] = f[j] + t * (f[j + 1] - f[j]);
+      outD[k] = df[j] + t * (df[j + 1] - df[j]);
     }
-    return { f: Array.from(program.run([x]).dataSync()), df };
-  });
+    return { f: outF, df: outD };
+  };
+}
+
+/** The same table for a program on its own (the panel, tests): one evaluation of sweep and tails. */
+export function phiOf(program: Program, range = 6): Phi {
+  return phiFromTable(sortedTable(runSweep(program, range)));
 }
 
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
@@ -159,10 +177,12 @@ export interface DepthProbeResult {
   reluMeasured?: DepthMeasurement;
 }
 
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: boolean } = {}): DepthProbeResult {
+const reluStacks = new Map<string, DepthMeasurement>();
+
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: boolean; sweep?: ActivationSweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
-  const prediction = predictDepth(phiOf(program), init);
+  const prediction = predictDepth(options.sweep ? phiFromTable(sortedTable(options.sweep)) : phiOf(program, settings.range), init);
   const near = (v: number, t: number) => Number.isFinite(v) && Math.abs(Math.log10(Math.max(v, 1e-300)) - Math.log10(t)) <= 1;
   const p = prediction;
   const borderline = near(p.gradientRatio, 1 / th.depthRatio) || near(p.gradientRatio, th.depthRatio)
@@ -174,7 +194,8 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   let reluMeasured: DepthMeasurement | undefined;
   if (options.empirical || borderline) {
     measured = measureDepth(program, init);
-    reluMeasured = measureDepth('relu', init);
+    reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
+    reluStacks.set(init.name, reluMeasured);
     if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {
       ratio = measured.gradientRatio;
       relu = reluMeasured.gradientRatio;

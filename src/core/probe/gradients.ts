@@ -12,16 +12,21 @@ export interface ValueAndGradient {
 
 function isNoPathError(err: unknown): boolean {
   const msg = err instanceof Error ? err.message : String(err);
-  return /Cannot compute gradient of y=f\(x\) with respect to x|gradient function not found|Cannot find a connection between any variable and the result/i.test(msg);
+  return /Cannot compute gradient of y=f\(x\) with respect to x|Cannot find a connection between any variable and the result/i.test(msg);
 }
 
 /** f(x) and d(sum f)/dx for an activation. */
 export function activationValueAndGradient(program: Program, x: tf.Tensor): ValueAndGradient {
+  let y: tf.Tensor | undefined;
   try {
-    const { value, grad } = tf.valueAndGrad((input: tf.Tensor) => tf.sum(program.run([input])))(x);
-    value.dispose();
-    return { value: program.run([x]), grad, gradientPath: true };
+    // f(x) is kept from the differentiated call, so the function runs once.
+    const grad = tf.grad((input: tf.Tensor) => {
+      y = tf.keep(program.run([input]));
+      return tf.sum(y);
+    })(x);
+    return { value: y!, grad, gradientPath: true };
   } catch (err) {
+    y?.dispose();
     if (!isNoPathError(err)) throw err;
     return { value: program.run([x]), grad: tf.zerosLike(x), gradientPath: false };
   }

@@ -33,6 +33,8 @@ export class Scope {
       if (thunk) {
         s.lazy.delete(name);
         const value = thunk();
+        // Module constants outlive the probe scope they were first computed in.
+        if (!s.parent) keepTensors(value);
         s.vars.set(name, value);
         return value;
       }
@@ -44,6 +46,13 @@ export class Scope {
     this.vars.delete(name);
     this.lazy.set(name, thunk);
   }
+}
+
+function keepTensors(v: Value, depth = 0): void {
+  if (depth > 20) return;
+  if (v.t === 'tensor') tf.keep(v.v);
+  else if (v.t === 'list' || v.t === 'tuple') v.items.forEach((i) => keepTensors(i, depth + 1));
+  else if (v.t === 'dict') v.map.forEach((i) => keepTensors(i, depth + 1));
 }
 
 class ReturnSignal {
@@ -579,7 +588,8 @@ export class Evaluator {
       const x = this.tensor(a, span);
       const y = this.tensor(b, span);
       const fn = { '<': tf.less, '<=': tf.lessEqual, '>': tf.greater, '>=': tf.greaterEqual, '==': tf.equal, '!=': tf.notEqual }[op];
-      return { t: 'tensor', v: fn(x, y) };
+      // A comparison is piecewise constant: no gradient flows through it.
+      return { t: 'tensor', v: fn(detach(x), detach(y)) };
     }
     if ((a.t === 'num' || a.t === 'bool') && (b.t === 'num' || b.t === 'bool')) {
       const x = a.t === 'bool' ? (a.v ? 1 : 0) : a.v;

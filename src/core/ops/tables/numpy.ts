@@ -1,7 +1,7 @@
 // NumPy and JAX: numpy.*, jax.numpy.*, jax.nn.*, jax.lax.*, jax.scipy.special.*, optax losses, and
 // array methods. The same NumPy names serve both (jax.numpy follows NumPy's signatures).
 // jax.nn.gelu defaults to the tanh approximation (approximate=True), unlike PyTorch and Keras.
-import { n, row, under, type OpRow } from '../table';
+import { row, under, type OpRow } from '../table';
 
 const NP = ['numpy', 'jax.numpy'];
 const JNN = ['jax.nn'];
@@ -56,7 +56,7 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['minimum', 'fmin']), 'minimum', ['x1:x', 'x2:y']),
   row(under(NP, ['arctan2']), 'atan2', ['x1:x', 'x2:y']),
   row(under(NP, ['logaddexp']), 'logaddexp', ['x1:x', 'x2:y']),
-  row(under(SP, ['xlogy']), 'xlogy', ['x', 'y']),
+  row(under(SP, ['xlogy']), 'xlogy_torch', ['x', 'y']),
   row(under(NP, ['clip']), 'clip', ['a:x', 'a_min:min=None', 'a_max:max=None']),
   row(under(NP, ['where']), 'where', ['condition:cond', 'x=None', 'y=None']),
   row(under(NP, ['greater']), 'greater', ['x1:x', 'x2:y']),
@@ -76,7 +76,7 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['std']), 'std', ['a:x', 'axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(under(NP, ['argmax']), 'argmax', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
   row(under(NP, ['argmin']), 'argmin', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
-  row(under(NP, ['cumsum']), 'cumsum', ['a:x', 'axis=None']),
+  row(under(NP, ['cumsum']), 'cumsum', ['a:x', 'axis=None'], { flatten_default: { t: 'bool', v: true } }),
   row(under(NP, ['all']), 'all', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
   row(under(NP, ['any']), 'any', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
   row(under(NP, ['count_nonzero']), 'count_nonzero', ['a:x', 'axis=None', 'keepdims=False']),
@@ -93,7 +93,9 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['tile']), 'tile', ['A:x', 'reps']),
   row(under(NP, ['broadcast_to']), 'broadcast_to', ['array:x', 'shape']),
   row(under(NP, ['matmul']), 'matmul', ['x1:x', 'x2:y']),
-  row(under(NP, ['dot', 'inner', 'vdot']), 'dot', ['a:x', 'b:y']),
+  row(under(NP, ['dot']), 'dot', ['a:x', 'b:y']),
+  row(under(NP, ['inner']), 'inner', ['a:x', 'b:y']),
+  row(under(NP, ['vdot']), 'vdot', ['a:x', 'b:y']),
   row(under(NP, ['zeros_like']), 'zeros_like', ['a:x', 'dtype=None']),
   row(under(NP, ['ones_like']), 'ones_like', ['a:x', 'dtype=None']),
   row(under(NP, ['full_like']), 'full_like', ['a:x', 'fill_value:value', 'dtype=None']),
@@ -103,14 +105,15 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['array', 'asarray', 'asanyarray']), 'constant', ['object:x', 'dtype=None']),
   row(under(NP, ['linspace']), 'linspace', ['start', 'stop', 'num=50']),
   row(under(NP, ['arange']), 'arange', ['start', 'stop=None', 'step=1', 'dtype=None']),
-  row(under(NP, ['eye', 'identity']), 'eye', ['N:n', 'M=None', 'k=0', 'dtype=None']),
+  row(under(NP, ['eye']), 'eye', ['N:n', 'M:m=None', 'k=0', 'dtype=None']),
+  row(under(NP, ['identity']), 'eye', ['n', 'dtype=None']),
   row(under(NP, ['shape']), 'shape_of', ['a:x']),
   row(under(NP, ['size']), 'size_of', ['a:x']),
   row(under(NP, ['ndim']), 'ndim_of', ['a:x']),
 
   row(['optax.softmax_cross_entropy'], 'optax_softmax_ce', ['logits', 'labels']),
   row(['optax.sigmoid_binary_cross_entropy'], 'optax_sigmoid_bce', ['logits', 'labels']),
-  row(['optax.l2_loss'], 'mul', ['predictions:x', 'targets=None'], { y: n(0.5) }),
+  row(['optax.l2_loss'], 'l2_loss_optax', ['predictions:x', 'targets:y=None']),
 ];
 
 export const numpyMethods: OpRow[] = [
@@ -121,7 +124,7 @@ export const numpyMethods: OpRow[] = [
   row(['std'], 'std', ['axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(['argmax'], 'argmax', ['axis=None', 'out=None', 'keepdims=False']),
   row(['argmin'], 'argmin', ['axis=None', 'out=None', 'keepdims=False']),
-  row(['cumsum'], 'cumsum', ['axis=None']),
+  row(['cumsum'], 'cumsum', ['axis=None'], { flatten_default: { t: 'bool', v: true } }),
   row(['all'], 'all', ['axis=None', 'out=None', 'keepdims=False']),
   row(['any'], 'any', ['axis=None', 'out=None', 'keepdims=False']),
   row(['clip'], 'clip', ['min=None', 'max=None']),

@@ -1,0 +1,1 @@
+"""Customer churn / upsell models (tf.keras)."""

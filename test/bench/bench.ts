@@ -1,0 +1,141 @@
+// `npm run bench`: speed figures on this machine (never a timed unit test).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { analyzeFunction, analyzeSources, parseInputs, prepareEngine } from '../../src/core/analyze';
+import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
+import { detectFunctions } from '../../src/core/detect/detect';
+import { probeActivation } from '../../src/core/probe/activation';
+import { probeDepth } from '../../src/core/probe/depth';
+import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
+
+interface Figure { name: string; value: number; unit: string; target?: string }
+const figures: Figure[] = [];
+const json = process.argv.includes('--json');
+const root = process.env.GRADPROBE_ROOT ?? process.cwd();
+const corpus = process.env.GRADPROBE_CORPUS ?? join(root, '..', 'shared', 'corpus');
+
+function record(name: string, value: number, unit: string, target?: string): void {
+  figures.push({ name, value: Math.round(value * 100) / 100, unit, ...(target ? { target } : {}) });
+  if (!json) console.log(`${name.padEnd(64)} ${String(Math.round(value * 100) / 100).padStart(10)} ${unit}${target ? `   (target ${target})` : ''}`);
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+
+function time<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const r = f();
+  return [r, performance.now() - t];
+}
+
+async function activationProbes(settings: typeof defaultSettings): Promise<void> {
+  const files = ['tf_keras/activations.py', 'torch_app/modules.py', 'jax_app/model.py', 'numpy_app/reference.py', 'tfjs_app/model.js', 'tfjs_app/layers.ts'];
+  const { modules } = parseInputs(files.map((f) => ({ path: join(corpus, f), text: readFileSync(join(corpus, f), 'utf8') })));
+  const acts = detectFunctions(modules).filter((d) => d.kind === 'activation');
+  const source = { modules };
+  const core: number[] = [];
+  const full: number[] = [];
+  for (const target of acts) {
+    const ev = createEvaluator(source, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
+    const program = buildProgram(target, ev);
+    for (let i = 0; i < 3; i++) tf.tidy(() => { probeActivation(program, settings); probeDepth(program, settings); });
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) runs.push(time(() => tf.tidy(() => { probeActivation(program, settings); probeDepth(program, { ...settings }, { empirical: false }); return tf.scalar(0); }))[1]);
+    core.push(median(runs));
+    full.push(time(() => analyzeFunction(target, source, { ...settings, range: settings.range + Math.random() * 1e-9 }))[1]);
+  }
+  record(`median activation probe over ${acts.length} corpus activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
+  record('median activation report incl. empirical depth stack where borderline', median(full), 'ms');
+}
+
+function generatedFile(seed: number): string {
+  const lines: string[] = ['import torch', 'import torch.nn.functional as F', '', 'EPS = 1e-6', ''];
+  const bodies = [
+    (i: number) => [`def act_${i}(x):`, `    """variant ${i}"""`, `    y = x * torch.sigmoid(${1 + (i % 5) * 0.1} * x)`, '    z = torch.clamp(y, min=-10.0, max=10.0)', `    return z + ${seed * 0.001} * torch.tanh(x)`],
+    (i: number) => [`def loss_${i}(input, target):`, `    d = input - target`, '    per = torch.where(d.abs() < 1.0, 0.5 * d ** 2, d.abs() - 0.5)', '    per = per * (1.0 + 0.0 * target)', '    return per.mean()'],
+  ];
+  for (let i = 0; i < 40; i++) {
+    lines.push(...bodies[i % 2](i));
+    for (let k = 0; k < 17; k++) lines.push(`    # notes on variant ${i}, line ${k}`.replace(/^ {4}/, ''));
+    lines.push('');
+  }
+  lines.push('ACTIVATIONS = {' + Array.from({ length: 20 }, (_, i) => `"a${i}": act_${2 * i}`).join(', ') + '}');
+  lines.push('LOSSES = {' + Array.from({ length: 20 }, (_, i) => `"l${i}": loss_${2 * i + 1}`).join(', ') + '}');
+  while (lines.length < 1000) lines.push('# padding');
+  return lines.join('\n');
+}
+
+async function wholeFile(settings: typeof defaultSettings): Promise<void> {
+  const text = generatedFile(1);
+  const [, cold] = [0, await (async () => { const t = performance.now(); await analyzeSources([{ path: 'gen.py', text }], { settings }); return performance.now() - t; })()];
+  record('whole file: 1,000 lines, 40 functions, cold', cold, 'ms', '<= 1000');
+  const edited = text.replace('def act_0(x):\n    """variant 0"""\n    y = x * torch.sigmoid(1 * x)', 'def act_0(x):\n    """variant 0"""\n    y = x * torch.sigmoid(1.05 * x)');
+  const t = performance.now();
+  await analyzeSources([{ path: 'gen.py', text: edited }], { settings });
+  record('whole file after a one-function edit', performance.now() - t, 'ms', '<= 300');
+}
+
+function againstTorch(settings: typeof defaultSettings): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gp-bench-'));
+  const src = 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n';
+  writeFileSync(join(dir, 'act.py'), src);
+  const script = `import time, sys\nt0 = time.perf_counter()\nimport torch\nsys.path.insert(0, ${JSON.stringify(dir)})\nfrom act import mish\nx = torch.linspace(-6, 6, 2001, requires_grad=True)\nt1 = time.perf_counter()\ny = mish(x)\ny.sum().backward()\nt2 = time.perf_counter()\nprint(t1 - t0, t2 - t1)\n`;
+  writeFileSync(join(dir, 'sweep.py'), script);
+  const py = '/usr/bin/python3';
+  const probe = spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.error('bench: /usr/bin/python3 with torch is missing (./scripts/install-test-deps.sh); the torch comparison is not measured');
+    process.exitCode = 1;
+    return;
+  }
+  const scriptRuns: number[] = [];
+  const warmTorch: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const out = execFileSync(py, [join(dir, 'sweep.py')], { encoding: 'utf8' });
+    scriptRuns.push(performance.now() - t);
+    warmTorch.push(Number(out.trim().split(' ')[1]) * 1000);
+  }
+  const script_ms = median(scriptRuns);
+  record('torch autograd sweep script, fresh /usr/bin/python3 process', script_ms, 'ms');
+  const evalRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'eval', join(dir, 'act.py'), 'mish', '--x', JSON.stringify(Array.from({ length: 2001 }, (_, k) => -6 + k * 0.006))], { encoding: 'utf8' });
+    evalRuns.push(performance.now() - t);
+  }
+  record('gradprobe eval, fresh node process', median(evalRuns), 'ms');
+  record('ratio cold: torch script / gradprobe eval (both fresh processes)', script_ms / median(evalRuns), '×', '>= 3');
+  // workflow: our warm re-probe of the edited function vs running the script
+  const { modules } = parseInputs([{ path: join(dir, 'act.py'), text: src + '\nACTS = {"a": mish}\n' }]);
+  const target = detectFunctions(modules)[0];
+  analyzeFunction(target, { modules }, settings);
+  const { modules: edited } = parseInputs([{ path: join(dir, 'act.py'), text: src.replace('x * torch', 'x * 1.0 * torch') + '\nACTS = {"a": mish}\n' }]);
+  const t2 = detectFunctions(edited)[0];
+  const [, reprobe] = time(() => analyzeFunction(t2, { modules: edited }, settings));
+  record('warm re-probe after an edit (in process)', reprobe, 'ms');
+  record('ratio workflow: torch script / warm re-probe', script_ms / reprobe, '×', '>= 50');
+  const ev = createEvaluator({ modules }, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
+  const program = buildProgram(target, ev);
+  const xs = tf.linspace(-6, 6, 2001);
+  const sweeps: number[] = [];
+  for (let i = 0; i < 7; i++) sweeps.push(time(() => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(program.run([x])))(xs)))[1]);
+  record('our in-process sweep (f and f′, 2,001 points)', median(sweeps), 'ms');
+  record('torch in-process sweep (timed inside Python)', median(warmTorch), 'ms');
+  record('ratio warm: torch in-process / ours in-process (no target)', median(warmTorch) / median(sweeps), '×');
+}
+
+async function main(): Promise<void> {
+  const settings = mergeSettings(defaultSettings, { backend: 'cpu' });
+  const t0 = performance.now();
+  await prepareEngine('cpu');
+  record('engine and grammars load', performance.now() - t0, 'ms');
+  await activationProbes(settings);
+  await wholeFile(settings);
+  againstTorch(settings);
+  if (json) process.stdout.write(`${JSON.stringify({ figures })}\n`);
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
