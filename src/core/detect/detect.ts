@@ -145,6 +145,37 @@ function hasSubLayers(cls: ClassDef): boolean {
   return false;
 }
 
+const shapeOps = /(expand_dims|unsqueeze|reshape|transpose|permute|concat|concatenate|stack|squeeze|tile|broadcast_to|flatten|expandDims|\bview)$/;
+const denseOps = /(matmul|matMul|\bdot|einsum|conv\w*|\.read)$/;
+
+/** The callable's body calls one of these (a shape op: a Lambda that reshapes; a matmul: a layer, not an activation). */
+function bodyCalls(fn: FunctionDef | undefined, pattern: RegExp): boolean {
+  if (!fn) return false;
+  let found = false;
+  const visit = (e: Expr | undefined): void => {
+    if (!e || found) return;
+    if (e.kind === 'call') {
+      const name = dottedName(e.callee) ?? (e.callee.kind === 'attribute' ? e.callee.name : '');
+      if (pattern.test(name)) { found = true; return; }
+      visit(e.callee);
+      e.args.forEach((a) => visit(a.value));
+    } else if (e.kind === 'binary') { visit(e.left); visit(e.right); if (e.op === '@' && pattern === denseOps) found = true; }
+    else if (e.kind === 'attribute') visit(e.object);
+    else if (e.kind === 'unary') visit(e.operand);
+    else if (e.kind === 'conditional') { visit(e.then); visit(e.otherwise); }
+    else if (e.kind === 'lambda') e.fn.body.forEach(visitStmt);
+    else if (e.kind === 'subscript') visit(e.object);
+  };
+  const visitStmt = (st: Stmt): void => {
+    if (st.kind === 'assign') visit(st.value);
+    else if (st.kind === 'return') visit(st.value);
+    else if (st.kind === 'expr') visit(st.expr);
+    else childBlocks(st).forEach((b) => b.forEach(visitStmt));
+  };
+  fn.body.forEach(visitStmt);
+  return found;
+}
+
 export function collectCandidates(module: ParsedModule): Candidate[] {
   const imports = importsOf(module.ir);
   const out: Candidate[] = [];
@@ -293,6 +324,10 @@ function collectUses(modules: ParsedModule[], paramRoles: Map<string, Role[]>): 
             }
           }
           if (/^(Activation|Lambda)$/.test(last) && e.args[0]) add(e.args[0].value, 'activation', `usage:${last}(f)`);
+          // f(Dense(n)(x)), f(self.fc(x)): a function applied to a layer's output is its activation.
+          if (e.callee.kind === 'name' && e.args.length === 1 && !e.args[0].name && isLayerOutput(e.args[0].value)) add(e.callee, 'activation', 'usage:f(layer(x))');
+          // Values printed or logged are reported numbers: metrics, not losses.
+          if (/^(print|logging\.\w+|logger\.\w+|console\.log|wandb\.log|writer\.add_scalar|self\.log)$/.test(callee)) e.args.forEach((a) => calledNames(a.value).forEach((n) => add(n, 'metric', 'usage:printed')));
           if (last === 'update' && /get_custom_objects/.test(callee + (e.callee.kind === 'attribute' ? JSON.stringify(e.callee.object.kind) : ''))) e.args.forEach((a) => add(a.value, 'registry', 'usage:get_custom_objects'));
           if (e.callee.kind === 'attribute' && e.callee.name === 'update' && e.callee.object.kind === 'call' && /get_custom_objects$/.test(dottedName(e.callee.object.callee) ?? '')) e.args.forEach((a) => add(a.value, 'registry', 'usage:get_custom_objects().update'));
           if (/registerClass$/.test(callee) && e.args[0]) add(e.args[0].value, 'registry', 'usage:registerClass');
@@ -347,12 +382,52 @@ function collectUses(modules: ParsedModule[], paramRoles: Map<string, Role[]>): 
           return;
         }
         case 'class': s.cls.body.forEach(visitStmt); return;
+        case 'with': {
+          // Computed under torch.no_grad(): an evaluation, not a training loss.
+          if (s.items.some((it) => it.context.kind === 'call' && /(no_grad|inference_mode)$/.test(dottedName(it.context.callee) ?? ''))) {
+            const visitNoGrad = (b: Stmt): void => {
+              const exprs = b.kind === 'assign' ? [b.value] : b.kind === 'expr' ? [b.expr] : b.kind === 'return' && b.value ? [b.value] : [];
+              exprs.forEach((x) => calledNames(x).forEach((n) => add(n, 'metric', 'usage:under no_grad')));
+              childBlocks(b).forEach((c) => c.forEach(visitNoGrad));
+            };
+            s.body.forEach(visitNoGrad);
+          }
+          s.body.forEach(visitStmt);
+          return;
+        }
         default: for (const child of childBlocks(s)) child.forEach(visitStmt);
       }
     };
     module.ir.body.forEach(visitStmt);
   }
   return index;
+}
+
+const layerish = /(Dense|Linear|Conv\w*|dense|linear|conv\w*|fc\d*|proj\w*|layer\w*|lin\d*)$/;
+
+/** `nn.Dense(n)(x)`, `self.fc(x)`, `layers.Dense(8)(h)`: the output of a layer. */
+function isLayerOutput(e: Expr): boolean {
+  if (e.kind !== 'call') return false;
+  const callee = e.callee;
+  if (callee.kind === 'call') return layerish.test(dottedName(callee.callee) ?? '');
+  const name = dottedName(callee) ?? '';
+  return /^(self|this)\./.test(name) && layerish.test(name);
+}
+
+/** Names of the functions an expression calls (`f(a).item()` → f). */
+function calledNames(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  const visit = (x: Expr): void => {
+    if (x.kind === 'call') {
+      if (x.callee.kind === 'name') out.push(x.callee);
+      visit(x.callee);
+      x.args.forEach((a) => visit(a.value));
+    } else if (x.kind === 'attribute') visit(x.object);
+    else if (x.kind === 'binary') { visit(x.left); visit(x.right); }
+    else if (x.kind === 'tuple' || x.kind === 'list') x.items.forEach(visit);
+  };
+  visit(e);
+  return out;
 }
 
 function roleOfFunctionName(name: string): Role | undefined {
@@ -472,7 +547,8 @@ function decide(c: Candidate, uses: Use[]): DetectedFunction | undefined {
   const lossUses = uses.filter((u) => u.role === 'loss');
   const registry = uses.filter((u) => u.role === 'registry');
   for (const u of [...actUses, ...lossUses, ...registry]) evidence.add(u.how);
-  const isModel = c.hasSubLayers;
+  // Classes that build sub-layers or multiply by weight matrices are layers or models; a reshaping body is plumbing.
+  const isModel = c.hasSubLayers || (c.shape === 'class' && bodyCalls(c.inner, denseOps)) || bodyCalls(c.inner ?? c.def, shapeOps);
 
   if (actUses.length && oneInput && !isModel) return result('activation');
   if (lossUses.length && (twoInputs || c.requiredInputs >= 2) && !vetoLoss) return result('loss');

@@ -59,15 +59,51 @@ function notebookDocument(path: string, text: string): SourceDocument {
   return { path, language: 'python', text: out.join('\n'), cells: { lines } };
 }
 
-export function parseDocument(doc: SourceDocument): ParsedModule {
-  const tree = parseSource(doc.language, doc.text);
+function lower(doc: SourceDocument, text: string): ModuleIR {
+  const tree = parseSource(doc.language, text);
   try {
-    const lineCount = doc.text.split('\n').length;
-    const ir = doc.language === 'python' ? lowerPython(tree.rootNode, lineCount) : lowerJavascript(tree.rootNode, lineCount);
-    return { doc, ir, framework: frameworkOf(ir) };
+    const lineCount = text.split('\n').length;
+    return doc.language === 'python' ? lowerPython(tree.rootNode, lineCount) : lowerJavascript(tree.rootNode, lineCount);
   } finally {
     tree.delete();
   }
+}
+
+const definitionStart: Record<'python' | 'javascript', RegExp> = {
+  python: /^(def |class |async def |@)/,
+  javascript: /^(export\s+)?(async\s+)?(function\b|class\b|const\b|let\b|var\b)/,
+};
+
+/**
+ * An unclosed bracket (the state a file is in while someone types) can swallow the definitions
+ * after it. Where a line at column 0 starts a definition the tree did not see, parse again from
+ * there (earlier lines blanked, so positions hold) and keep the definitions found.
+ */
+function recoverDefinitions(doc: SourceDocument, ir: ModuleIR): void {
+  const lines = doc.text.split('\n');
+  const pattern = definitionStart[ir.language];
+  const covered = (line: number): boolean => ir.body.some((st) => st.span.startLine <= line && line <= st.span.endLine && (st.kind === 'function' || st.kind === 'class' || st.kind === 'assign'));
+  const starts = (st: ModuleIR['body'][number]): boolean => st.kind === 'function' || st.kind === 'class' || st.kind === 'assign' || st.kind === 'import';
+  for (let i = 0, rounds = 0; i < lines.length && rounds < 20; i++) {
+    if (!pattern.test(lines[i]) || ir.body.some((st) => st.span.startLine === i && starts(st))) continue;
+    if (covered(i) && !ir.syntaxErrors.some((e) => e.startLine <= i)) continue;
+    rounds++;
+    const retry = lower(doc, lines.map((l, k) => (k < i ? '' : l)).join('\n'));
+    const found = retry.body.filter((st) => st.span.startLine >= i && starts(st));
+    // Drop statements of the first parse that the recovered ones overlap (the swallowed region).
+    ir.body = ir.body.filter((st) => !found.some((f) => st.span.startLine >= f.span.startLine && st.span.startLine <= f.span.endLine && st.span.startLine > 0 && st.span.startLine >= i));
+    for (const f of found) if (!ir.body.some((st) => st.span.startLine === f.span.startLine)) ir.body.push(f);
+    ir.body.sort((a, b) => a.span.startLine - b.span.startLine);
+    for (const [line, c] of retry.comments) if (line >= i) ir.comments.set(line, c);
+    const last = found[found.length - 1];
+    if (last) i = Math.max(i, last.span.endLine);
+  }
+}
+
+export function parseDocument(doc: SourceDocument): ParsedModule {
+  const ir = lower(doc, doc.text);
+  if (ir.syntaxErrors.length > 0) recoverDefinitions(doc, ir);
+  return { doc, ir, framework: frameworkOf(ir) };
 }
 
 /** Maps a span of the joined notebook text back to its cell. */
