@@ -11,11 +11,15 @@ import { DocumentError, documentFromText, parseDocument, toCellSpan, type Parsed
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt, probeActivation } from './probe/activation';
 import { probeDepth } from './probe/depth';
-import { lossValueAndGradient } from './probe/gradients';
+import { probeLoss } from './probe/loss';
+import { chooseLossFamily, readLossFacts, type LossFamily } from './probe/lossStatic';
+import { roundingFor } from './probe/precision';
+import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
+import { withTensorScope } from './probe/tensorScope';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './translate/errors';
 import type { Span } from './translate/ir';
-import { buildProgram, createEvaluator, type ModuleSource } from './translate/translate';
+import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
 export interface SourceInput {
   path: string;
@@ -172,25 +176,29 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const syntaxError = fnDef?.syntaxError ?? target.cls?.syntaxError;
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
-    const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline: Date.now() + settings.timeBudgetMs, maxElements: 10_000_000 });
-    const probeFindings = withTensorScope(() => {
-      const program = buildProgram(target, ev);
-      if (target.kind === 'activation') {
-        const act = probeActivation(program, settings);
-        // With no gradient at all (GP106), the depth findings only repeat it.
-        const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings, { sweep: act.sweep });
-        const findings = [...act.findings, ...(depth?.findings ?? [])];
-        report.summary = activationSummary(act, depth, findings);
-        report.data = { sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) }, depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms } };
-        return findings;
-      }
-      // Until the loss probes land: translate and evaluate once on a regression case.
-      const yTrue = tf.tensor2d([[0.2, 0.7, 0.1], [0.5, 0.3, 0.2]]);
-      const yPred = tf.tensor2d([[0.3, 0.5, 0.2], [0.4, 0.4, 0.2]]);
-      lossValueAndGradient(program, yTrue, yPred);
-      report.summary = `loss · ${program.mapping?.label ?? ''}`;
-      return [] as Finding[];
-    });
+    const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
+      const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
+      return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
+    };
+    const base = probe();
+    let probeFindings = base.findings;
+    report.summary = base.summary;
+    report.data = base.data;
+    const rounding = roundingFor(settings.dtype);
+    if (rounding) {
+      // Re-run at the emulated precision; findings found only there say so.
+      const low = probe(rounding);
+      const extra = low.findings.filter((f) => !base.findings.some((b) => b.code === f.code)).map((f) => ({ ...f, message: `${f.message} (only at ${settings.dtype})`, evidence: { ...f.evidence, precision: settings.dtype } }));
+      probeFindings = [...probeFindings, ...extra];
+      if (extra.length) report.summary += ` · ${settings.dtype}: ${extra.map((f) => f.code).join(', ')}`;
+    }
+    if (settings.train) {
+      const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
+      const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
+      report.training = training;
+      if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict}`;
+    }
     report.findings = [...probeFindings, ...settle(sourceFindings, probeFindings)];
   } catch (err) {
     report.findings = sourceFindings;
@@ -212,14 +220,39 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   return report;
 }
 
-/** Disposes every tensor a probe made, whatever it returns. */
-function withTensorScope<T>(run: () => T): T {
-  tf.engine().startScope();
-  try {
-    return run();
-  } finally {
-    tf.engine().endScope();
+interface ProbeOutcome {
+  findings: Finding[];
+  summary: string;
+  data: Record<string, unknown>;
+  family?: LossFamily;
+}
+
+function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
+  if (target.kind === 'activation') {
+    const act = probeActivation(program, settings);
+    // With no gradient at all (GP106), the depth findings only repeat it.
+    const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings, { sweep: act.sweep });
+    const findings = [...act.findings, ...(depth?.findings ?? [])];
+    return {
+      findings,
+      summary: activationSummary(act, depth, findings),
+      data: {
+        sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) },
+        depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
+      },
+    };
   }
+  const loss = probeLoss(program, settings);
+  const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
+  return { findings: loss.findings, summary: loss.summary, data: { family: loss.family, mapping: loss.mapping, ...loss.data }, family };
+}
+
+/** The training task that fits a function: regression for activations; for a loss, its family. */
+function trainingTaskFor(target: DetectedFunction, family: LossFamily | undefined): TrainingTask {
+  if (target.kind === 'activation' || !family) return { task: 'regression', prediction: 'raw', labels: 'dense' };
+  if (family.space === 'regression') return { task: 'regression', prediction: 'raw', labels: 'dense' };
+  const task = family.arity === 'categorical' ? 'categorical' : 'binary';
+  return { task, prediction: family.space === 'logits' ? 'logits' : 'probabilities', labels: family.labels };
 }
 
 function activationSummary(act: ReturnType<typeof probeActivation>, depth: ReturnType<typeof probeDepth> | undefined, findings: Finding[]): string {

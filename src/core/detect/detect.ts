@@ -291,6 +291,7 @@ function roleOfKey(key: string): Role | undefined {
 
 function collectUses(modules: ParsedModule[], paramRoles: Map<string, Role[]>): UseIndex {
   const index: UseIndex = { uses: new Map() };
+  const configRoles = configKeyRoles(modules);
   for (const module of modules) {
     const vars = new Map<string, Expr[]>();
     // pass 1: variable assignments anywhere (flow-insensitive)
@@ -335,6 +336,11 @@ function collectUses(modules: ParsedModule[], paramRoles: Map<string, Role[]>): 
           // positional arguments into parameters named like act/loss of a workspace function or class
           const roles = paramRoles.get(last);
           if (roles) e.args.forEach((a, i) => { if (!a.name && roles[i]) add(a.value, roles[i], `usage:${last}(${roles[i] === 'activation' ? 'act' : 'loss'})`); });
+          const keyRoles = configRoles.get(last);
+          if (keyRoles) for (const a of e.args) if (a.value.kind === 'dict') for (const en of a.value.entries) {
+            const role = en.key?.kind === 'string' ? keyRoles.get(en.key.value) : undefined;
+            if (role) add(en.value, role, `usage:${last}({${(en.key as { value: string }).value}: …})`);
+          }
           // calling a loss variable with two arguments: `criterion(out, y)`
           e.args.forEach((a) => visitExpr(a.value));
           visitExpr(e.callee);
@@ -457,6 +463,47 @@ function childBlocks(s: Stmt): Stmt[][] {
 }
 
 /** Parameters named like an activation or loss in workspace functions and constructors: `DenseAct(units, act)`. */
+/**
+ * A layer that stores a callable from its config and applies it to its output is given its
+ * activation that way: `constructor(config) { this.fn = config.fn }` … `call(x) { return this.fn(…) }`
+ * makes `new Layer({fn: softExp})` an activation use of softExp. Keyed by class name: config key → role.
+ */
+function configKeyRoles(modules: ParsedModule[]): Map<string, Map<string, Role>> {
+  const out = new Map<string, Map<string, Role>>();
+  for (const m of modules) {
+    for (const st of m.ir.body) {
+      if (st.kind !== 'class') continue;
+      const init = methodOf(st.cls, ['__init__', 'constructor']);
+      const call = methodOf(st.cls, ['call', 'forward', '__call__']);
+      if (!init || !call) continue;
+      const params = new Set(init.params.map((p) => p.name));
+      const stored = new Map<string, string>(); // this.attr → config key
+      for (const b of init.body) {
+        if (b.kind !== 'assign' || b.value.kind !== 'attribute' || b.value.object.kind !== 'name' || !params.has(b.value.object.id)) continue;
+        for (const t of b.targets) if (t.kind === 'attribute' && t.object.kind === 'name' && (t.object.id === 'this' || t.object.id === 'self')) stored.set(t.name, b.value.name);
+      }
+      if (!stored.size) continue;
+      const roles = new Map<string, Role>();
+      const visit = (e: Expr): void => {
+        if (e.kind === 'lambda') { walk(e.fn.body); return; }
+        if (e.kind !== 'call') { if (e.kind === 'binary') { visit(e.left); visit(e.right); } return; }
+        if (e.callee.kind === 'attribute' && e.callee.object.kind === 'name' && (e.callee.object.id === 'this' || e.callee.object.id === 'self') && stored.has(e.callee.name) && e.args.length === 1) roles.set(stored.get(e.callee.name)!, 'activation');
+        e.args.forEach((a) => visit(a.value));
+        visit(e.callee);
+      };
+      function walk(body: Stmt[]): void { body.forEach((b) => {
+        if (b.kind === 'return' && b.value) visit(b.value);
+        else if (b.kind === 'assign') visit(b.value);
+        else if (b.kind === 'expr') visit(b.expr);
+        childBlocks(b).forEach(walk);
+      }); }
+      walk(call.body);
+      if (roles.size) out.set(st.cls.name, roles);
+    }
+  }
+  return out;
+}
+
 function parameterRoles(modules: ParsedModule[]): Map<string, Role[]> {
   const out = new Map<string, Role[]>();
   for (const m of modules) {

@@ -124,7 +124,7 @@ function chooseLayout(runner: LossRunner, family: LossFamily, names: Names): { l
       firstError ??= err instanceof Error ? err.message : String(err);
     }
   }
-  throw new Error(`the loss failed on every input shape tried for ${family.name} (${tried.join('; ')}): ${firstError ?? 'unknown error'}`);
+  throw new Error(`the loss raised an error on every input shape tried for ${family.name} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
 }
 
 interface Context {
@@ -151,12 +151,14 @@ function report(ctx: Context, code: string, message: string, evidence: Record<st
   });
 }
 
-const at = (op: SourceOp): string => `${op.what} on line ${op.span.startLine + 1}`;
+const at = (op: SourceOp): string => `${op.what === 'division' ? 'the division' : op.what} on line ${op.span.startLine + 1}`;
 
 // ---------------------------------------------------------------- GP201 / GP202
 
 function nanCause(ctx: Context, c: LossCase): { cause?: string; fix?: string } {
   const { facts, names } = ctx;
+  const targetLog = facts.targetLog[0];
+  if (targetLog && c.target.some((x) => x <= 0)) return { cause: `${at(targetLog)} takes the log of ${names.target}, which is 0 there` };
   const logOp = facts.predLog[0] ?? facts.predLogComplement[0];
   const div = facts.predDivisions[0];
   switch (c.kind) {
@@ -232,8 +234,8 @@ function checkNonFinite(ctx: Context, measured: Map<LossCase, Measured>): { badV
 /** Clamp a direction so a small step from the target stays in the domain (and on the simplex). */
 function feasibleDirection(ctx: Context, target: Float32Array, dir: Float32Array): Float32Array {
   const { family, layout } = ctx;
-  if (family.space === 'regression') return dir;
-  const v = dir.map((x, i) => (target[i] <= 0 && x < 0) || (target[i] >= 1 && x > 0) ? 0 : x);
+  const bounded = family.space !== 'regression';
+  const v = dir.map((x, i) => bounded && ((target[i] <= 0 && x < 0) || (target[i] >= 1 && x > 0)) ? 0 : x);
   if (family.space === 'probabilities' && hasClassRows(family, layout)) {
     const c = layout.lastAxis;
     for (let r = 0; r < v.length / c; r++) {
@@ -274,19 +276,23 @@ function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measure
   }
   const tol = Math.max(1e-6 * Math.abs(atTarget.value), 1e-4 * Math.abs(typicalLoss - atTarget.value), 1e-12);
   // The first direction (in the order above) that lowers the loss, at its best step size.
-  let best: { label: string; step: number; value: number } | undefined;
+  let best: { label: string; step: number; value: number; dir: Float32Array } | undefined;
   for (const { label, dir } of dirs) {
     if (!dir.some((x) => x !== 0)) continue;
     for (const step of [0.1, 0.01, 0.001]) {
       const v = runner.value(layout, { target, pred: stepFrom(ctx, target, dir, step) });
-      if (finite(v) && v < atTarget.value - tol && (!best || v < best.value)) best = { label, step, value: v };
+      if (finite(v) && v < atTarget.value - tol && (!best || v < best.value)) best = { label, step, value: v, dir };
     }
     if (best) break;
   }
   if (!best) return;
+  // The opposite step lowers it too: the target sits on a maximum (or saddle) along that line.
+  const opposite = feasibleDirection(ctx, target, best.dir.map((x) => -x));
+  const back = opposite.some((x) => x !== 0) ? runner.value(layout, { target, pred: stepFrom(ctx, target, opposite, best.step) }) : NaN;
+  const maximum = finite(back) && back < atTarget.value - tol;
   const [before, after] = fmtPair(atTarget.value, best.value);
-  report(ctx, 'GP203', `The loss is not minimal at ${names.pred} == ${names.target}: ${best.label} (size ${best.step}) lowers it from ${before} to ${after}, so training settles away from the target.`, {
-    perturbation: best.label, step: best.step, lossAtTarget: atTarget.value, lossPerturbed: best.value,
+  report(ctx, 'GP203', `The loss is not minimal at ${names.pred} == ${names.target}: ${best.label} (size ${best.step}) lowers it from ${before} to ${after}${maximum ? `, and so does the opposite step (${fmt(back)}): the target is a maximum along that line` : ''}. Training settles away from the target.`, {
+    perturbation: best.label, step: best.step, lossAtTarget: atTarget.value, lossPerturbed: best.value, lossOppositeStep: finite(back) ? back : undefined,
   });
 }
 
@@ -514,8 +520,13 @@ function halves(s: number[]): number[][] {
   return out;
 }
 
-function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean): void {
-  const { plateauGradient, plateauShare } = ctx.settings.thresholds;
+/**
+ * GP212/GP213. The plateau threshold is scaled down with the loss's overall gradient scale (its
+ * ratio to the baseline, when below 1): a loss that is uniformly tiny is GP208's, not a plateau.
+ */
+function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean, gradientRatio: number | undefined): void {
+  const { plateauShare } = ctx.settings.thresholds;
+  const plateauGradient = ctx.settings.thresholds.plateauGradient * Math.min(1, gradientRatio ?? 1);
   let plateauReported = false;
   let minimaReported = false;
   for (const run of runs) {
@@ -535,8 +546,8 @@ function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean): vo
         if (share > plateauShare) {
           const first = flat.indexOf(true);
           const s0 = spec.s[half[first]];
-          report(ctx, 'GP212', `Loss plateau: along the slice "${spec.label}", ‖∂loss/∂${ctx.names.pred}‖ < ${plateauGradient} on ${Math.round(share * 100)}% of the points from s = ${fmt(s0)} on, while the loss (${fmt(L[first])}) is still above its minimum (${fmt(lo)}): wrong predictions there get no push back (a saturated or clipped loss).`, {
-            slice: spec.label, plateauStartsAt: s0, share, lossThere: L[first], minimum: lo,
+          report(ctx, 'GP212', `Loss plateau: along the slice "${spec.label}", ‖∂loss/∂${ctx.names.pred}‖ < ${fmt(plateauGradient)} on ${Math.round(share * 100)}% of the points from s = ${fmt(s0)} on, while the loss (${fmt(L[first])}) is still above its minimum (${fmt(lo)}): wrong predictions there get no push back (a saturated or clipped loss).`, {
+            slice: spec.label, plateauStartsAt: s0, share, lossThere: L[first], minimum: lo, gradientThreshold: plateauGradient,
           });
           plateauReported = true;
         }
@@ -623,7 +634,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
     ratio = checkGradientScale(ctx, typicalMeasured);
   }
   checkBatchScaling(ctx, typical[1]);
-  checkSlices(ctx, slices, !noGradient);
+  checkSlices(ctx, slices, !noGradient, ratio);
 
   const order = (f: Finding): number => Number(f.code.slice(2));
   ctx.findings.sort((a, b) => order(a) - order(b));

@@ -173,7 +173,7 @@ export function denseTargets(family: LossFamily, layout: LossLayout, seed: numbe
   if (family.space === 'masks') return blobMasks(layout, rand);
   if (family.space === 'regression') {
     const out = new Float32Array(s.total);
-    for (let i = 0; i < s.total; i++) out[i] = family.domain === 'nonnegative' ? 0.2 + 2.8 * rand() : -2 + 4 * rand();
+    for (let i = 0; i < s.total; i++) out[i] = family.domain === 'nonnegative' ? 0.2 + 2.8 * rand() : family.signedTargets ? ((i + Math.floor(rand() * 2)) % 2 ? 1 : -1) : -2 + 4 * rand();
     return out;
   }
   const out = new Float32Array(s.total);
@@ -261,8 +261,10 @@ export function lossCases(family: LossFamily, layout: LossLayout, names: Names):
   switch (family.space) {
     case 'regression':
       add('perfect', `at a perfect prediction (${p} == ${t})`, base.target, base.target.slice());
-      add('zero-all', `when ${t} and ${p} are all 0`, zeros, zeros.slice());
-      add('zero-targets', `when every ${t} is 0`, zeros, family.domain === 'nonnegative' ? map(base.pred, (x) => Math.abs(x)) : base.pred);
+      if (!family.signedTargets) {
+        add('zero-all', `when ${t} and ${p} are all 0`, zeros, zeros.slice());
+        add('zero-targets', `when every ${t} is 0`, zeros, family.domain === 'nonnegative' ? map(base.pred, (x) => Math.abs(x)) : base.pred);
+      }
       add('large', `on large errors (|${p} − ${t}| ≈ 10)`, base.target, family.domain === 'nonnegative' ? map(base.target, (x) => x * 10) : map(base.target, (x, i) => x + (i % 2 ? 10 : -10)));
       break;
     case 'probabilities':

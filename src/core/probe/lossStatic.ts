@@ -39,6 +39,8 @@ export interface LossFacts {
   diceRatios: (SourceOp & { axes: number[] | 'all' })[];
   /** Reductions over the last axis of log terms, row normalisation, argmax over the last axis. */
   lastAxisReductions: SourceOp[];
+  /** c − y_true·y_pred (hinge-style margins): targets are ±1 labels in the prediction's space. */
+  margins: SourceOp[];
   /** Division by an expression of the prediction. */
   predDivisions: SourceOp[];
   /** sqrt of an expression of the prediction (distances included). */
@@ -210,7 +212,7 @@ class Reader {
     this.framework = target.framework;
     this.facts = {
       predName, targetName, predLog: [], predLogComplement: [], predLogShifted: [], targetLogTimesPred: [], targetLog: [], activations: [],
-      softplusForm: [], lossOps: [], oneHotTarget: [], indexByTarget: [], diceRatios: [], lastAxisReductions: [], predDivisions: [],
+      softplusForm: [], lossOps: [], oneHotTarget: [], indexByTarget: [], diceRatios: [], lastAxisReductions: [], margins: [], predDivisions: [],
       predSqrt: [], predWhere: [], kills: [], doubleActivation: [], swappedArguments: [],
     };
     for (const s of target.module.ir.body) {
@@ -408,6 +410,7 @@ class Reader {
         return u;
       }
       case '-': {
+        if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
         if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred };
         if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
         if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
@@ -451,9 +454,8 @@ class Reader {
   private logOf(v: Taint, what: string, span: Span, impl: string): Taint {
     const out: Taint = { ...union(v), logged: true };
     if (v.pred) {
-      if (v.act) return { ...out, logged: true };
+      if (v.act || v.diff) return out;
       if (v.exp) { this.facts.softplusForm.push({ what, span }); return out; }
-      if (v.diff) return out;
       const shift = impl === 'log1p' ? (v.shift ?? 0) + 1 : v.shift ?? 0;
       if (v.negPred) this.facts.predLogComplement.push({ what, span });
       else if (shift >= 0.5) this.facts.predLogShifted.push({ what, span });
@@ -481,11 +483,15 @@ class Reader {
 
   private lossOp(name: string, info: LossOpInfo, pred: Taint | undefined, target: Taint | undefined, fromLogits: boolean, span: Span): Taint {
     const u = union(pred ?? EMPTY, target ?? EMPTY);
+    // A loss value: reduced, and a function of the error rather than of the prediction alone.
+    const value: Taint = { ...u, logged: true, reduced: true, diff: u.pred && u.target, act: undefined, shift: undefined, negPred: undefined };
     if (pred && !pred.pred && pred.target && target?.pred) {
       this.facts.swappedArguments.push({ what: name, span, message: `${name} receives ${this.facts.targetName} where it expects the prediction and ${this.facts.predName} where it expects the target` });
-      return u;
+      // The family is still the op's: the prediction lives where the op's target lives.
+      this.facts.lossOps.push({ what: name, span, info, fromLogits });
+      return value;
     }
-    if (!pred?.pred) return u;
+    if (!pred?.pred) return value;
     this.facts.lossOps.push({ what: name, span, info, fromLogits });
     const logitsInput = info.kind === 'logits' || (info.kind === 'prob' && fromLogits);
     if (logitsInput && pred.act) {
@@ -494,7 +500,7 @@ class Reader {
         message: `${pred.act.what} is applied to ${this.facts.predName} and the result is passed to ${name}, which expects logits and applies ${info.arity === 'categorical' ? 'softmax' : 'sigmoid'} itself`,
       });
     }
-    return { ...u, logged: true };
+    return value;
   }
 
   private call(e: Extract<Expr, { kind: 'call' }>, env: Env): Taint {
@@ -512,6 +518,15 @@ class Reader {
       const args = argExprs.map(evalArg);
       const kwargs = new Map([...kwExprs].map(([k, v]) => [k, evalArg(v)]));
       return this.frameworkCall(path, dottedName(e.callee) ?? path, args, kwargs, argExprs, kwExprs, e.span);
+    }
+    if (e.callee.kind === 'attribute' && this.expr(e.callee.object, env).self) {
+      // self.helper(...) or a loss object built in the constructor: self.ce(input, target)
+      const callee = this.expr(e.callee, env);
+      const args = argExprs.map(evalArg);
+      const kwargs = new Map([...kwExprs].map(([k, v]) => [k, evalArg(v)]));
+      if (callee.fn) return this.callFunction(callee.fn.def, callee.fn.env, args, kwargs, true);
+      if (callee.lossObject) return this.callLossObject(callee.lossObject, args, e.span);
+      return union(...args, ...kwargs.values());
     }
     if (e.callee.kind === 'attribute') {
       const recv = this.expr(e.callee.object, env);
@@ -617,8 +632,9 @@ class Reader {
       return { ...x, act: undefined, logged: true };
     }
     if (impl === 'softplus' || impl === 'softplus_torch' || impl === 'logsumexp' || impl === 'logaddexp') {
-      if (x.pred) this.facts.softplusForm.push({ what: label, span });
-      if (impl === 'logsumexp' && x.pred) this.facts.activations.push({ what: label, span, kind: 'softmax' });
+      // Of the prediction itself (not of an error y_pred − y_true, as in log-cosh): a loss on logits.
+      if (x.pred && !x.diff) this.facts.softplusForm.push({ what: label, span });
+      if (impl === 'logsumexp' && x.pred && !x.diff) this.facts.activations.push({ what: label, span, kind: 'softmax' });
       return { ...all, logged: true };
     }
     if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
@@ -699,6 +715,8 @@ export interface LossFamily {
   labels: 'dense' | 'index';
   /** Regression only: non-negative when the loss takes log(1 + p), log1p(p) or sqrt(p). */
   domain: 'real' | 'nonnegative';
+  /** Regression only: ±1 labels for a hinge-style margin (c − y_true·y_pred). */
+  signedTargets: boolean;
   /** Masks: per-sample maps (channels last / first) or per-class masks over rows (sums over axis 0). */
   maskLayout: 'nhwc' | 'nchw' | 'rows';
   name: string;
@@ -759,14 +777,16 @@ export function chooseLossFamily(facts: LossFacts): LossFamily {
   }
   const domain: LossFamily['domain'] = space === 'regression' && facts.predLogShifted.length ? 'nonnegative' : 'real';
   if (domain === 'nonnegative') reasons.push(`${line(facts.predLogShifted[0])} of ${facts.predName}: predictions are non-negative`);
+  const signedTargets = space === 'regression' && domain === 'real' && facts.margins.length > 0;
+  if (signedTargets) reasons.push(`margin ${line(facts.margins[0])}: ${facts.targetName} are ±1 labels`);
   let maskLayout: LossFamily['maskLayout'] = 'nhwc';
   if (space === 'masks') {
     const axes = facts.diceRatios[0].axes;
     if (Array.isArray(axes) && axes.length === 1 && axes[0] === 0) maskLayout = 'rows';
     else if (Array.isArray(axes) && axes.includes(2) && axes.includes(3) && !axes.includes(-1)) maskLayout = 'nchw';
   }
-  const name = space === 'regression' ? (domain === 'nonnegative' ? 'regression (non-negative)' : 'regression')
+  const name = space === 'regression' ? (domain === 'nonnegative' ? 'regression (non-negative)' : signedTargets ? 'regression with ±1 labels (margin)' : 'regression')
     : space === 'masks' ? (maskLayout === 'rows' ? 'masks (per-class, one-hot rows)' : 'masks')
     : `${arity} ${space}${labels === 'index' ? ' with integer class labels' : ''}`;
-  return { space, arity, labels, domain, maskLayout, name, reasons };
+  return { space, arity, labels, domain, signedTargets, maskLayout, name, reasons };
 }

@@ -55,10 +55,19 @@ function mentions(e: Expr | undefined, names: Set<string>, defs?: Map<string, Ex
   }
 }
 
+/** An epsilon: a positive literal, a name that says so (EPS, self.smooth, eps), or epsilon()/finfo().eps. */
 function isConstantLike(e: Expr, ctx: Ctx): boolean {
   if (e.kind === 'number') return e.value > 0;
   if (mentions(e, ctx.tainted, ctx.defs)) return false;
-  return e.kind === 'name' || e.kind === 'attribute' || e.kind === 'call';
+  const epsName = /(eps|epsilon|smooth|tiny|delta|offset|stab|jitter|^[A-Z][A-Z0-9_]*$)/i;
+  if (e.kind === 'name') {
+    const d = ctx.defs.get(e.id);
+    return d ? isConstantLike(d, ctx) : epsName.test(e.id);
+  }
+  if (e.kind === 'attribute') return epsName.test(e.name);
+  if (e.kind === 'call') return /(epsilon|finfo|eps)/i.test(dottedName(e.callee) ?? '') || (e.callee.kind === 'attribute' && /eps/i.test(e.callee.name));
+  if (e.kind === 'binary' && (e.op === '*' || e.op === '/')) return isConstantLike(e.left, ctx) && isConstantLike(e.right, ctx);
+  return false;
 }
 
 /** Does the expression keep its value away from 0 (an epsilon, clip, max, or a positive function)? */
@@ -68,7 +77,11 @@ function guardedAwayFromZero(e: Expr, ctx: Ctx, depth = 0): boolean {
   switch (e.kind) {
     case 'name': { const d = ctx.defs.get(e.id); return d ? guardedAwayFromZero(d, ctx, depth + 1) : false; }
     case 'binary':
-      if (e.op === '+') return isConstantLike(e.left, ctx) || isConstantLike(e.right, ctx) || guardedAwayFromZero(e.left, ctx, depth + 1) && nonNegative(e.right, ctx) || guardedAwayFromZero(e.right, ctx, depth + 1) && nonNegative(e.left, ctx);
+      if (e.op === '+') {
+        // a + b stays away from 0 if one side is an epsilon, or one side is kept away from 0 and the other is non-negative.
+        const away = (x: Expr) => mentions(x, ctx.tainted, ctx.defs) && guardedAwayFromZero(x, ctx, depth + 1);
+        return isConstantLike(e.left, ctx) || isConstantLike(e.right, ctx) || (away(e.left) && nonNegative(e.right, ctx)) || (away(e.right) && nonNegative(e.left, ctx));
+      }
       if (e.op === '*' || e.op === '/') return guardedAwayFromZero(e.left, ctx, depth + 1) && guardedAwayFromZero(e.right, ctx, depth + 1);
       if (e.op === '**') return guardedAwayFromZero(e.left, ctx, depth + 1);
       return false;

@@ -106,7 +106,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
     callable,
     mapping,
     run(inputs: tf.Tensor[]): tf.Tensor {
-      const args = inputs.map((t) => ({ t: 'tensor', v: t }) as Value);
+      const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
       const ordered = mapping && mapping.predIndex === 0 ? [args[1], args[0]] : args;
       const out = ev.callValue(callable, ordered, new Map(), target.nameSpan);
       return ev.tensor(out.t === 'tuple' || out.t === 'list' ? out.items[0] : out, target.nameSpan);
