@@ -53,7 +53,7 @@ const actKey = /^(act|acts|activation|activations|act_fn|activation_fn|actfn|non
 const lossKey = /^(loss|losses|loss_fn|lossfn|loss_func|loss_function|criterion|criterions|objective|[a-z_]*_loss|loss_[a-z_]*|[a-z_]*_criterion|[a-z]*Loss|lossFn|lossFunction)$/i;
 const metricKey = /^(metrics?|[a-z_]*_metrics?|weighted_metrics|eval_metrics)$/i;
 const metricName = /(score|metric|accuracy|(^|_)acc($|_)|iou|coef|(^|_)f1|f1_|fbeta|precision|recall|(^|_)auc|psnr|ssim|error_rate|jaccard_index)/i;
-const activationName = /(relu|elu|gelu|selu|swish|silu|mish|sigmoid|tanh|softplus|softsign|leaky|hardswish|hardtanh|logistic|elliott|snake|sinc|gaussian|squash|shrink|activation|(^|_)act($|_)|^[a-z]+lu$|[a-z]Lu$|LU$)/i;
+const activationName = /(relu|elu|gelu|selu|swish|silu|mish|sigmoid|tanh|softplus|[a-z]plus$|softsign|leaky|hardswish|hardtanh|logistic|elliott|snake|sinc|gaussian|squash|shrink|activation|(^|_)act($|_)|^[a-z]+lu$|[a-z]Lu$|LU$)/i;
 const lossName = /(loss|criterion|(^|_)nll|crossentropy|cross_entropy|(^|_)mse($|_)|(^|_)mae($|_)|hinge|divergence|(^|_)kl($|_)|(^|_)kld|huber|focal|dice|tversky|contrastive|triplet|msle)/i;
 const lossSignatures: [RegExp, RegExp][] = [
   [/^(y_?true|yTrue|y|target|targets|labels?|gt|ground_truth)$/i, /^(y_?pred|yPred|pred|preds|prediction|predictions|output|outputs|logits|y_hat|yhat|probs)$/i],
@@ -413,11 +413,18 @@ const layerish = /(Dense|Linear|Conv\w*|dense|linear|conv\w*|fc\d*|proj\w*|layer
 
 /** `nn.Dense(n)(x)`, `self.fc(x)`, `layers.Dense(8)(h)`: the output of a layer. */
 function isLayerOutput(e: Expr): boolean {
+  // x @ W + b, tf.add(tf.matMul(x, w), b): an affine layer written out
+  if (e.kind === 'binary' && e.op === '+' && (e.left.kind === 'binary' && e.left.op === '@' || isMatmul(e.left))) return true;
+  if (e.kind === 'call' && /(^|\.)add$/.test(dottedName(e.callee) ?? '') && e.args[0] && isMatmul(e.args[0].value)) return true;
   if (e.kind !== 'call') return false;
   const callee = e.callee;
   if (callee.kind === 'call') return layerish.test(dottedName(callee.callee) ?? '');
   const name = dottedName(callee) ?? '';
   return /^(self|this)\./.test(name) && layerish.test(name);
+}
+
+function isMatmul(e: Expr): boolean {
+  return (e.kind === 'binary' && e.op === '@') || (e.kind === 'call' && /(matMul|matmul|\bdot|mm)$/.test(dottedName(e.callee) ?? ''));
 }
 
 /** Names of the functions an expression calls (`f(a).item()` → f). */
@@ -588,8 +595,10 @@ function decide(c: Candidate, uses: Use[]): DetectedFunction | undefined {
     return result(override);
   }
   const lossBase = c.frameworkBases.some((b) => /(losses\.Loss|_Loss|modules\.loss\.\w+|keras\.losses\.\w+Loss?)$/.test(b) || /^keras\.losses\./.test(b));
-  const metricUse = uses.some((u) => u.role === 'metric');
-  const vetoLoss = metricUse || (metricName.test(c.name) && !/loss/i.test(c.name));
+  // Printed or computed under no_grad: a reported number — a metric unless its name says loss.
+  const printedOnly = uses.some((u) => u.role === 'metric' && /printed|no_grad/.test(u.how)) && !/loss/i.test(c.name);
+  const strongMetric = uses.some((u) => u.role === 'metric' && !/printed|no_grad/.test(u.how));
+  const vetoLoss = strongMetric || printedOnly || (metricName.test(c.name) && !/loss/i.test(c.name));
   const actUses = uses.filter((u) => u.role === 'activation');
   const lossUses = uses.filter((u) => u.role === 'loss');
   const registry = uses.filter((u) => u.role === 'registry');
@@ -599,7 +608,7 @@ function decide(c: Candidate, uses: Use[]): DetectedFunction | undefined {
 
   if (actUses.length && oneInput && !isModel) return result('activation');
   if (lossUses.length && (twoInputs || c.requiredInputs >= 2) && !vetoLoss) return result('loss');
-  if (vetoLoss && (metricUse || !lossUses.length)) return undefined;
+  if (vetoLoss && (strongMetric || printedOnly || !lossUses.length)) return undefined;
   if (lossBase && c.inputs.length >= 2) return result('loss');
   const sig = isLossSignature(c.inputs);
   if (sig && !isModel) {

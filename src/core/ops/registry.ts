@@ -181,6 +181,8 @@ function lossObject(path: string, impl: string, params: string[], argOrder: 'tar
 }
 
 const specialCalls = new Map<string, SpecialCall>([
+  ['Array.isArray', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'list' || args[0]?.t === 'tuple' }) }],
+  ['Number.isFinite', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'num' && Number.isFinite(args[0].v) }) }],
   ['tfjs.tidy', { call: (args, _k, span, ev) => ev.callValue(args[args.length - 1], [], new Map(), span) }],
   ['tfjs.customGrad', { call: (args, _k, span, ev) => tfjsCustomGrad(args[0], span, ev) }],
   ['tfjs.dispose', { call: () => NONE }],

@@ -277,9 +277,10 @@ function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measure
   const tol = Math.max(1e-6 * Math.abs(atTarget.value), 1e-4 * Math.abs(typicalLoss - atTarget.value), 1e-12);
   // The first direction (in the order above) that lowers the loss, at its best step size.
   let best: { label: string; step: number; value: number; dir: Float32Array } | undefined;
-  for (const { label, dir } of dirs) {
+  for (const [n, { label, dir }] of dirs.entries()) {
     if (!dir.some((x) => x !== 0)) continue;
-    for (const step of [0.1, 0.01, 0.001]) {
+    // Small steps matter along the gradient (a slightly shifted minimum); elsewhere coarser ones do.
+    for (const step of n === 0 ? [0.1, 0.01, 0.001] : [0.1, 0.01]) {
       const v = runner.value(layout, { target, pred: stepFrom(ctx, target, dir, step) });
       if (finite(v) && v < atTarget.value - tol && (!best || v < best.value)) best = { label, step, value: v, dir };
     }
@@ -429,7 +430,7 @@ function checkGradientScale(ctx: Context, typical: { c: LossCase; m: Measured }[
   const rows: { loss: number; gradNorm: number; baselineLoss: number; baselineGradNorm: number }[] = [];
   for (const { c, m } of typical) {
     if (!finite(m.value) || !allFinite(m.grad)) continue;
-    const b = baselineAt(ctx.baseline, ctx.layout, c);
+    const b = baselineAt(ctx.baseline, c);
     const g = norm(m.grad);
     rows.push({ loss: m.value, gradNorm: g, baselineLoss: b.value, baselineGradNorm: b.gradNorm });
     if (g > 0 && b.gradNorm > 0 && finite(b.gradNorm)) ratios.push(g / b.gradNorm);
@@ -468,11 +469,11 @@ function checkNoGradient(ctx: Context, measured: Measured[]): boolean {
 
 // ---------------------------------------------------------------- GP210
 
-function checkBatchScaling(ctx: Context, input: LossInput): void {
+function checkBatchScaling(ctx: Context, input: LossInput, value: number): void {
   const { runner, layout } = ctx;
-  const values: number[] = [];
+  const values: number[] = [value];
   try {
-    for (const f of [1, 2, 4]) values.push(runner.value(tiledLayout(layout, f), f === 1 ? input : tileInput(input, f)));
+    for (const f of [2, 4]) values.push(runner.value(tiledLayout(layout, f), tileInput(input, f)));
   } catch (err) {
     if (!isShapeProblem(err)) throw err;
     return; // a loss tied to one batch size: nothing to compare
@@ -502,7 +503,7 @@ function runSlice(ctx: Context, spec: SliceSpec): SliceRun {
     const input = { target: spec.target, pred: spec.at(s) };
     const m = ctx.runner.measure(ctx.layout, input);
     measured.push(m);
-    const b = baselineAt(ctx.baseline, ctx.layout, input);
+    const b = baselineAt(ctx.baseline, input);
     data.loss.push(finite(m.value) ? m.value : null);
     data.gradNorm.push(allFinite(m.grad) ? norm(m.grad) : null);
     data.baselineLoss.push(finite(b.value) ? b.value : null);
@@ -633,12 +634,12 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
     checkDirection(ctx, typicalMeasured);
     ratio = checkGradientScale(ctx, typicalMeasured);
   }
-  checkBatchScaling(ctx, typical[1]);
+  checkBatchScaling(ctx, typical[1], typicalLoss);
   checkSlices(ctx, slices, !noGradient, ratio);
 
   const order = (f: Finding): number => Number(f.code.slice(2));
   ctx.findings.sort((a, b) => order(a) - order(b));
-  const baseTypical = baselineAt(ctx.baseline, layout, typical[1]);
+  const baseTypical = baselineAt(ctx.baseline, typical[1]);
   const parts = [
     `probed as ${family.name} (${family.reasons.join('; ')})`,
     `mapping ${mapping.label}`,

@@ -1,7 +1,6 @@
 // The inputs the loss probe feeds a loss: per family, the layouts it tries, the typical and boundary
 // cases, the 1-D slices from the target outwards, and the baseline loss it compares with. Every
 // input stays inside the family's domain. Fixed seeds: the same loss always gets the same inputs.
-import * as tf from '@tensorflow/tfjs-core';
 import type { LossFamily } from './lossStatic';
 
 export interface LossLayout {
@@ -330,61 +329,146 @@ export function lossSlices(family: LossFamily, layout: LossLayout, names: Names)
       const rms = Math.sqrt(d.reduce((a, x) => a + x * x, 0) / d.length);
       d.forEach((x, i) => { d[i] = x / rms; });
       if (family.domain === 'nonnegative') {
-        return [{ label: `${p} = ${t} · e^s (scaled up and down, staying ≥ 0)`, s: linspace(-4, 2, 31), target, at: (k) => map(target, (x) => x * Math.exp(k)) }];
+        return [{ label: `${p} = ${t} · e^s (scaled up and down, staying ≥ 0)`, s: linspace(-4, 2, 25), target, at: (k) => map(target, (x) => x * Math.exp(k)) }];
       }
-      return [{ label: `${p} = ${t} + s · d along a fixed random direction d (RMS 1)`, s: linspace(-4, 4, 33), target, at: (k) => map(target, (x, i) => x + k * d[i]) }];
+      return [{ label: `${p} = ${t} + s · d along a fixed random direction d (RMS 1)`, s: linspace(-4, 4, 25), target, at: (k) => map(target, (x, i) => x + k * d[i]) }];
     }
     case 'probabilities':
     case 'masks': {
       if (classRows) {
         const other = otherClassRows(target, s.c);
-        return [{ label: `probability mass moved from the true class to another (s = share moved)`, s: linspace(0, 1, 21), target, at: (k) => map(target, (x, i) => (1 - k) * x + k * other[i]) }];
+        return [{ label: `probability mass moved from the true class to another (s = share moved)`, s: linspace(0, 1, 17), target, at: (k) => map(target, (x, i) => (1 - k) * x + k * other[i]) }];
       }
-      return [{ label: `${p} moved from ${t} (s = 0) to 1 − ${t} (s = 1)`, s: linspace(0, 1, 21), target, at: (k) => map(target, (x) => (1 - k) * x + k * (1 - x)) }];
+      return [{ label: `${p} moved from ${t} (s = 0) to 1 − ${t} (s = 1)`, s: linspace(0, 1, 17), target, at: (k) => map(target, (x) => (1 - k) * x + k * (1 - x)) }];
     }
     case 'logits': {
       if (classRows) {
         const other = otherClassRows(target, s.c);
-        return [{ label: `logits from +8 on the true class / −8 on another (s = 0) to the reverse (s = 1)`, s: linspace(0, 1, 21), target, at: (k) => map(target, (x, i) => 8 * (1 - 2 * k) * (x - other[i])) }];
+        return [{ label: `logits from +8 on the true class / −8 on another (s = 0) to the reverse (s = 1)`, s: linspace(0, 1, 17), target, at: (k) => map(target, (x, i) => 8 * (1 - 2 * k) * (x - other[i])) }];
       }
-      return [{ label: `logits from 8 towards ${t} (s = 0) to 8 against it (s = 1)`, s: linspace(0, 1, 21), target, at: (k) => map(target, (x) => 8 * (1 - 2 * k) * (2 * x - 1)) }];
+      return [{ label: `logits from 8 towards ${t} (s = 0) to 8 against it (s = 1)`, s: linspace(0, 1, 17), target, at: (k) => map(target, (x) => 8 * (1 - 2 * k) * (2 * x - 1)) }];
     }
   }
 }
 
 // ---------------------------------------------------------------- baselines
 
+/** A standard loss of the family, value and gradient in closed form (plain JS: no engine, no autodiff). */
 export interface Baseline {
   name: string;
-  loss: (target: tf.Tensor, pred: tf.Tensor) => tf.Scalar;
+  at: (target: Float32Array, pred: Float32Array) => { value: number; grad: Float64Array };
 }
 
 const EPS = 1e-7;
+const clip = (x: number): number => Math.min(Math.max(x, EPS), 1 - EPS);
 
 export function baselineFor(family: LossFamily, layout: LossLayout): Baseline {
   const classRows = hasClassRows(family, layout);
+  const c = layout.lastAxis;
   switch (family.space) {
     case 'regression':
-      return { name: 'MSE', loss: (t, p) => tf.mean(tf.squaredDifference(p, t)) as tf.Scalar };
+      return {
+        name: 'MSE',
+        at: (t, p) => {
+          const n = p.length;
+          const grad = new Float64Array(n);
+          let v = 0;
+          for (let i = 0; i < n; i++) { const d = p[i] - t[i]; v += d * d; grad[i] = (2 * d) / n; }
+          return { value: v / n, grad };
+        },
+      };
     case 'probabilities':
-      if (classRows) return { name: 'categorical cross-entropy', loss: (t, p) => tf.mean(tf.neg(tf.sum(tf.mul(t, tf.log(tf.clipByValue(p, EPS, 1 - EPS))), -1))) as tf.Scalar };
-      return { name: 'binary cross-entropy', loss: (t, p) => { const q = tf.clipByValue(p, EPS, 1 - EPS); return tf.mean(tf.neg(tf.add(tf.mul(t, tf.log(q)), tf.mul(tf.sub(1, t), tf.log(tf.sub(1, q)))))) as tf.Scalar; } };
+      if (classRows) {
+        return {
+          name: 'categorical cross-entropy',
+          at: (t, p) => {
+            const rows = p.length / c;
+            const grad = new Float64Array(p.length);
+            let v = 0;
+            for (let i = 0; i < p.length; i++) {
+              const q = clip(p[i]);
+              v -= t[i] * Math.log(q);
+              grad[i] = p[i] > EPS && p[i] < 1 - EPS ? -t[i] / q / rows : 0;
+            }
+            return { value: v / rows, grad };
+          },
+        };
+      }
+      return {
+        name: 'binary cross-entropy',
+        at: (t, p) => {
+          const n = p.length;
+          const grad = new Float64Array(n);
+          let v = 0;
+          for (let i = 0; i < n; i++) {
+            const q = clip(p[i]);
+            v -= t[i] * Math.log(q) + (1 - t[i]) * Math.log(1 - q);
+            grad[i] = p[i] > EPS && p[i] < 1 - EPS ? (-t[i] / q + (1 - t[i]) / (1 - q)) / n : 0;
+          }
+          return { value: v / n, grad };
+        },
+      };
     case 'logits':
-      if (classRows) return { name: 'softmax cross-entropy on logits', loss: (t, z) => tf.mean(tf.neg(tf.sum(tf.mul(t, tf.logSoftmax(z)), -1))) as tf.Scalar };
-      return { name: 'sigmoid cross-entropy on logits', loss: (t, z) => tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))) as tf.Scalar };
+      if (classRows) {
+        return {
+          name: 'softmax cross-entropy on logits',
+          at: (t, z) => {
+            const rows = z.length / c;
+            const grad = new Float64Array(z.length);
+            let v = 0;
+            for (let r = 0; r < rows; r++) {
+              let m = -Infinity;
+              for (let j = 0; j < c; j++) m = Math.max(m, z[r * c + j]);
+              let sum = 0;
+              for (let j = 0; j < c; j++) sum += Math.exp(z[r * c + j] - m);
+              const lse = m + Math.log(sum);
+              let tsum = 0;
+              for (let j = 0; j < c; j++) tsum += t[r * c + j];
+              for (let j = 0; j < c; j++) {
+                const i = r * c + j;
+                v -= t[i] * (z[i] - lse);
+                grad[i] = (Math.exp(z[i] - lse) * tsum - t[i]) / rows;
+              }
+            }
+            return { value: v / rows, grad };
+          },
+        };
+      }
+      return {
+        name: 'sigmoid cross-entropy on logits',
+        at: (t, z) => {
+          const n = z.length;
+          const grad = new Float64Array(n);
+          let v = 0;
+          for (let i = 0; i < n; i++) {
+            v += Math.max(z[i], 0) - z[i] * t[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+            grad[i] = (sigmoid(z[i]) - t[i]) / n;
+          }
+          return { value: v / n, grad };
+        },
+      };
     case 'masks':
-      return { name: 'Dice loss with smoothing 1', loss: (t, p) => tf.sub(1, tf.div(tf.add(tf.mul(2, tf.sum(tf.mul(t, p))), 1), tf.add(tf.add(tf.sum(t), tf.sum(p)), 1))) as tf.Scalar };
+      return {
+        name: 'Dice loss with smoothing 1',
+        at: (t, p) => {
+          let tp = 0;
+          let st = 0;
+          let sp = 0;
+          for (let i = 0; i < p.length; i++) { tp += t[i] * p[i]; st += t[i]; sp += p[i]; }
+          const num = 2 * tp + 1;
+          const den = st + sp + 1;
+          const grad = new Float64Array(p.length);
+          for (let i = 0; i < p.length; i++) grad[i] = -(2 * t[i] * den - num) / (den * den);
+          return { value: 1 - num / den, grad };
+        },
+      };
   }
 }
 
-/** Baseline value and gradient norm for one input (pure TF.js, no user code). */
-export function baselineAt(baseline: Baseline, layout: LossLayout, input: LossInput): { value: number; gradNorm: number } {
-  return tf.tidy(() => {
-    const t = tf.tensor(input.target, layout.predShape, 'float32');
-    const p = tf.tensor(input.pred, layout.predShape, 'float32');
-    const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => baseline.loss(t, x))(p);
-    return { value: value.dataSync()[0], gradNorm: Math.sqrt(tf.sum(tf.square(grad)).dataSync()[0]) };
-  });
+/** Baseline value and gradient norm for one input. */
+export function baselineAt(baseline: Baseline, input: LossInput): { value: number; gradNorm: number } {
+  const { value, grad } = baseline.at(input.target, input.pred);
+  return { value, gradNorm: Math.sqrt(grad.reduce((a, g) => a + g * g, 0)) };
 }
 
 export { hasClassRows };

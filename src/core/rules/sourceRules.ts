@@ -80,7 +80,7 @@ function guardedAwayFromZero(e: Expr, ctx: Ctx, depth = 0): boolean {
       if (e.op === '+') {
         // a + b stays away from 0 if one side is an epsilon, or one side is kept away from 0 and the other is non-negative.
         const away = (x: Expr) => mentions(x, ctx.tainted, ctx.defs) && guardedAwayFromZero(x, ctx, depth + 1);
-        return isConstantLike(e.left, ctx) || isConstantLike(e.right, ctx) || (away(e.left) && nonNegative(e.right, ctx)) || (away(e.right) && nonNegative(e.left, ctx));
+        return (isConstantLike(e.left, ctx) && nonNegative(e.right, ctx)) || (isConstantLike(e.right, ctx) && nonNegative(e.left, ctx)) || (away(e.left) && nonNegative(e.right, ctx)) || (away(e.right) && nonNegative(e.left, ctx));
       }
       if (e.op === '*' || e.op === '/') return guardedAwayFromZero(e.left, ctx, depth + 1) && guardedAwayFromZero(e.right, ctx, depth + 1);
       if (e.op === '**') return guardedAwayFromZero(e.left, ctx, depth + 1);
@@ -97,14 +97,38 @@ function guardedAwayFromZero(e: Expr, ctx: Ctx, depth = 0): boolean {
   }
 }
 
-function nonNegative(e: Expr, ctx: Ctx): boolean {
-  if (e.kind === 'number') return e.value >= 0;
-  if (e.kind === 'binary' && e.op === '**' && e.right.kind === 'number' && e.right.value % 2 === 0) return true;
-  if (e.kind === 'call') {
-    const op = opOf(e, ctx);
-    return !!op && /(\.|^)(square|abs|exp|softplus|sigmoid|relu|sum|reduce_sum)$/.test(op.name);
+/** Provably ≥ 0. A loss's raw inputs count as non-negative: the probe refutes this where they are not. */
+function nonNegative(e: Expr, ctx: Ctx, depth = 0): boolean {
+  if (depth > 6) return false;
+  switch (e.kind) {
+    case 'number': return e.value >= 0;
+    case 'name': {
+      if (ctx.target.kind === 'loss' && ctx.target.inputs.includes(e.id)) return true;
+      const d = ctx.defs.get(e.id);
+      return d ? nonNegative(d, ctx, depth + 1) : !mentions(e, ctx.tainted, ctx.defs);
+    }
+    case 'binary':
+      if (e.op === '**') return e.right.kind === 'number' && e.right.value % 2 === 0 || nonNegative(e.left, ctx, depth + 1);
+      if (e.op === '+' || e.op === '/') return nonNegative(e.left, ctx, depth + 1) && nonNegative(e.right, ctx, depth + 1);
+      if (e.op === '*') return sameText(e.left, e.right) || (nonNegative(e.left, ctx, depth + 1) && nonNegative(e.right, ctx, depth + 1));
+      return false;
+    case 'call': {
+      const op = opOf(e, ctx);
+      if (!op) return false;
+      if (/(\.|^)(square|abs|absolute|exp|exp2|softplus|sigmoid|relu|relu6|sqrt|norm|cosh|hard_sigmoid|softmax)$|^\.(abs|exp|sigmoid|relu|sqrt|square|norm)\(\)$/.test(op.name)) return true;
+      if (/(sum|reduce_sum|mean|reduce_mean)$|^\.(sum|mean)\(\)$/.test(op.name)) return nonNegative(op.receiver ?? e.args[0]?.value ?? e, ctx, depth + 1);
+      if (op.tags.includes('guard')) {
+        const lower = e.args.find((a, i) => a.name === 'min' || a.name === 'clip_value_min' || a.name === 'a_min' || a.name === 'x_min' || (i === 1 && !a.name));
+        return !!lower && lower.value.kind === 'number' && lower.value.value >= 0;
+      }
+      return false;
+    }
+    default: return false;
   }
-  return false;
+}
+
+function sameText(a: Expr, b: Expr): boolean {
+  return a.kind === 'name' && b.kind === 'name' && a.id === b.id;
 }
 
 /** exp of something bounded above (−|x|, x − max x, a clipped value). */

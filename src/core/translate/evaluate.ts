@@ -48,6 +48,9 @@ export class Scope {
   }
 }
 
+/** Attributes that reach an object's machinery rather than its data: never followed. */
+const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);
+
 function keepTensors(v: Value, depth = 0): void {
   if (depth > 20) return;
   if (v.t === 'tensor') tf.keep(v.v);
@@ -643,6 +646,7 @@ export class Evaluator {
   }
 
   attribute(obj: Value, name: string, span: Span): Value {
+    if (reflective.has(name)) throw new UnsupportedConstruct(`attribute .${name}`, span, 'reflection is never evaluated');
     switch (obj.t) {
       case 'ns': {
         const path = canonicalPath(`${obj.path}.${name}`);
@@ -676,6 +680,8 @@ export class Evaluator {
         if (name === 'values') return { t: 'builtin', name: 'dict.values', call: () => ({ t: 'list', items: [...obj.map.values()] }) };
         if (name === 'keys') return { t: 'builtin', name: 'dict.keys', call: () => ({ t: 'list', items: [...obj.keys.values()] }) };
         if (name === 'update') return { t: 'builtin', name: 'dict.update', call: () => NONE };
+        // A JavaScript object's missing property is undefined.
+        if (this.ctx.framework === 'tfjs') return NONE;
         break;
       }
       case 'tuple':

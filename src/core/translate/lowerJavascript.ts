@@ -253,6 +253,7 @@ export class JavascriptLowering {
         if (node.text === 'undefined') return { kind: 'none', span };
         return { kind: 'name', id: node.text, span };
       case 'this': return { kind: 'name', id: 'this', span };
+      case 'super': return { kind: 'name', id: 'super', span };
       case 'number': {
         const text = node.text.replace(/_/g, '');
         const value = Number(text);
