@@ -9,6 +9,9 @@ import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
 import { detectFunctions } from '../../src/core/detect/detect';
 import { probeActivation } from '../../src/core/probe/activation';
 import { probeDepth } from '../../src/core/probe/depth';
+import { probeLoss } from '../../src/core/probe/loss';
+import { withTensorScope } from '../../src/core/probe/tensorScope';
+import { trainingProbe } from '../../src/core/probe/training';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
 
 interface Figure { name: string; value: number; unit: string; target?: string }
@@ -40,9 +43,9 @@ async function activationProbes(settings: typeof defaultSettings): Promise<void>
   for (const target of acts) {
     const ev = createEvaluator(source, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
     const program = buildProgram(target, ev);
-    for (let i = 0; i < 3; i++) tf.tidy(() => { probeActivation(program, settings); probeDepth(program, settings); });
+    for (let i = 0; i < 3; i++) withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { sweep: a.sweep }); });
     const runs: number[] = [];
-    for (let i = 0; i < 5; i++) runs.push(time(() => tf.tidy(() => { probeActivation(program, settings); probeDepth(program, { ...settings }, { empirical: false }); return tf.scalar(0); }))[1]);
+    for (let i = 0; i < 5; i++) runs.push(time(() => withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { empirical: 'never', sweep: a.sweep }); }))[1]);
     core.push(median(runs));
     full.push(time(() => analyzeFunction(target, source, { ...settings, range: settings.range + Math.random() * 1e-9 }))[1]);
   }
@@ -65,6 +68,29 @@ function generatedFile(seed: number): string {
   lines.push('LOSSES = {' + Array.from({ length: 20 }, (_, i) => `"l${i}": loss_${2 * i + 1}`).join(', ') + '}');
   while (lines.length < 1000) lines.push('# padding');
   return lines.join('\n');
+}
+
+async function lossProbes(settings: typeof defaultSettings): Promise<void> {
+  const files = ['tf_keras/losses.py', 'tf_keras/keras3_losses.py', 'torch_app/losses.py', 'torch_app/train.py', 'jax_app/model.py', 'numpy_app/reference.py', 'tfjs_app/model.js'];
+  const { modules } = parseInputs(files.map((f) => ({ path: join(corpus, f), text: readFileSync(join(corpus, f), 'utf8') })));
+  const losses = detectFunctions(modules).filter((d) => d.kind === 'loss');
+  const times: number[] = [];
+  for (const target of losses) {
+    const ev = createEvaluator({ modules }, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
+    const program = buildProgram(target, ev);
+    withTensorScope(() => probeLoss(program, settings));
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) runs.push(time(() => withTensorScope(() => probeLoss(program, settings)))[1]);
+    times.push(median(runs));
+  }
+  record(`median loss probe over ${losses.length} corpus losses`, median(times), 'ms', '<= 50');
+  const act = detectFunctions(parseInputs([{ path: join(corpus, 'tf_keras/activations.py'), text: readFileSync(join(corpus, 'tf_keras/activations.py'), 'utf8') }]).modules)[0];
+  const actProgram = buildProgram(act, createEvaluator({ modules: [act.module] }, { maxSteps: 2e7, deadline: Date.now() + 6e4, maxElements: 1e7 }));
+  trainingProbe(actProgram, { task: 'regression', prediction: 'raw', labels: 'dense' });
+  record('training probe, activation (custom + ReLU baseline, 120 steps each)', time(() => trainingProbe(actProgram, { task: 'regression', prediction: 'raw', labels: 'dense' }))[1], 'ms', '<= 1500');
+  const lossTarget = losses.find((l) => l.name === 'bce_with_logits') ?? losses[0];
+  const lossProgram = buildProgram(lossTarget, createEvaluator({ modules }, { maxSteps: 2e7, deadline: Date.now() + 6e4, maxElements: 1e7 }));
+  record(`training probe, loss (${lossTarget.name} + baseline)`, time(() => trainingProbe(lossProgram, { task: 'binary', prediction: 'logits', labels: 'dense' }))[1], 'ms', '<= 1500');
 }
 
 async function wholeFile(settings: typeof defaultSettings): Promise<void> {
@@ -133,6 +159,7 @@ async function main(): Promise<void> {
   await prepareEngine('cpu');
   record('engine and grammars load', performance.now() - t0, 'ms');
   await activationProbes(settings);
+  await lossProbes(settings);
   await wholeFile(settings);
   againstTorch(settings);
   if (json) process.stdout.write(`${JSON.stringify({ figures })}\n`);

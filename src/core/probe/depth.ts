@@ -7,6 +7,7 @@ import type { GradProbeSettings } from '../config/settings';
 import type { Finding } from '../findings/types';
 import type { Framework } from '../translate/frameworks';
 import type { Program } from '../translate/translate';
+import { seededRandom } from './lossInputs';
 import { formatNumber as fmt, runSweep, sortedTable, type ActivationSweep } from './activation';
 
 export const DEPTH = 16;
@@ -126,45 +127,119 @@ export interface DepthMeasurement {
   gradientRatio: number;
 }
 
-/** The empirical stack: 16 dense layers, width 64, batch 128, N(0,1) input, fixed seeds. */
-export function measureDepth(program: Program | 'relu', init: InitScheme, seed = 7): DepthMeasurement {
-  return tf.tidy(() => {
-    const act = (h: tf.Tensor): tf.Tensor => (program === 'relu' ? tf.relu(h) : program.run([h]));
-    const x = tf.randomNormal([BATCH, WIDTH], 0, 1, 'float32', seed);
-    const weights: tf.Tensor[] = [];
-    const biases: tf.Tensor[] = [];
-    for (let l = 0; l < DEPTH; l++) {
-      const bound = Math.sqrt(3 * init.weightVar / WIDTH);
-      weights.push(init.name.startsWith('Flax') ? tf.randomNormal([WIDTH, WIDTH], 0, Math.sqrt(init.weightVar / WIDTH), 'float32', seed + 1 + l) : tf.randomUniform([WIDTH, WIDTH], -bound, bound, 'float32', seed + 1 + l));
-      const bb = Math.sqrt(3 * init.biasVar);
-      biases.push(bb > 0 ? tf.randomUniform([WIDTH], -bb, bb, 'float32', seed + 101 + l) : tf.zeros([WIDTH]));
-    }
-    const readout = tf.randomNormal([WIDTH], 0, 1, 'float32', seed + 999);
-    const variances: number[] = [];
-    const loss = (...eps: tf.Tensor[]): tf.Tensor => {
-      let a = x;
-      for (let l = 0; l < DEPTH; l++) {
-        const h = tf.add(tf.add(tf.matMul(a, weights[l]), biases[l]), eps[l]);
-        a = act(h);
+/** C = A (n×k) · B (k×m) in plain typed arrays: TF.js's CPU matmul is several times slower at this size. */
+function matmul(a: Float32Array, b: Float32Array, n: number, k: number, m: number): Float32Array {
+  // float64 accumulators, four columns a step (m is a multiple of 4): about twice as fast in V8.
+  const c = new Float64Array(n * m);
+  const bb = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    for (let p = 0; p < k; p++) {
+      const av = a[i * k + p];
+      if (av === 0) continue;
+      const off = p * m;
+      for (let j = 0; j < m; j += 4) {
+        c[row + j] += av * bb[off + j];
+        c[row + j + 1] += av * bb[off + j + 1];
+        c[row + j + 2] += av * bb[off + j + 2];
+        c[row + j + 3] += av * bb[off + j + 3];
       }
-      return tf.div(tf.sum(tf.mul(a, readout)), BATCH);
-    };
-    // Forward once for the variances of the pre-activations.
-    let a = x;
-    for (let l = 0; l < DEPTH; l++) {
-      const h = tf.add(tf.matMul(a, weights[l]), biases[l]);
-      variances.push(tf.moments(h).variance.dataSync()[0]);
-      a = act(h);
     }
-    const zeros = Array.from({ length: DEPTH }, () => tf.zeros([BATCH, WIDTH]));
-    let gradNorms: number[];
-    try {
-      gradNorms = tf.grads(loss)(zeros).map((g) => tf.norm(g).dataSync()[0]);
-    } catch {
-      gradNorms = zeros.map(() => 0);
+  }
+  return Float32Array.from(c);
+}
+
+function gaussian(rand: () => number): number {
+  const u = Math.max(rand(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}
+
+const norm2 = (v: Float32Array): number => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
+
+/**
+ * The empirical stack: 16 dense layers, width 64, batch 128, N(0,1) input, fixed seeds. The
+ * backward pass is written out (g_l = (g_{l+1} W_{l+1}ᵀ) ⊙ f′(h_l)); f and f′ come from one
+ * value-and-gradient call of the translated function per layer.
+ */
+export function measureDepth(program: Program | 'relu', init: InitScheme, seed = 7, table?: { x: number[]; f: number[]; df: number[] }): DepthMeasurement {
+  const rand = seededRandom(seed);
+  const n = BATCH * WIDTH;
+  const x = Float32Array.from({ length: n }, () => gaussian(rand));
+  const weights: Float32Array[] = [];
+  const biases: Float32Array[] = [];
+  const flax = init.name.startsWith('Flax');
+  for (let l = 0; l < DEPTH; l++) {
+    const bound = Math.sqrt((3 * init.weightVar) / WIDTH);
+    weights.push(Float32Array.from({ length: WIDTH * WIDTH }, () => (flax ? gaussian(rand) * Math.sqrt(init.weightVar / WIDTH) : (2 * rand() - 1) * bound)));
+    const bb = Math.sqrt(3 * init.biasVar);
+    biases.push(Float32Array.from({ length: WIDTH }, () => (bb > 0 ? (2 * rand() - 1) * bb : 0)));
+  }
+  const readout = Float32Array.from({ length: WIDTH }, () => gaussian(rand));
+  const act = (h: Float32Array): { a: Float32Array; d: Float32Array } => {
+    if (program === 'relu') return { a: h.map((v) => (v > 0 ? v : 0)), d: h.map((v) => (v > 0 ? 1 : 0)) };
+    if (table) {
+      // f and f′ read from the translated function's table (the sweep and its tails), interpolated.
+      const a = new Float32Array(h.length);
+      const d = new Float32Array(h.length);
+      const xs = table.x;
+      for (let i = 0; i < h.length; i++) {
+        const v = h[i];
+        let lo = 0;
+        let hi = xs.length - 1;
+        if (!(v > xs[0])) { a[i] = table.f[0]; d[i] = table.df[0]; continue; }
+        if (!(v < xs[hi])) { a[i] = table.f[hi]; d[i] = table.df[hi]; continue; }
+        while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (xs[mid] <= v) lo = mid; else hi = mid; }
+        const t = (v - xs[lo]) / (xs[hi] - xs[lo]);
+        a[i] = table.f[lo] + t * (table.f[hi] - table.f[lo]);
+        d[i] = table.df[lo] + t * (table.df[hi] - table.df[lo]);
+      }
+      return { a, d };
     }
-    return { gradNorms, variances, gradientRatio: gradNorms[0] / gradNorms[DEPTH - 1] };
-  });
+    return tf.tidy(() => {
+      const input = tf.tensor2d(h, [BATCH, WIDTH]);
+      let a: tf.Tensor | undefined;
+      try {
+        const d = tf.grad((v: tf.Tensor) => { a = tf.keep(program.run([v])); return tf.sum(a); })(input);
+        const out = { a: Float32Array.from(a!.dataSync()), d: Float32Array.from(d.dataSync()) };
+        a!.dispose();
+        return out;
+      } catch {
+        a?.dispose();
+        return { a: Float32Array.from(program.run([input]).dataSync()), d: new Float32Array(n) };
+      }
+    });
+  };
+  const variances: number[] = [];
+  const slopes: Float32Array[] = [];
+  let a: Float32Array = x;
+  for (let l = 0; l < DEPTH; l++) {
+    const h = matmul(a, weights[l], BATCH, WIDTH, WIDTH);
+    for (let i = 0; i < n; i++) h[i] += biases[l][i % WIDTH];
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += h[i];
+    mean /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (h[i] - mean) ** 2;
+    variances.push(v / n);
+    const out = act(h);
+    a = out.a;
+    slopes.push(out.d);
+  }
+  // L = Σ (a₁₆ · readout) / B
+  let g: Float32Array = new Float32Array(n);
+  for (let i = 0; i < n; i++) g[i] = (readout[i % WIDTH] / BATCH) * slopes[DEPTH - 1][i];
+  const gradNorms = new Array<number>(DEPTH);
+  gradNorms[DEPTH - 1] = norm2(g);
+  for (let l = DEPTH - 2; l >= 0; l--) {
+    const w = weights[l + 1];
+    const wT = new Float32Array(WIDTH * WIDTH);
+    for (let r = 0; r < WIDTH; r++) for (let c = 0; c < WIDTH; c++) wT[c * WIDTH + r] = w[r * WIDTH + c];
+    const back = matmul(g, wT, BATCH, WIDTH, WIDTH);
+    for (let i = 0; i < n; i++) back[i] *= slopes[l][i];
+    g = back;
+    gradNorms[l] = norm2(g);
+  }
+  return { gradNorms, variances, gradientRatio: gradNorms[0] / gradNorms[DEPTH - 1] };
 }
 
 export interface DepthProbeResult {
@@ -179,21 +254,35 @@ export interface DepthProbeResult {
 
 const reluStacks = new Map<string, DepthMeasurement>();
 
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: boolean; sweep?: ActivationSweep } = {}): DepthProbeResult {
+/** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: ActivationSweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
-  const prediction = predictDepth(options.sweep ? phiFromTable(sortedTable(options.sweep)) : phiOf(program, settings.range), init);
+  const table = sortedTable(options.sweep ?? runSweep(program, settings.range));
+  const prediction = predictDepth(phiFromTable(table), init);
   const near = (v: number, t: number) => Number.isFinite(v) && Math.abs(Math.log10(Math.max(v, 1e-300)) - Math.log10(t)) <= 1;
   const p = prediction;
-  const borderline = near(p.gradientRatio, 1 / th.depthRatio) || near(p.gradientRatio, th.depthRatio)
-    || near(p.gradientRatio / p.reluRatio, 1 / th.depthRelative) || near(p.gradientRatio / p.reluRatio, th.depthRelative);
+  const rel = p.gradientRatio / p.reluRatio;
+  // Borderline: the verdict could flip — one condition of a rule is within 10× of its threshold
+  // while the other holds or is itself near.
+  const vanishAbs = p.gradientRatio < 1 / th.depthRatio;
+  const vanishRel = rel < 1 / th.depthRelative;
+  const explodeAbs = p.gradientRatio > th.depthRatio;
+  const explodeRel = rel > th.depthRelative;
+  const nearVanishAbs = near(p.gradientRatio, 1 / th.depthRatio);
+  const nearVanishRel = near(rel, 1 / th.depthRelative);
+  const nearExplodeAbs = near(p.gradientRatio, th.depthRatio);
+  const nearExplodeRel = near(rel, th.depthRelative);
+  const borderline = (nearVanishAbs && (vanishRel || nearVanishRel)) || (nearVanishRel && (vanishAbs || nearVanishAbs))
+    || (nearExplodeAbs && (explodeRel || nearExplodeRel)) || (nearExplodeRel && (explodeAbs || nearExplodeAbs));
   let ratio = p.gradientRatio;
   let relu = p.reluRatio;
   let source = 'mean-field prediction';
   let measured: DepthMeasurement | undefined;
   let reluMeasured: DepthMeasurement | undefined;
-  if (options.empirical || borderline) {
-    measured = measureDepth(program, init);
+  const empirical = options.empirical ?? 'auto';
+  if (empirical === 'always' || (empirical === 'auto' && borderline)) {
+    measured = measureDepth(program, init, 7, table);
     reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
     reluStacks.set(init.name, reluMeasured);
     if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {

@@ -79,7 +79,32 @@ const isShapeProblem = (err: unknown): boolean => !(err instanceof UnsupportedCo
 
 /** Runs the translated loss on probe inputs; every tensor is released before returning. */
 class LossRunner {
+  /** Probe inputs the loss raised an error on (data-dependent failures), for the summary. */
+  readonly failures: string[] = [];
+
   constructor(readonly program: Program) {}
+
+  /** value(), with a failure of the user's code on this one input recorded and read as NaN. */
+  tryValue(layout: LossLayout, input: LossInput, what: string): number {
+    try {
+      return this.value(layout, input);
+    } catch (err) {
+      if (!isShapeProblem(err)) throw err;
+      this.failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return NaN;
+    }
+  }
+
+  /** measure(), with a failure on this one input recorded; undefined then. */
+  tryMeasure(layout: LossLayout, input: LossInput, what: string): Measured | undefined {
+    try {
+      return this.measure(layout, input);
+    } catch (err) {
+      if (!isShapeProblem(err)) throw err;
+      this.failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
 
   value(layout: LossLayout, input: LossInput): number {
     return tf.tidy(() => {
@@ -261,8 +286,9 @@ function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measure
   const { family, layout, runner, names } = ctx;
   if (family.space === 'logits' || !finite(atTarget.value)) return;
   const target = perfect.target;
-  const dirs: { label: string; dir: Float32Array }[] = [];
-  if (allFinite(atTarget.grad) && norm(atTarget.grad) > 0) dirs.push({ label: 'a step against the gradient at the target', dir: feasibleDirection(ctx, target, atTarget.grad.map((g) => -g)) });
+  // Small steps matter along the gradient (a slightly shifted minimum); elsewhere coarser ones do.
+  const dirs: { label: string; dir: Float32Array; steps?: number[] }[] = [];
+  if (allFinite(atTarget.grad) && norm(atTarget.grad) > 0) dirs.push({ label: 'a step against the gradient at the target', dir: feasibleDirection(ctx, target, atTarget.grad.map((g) => -g)), steps: [0.1, 0.01, 0.001] });
   const rand = seededRandom(77);
   if (family.space === 'regression') {
     for (let k = 0; k < 2; k++) dirs.push({ label: 'a small random perturbation', dir: target.map(() => (rand() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rand())) });
@@ -277,11 +303,10 @@ function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measure
   const tol = Math.max(1e-6 * Math.abs(atTarget.value), 1e-4 * Math.abs(typicalLoss - atTarget.value), 1e-12);
   // The first direction (in the order above) that lowers the loss, at its best step size.
   let best: { label: string; step: number; value: number; dir: Float32Array } | undefined;
-  for (const [n, { label, dir }] of dirs.entries()) {
+  for (const { label, dir, steps } of dirs) {
     if (!dir.some((x) => x !== 0)) continue;
-    // Small steps matter along the gradient (a slightly shifted minimum); elsewhere coarser ones do.
-    for (const step of n === 0 ? [0.1, 0.01, 0.001] : [0.1, 0.01]) {
-      const v = runner.value(layout, { target, pred: stepFrom(ctx, target, dir, step) });
+    for (const step of steps ?? [0.1, 0.01]) {
+      const v = runner.tryValue(layout, { target, pred: stepFrom(ctx, target, dir, step) }, 'a perturbation of the target');
       if (finite(v) && v < atTarget.value - tol && (!best || v < best.value)) best = { label, step, value: v, dir };
     }
     if (best) break;
@@ -289,7 +314,7 @@ function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measure
   if (!best) return;
   // The opposite step lowers it too: the target sits on a maximum (or saddle) along that line.
   const opposite = feasibleDirection(ctx, target, best.dir.map((x) => -x));
-  const back = opposite.some((x) => x !== 0) ? runner.value(layout, { target, pred: stepFrom(ctx, target, opposite, best.step) }) : NaN;
+  const back = opposite.some((x) => x !== 0) ? runner.tryValue(layout, { target, pred: stepFrom(ctx, target, opposite, best.step) }, 'a perturbation of the target') : NaN;
   const maximum = finite(back) && back < atTarget.value - tol;
   const [before, after] = fmtPair(atTarget.value, best.value);
   report(ctx, 'GP203', `The loss is not minimal at ${names.pred} == ${names.target}: ${best.label} (size ${best.step}) lowers it from ${before} to ${after}${maximum ? `, and so does the opposite step (${fmt(back)}): the target is a maximum along that line` : ''}. Training settles away from the target.`, {
@@ -325,7 +350,7 @@ function checkUnbounded(ctx: Context, perfect: LossCase | undefined, atTarget: M
     for (const { label, dir } of dirs) {
       const values: number[] = [];
       for (const k of scales) {
-        values.push(runner.value(layout, { target, pred: stepFrom(ctx, target, dir, k) }));
+        values.push(runner.tryValue(layout, { target, pred: stepFrom(ctx, target, dir, k) }, `a displacement of ${k}`));
         if (values.length >= 2 && !(values[values.length - 1] < values[values.length - 2])) break;
       }
       if (values.length === scales.length && unboundedBelow(values, atTarget.value)) {
@@ -346,7 +371,7 @@ function checkUnbounded(ctx: Context, perfect: LossCase | undefined, atTarget: M
     for (const [label, dir] of [['towards the target', toward], ['away from the target', toward.map((x) => -x)]] as const) {
       const values: number[] = [];
       for (const k of scales) {
-        values.push(runner.value(layout, { target: t, pred: dir.map((x) => k * x) }));
+        values.push(runner.tryValue(layout, { target: t, pred: dir.map((x) => k * x) }, `logits scaled by ${k}`));
         if (values.length >= 2 && !(values[values.length - 1] < values[values.length - 2])) break;
       }
       if (values.length === scales.length && unboundedBelow(values, values[0] + Math.abs(values[0]) + 1)) {
@@ -501,11 +526,11 @@ function runSlice(ctx: Context, spec: SliceSpec): SliceRun {
   const measured: (Measured | undefined)[] = [];
   for (const s of spec.s) {
     const input = { target: spec.target, pred: spec.at(s) };
-    const m = ctx.runner.measure(ctx.layout, input);
+    const m = ctx.runner.tryMeasure(ctx.layout, input, `slice point s = ${fmt(s)}`);
     measured.push(m);
     const b = baselineAt(ctx.baseline, input);
-    data.loss.push(finite(m.value) ? m.value : null);
-    data.gradNorm.push(allFinite(m.grad) ? norm(m.grad) : null);
+    data.loss.push(m && finite(m.value) ? m.value : null);
+    data.gradNorm.push(m && allFinite(m.grad) ? norm(m.grad) : null);
     data.baselineLoss.push(finite(b.value) ? b.value : null);
     data.baselineGradNorm.push(finite(b.gradNorm) ? b.gradNorm : null);
   }
@@ -575,13 +600,15 @@ function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean, gra
 
 // ---------------------------------------------------------------- static findings
 
+const frameworkNames: Record<string, string> = { keras: 'Keras', tensorflow: 'TensorFlow', pytorch: 'PyTorch', jax: 'JAX', numpy: 'NumPy', tfjs: 'TF.js' };
+
 function staticFindings(ctx: Context): void {
   const { facts, family, names } = ctx;
   const predLogged = facts.predLog.length || facts.predLogComplement.length || facts.predLogShifted.length || family.space === 'logits';
   if (!predLogged) {
     const op = facts.targetLogTimesPred[0];
     if (op) {
-      report(ctx, 'GP207', `${op.what} is applied to ${names.target}, which ${ctx.mapping.split(':')[0]} passes as the target (${ctx.mapping}), and the result is weighted by ${names.pred}, which is never logged: the target is treated as the prediction. Swap them (-Σ ${names.target} · log ${names.pred}).`, {
+      report(ctx, 'GP207', `${op.what} is applied to ${names.target}, which ${frameworkNames[ctx.mapping.split(':')[0]] ?? ctx.mapping.split(':')[0]} passes as the target (${ctx.mapping}), and the result is weighted by ${names.pred}, which is never logged: the target is treated as the prediction. Swap them (-Σ ${names.target} · log ${names.pred}).`, {
         parameter: names.target, op: op.what, line: op.span.startLine + 1, why: `log/sqrt of ${names.target} multiplied by ${names.pred}`,
       }, op.span);
     }
@@ -591,7 +618,7 @@ function staticFindings(ctx: Context): void {
     report(ctx, 'GP207', `${swap.message} (${ctx.mapping}): the arguments are swapped.`, { parameter: names.target, op: swap.what, line: swap.span.startLine + 1 }, swap.span);
   }
   for (const d of facts.doubleActivation.slice(0, 1)) {
-    report(ctx, 'GP211', `Double activation: ${d.message}. The loss then sees squashed values and its gradient shrinks; drop the ${d.what} or use the loss for probabilities.`, {
+    report(ctx, 'GP211', `Inconsistent activation: ${d.message}. The loss sees squashed values and its gradient shrinks.`, {
       op: d.what, line: d.span.startLine + 1,
     }, d.span);
   }
@@ -604,8 +631,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const mapping = program.mapping ?? lossMapping(program.target);
   const names = lossParameterNames(program.target, mapping.predIndex);
   const facts = readLossFacts(program.target, mapping.predIndex);
-  let family = chooseLossFamily(facts);
-  if (family.labels === 'index' && family.arity === 'binary') family = { ...family, arity: 'categorical' };
+  const family = chooseLossFamily(facts);
   const runner = new LossRunner(program);
   const { layout, typical, boundary } = chooseLayout(runner, family, names);
   const ctx: Context = { program, runner, settings, family, facts, layout, names, mapping: mapping.label, baseline: baselineFor(family, layout), findings: [] };
@@ -613,7 +639,11 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   staticFindings(ctx);
 
   const typicalMeasured = typical.map((c) => ({ c, m: runner.measure(layout, c) }));
-  const boundaryMeasured = new Map(boundary.map((c) => [c, runner.measure(layout, c)] as const));
+  const boundaryMeasured = new Map<LossCase, Measured>();
+  for (const c of boundary) {
+    const m = runner.tryMeasure(layout, c, c.label);
+    if (m) boundaryMeasured.set(c, m);
+  }
   const all = new Map<LossCase, Measured>([...typicalMeasured.map(({ c, m }) => [c, m] as const), ...boundaryMeasured]);
   const { badValue } = checkNonFinite(ctx, all);
 
@@ -626,7 +656,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const atTarget = perfect ? boundaryMeasured.get(perfect) : undefined;
   const typicalLoss = typicalMeasured[1].m.value;
   if (perfect && atTarget && !badValue.has(perfect)) checkMinimumAtTarget(ctx, perfect, atTarget, typicalLoss);
-  const sliceEnds = slices.map((r) => ({ label: r.spec.label, value: r.data.loss[r.data.loss.length - 1] ?? runner.value(layout, { target: r.spec.target, pred: r.spec.at(r.spec.s[r.spec.s.length - 1]) }) }));
+  const sliceEnds = slices.map((r) => ({ label: r.spec.label, value: r.measured[r.measured.length - 1]?.value ?? NaN }));
   checkUnbounded(ctx, perfect, atTarget, sliceEnds, boundaryMeasured);
 
   let ratio: number | undefined;
@@ -647,6 +677,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
     `typical loss ${fmt(typicalLoss)} vs ${ctx.baseline.name} ${fmt(baseTypical.value)}`,
   ];
   if (ratio !== undefined) parts.push(`gradient ${fmt(ratio)}× the baseline's`);
+  if (runner.failures.length) parts.push(`the loss raised an error on ${runner.failures.length} probe input(s), skipped (first: ${runner.failures[0]})`);
   parts.push(ctx.findings.length ? `findings: ${[...new Set(ctx.findings.map((f) => f.code))].join(', ')}` : 'no loss findings');
   return {
     findings: ctx.findings,

@@ -124,7 +124,7 @@ function shapeOf(layout: LossLayout): Shape {
 }
 
 /** Row-wise classes on the last axis: true for categorical families and per-class mask rows. */
-function hasClassRows(family: LossFamily, layout: LossLayout): boolean {
+export function hasClassRows(family: LossFamily, layout: LossLayout): boolean {
   return (family.arity === 'categorical' && (family.space === 'probabilities' || family.space === 'logits')) || (family.space === 'masks' && family.maskLayout === 'rows' && layout.predShape.length === 2 && layout.lastAxis > 1);
 }
 
@@ -146,7 +146,6 @@ function blobMasks(layout: LossLayout, rand: () => number): Float32Array {
   const [b] = layout.predShape;
   const h = 8;
   const w = 8;
-  const channelsFirst = layout.predShape.length === 4 && layout.predShape[1] === 1;
   const perSample = out.length / b;
   for (let n = 0; n < b; n++) {
     if (layout.predShape.length !== 4) {
@@ -160,7 +159,7 @@ function blobMasks(layout: LossLayout, rand: () => number): Float32Array {
     const x0 = 1 + Math.floor(rand() * 3);
     const y1 = y0 + 2 + Math.floor(rand() * 3);
     const x1 = x0 + 2 + Math.floor(rand() * 3);
-    for (let y = y0; y < Math.min(h, y1); y++) for (let x = x0; x < Math.min(w, x1); x++) out[n * perSample + (channelsFirst ? y * w + x : (y * w + x))] = 1;
+    for (let y = y0; y < Math.min(h, y1); y++) for (let x = x0; x < Math.min(w, x1); x++) out[n * perSample + y * w + x] = 1; // one channel: the same offset for N×H×W×1 and N×1×H×W
   }
   return out;
 }
@@ -471,4 +470,3 @@ export function baselineAt(baseline: Baseline, input: LossInput): { value: numbe
   return { value, gradNorm: Math.sqrt(grad.reduce((a, g) => a + g * g, 0)) };
 }
 
-export { hasClassRows };

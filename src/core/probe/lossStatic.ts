@@ -494,10 +494,16 @@ class Reader {
     if (!pred?.pred) return value;
     this.facts.lossOps.push({ what: name, span, info, fromLogits });
     const logitsInput = info.kind === 'logits' || (info.kind === 'prob' && fromLogits);
+    if (info.kind === 'logprob' && pred.act && !pred.logged) {
+      this.facts.doubleActivation.push({
+        what: pred.act.what, span: pred.act.span,
+        message: `${name} expects log-probabilities, but ${this.facts.predName} goes through ${pred.act.what} without a log; use log_${pred.act.kind} instead`,
+      });
+    }
     if (logitsInput && pred.act) {
       this.facts.doubleActivation.push({
         what: pred.act.what, span: pred.act.span,
-        message: `${pred.act.what} is applied to ${this.facts.predName} and the result is passed to ${name}, which expects logits and applies ${info.arity === 'categorical' ? 'softmax' : 'sigmoid'} itself`,
+        message: `${pred.act.what} is applied to ${this.facts.predName} and the result is passed to ${name}, which expects logits and applies ${info.arity === 'categorical' ? 'softmax' : 'sigmoid'} itself; pass the logits directly, or use the loss's probability form`,
       });
     }
     return value;
@@ -619,7 +625,7 @@ class Reader {
       if (x.pred) {
         const op = { what: label, span, kind } as SourceOp & { kind: 'sigmoid' | 'softmax' };
         this.facts.activations.push(op);
-        if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities` });
+        if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
         return { ...x, act: op, logged: false, exp: false };
       }
       return x;
@@ -627,7 +633,7 @@ class Reader {
     if (impl === 'log_sigmoid' || impl === 'log_softmax') {
       if (x.pred) {
         this.facts.activations.push({ what: label, span, kind: impl === 'log_sigmoid' ? 'sigmoid' : 'softmax' });
-        if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities` });
+        if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
       }
       return { ...x, act: undefined, logged: true };
     }
@@ -769,6 +775,8 @@ export function chooseLossFamily(facts: LossFacts): LossFamily {
     else if (probOps.some((o) => o.info.arity === 'categorical') || labels === 'index' || facts.lastAxisReductions.length) arity = 'categorical';
     else if (facts.predLog.length || facts.targetLogTimesPred.length) arity = 'categorical';
   }
+  // Integer class labels only make sense with a class axis.
+  if (labels === 'index' && (space === 'probabilities' || space === 'logits')) arity = 'categorical';
   if (space === 'probabilities' || space === 'logits') {
     const kindWhy = arity === 'categorical'
       ? (categoricalActs[0] ? `softmax over the classes: ${line(categoricalActs[0])}` : facts.lastAxisReductions[0] ? `reduction over the last axis: ${line(facts.lastAxisReductions[0])}` : labels === 'index' ? 'integer class labels' : 'a sum of t·log p terms without a (1 − p) term')
