@@ -1032,6 +1032,10 @@ const composites: Composite[] = [
     src: `${KERAS}\n\n\ndef relu6(x):\n    return tf.keras.activations.relu(x, max_value=6.0)\n` },
 
   // ---- losses
+  // Advanced indexing: the log-probability of each row's target class, logp[arange(n), target].
+  { name: 'nll-advanced-indexing', rows: ['torch.nn.functional.log_softmax', 'torch.arange'], lang: 'py', fn: 'nll', yTrue: [0, 2, 1], yPred: [[1, 2, 3], [0.5, 0.1, -1], [-0.3, 0.8, 0.2]],
+    ref: 'F.cross_entropy(yp, yt.long())',
+    src: `${TORCH}\n\n\ndef nll(logits, target):\n    logp = F.log_softmax(logits, dim=1)\n    return -logp[torch.arange(logits.shape[0]), target.long()].mean()\n` },
   { name: 'focal-loss', rows: ['torch.sigmoid', 'torch.nn.functional.binary_cross_entropy_with_logits'], lang: 'py', fn: 'focal_loss', yTrue: P_YT, yPred: L_YP,
     ref: '(lambda p, ce: ((0.25 * yt + 0.75 * (1 - yt)) * ce * (1 - (p * yt + (1 - p) * (1 - yt))) ** 2).mean())(torch.sigmoid(yp), F.binary_cross_entropy_with_logits(yp, yt, reduction="none"))',
     src: `${TORCH}\n\n\ndef focal_loss(input, target, alpha=0.25, gamma=2.0):\n    p = torch.sigmoid(input)\n    ce = F.binary_cross_entropy_with_logits(input, target, reduction='none')\n    p_t = p * target + (1 - p) * (1 - target)\n    loss = ce * ((1 - p_t) ** gamma)\n    alpha_t = alpha * target + (1 - alpha) * (1 - target)\n    return (alpha_t * loss).mean()\n` },

@@ -18,7 +18,14 @@ const grammarFiles: Record<SourceLanguage, string> = {
 /** The wasm files sit beside the bundle; unbundled (tests, tools) they come from node_modules. */
 function wasmDirectory(): string {
   if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return __dirname;
-  return dirname(createRequire(__filename).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
+  for (const from of [__filename, join(process.cwd(), 'package.json')]) {
+    try {
+      return dirname(createRequire(from).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error('tree-sitter.wasm was not found beside the bundle or in node_modules');
 }
 
 let initialised: Promise<void> | undefined;

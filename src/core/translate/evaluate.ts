@@ -1061,11 +1061,31 @@ function sliceArray<T>(items: T[], s: { start?: number; stop?: number; step?: nu
 export function tensorIndex(t: tf.Tensor, index: Value, span: Span): tf.Tensor {
   const parts = index.t === 'tuple' ? index.items : [index];
   if (parts.some((p) => p.t === 'tensor' || p.t === 'list')) {
-    if (parts.length === 1) {
-      const p = parts[0];
-      const idx = p.t === 'tensor' ? p.v : tf.tensor1d((p as { items: Value[] }).items.map((i) => (i.t === 'num' ? i.v : 0)), 'int32');
+    const asIndex = (p: Value): tf.Tensor => {
+      const idx = p.t === 'tensor' ? p.v : p.t === 'list' || p.t === 'tuple' ? tf.tensor1d(p.items.map((i) => (i.t === 'num' ? i.v : 0)), 'int32') : undefined;
+      if (!idx) throw new UnsupportedConstruct('advanced indexing mixed with slices', span);
       if (idx.dtype === 'bool') throw new UnsupportedConstruct('boolean mask indexing', span, 'the result shape depends on the data');
-      return tf.gather(t, tf.cast(idx, 'int32'));
+      return tf.cast(detach(idx), 'int32');
+    };
+    if (parts.length === 1) return tf.gather(t, asIndex(parts[0]));
+    // x[rows, cols] with index arrays of one shape: NumPy's gather of points (logp[arange(n), target]).
+    if (parts.length <= t.rank && parts.every((p) => p.t === 'tensor' || p.t === 'list' || p.t === 'tuple')) {
+      const idx = parts.map(asIndex);
+      const shape = idx[0].shape;
+      if (idx.every((i) => i.shape.length === shape.length && i.shape.every((d, k) => d === shape[k]))) {
+        // As one gather over the flattened leading axes (TF.js has no gradient for gatherND).
+        const lead = t.shape.slice(0, idx.length);
+        const rest = t.shape.slice(idx.length);
+        let linear = tf.zeros(shape, 'int32');
+        let stride = 1;
+        for (let k = idx.length - 1; k >= 0; k--) {
+          const wrapped = tf.where(tf.less(idx[k], tf.scalar(0, 'int32')), tf.add(idx[k], tf.scalar(lead[k], 'int32')), idx[k]);
+          linear = tf.add(linear, tf.mul(wrapped, tf.scalar(stride, 'int32')));
+          stride *= lead[k];
+        }
+        const flat = tf.reshape(t, [stride, ...rest]);
+        return tf.reshape(tf.gather(flat, tf.reshape(linear, [-1])), [...shape, ...rest]);
+      }
     }
     throw new UnsupportedConstruct('advanced (array) indexing', span);
   }
