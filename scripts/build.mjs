@@ -32,6 +32,12 @@ const common = {
 
 const bundles = [
   { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+  // The VS Code extension: a tiny entry (fast activation) that loads the language client on the next
+  // tick; the server is a separate Node process whose probes run in a worker thread.
+  { entryPoints: [join(root, 'src/client/extension.ts')], outfile: join(dist, 'extension.js') },
+  { entryPoints: [join(root, 'src/client/languageClient.ts')], outfile: join(dist, 'languageClient.js') },
+  { entryPoints: [join(root, 'src/server/server.ts')], outfile: join(dist, 'server.js') },
+  { entryPoints: [join(root, 'src/server/probeWorker.ts')], outfile: join(dist, 'probeWorker.js') },
 ];
 
 if (withTests) {

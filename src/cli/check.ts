@@ -8,7 +8,8 @@ import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { loadConfig } from './config';
 import { diskLoader } from './files';
-import { exitCodeFor, formatJson, formatSarif, formatText, ruleCatalog, type CheckSummary } from './format';
+import { ruleCatalog } from '../core/findings/rules';
+import { exitCodeFor, formatJson, formatSarif, formatText, type CheckSummary } from './format';
 import { UsageError } from './usage';
 import { walkPaths } from './walk';
 

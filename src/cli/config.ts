@@ -7,7 +7,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { GradProbeSettings, SettingsPatch } from '../core/config/settings';
 import type { Severity } from '../core/findings/types';
-import { failOnLevels, outputFormats, ruleFor, type FailOn, type OutputFormat } from './format';
+import { ruleFor } from '../core/findings/rules';
+import { failOnLevels, outputFormats, type FailOn, type OutputFormat } from './format';
 
 /** What only the command line uses (the editor has its own ways to choose files and show results). */
 export interface CliConfig {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  exitCodeFor, formatJson, formatSarif, formatText, ruleCatalog, summarize, type CheckSummary, type JsonOutput,
+  exitCodeFor, formatJson, formatSarif, formatText, summarize, type CheckSummary, type JsonOutput,
 } from '../../src/cli/format';
+import { ruleCatalog } from '../../src/core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../../src/core/findings/types';
 
 const span = (startLine: number, startCol: number, endLine: number, endCol: number) => ({ startLine, startCol, endLine, endCol });

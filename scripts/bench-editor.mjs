@@ -1,0 +1,104 @@
+// `npm run bench:editor`: the language server's numbers from spec (issue 4), measured on the bundled
+// dist/server.js over stdio as an editor drives it: open-to-diagnostics for a 1,000-line file (cold:
+// first file, worker and TensorFlow.js starting; warm: the next file), edit-to-diagnostics after a
+// one-function edit, and the server's RSS after the examples workspace is open. `--json` for JSON.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import lsp from 'vscode-languageserver-protocol/node.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+
+/** A realistic 1,000-line Keras module: 6 activations, 2 losses, and plenty of ordinary code. */
+function thousandLines(seed) {
+  const out = ['import tensorflow as tf', 'import numpy as np', ''];
+  const acts = [
+    ['soft_exp', 'tf.math.log(1.0 + tf.exp(x))'], ['mish', 'x * tf.tanh(tf.math.softplus(x))'], ['bent', '(tf.sqrt(x * x + 1.0) - 1.0) / 2.0 + x'],
+    ['log_unit', 'tf.math.log(x * x)'], ['gate', 'tf.round(tf.sigmoid(x))'], ['swishish', 'x * tf.sigmoid(1.5 * x)'],
+  ];
+  for (const [name, body] of acts) out.push(`def ${name}_${seed}(x):`, `    return ${body}`, '', '');
+  out.push(`def bce_${seed}(y_true, y_pred):`, '    return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))', '', '');
+  out.push(`def mse_${seed}(y_true, y_pred):`, '    return tf.reduce_mean(tf.square(y_pred - y_true))', '', '');
+  let i = 0;
+  while (out.length < 960) {
+    out.push(`def preprocess_${i}(frame, scale=${i + 1}):`, `    """Normalises column ${i}."""`, '    values = np.asarray(frame, dtype=np.float32)', `    return (values - values.mean()) / (values.std() + 1e-6) * scale`, '', '');
+    i++;
+  }
+  out.push('def build():', '    model = tf.keras.Sequential([');
+  for (const [name] of acts) out.push(`        tf.keras.layers.Dense(32, activation=${name}_${seed}),`);
+  out.push('        tf.keras.layers.Dense(1),', '    ])', `    model.compile(optimizer="adam", loss=bce_${seed})`, `    model.compile(optimizer="adam", loss=mse_${seed})`, '    return model', '');
+  while (out.length < 1000) out.push('');
+  return out.join('\n');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gradprobe-bench-'));
+const server = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+const conn = lsp.createProtocolConnection(new lsp.StreamMessageReader(server.stdout), new lsp.StreamMessageWriter(server.stdin));
+const published = new Map();
+const waiters = [];
+conn.onNotification(lsp.PublishDiagnosticsNotification.type, (p) => {
+  published.set(p.uri, { at: performance.now(), diagnostics: p.diagnostics });
+  for (const w of waiters.splice(0)) w();
+});
+conn.onRequest(lsp.ConfigurationRequest.type, (p) => p.items.map(() => ({ backend: 'cpu', probeOn: 'type', debounceMs: 0 })));
+conn.onNotification('window/logMessage', () => undefined);
+conn.onNotification('gradprobe/status', () => undefined);
+conn.listen();
+await conn.sendRequest(lsp.InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }], capabilities: { workspace: { configuration: true } } });
+await conn.sendNotification(lsp.InitializedNotification.type, {});
+
+async function until(uri, after) {
+  for (;;) {
+    const p = published.get(uri);
+    if (p && p.at > after) return p;
+    await new Promise((r) => waiters.push(r));
+  }
+}
+let version = 0;
+async function openAndWait(path, text, languageId = 'python') {
+  writeFileSync(path, text);
+  const uri = pathToFileURL(path).href;
+  const t0 = performance.now();
+  await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: ++version, text } });
+  const p = await until(uri, t0);
+  return { uri, ms: p.at - t0, diagnostics: p.diagnostics.length };
+}
+
+const cold = await openAndWait(join(dir, 'cold.py'), thousandLines('a'));
+const warm = await openAndWait(join(dir, 'warm.py'), thousandLines('b'));
+// One function edited: the others come from the cache.
+const edited = thousandLines('b').replace('x * tf.sigmoid(1.5 * x)', 'x * tf.sigmoid(1.7 * x)');
+const t0 = performance.now();
+await conn.sendNotification(lsp.DidChangeTextDocumentNotification.type, { textDocument: { uri: warm.uri, version: ++version }, contentChanges: [{ text: edited }] });
+const edit = (await until(warm.uri, t0)).at - t0;
+
+// The examples workspace, every analysable file open.
+const examples = join(root, 'examples');
+const files = readdirSync(examples, { recursive: true }).map(String).filter((f) => /\.(py|js|ts)$/.test(f));
+const t1 = performance.now();
+await Promise.all(files.map(async (f) => {
+  const uri = pathToFileURL(join(examples, f)).href;
+  await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: f.endsWith('.py') ? 'python' : f.endsWith('.ts') ? 'typescript' : 'javascript', version: ++version, text: readFileSync(join(examples, f), 'utf8') } });
+  await until(uri, t1);
+}));
+const examplesMs = performance.now() - t1;
+const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+const hwmMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+conn.dispose();
+server.kill();
+
+const result = {
+  openToDiagnostics1000LinesColdMs: Math.round(cold.ms), openToDiagnostics1000LinesWarmMs: Math.round(warm.ms),
+  editToDiagnosticsMs: Math.round(edit), examplesFiles: files.length, examplesAllDiagnosticsMs: Math.round(examplesMs),
+  serverRssMb: Math.round(rssMb), serverPeakRssMb: Math.round(hwmMb),
+};
+if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
+else {
+  console.log(`open-to-diagnostics, 1,000-line file: ${result.openToDiagnostics1000LinesColdMs} ms cold (server, worker and TF.js starting), ${result.openToDiagnostics1000LinesWarmMs} ms warm   (target ≤ 1000 ms)`);
+  console.log(`edit-to-diagnostics, one function edited: ${result.editToDiagnosticsMs} ms   (target ≤ 300 ms)`);
+  console.log(`examples workspace (${files.length} files open): all diagnostics in ${result.examplesAllDiagnosticsMs} ms; server RSS ${result.serverRssMb} MB (peak ${result.serverPeakRssMb} MB)   (target ≤ 300 MB)`);
+}

@@ -1,0 +1,33 @@
+// The analysis jobs on the calling thread, one at a time: for unit tests, which need no worker bundle.
+// (Kept apart from probeRunner.ts so the server's main bundle never loads the core's engine.)
+import { forgetContext, runAnalysisJob } from './analysisJob';
+import type { JobOutcome, JobSpec, ProbeRunner, RunningJob } from './probeRunner';
+import type { OutlineEntry } from './workerProtocol';
+
+/** The same jobs on the calling thread, one at a time (unit tests; no worker bundle needed). */
+export class InProcessRunner implements ProbeRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 1;
+
+  run(spec: JobSpec, onOutline?: (outline: OutlineEntry[]) => void): RunningJob {
+    let cancelled = false;
+    const id = this.nextId++;
+    const result = new Promise<JobOutcome>((resolve, reject) => {
+      this.queue = this.queue.then(async () => {
+        let outline: OutlineEntry[] = [];
+        await runAnalysisJob({ type: 'analyze', id, files: spec.files, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: 0 }, () => cancelled, (m) => {
+          if (m.type === 'outline') { outline = m.functions; onOutline?.(m.functions); }
+          if (m.type === 'result') resolve({ outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms });
+          if (m.type === 'error') reject(new Error(m.message));
+        });
+      }).catch((err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
+    });
+    return { result, cancel: () => { cancelled = true; } };
+  }
+
+  forget(root?: string): void {
+    forgetContext(root);
+  }
+
+  dispose(): void {}
+}

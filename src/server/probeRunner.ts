@@ -1,0 +1,161 @@
+// Runs analysis jobs for the server's main thread: in a worker_threads worker in production (the main
+// thread stays free for LSP requests), in-process in tests. A worker that stops answering is
+// terminated and replaced, so one strange file cannot take the server down with it.
+import { Worker } from 'node:worker_threads';
+import type { GradProbeSettings } from '../core/config/settings';
+import type { FileReport } from '../core/findings/types';
+import type { AnalyzeRequest } from './analysisJob';
+import type { OutlineEntry, SourceText, WorkerRequest, WorkerResponse } from './workerProtocol';
+
+export interface JobSpec {
+  files: SourceText[];
+  settings: GradProbeSettings;
+  probe: boolean;
+  root?: string;
+  exclude: string[];
+}
+
+export interface JobOutcome {
+  outline: OutlineEntry[];
+  reports: FileReport[];
+  cancelled: boolean;
+  ms: number;
+}
+
+export interface RunningJob {
+  result: Promise<JobOutcome>;
+  cancel(): void;
+}
+
+export interface ProbeRunner {
+  run(spec: JobSpec, onOutline?: (outline: OutlineEntry[]) => void): RunningJob;
+  /** Workspace files changed: drop the cached context of `root` (or all). */
+  forget(root?: string): void;
+  dispose(): void;
+}
+
+export class JobTimeout extends Error {}
+
+const slots = 256;
+
+/** Watchdog: the core enforces the per-function budget; this catches what slips past it (a hung op). */
+function watchdogMs(spec: JobSpec, functions: number | undefined): number {
+  const perFunction = spec.settings.timeBudgetMs * 3 + 500;
+  return 20_000 + (spec.probe ? perFunction * (functions ?? spec.files.length * 20) : 0);
+}
+
+interface Pending {
+  spec: JobSpec;
+  outline: OutlineEntry[];
+  onOutline?: (o: OutlineEntry[]) => void;
+  resolve: (o: JobOutcome) => void;
+  reject: (e: Error) => void;
+  timer?: NodeJS.Timeout;
+  started: number;
+}
+
+export class WorkerRunner implements ProbeRunner {
+  private worker: Worker | undefined;
+  private readonly flags = new Int32Array(new SharedArrayBuffer(slots * 4));
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  constructor(private readonly workerPath: string, private readonly log: (message: string) => void) {}
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.workerPath, { stdout: false, stderr: false });
+    worker.on('message', (m: WorkerResponse) => this.onMessage(m));
+    worker.on('error', (err) => {
+      this.log(`probe worker failed: ${err.stack ?? err.message}`);
+      this.failAll(new Error(`the probe worker failed: ${err.message}`));
+      this.worker = undefined;
+    });
+    worker.on('exit', (code) => {
+      if (this.worker === worker) {
+        this.worker = undefined;
+        if (code !== 0) this.log(`probe worker exited with code ${code}`);
+        this.failAll(new Error(`the probe worker exited (code ${code})`));
+      }
+    });
+    worker.postMessage({ type: 'init', cancelFlags: this.flags.buffer as SharedArrayBuffer } satisfies WorkerRequest);
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(err: Error): void {
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.pending.delete(id);
+    }
+  }
+
+  private arm(id: number, p: Pending, functions?: number): void {
+    clearTimeout(p.timer);
+    const ms = watchdogMs(p.spec, functions);
+    p.timer = setTimeout(() => {
+      this.log(`analysis of ${p.spec.files.map((f) => f.path).join(', ')} did not finish within ${Math.round(ms / 1000)} s; restarting the probe worker`);
+      const stuck = this.worker;
+      this.worker = undefined;
+      this.pending.delete(id);
+      p.reject(new JobTimeout(`the analysis did not finish within ${Math.round(ms / 1000)} s and was stopped`));
+      this.failAll(new Error('the probe worker was restarted while this job waited'));
+      void stuck?.terminate();
+    }, ms);
+    p.timer.unref?.();
+  }
+
+  private onMessage(m: WorkerResponse): void {
+    if (m.type === 'log') { this.log(m.message); return; }
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.type) {
+      case 'outline':
+        p.outline = m.functions;
+        this.arm(m.id, p, m.functions.length);
+        p.onOutline?.(m.functions);
+        return;
+      case 'result':
+        clearTimeout(p.timer);
+        this.pending.delete(m.id);
+        p.resolve({ outline: p.outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms });
+        return;
+      case 'error':
+        clearTimeout(p.timer);
+        this.pending.delete(m.id);
+        p.reject(new Error(m.message));
+        return;
+    }
+  }
+
+  run(spec: JobSpec, onOutline?: (outline: OutlineEntry[]) => void): RunningJob {
+    const id = this.nextId++;
+    const slot = id % slots;
+    Atomics.store(this.flags, slot, 0);
+    const result = new Promise<JobOutcome>((resolve, reject) => {
+      const p: Pending = { spec, outline: [], onOutline, resolve, reject, started: Date.now() };
+      this.pending.set(id, p);
+      this.arm(id, p);
+      try {
+        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot };
+        this.ensureWorker().postMessage(req);
+      } catch (err) {
+        clearTimeout(p.timer);
+        this.pending.delete(id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+    return { result, cancel: () => Atomics.store(this.flags, slot, 1) };
+  }
+
+  forget(root?: string): void {
+    this.worker?.postMessage({ type: 'forget', root } satisfies WorkerRequest);
+  }
+
+  dispose(): void {
+    this.failAll(new Error('the server is shutting down'));
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}

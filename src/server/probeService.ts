@@ -1,0 +1,608 @@
+// The language server's logic without the connection: documents (and notebooks) in; diagnostics,
+// code lenses, hovers and code actions out. Schedules probes per document (on open/type/save as the
+// settings say), cancels probes for text that has changed, and keeps every request answerable from
+// the latest results. Failures are contained per document: logged, reported in the status, and the
+// request returns an empty answer.
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import {
+  CodeActionKind, DiagnosticSeverity, MarkupKind,
+  type CodeAction, type CodeActionContext, type CodeLens, type Diagnostic, type Hover, type Position, type Range,
+  type TextDocumentEdit, type WorkspaceEdit,
+} from 'vscode-languageserver-protocol';
+import type { FileReport, Finding, FunctionReport } from '../core/findings/types';
+import { walkPaths } from '../cli/walk';
+import { Commands, type FunctionRef } from '../shared/commands';
+import type { StatusNotification } from '../shared/customMessages';
+import { fixAll, fixesFor, suppressionFix, type Fix, type FixContext, type Language } from './fixes';
+import { JobTimeout, type JobOutcome, type ProbeRunner, type RunningJob } from './probeRunner';
+import { hoverMarkdown, reportMarkdown } from './reportMarkdown';
+import { isSelected, type ResolvedSettings } from './settingsStore';
+import { lineStarts, offsetAt } from './sourceText';
+import type { OutlineEntry } from './workerProtocol';
+
+export const fixAllKind = `${CodeActionKind.SourceFixAll}.gradprobe`;
+
+/** A document the user sees: a file, or one cell of a notebook. */
+export interface View {
+  uri: string;
+  version: number;
+  text: string;
+  /** The cell's index among all the notebook's cells. */
+  cell?: number;
+}
+
+/** What is analysed as one: a document, or a whole notebook (its cells give each other context). */
+export interface UnitSource {
+  uri: string;
+  kind: 'document' | 'notebook';
+  /** The path the analysis sees (a file path; made up, with the right extension, when unsaved). */
+  path: string;
+  /** A real file path, for the config file search and the workspace folder; absent when unsaved. */
+  filePath?: string;
+  language: Language;
+  views: View[];
+  /** The document's text, or the notebook as .ipynb JSON. */
+  analysisText: string;
+}
+
+export type Trigger = 'open' | 'change' | 'save' | 'config' | 'command';
+
+export interface ServiceHost {
+  settingsFor(uri: string, filePath: string | undefined): Promise<ResolvedSettings>;
+  publish(uri: string, diagnostics: Diagnostic[]): void;
+  status(params: StatusNotification.Params): void;
+  refreshLenses(): void;
+  log(message: string): void;
+}
+
+interface Unit {
+  source: UnitSource;
+  generation: number;
+  outline?: { generation: number; entries: OutlineEntry[] };
+  outlineWaiters: ((entries: OutlineEntry[]) => void)[];
+  report?: { generation: number; file: FileReport; views: View[] };
+  /** Function reports by name and text: still valid for functions an edit did not touch. */
+  byKey: Map<string, FunctionReport>;
+  running?: { generation: number; probe: boolean; job: RunningJob; functions: number; done: Promise<void> };
+  timer?: NodeJS.Timeout;
+  published: Map<string, Diagnostic[]>;
+  failure?: string;
+}
+
+interface DiagnosticData { text: string; function?: string; kind?: 'activation' | 'loss'; framework?: string }
+
+interface LensData { unit: string; view: string; name: string; line: number; key: string }
+
+function functionKey(name: string, text: string, span: { startLine: number; startCol: number; endLine: number; endCol: number }): string {
+  const starts = lineStarts(text);
+  const s = offsetAt(text, starts, { line: span.startLine, character: span.startCol });
+  const e = offsetAt(text, starts, { line: span.endLine, character: span.endCol });
+  return `${name}\0${text.slice(s, e)}`;
+}
+
+function textAt(text: string, range: Range): string {
+  const starts = lineStarts(text);
+  return text.slice(offsetAt(text, starts, range.start), offsetAt(text, starts, range.end));
+}
+
+function toRange(span: Finding['span'], text: string): Range {
+  const lines = text.split('\n');
+  const clampLine = (l: number): number => Math.max(0, Math.min(l, lines.length - 1));
+  const sl = clampLine(span.startLine);
+  const el = clampLine(span.endLine);
+  return {
+    start: { line: sl, character: Math.max(0, Math.min(span.startCol, lines[sl].length)) },
+    end: { line: el, character: Math.max(0, Math.min(span.endCol, lines[el].length)) },
+  };
+}
+
+const severityOf: Record<Finding['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
+
+export function toDiagnostic(f: Finding, viewText: string, rulesBaseUrl: string, fn?: FunctionReport): Diagnostic {
+  const range = toRange(f.span, viewText);
+  const data: DiagnosticData = { text: textAt(viewText, range), function: f.function, kind: fn?.kind, framework: fn?.framework };
+  return {
+    range,
+    severity: severityOf[f.severity],
+    source: 'gradprobe',
+    code: f.code,
+    codeDescription: { href: `${rulesBaseUrl}/${f.code}.md` },
+    message: f.message,
+    data,
+  };
+}
+
+function contains(span: { startLine: number; startCol: number; endLine: number; endCol: number }, p: Position): boolean {
+  const after = p.line > span.startLine || (p.line === span.startLine && p.character >= span.startCol);
+  const before = p.line < span.endLine || (p.line === span.endLine && p.character <= span.endCol);
+  return after && before;
+}
+
+export class ProbeService {
+  private readonly units = new Map<string, Unit>();
+  private readonly viewToUnit = new Map<string, string>();
+  /** Diagnostics of files the workspace scan published that are not open. */
+  private readonly scanned = new Map<string, Diagnostic[]>();
+  private lastStatus = '';
+  /** Scheduling in progress (settings being read): `idle()` waits for these too. */
+  private readonly scheduling = new Set<Promise<void>>();
+
+  constructor(private readonly host: ServiceHost, private readonly runner: ProbeRunner) {}
+
+  // ------------------------------------------------------------------ documents in
+
+  /** A document or notebook was opened, changed or saved. */
+  update(source: UnitSource, trigger: Trigger): void {
+    let unit = this.units.get(source.uri);
+    if (!unit) {
+      unit = { source, generation: 0, outlineWaiters: [], byKey: new Map(), published: new Map() };
+      this.units.set(source.uri, unit);
+    }
+    const changed = unit.source.analysisText !== source.analysisText || unit.generation === 0;
+    // Views that left (a deleted cell) lose their diagnostics.
+    for (const old of unit.source.views) {
+      if (!source.views.some((v) => v.uri === old.uri)) {
+        this.viewToUnit.delete(old.uri);
+        if (unit.published.delete(old.uri)) this.host.publish(old.uri, []);
+      }
+    }
+    unit.source = source;
+    for (const v of source.views) this.viewToUnit.set(v.uri, source.uri);
+    if (changed) {
+      unit.generation++;
+      // Edits cancel probes in flight for the old text.
+      if (unit.running && unit.running.generation !== unit.generation) unit.running.job.cancel();
+    }
+    if (trigger === 'change' && !changed) return;
+    this.track(this.schedule(unit, trigger));
+  }
+
+  private track(p: Promise<void>): void {
+    this.scheduling.add(p);
+    void p.finally(() => this.scheduling.delete(p));
+  }
+
+  close(uri: string): void {
+    const unit = this.units.get(uri);
+    if (!unit) return;
+    clearTimeout(unit.timer);
+    unit.timer = undefined;
+    unit.running?.job.cancel();
+    for (const v of unit.source.views) {
+      this.viewToUnit.delete(v.uri);
+      this.host.publish(v.uri, this.scanned.get(v.uri) ?? []);
+    }
+    this.units.delete(uri);
+    this.sendStatus();
+  }
+
+  /** Settings changed: forget cached settings (the host does) and re-run what the new settings say. */
+  settingsChanged(): void {
+    for (const unit of this.units.values()) this.track(this.schedule(unit, 'config'));
+    this.host.refreshLenses();
+  }
+
+  private async schedule(unit: Unit, trigger: Trigger): Promise<void> {
+    let s: ResolvedSettings;
+    try {
+      s = await this.host.settingsFor(unit.source.uri, unit.source.filePath);
+    } catch (err) {
+      this.fail(unit, err);
+      return;
+    }
+    if (!this.units.has(unit.source.uri)) return;
+    if (!s.editor.enable || !isSelected(unit.source.filePath, s)) {
+      clearTimeout(unit.timer);
+      unit.timer = undefined;
+      unit.running?.job.cancel();
+      for (const uri of unit.published.keys()) this.host.publish(uri, []);
+      unit.published.clear();
+      this.sendStatus();
+      return;
+    }
+    const mode = s.editor.probeOn;
+    const probe = trigger === 'command'
+      || (trigger === 'config' && mode !== 'manual')
+      || (trigger === 'open' && mode !== 'manual')
+      || (trigger === 'save' && (mode === 'type' || mode === 'save'))
+      || (trigger === 'change' && mode === 'type');
+    clearTimeout(unit.timer);
+    unit.timer = undefined;
+    if (!probe) return;
+    const delay = trigger === 'change' ? s.editor.debounceMs : 0;
+    if (delay > 0) {
+      unit.timer = setTimeout(() => {
+        unit.timer = undefined;
+        this.track(this.probe(unit));
+      }, delay);
+      return;
+    }
+    await this.probe(unit);
+  }
+
+  /** Probes the unit's current text (joins a probe already running for it). */
+  private probe(unit: Unit): Promise<void> {
+    const gen = unit.generation;
+    if (unit.running && unit.running.generation === gen && unit.running.probe) return unit.running.done;
+    return this.startJob(unit, true);
+  }
+
+  private async startJob(unit: Unit, probe: boolean): Promise<void> {
+    const gen = unit.generation;
+    const source = unit.source;
+    let s: ResolvedSettings;
+    try {
+      s = await this.host.settingsFor(source.uri, source.filePath);
+    } catch (err) {
+      this.fail(unit, err);
+      return;
+    }
+    if (unit.generation !== gen || !this.units.has(source.uri)) return;
+    if (unit.running) unit.running.job.cancel();
+    const views = source.views.map((v) => ({ ...v }));
+    const job = this.runner.run(
+      { files: [{ path: source.path, text: source.analysisText }], settings: s.core, probe, root: s.root, exclude: s.exclude },
+      (outline) => {
+        if (unit.generation === gen) this.setOutline(unit, gen, outline);
+        if (unit.running?.job === job) unit.running.functions = outline.length;
+        this.sendStatus();
+      },
+    );
+    const done = (async () => {
+      let outcome: JobOutcome | undefined;
+      try {
+        outcome = await job.result;
+      } catch (err) {
+        if (unit.generation === gen) this.fail(unit, err, s, views);
+        else this.host.log(`analysis of ${source.path} (an older version) failed: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        if (unit.running?.job === job) unit.running = undefined;
+      }
+      if (outcome) {
+        if (unit.generation === gen) this.setOutline(unit, gen, outcome.outline);
+        if (probe && !outcome.cancelled) this.store(unit, gen, outcome, views, s);
+        if (probe) this.host.log(`${source.path}: ${outcome.outline.length} function(s) ${outcome.cancelled ? 'cancelled' : 'probed'} in ${Math.round(outcome.ms)} ms`);
+      }
+      this.sendStatus();
+    })();
+    unit.running = { generation: gen, probe, job, functions: probe ? 1 : 0, done };
+    this.sendStatus();
+    return done;
+  }
+
+  private setOutline(unit: Unit, gen: number, entries: OutlineEntry[]): void {
+    unit.outline = { generation: gen, entries };
+    const waiters = unit.outlineWaiters.splice(0);
+    for (const w of waiters) w(entries);
+  }
+
+  private store(unit: Unit, gen: number, outcome: JobOutcome, views: View[], s: ResolvedSettings): void {
+    const file = outcome.reports.find((r) => r.path === unit.source.path) ?? outcome.reports[0];
+    if (!file) return;
+    const viewFor = (cell?: number): View | undefined => (cell === undefined ? views[0] : views.find((v) => v.cell === cell));
+    for (const fn of file.functions) {
+      const view = viewFor(fn.cell);
+      if (view) unit.byKey.set(functionKey(fn.name, view.text, fn.span), fn);
+    }
+    // Bound the content-addressed cache: the oldest entries go first.
+    while (unit.byKey.size > 400) unit.byKey.delete(unit.byKey.keys().next().value as string);
+    unit.failure = undefined;
+    if (unit.generation !== gen) return;
+    unit.report = { generation: gen, file, views };
+    this.publish(unit, file, views, s);
+    this.host.refreshLenses();
+  }
+
+  private publish(unit: Unit, file: FileReport, views: View[], s: ResolvedSettings): void {
+    const fnByName = new Map(file.functions.map((f) => [`${f.name}\0${f.cell ?? ''}`, f]));
+    const next = new Map<string, Diagnostic[]>();
+    for (const view of views) next.set(view.uri, []);
+    for (const f of file.findings) {
+      const view = f.cell === undefined ? views[0] : views.find((v) => v.cell === f.cell);
+      if (!view) continue;
+      const fn = f.function ? fnByName.get(`${f.function}\0${f.cell ?? ''}`) : undefined;
+      next.get(view.uri)!.push(toDiagnostic(f, view.text, s.editor.rulesBaseUrl, fn));
+    }
+    for (const [uri, diags] of next) {
+      this.host.publish(uri, diags);
+      this.scanned.delete(uri);
+    }
+    unit.published = next;
+  }
+
+  private fail(unit: Unit, err: unknown, s?: ResolvedSettings, views?: View[]): void {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    unit.failure = message;
+    this.host.log(`analysis of ${unit.source.path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    // A job stopped by the watchdog is the file's problem to see (GP002); others are ours (the log).
+    if (err instanceof JobTimeout && s && views?.length) {
+      const f: Finding = { code: 'GP002', severity: 'warning', message: `the probe failed: ${message}. If the file is valid, report this with the file attached`, span: { startLine: 0, startCol: 0, endLine: 0, endCol: 0 }, evidence: { reason: message } };
+      const diag = toDiagnostic(f, views[0].text, s.editor.rulesBaseUrl);
+      this.host.publish(views[0].uri, [diag]);
+      unit.published = new Map([[views[0].uri, [diag]]]);
+    }
+    this.sendStatus(message);
+  }
+
+  private sendStatus(failure?: string): void {
+    let probing = 0;
+    let problems = 0;
+    for (const unit of this.units.values()) {
+      if (unit.running?.probe) probing += Math.max(1, unit.running.functions);
+      for (const diags of unit.published.values()) problems += diags.filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning).length;
+    }
+    for (const diags of this.scanned.values()) problems += diags.filter((d) => d.severity === DiagnosticSeverity.Error || d.severity === DiagnosticSeverity.Warning).length;
+    const params: StatusNotification.Params = { probing, problems, ...(failure ? { failure } : {}) };
+    const key = JSON.stringify(params);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    this.host.status(params);
+  }
+
+  /** Resolves when nothing is scheduled or running (tests, benchmarks). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.scheduling.size) { await Promise.allSettled([...this.scheduling]); continue; }
+      const units = [...this.units.values()];
+      const running = units.map((u) => u.running?.done).filter((d): d is Promise<void> => !!d);
+      if (running.length) { await Promise.all(running); continue; }
+      if (units.some((u) => u.timer)) { await new Promise((r) => setTimeout(r, 20)); continue; }
+      return;
+    }
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /** The "Probe gradients" lens and the probeDocument request: probe now, whatever probeOn says. */
+  async probeNow(uri: string): Promise<{ functions: number; problems: number }> {
+    const unit = this.unitOf(uri);
+    if (!unit) return { functions: 0, problems: 0 };
+    clearTimeout(unit.timer);
+    unit.timer = undefined;
+    await this.probe(unit);
+    const fns = unit.report?.generation === unit.generation ? unit.report.file.functions.length : 0;
+    let problems = 0;
+    for (const d of unit.published.values()) problems += d.filter((x) => x.severity !== DiagnosticSeverity.Information).length;
+    return { functions: fns, problems };
+  }
+
+  private unitOf(viewUri: string): Unit | undefined {
+    const id = this.viewToUnit.get(viewUri) ?? viewUri;
+    return this.units.get(id);
+  }
+
+  private viewOf(unit: Unit, viewUri: string): View | undefined {
+    return unit.source.views.find((v) => v.uri === viewUri);
+  }
+
+  /** The report of a function whose text is unchanged in the current view, at or around `line`. */
+  private currentReport(unit: Unit, view: View, name: string, line?: number): FunctionReport | undefined {
+    const candidates = [...(unit.report?.file.functions ?? []), ...unit.byKey.values()]
+      .filter((f) => f.name === name && (f.cell ?? undefined) === view.cell);
+    for (const fn of candidates) {
+      const key = functionKey(fn.name, view.text, fn.span);
+      const hit = unit.byKey.get(key);
+      if (hit && (line === undefined || hit.span.startLine === line || hit.nameSpan.startLine === line)) return hit;
+    }
+    // Shifted by an edit above it: match by the outline's position.
+    const entry = unit.outline?.generation === unit.generation ? unit.outline.entries.find((e) => e.name === name && e.cell === view.cell && (line === undefined || e.span.startLine === line)) : undefined;
+    return entry ? unit.byKey.get(functionKey(entry.name, view.text, entry.span)) : undefined;
+  }
+
+  functionReport(ref: FunctionRef, rulesBaseUrl: string): { title: string; markdown: string } | null {
+    const unit = this.unitOf(ref.uri);
+    const view = unit && this.viewOf(unit, ref.uri);
+    if (!unit || !view) return null;
+    const fn = this.currentReport(unit, view, ref.name, ref.line) ?? this.currentReport(unit, view, ref.name);
+    if (!fn) return null;
+    const where = `${unit.source.filePath ?? unit.source.path}${fn.cell !== undefined ? `, cell ${fn.cell + 1}` : ''}, line ${fn.span.startLine + 1}`;
+    return { title: `${fn.name} — GradProbe report`, markdown: reportMarkdown(fn, where, rulesBaseUrl) };
+  }
+
+  // ------------------------------------------------------------------ lenses
+
+  private outlineFor(unit: Unit): Promise<OutlineEntry[]> {
+    if (unit.outline?.generation === unit.generation) return Promise.resolve(unit.outline.entries);
+    const wait = new Promise<OutlineEntry[]>((resolve) => unit.outlineWaiters.push(resolve));
+    if (!unit.running || unit.running.generation !== unit.generation) void this.startJob(unit, false);
+    // Never hang a lens request: a job that fails leaves the lenses empty.
+    return Promise.race([wait, new Promise<OutlineEntry[]>((r) => setTimeout(() => r([]), 15_000).unref())]);
+  }
+
+  async codeLenses(viewUri: string): Promise<CodeLens[]> {
+    const unit = this.unitOf(viewUri);
+    const view = unit && this.viewOf(unit, viewUri);
+    if (!unit || !view) return [];
+    const s = await this.host.settingsFor(unit.source.uri, unit.source.filePath);
+    if (!s.editor.enable || !s.editor.codeLens || !isSelected(unit.source.filePath, s)) return [];
+    const entries = (await this.outlineFor(unit)).filter((e) => e.cell === view.cell);
+    const current = this.viewOf(unit, viewUri);
+    if (!current) return [];
+    return entries.map((e) => {
+      const line = e.span.startLine;
+      const data: LensData = { unit: unit.source.uri, view: viewUri, name: e.name, line, key: functionKey(e.name, current.text, e.span) };
+      return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, data };
+    });
+  }
+
+  resolveCodeLens(lens: CodeLens): CodeLens {
+    const data = lens.data as LensData | undefined;
+    const unit = data && this.unitOf(data.view);
+    const fn = data && unit?.byKey.get(data.key);
+    const ref: FunctionRef | undefined = data && { uri: data.view, name: data.name, line: data.line };
+    if (fn && ref) lens.command = { title: fn.summary || `${fn.kind} · probed`, command: Commands.openPanel, arguments: [ref] };
+    else if (ref) lens.command = { title: 'Probe gradients', command: Commands.probeFunction, arguments: [ref] };
+    else lens.command = { title: 'Probe gradients', command: '' };
+    return lens;
+  }
+
+  // ------------------------------------------------------------------ hover
+
+  hover(viewUri: string, position: Position): Hover | null {
+    const unit = this.unitOf(viewUri);
+    const view = unit && this.viewOf(unit, viewUri);
+    if (!unit || !view) return null;
+    const fns = new Map<string, FunctionReport>();
+    for (const f of [...(unit.report?.file.functions ?? []), ...unit.byKey.values()]) {
+      if ((f.cell ?? undefined) !== view.cell || !contains(f.nameSpan, position)) continue;
+      const hit = unit.byKey.get(functionKey(f.name, view.text, f.span));
+      if (hit) fns.set(f.name, hit);
+    }
+    const fn = [...fns.values()][0];
+    if (!fn) return null;
+    const ref: FunctionRef = { uri: viewUri, name: fn.name, line: fn.span.startLine };
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(fn, { command: Commands.openPanel, args: [ref] }) },
+      range: toRange(fn.nameSpan, view.text),
+    };
+  }
+
+  // ------------------------------------------------------------------ code actions
+
+  private fixContext(unit: Unit, view: View, data: DiagnosticData, s: ResolvedSettings): FixContext {
+    const fn = data.function && unit.report?.generation === unit.generation
+      ? unit.report.file.functions.find((f) => f.name === data.function && (f.cell ?? undefined) === view.cell)
+      : undefined;
+    return {
+      text: view.text,
+      language: unit.source.language,
+      framework: data.framework ?? fn?.framework ?? (unit.source.language === 'javascript' ? 'tfjs' : 'tensorflow'),
+      kind: data.kind ?? fn?.kind,
+      dtype: s.core.dtype,
+      functionRange: fn ? toRange(fn.span, view.text) : undefined,
+    };
+  }
+
+  /** Is the diagnostic still about the text that is there now? */
+  private stillMatches(view: View, d: Diagnostic): d is Diagnostic & { data: DiagnosticData } {
+    const data = d.data as DiagnosticData | undefined;
+    return d.source === 'gradprobe' && !!data && typeof data.text === 'string' && textAt(view.text, d.range) === data.text;
+  }
+
+  private workspaceEdit(view: View, edits: Fix['edits']): WorkspaceEdit {
+    // Versioned: the editor refuses the edit if the document changed since.
+    const change: TextDocumentEdit = { textDocument: { uri: view.uri, version: view.version }, edits };
+    return { documentChanges: [change] };
+  }
+
+  async codeActions(viewUri: string, _range: Range, context: CodeActionContext): Promise<CodeAction[]> {
+    const unit = this.unitOf(viewUri);
+    const view = unit && this.viewOf(unit, viewUri);
+    if (!unit || !view) return [];
+    const s = await this.host.settingsFor(unit.source.uri, unit.source.filePath);
+    const only = context.only;
+    const wants = (kind: string): boolean => !only || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const actions: CodeAction[] = [];
+    if (wants(CodeActionKind.QuickFix)) {
+      for (const d of context.diagnostics) {
+        if (!this.stillMatches(view, d)) continue;
+        const code = String(d.code);
+        const fixes = fixesFor(code, d.range, this.fixContext(unit, view, d.data, s));
+        for (const fix of fixes) {
+          actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: !!fix.preferred, edit: this.workspaceEdit(view, fix.edits) });
+        }
+        const suppress = suppressionFix(code, d.range.start.line, { text: view.text, language: unit.source.language });
+        actions.push({ title: suppress.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: this.workspaceEdit(view, suppress.edits) });
+      }
+    }
+    if (only && wants(fixAllKind)) {
+      const action = this.fixAllAction(unit, view, s);
+      if (action) actions.push(action);
+    }
+    return actions;
+  }
+
+  /** source.fixAll.gradprobe: every preferred fix of the view's current diagnostics that do not overlap. */
+  private fixAllAction(unit: Unit, view: View, s: ResolvedSettings): CodeAction | undefined {
+    const diags = (unit.published.get(view.uri) ?? []).filter((d) => this.stillMatches(view, d));
+    const fixes = diags.flatMap((d) => {
+      const code = String(d.code);
+      // Swapping parameters and dropping an activation change what the function means: not automatic.
+      if (code === 'GP207' || code === 'GP211') return [];
+      return fixesFor(code, d.range, this.fixContext(unit, view, d.data as DiagnosticData, s));
+    });
+    const edits = fixAll(fixes);
+    if (!edits.length) return undefined;
+    return { title: 'Fix all GradProbe problems that have a safe fix', kind: fixAllKind, edit: this.workspaceEdit(view, edits) };
+  }
+
+  // ------------------------------------------------------------------ workspace scan
+
+  async probeWorkspace(
+    folders: string[],
+    isCancelled: () => boolean,
+    progress: (done: number, total: number, path?: string) => void,
+    uriOf: (filePath: string) => string,
+  ): Promise<{ files: number; functions: number; problems: number; cancelled: boolean; ms: number }> {
+    const started = performance.now();
+    const work: { folder: string; file: string; s: ResolvedSettings }[] = [];
+    for (const folder of folders) {
+      const s = await this.host.settingsFor(uriOf(folder), `${folder}/.`);
+      if (!s.editor.enable) continue;
+      const walk = walkPaths(['.'], { cwd: folder, include: s.include, exclude: s.exclude });
+      for (const e of walk.errors) this.host.log(`workspace scan: ${e.message}`);
+      for (const f of walk.files) work.push({ folder, file: `${folder}/${f}`, s });
+    }
+    let functions = 0;
+    let problems = 0;
+    let done = 0;
+    progress(0, work.length);
+    const batch = 8;
+    for (let i = 0; i < work.length; i += batch) {
+      if (isCancelled()) return { files: done, functions, problems, cancelled: true, ms: performance.now() - started };
+      const items = work.slice(i, i + batch);
+      const open = new Set([...this.units.values()].map((u) => u.source.filePath));
+      const files = items.filter((w) => !open.has(w.file)).flatMap((w) => {
+        try {
+          return [{ path: w.file, text: readFileSync(w.file, 'utf8') }];
+        } catch (err) {
+          this.host.log(`workspace scan: cannot read ${w.file}: ${err instanceof Error ? err.message : String(err)}`);
+          return [];
+        }
+      });
+      if (files.length) {
+        const { s, folder } = items[0];
+        const job = this.runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude });
+        const poll = setInterval(() => { if (isCancelled()) job.cancel(); }, 100);
+        try {
+          const outcome = await job.result;
+          for (const report of outcome.reports) {
+            const diags = report.findings.map((f) => {
+              const text = files.find((x) => x.path === report.path)?.text ?? '';
+              // A closed notebook's findings are cell-relative: say which cell.
+              const d = toDiagnostic(f, f.cell === undefined ? text : '', s.editor.rulesBaseUrl, report.functions.find((fn) => fn.name === f.function));
+              if (f.cell !== undefined) { d.message = `cell ${f.cell + 1}: ${d.message}`; d.range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }; }
+              return d;
+            });
+            const uri = uriOf(report.path);
+            this.scanned.set(uri, diags);
+            this.host.publish(uri, diags);
+            functions += report.functions.length;
+            problems += diags.filter((d) => d.severity !== DiagnosticSeverity.Information).length;
+          }
+        } catch (err) {
+          this.host.log(`workspace scan: ${items.map((w) => relative(w.folder, w.file)).join(', ')} failed: ${err instanceof Error ? err.message : String(err)}`);
+        } finally {
+          clearInterval(poll);
+        }
+      }
+      // Open documents are analysed by their own schedule; count what they show.
+      for (const w of items) {
+        const unit = [...this.units.values()].find((u) => u.source.filePath === w.file);
+        if (unit?.report) {
+          functions += unit.report.file.functions.length;
+          for (const d of unit.published.values()) problems += d.filter((x) => x.severity !== DiagnosticSeverity.Information).length;
+        }
+      }
+      done += items.length;
+      progress(done, work.length, items[items.length - 1] && relative(items[0].folder, items[items.length - 1].file));
+      this.sendStatus();
+    }
+    return { files: done, functions, problems, cancelled: false, ms: performance.now() - started };
+  }
+}

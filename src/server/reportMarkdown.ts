@@ -1,0 +1,111 @@
+// A function's report as markdown: the key numbers and the plot. The hover shows the short form;
+// the "Open probe panel" command shows the long form (every finding with its evidence).
+import type { FunctionReport } from '../core/findings/types';
+import { ruleFor } from '../core/findings/rules';
+import { plotDataUri, sweepOf, type Sweep } from './plot';
+
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
+  return Number(v.toPrecision(3)).toString();
+}
+
+function finiteRange(values: number[]): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+function nonFiniteAt(sweep: Sweep, ys: number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < ys.length && out.length < 3; i++) if (!Number.isFinite(ys[i])) out.push(sweep.x[i]);
+  return out;
+}
+
+function esc(s: string): string {
+  return s.replace(/[\\`*_{}[\]<>|]/g, (c) => `\\${c}`);
+}
+
+/** Rows of "what · value" for the report's key numbers. */
+export function keyNumbers(report: FunctionReport): [string, string][] {
+  const rows: [string, string][] = [];
+  const sweep = sweepOf(report.data);
+  if (sweep) {
+    const r = `[${fmt(sweep.x[0])}, ${fmt(sweep.x[sweep.x.length - 1])}]`;
+    const f = finiteRange(sweep.f);
+    const df = finiteRange(sweep.df);
+    if (f) rows.push([`f on ${r}`, `[${fmt(f[0])}, ${fmt(f[1])}]`]);
+    if (df) rows.push(['f′', `[${fmt(df[0])}, ${fmt(df[1])}]`]);
+    const nanF = nonFiniteAt(sweep, sweep.f);
+    const nanDf = nonFiniteAt(sweep, sweep.df);
+    rows.push(['NaN / Inf', nanF.length || nanDf.length
+      ? [nanF.length ? `f at x = ${nanF.map(fmt).join(', ')}` : '', nanDf.length ? `f′ at x = ${nanDf.map(fmt).join(', ')}` : ''].filter(Boolean).join('; ')
+      : 'none on the sweep']);
+  }
+  const depth = report.data?.depth as { gradientRatio?: number; reluRatio?: number; gain?: number; init?: string } | undefined;
+  if (depth && typeof depth.gradientRatio === 'number') {
+    rows.push(['depth gain ‖∂L/∂h₁‖/‖∂L/∂h₁₆‖', `${fmt(depth.gradientRatio)}${typeof depth.reluRatio === 'number' ? ` (ReLU: ${fmt(depth.reluRatio)})` : ''}`]);
+    if (typeof depth.gain === 'number') rows.push(['weight gain for χ₁ = 1', `${fmt(depth.gain)}${depth.init ? ` (${depth.init})` : ''}`]);
+  }
+  // Loss probes: family and parameter mapping, wherever the core puts them.
+  const loss = (report.data?.loss ?? {}) as { family?: unknown; mapping?: unknown };
+  const evidence = report.findings.map((f) => f.evidence);
+  const family = loss.family ?? evidence.find((e) => typeof e.family === 'string')?.family;
+  const mapping = loss.mapping ?? evidence.find((e) => typeof e.mapping === 'string')?.mapping;
+  if (typeof family === 'string') rows.push(['loss family', family]);
+  if (typeof mapping === 'string') rows.push(['mapping', mapping]);
+  if (report.probe.status !== 'ok') rows.push(['probe', `${report.probe.status}${report.probe.reason ? `: ${report.probe.reason}` : ''}`]);
+  else rows.push(['probe time', `${fmt(report.probe.ms)} ms`]);
+  return rows;
+}
+
+function table(rows: [string, string][]): string {
+  if (!rows.length) return '';
+  return ['| | |', '|---|---|', ...rows.map(([k, v]) => `| ${esc(k)} | ${esc(v)} |`)].join('\n');
+}
+
+export function commandUri(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+/** The hover: title, summary, key numbers, plot, a link to the full report. */
+export function hoverMarkdown(report: FunctionReport, openPanel?: { command: string; args: unknown[] }): string {
+  const parts: string[] = [];
+  parts.push(`**${esc(report.name)}** — ${report.kind} · ${report.framework}`);
+  parts.push(esc(report.summary));
+  const sweep = sweepOf(report.data);
+  if (sweep) parts.push(`![f and f′ of ${esc(report.name)}](${plotDataUri(sweep)})`);
+  parts.push(table(keyNumbers(report)));
+  const codes = [...new Set(report.findings.map((f) => f.code))];
+  if (codes.length) parts.push(`Findings: ${codes.map((c) => `${c} ${ruleFor(c)?.slug ?? ''}`.trim()).join(', ')}`);
+  if (openPanel) parts.push(`[Open probe panel](${commandUri(openPanel.command, openPanel.args)})`);
+  return parts.filter(Boolean).join('\n\n');
+}
+
+/** The full report for the "Open probe panel" document. */
+export function reportMarkdown(report: FunctionReport, where: string, rulesBaseUrl: string): string {
+  const parts: string[] = [];
+  parts.push(`# ${esc(report.name)}`);
+  parts.push(`${report.kind} · ${report.framework} · ${esc(where)}`);
+  parts.push(`> ${esc(report.summary)}`);
+  parts.push(`Detected by: ${report.detectedBy.map(esc).join(', ') || '—'}`);
+  parts.push('## Key numbers');
+  parts.push(table(keyNumbers(report)));
+  const sweep = sweepOf(report.data);
+  if (sweep) parts.push(`![f (blue) and f′ (orange) of ${esc(report.name)}](${plotDataUri(sweep)})`);
+  parts.push('## Findings');
+  if (!report.findings.length) parts.push('None.');
+  for (const f of report.findings) {
+    const rule = ruleFor(f.code);
+    parts.push(`### [${f.code}](${rulesBaseUrl}/${f.code}.md) ${rule?.slug ?? ''} — ${f.severity}`);
+    parts.push(`${esc(f.message)} (line ${f.span.startLine + 1}${f.cell !== undefined ? `, cell ${f.cell + 1}` : ''})`);
+    const ev = Object.entries(f.evidence)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, typeof v === 'string' ? v : String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : typeof x === 'bigint' ? String(x) : x)) ?? '')] as [string, string]);
+    if (ev.length) parts.push(table(ev.map(([k, v]) => [k, v.length > 200 ? `${v.slice(0, 200)}…` : v])));
+  }
+  return parts.filter(Boolean).join('\n\n') + '\n';
+}

@@ -1,0 +1,48 @@
+// Messages between the language server's main thread and its probe worker (worker_threads). The main
+// thread stays free for LSP requests; parsing, detection and probing happen in the worker.
+import type { GradProbeSettings } from '../core/config/settings';
+import type { FileReport } from '../core/findings/types';
+import type { Span } from '../core/translate/ir';
+
+export interface SourceText {
+  /** A file-system path (or a made-up one with the right extension for unsaved documents). */
+  path: string;
+  text: string;
+}
+
+/** main → worker */
+export type WorkerRequest =
+  | {
+    type: 'analyze';
+    id: number;
+    files: SourceText[];
+    settings: GradProbeSettings;
+    /** false: parse and detect only (the outline for code lenses), no probe. */
+    probe: boolean;
+    /** Folder whose other files give detection its cross-file uses and translation its imports. */
+    root?: string;
+    /** Globs the workspace context skips, on top of the folder walk's own skips. */
+    exclude: string[];
+    /** Index into the shared cancellation flags; the main thread sets it to 1 to cancel. */
+    cancelSlot: number;
+  }
+  | { type: 'init'; cancelFlags: SharedArrayBuffer }
+  | { type: 'forget'; root?: string };
+
+/** A detected function as the lenses need it (spans cell-relative in notebooks). */
+export interface OutlineEntry {
+  path: string;
+  name: string;
+  kind: 'activation' | 'loss';
+  framework: string;
+  span: Span;
+  nameSpan: Span;
+  cell?: number;
+}
+
+/** worker → main */
+export type WorkerResponse =
+  | { type: 'outline'; id: number; functions: OutlineEntry[]; failures: FileReport[] }
+  | { type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'log'; message: string };

@@ -1,0 +1,80 @@
+// The rest of a workspace folder as the analysis sees it: other modules whose uses count for
+// detection (`model.compile(loss=focal_loss)` in another file) and which imports resolve to. Read
+// from disk, walked with the CLI's skips, parsed once and kept while the file's mtime is unchanged.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
+import { walkPaths } from '../cli/walk';
+
+interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
+
+/** Bounds that keep a huge monorepo from stalling the first analysis. */
+export const contextLimits = { files: 300, bytes: 512 * 1024 };
+
+export class WorkspaceContext {
+  private readonly parsed = new Map<string, Entry>();
+  private listing: { at: number; files: string[] } | undefined;
+
+  constructor(readonly root: string, private readonly exclude: string[]) {}
+
+  /** Parsed modules of the folder, except `skip` (the documents being analysed, which bring their own text). */
+  modules(skip: Set<string>): ParsedModule[] {
+    const out: ParsedModule[] = [];
+    for (const abs of this.files()) {
+      if (skip.has(abs)) continue;
+      const m = this.module(abs);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  /** Resolves an import the way the CLI does: beside the importer, or from the folder root. */
+  load(module: string, fromPath: string): ParsedModule | undefined {
+    const candidates: string[] = [];
+    const fromDir = dirname(resolve(fromPath));
+    if (module.startsWith('./') || module.startsWith('../')) {
+      for (const ext of ['', '.js', '.ts', '.mjs', '.tsx', '/index.js', '/index.ts']) candidates.push(join(fromDir, module + ext));
+    } else {
+      const dots = /^\.+/.exec(module)?.[0].length ?? 0;
+      const rel = module.slice(dots).split('.').join('/');
+      let base = fromDir;
+      for (let i = 1; i < dots; i++) base = dirname(base);
+      const bases = dots > 0 ? [base] : [fromDir, this.root];
+      for (const b of bases) for (const ext of ['.py', '/__init__.py']) candidates.push(join(b, rel + ext));
+    }
+    for (const file of candidates) {
+      const m = this.module(file);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  private files(): string[] {
+    // The listing is refreshed at most every 5 s: a walk of a big folder is not free.
+    if (!this.listing || Date.now() - this.listing.at > 5000) {
+      const walk = walkPaths(['.'], { cwd: this.root, include: [], exclude: this.exclude });
+      this.listing = { at: Date.now(), files: walk.files.slice(0, contextLimits.files).map((f) => join(this.root, f)) };
+    }
+    return this.listing.files;
+  }
+
+  private module(abs: string): ParsedModule | undefined {
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      return undefined;
+    }
+    if (!st.isFile() || st.size > contextLimits.bytes) return undefined;
+    const hit = this.parsed.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.module ?? undefined;
+    let module: ParsedModule | null = null;
+    try {
+      module = parseDocument(documentFromText(abs, readFileSync(abs, 'utf8')));
+    } catch {
+      module = null; // unreadable, binary or not source: no context from it
+    }
+    this.parsed.set(abs, { mtimeMs: st.mtimeMs, size: st.size, module });
+    return module ?? undefined;
+  }
+}

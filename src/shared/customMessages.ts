@@ -1,0 +1,51 @@
+// The client ↔ server protocol beyond LSP: one namespace per message with its method, its typed
+// RequestType/NotificationType and the direction it travels. Both sides import this file; nothing
+// else names these methods.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { FunctionRef } from './commands';
+
+/** client → server: probe one document now (the "Probe gradients" lens). */
+export namespace ProbeDocumentRequest {
+  export const method = 'gradprobe/probeDocument';
+  export interface Params { uri: string }
+  export interface Result { functions: number; problems: number }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** client → server: one function's report as markdown (the "Open probe panel" command). */
+export namespace FunctionReportRequest {
+  export const method = 'gradprobe/functionReport';
+  export type Params = FunctionRef;
+  /** null when the document has no such function (any more). */
+  export type Result = { title: string; markdown: string } | null;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** client → server: probe every analysable file of every workspace folder; cancellable. */
+export namespace ProbeWorkspaceRequest {
+  export const method = 'gradprobe/probeWorkspace';
+  export interface Params { folders?: string[] }
+  export interface Result { files: number; functions: number; problems: number; cancelled: boolean; ms: number }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server → client: how far the workspace scan has got (drives withProgress). */
+export namespace WorkspaceProgressNotification {
+  export const method = 'gradprobe/workspaceProgress';
+  export interface Params { done: number; total: number; path?: string }
+  export const type = new NotificationType<Params>(method);
+}
+
+/** server → client: what the status bar item shows. */
+export namespace StatusNotification {
+  export const method = 'gradprobe/status';
+  export interface Params {
+    /** Functions being probed right now (0 = idle). */
+    probing: number;
+    /** Errors and warnings across the documents the server has published diagnostics for. */
+    problems: number;
+    /** Set when the last analysis failed; the details are in the log. */
+    failure?: string;
+  }
+  export const type = new NotificationType<Params>(method);
+}
