@@ -2,8 +2,9 @@
 // detection (`model.compile(loss=focal_loss)` in another file) and which imports resolve to. Read
 // from disk, walked with the CLI's skips, parsed once and kept while the file's mtime is unchanged.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
+import { importCandidates } from '../core/parse/importPaths';
 import { walkPaths } from '../cli/walk';
 
 interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
@@ -30,18 +31,7 @@ export class WorkspaceContext {
 
   /** Resolves an import the way the CLI does: beside the importer, or from the folder root. */
   load(module: string, fromPath: string): ParsedModule | undefined {
-    const candidates: string[] = [];
-    const fromDir = dirname(resolve(fromPath));
-    if (module.startsWith('./') || module.startsWith('../')) {
-      for (const ext of ['', '.js', '.ts', '.mjs', '.tsx', '/index.js', '/index.ts']) candidates.push(join(fromDir, module + ext));
-    } else {
-      const dots = /^\.+/.exec(module)?.[0].length ?? 0;
-      const rel = module.slice(dots).split('.').join('/');
-      let base = fromDir;
-      for (let i = 1; i < dots; i++) base = dirname(base);
-      const bases = dots > 0 ? [base] : [fromDir, this.root];
-      for (const b of bases) for (const ext of ['.py', '/__init__.py']) candidates.push(join(b, rel + ext));
-    }
+    const candidates = importCandidates(module, fromPath, [this.root]);
     for (const file of candidates) {
       const m = this.module(file);
       if (m) return m;

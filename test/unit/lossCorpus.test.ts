@@ -2,9 +2,8 @@
 // GRADPROBE_CORPUS) and checks its GP2xx codes against the labels' expect/forbid lists. Fails
 // when the corpus is not there. Prints a table (family, codes, time) as test diagnostics.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { before, test } from 'node:test';
 import { defaultBudget, findTarget } from '../../src/core/api';
 import { defaultSettings } from '../../src/core/config/settings';
@@ -25,22 +24,9 @@ interface Label {
 const corpus = resolve(process.env.GRADPROBE_CORPUS ?? join(process.cwd(), '../shared/corpus'));
 const present = existsSync(join(corpus, 'labels.json'));
 
-function provideGrammarsBesideBundle(): void {
-  if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return;
-  let dir: string;
-  try {
-    dir = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
-  } catch {
-    return;
-  }
-  for (const f of ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm']) {
-    if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(__dirname, f));
-  }
-}
 
 before(async () => {
   if (!present) return;
-  provideGrammarsBesideBundle();
   await Promise.all([loadGrammars(), initEngine('cpu')]);
 });
 

@@ -1,8 +1,5 @@
 // Loss probes (GP201–GP213): one realistic small loss per code, and correct twins that must stay clean.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { defaultBudget, findTarget } from '../../src/core/api';
@@ -13,22 +10,8 @@ import { loadGrammars } from '../../src/core/parse/treeSitter';
 import { probeLoss, type LossProbeResult } from '../../src/core/probe/loss';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
 
-/** A bundle outside the repository (e.g. in /tmp) finds tree-sitter's wasm files beside itself. */
-function provideGrammarsBesideBundle(): void {
-  if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return;
-  let dir: string;
-  try {
-    dir = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
-  } catch {
-    return; // unbundled runs resolve them from node_modules themselves
-  }
-  for (const f of ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm']) {
-    if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(__dirname, f));
-  }
-}
 
 before(async () => {
-  provideGrammarsBesideBundle();
   await Promise.all([loadGrammars(), initEngine('cpu')]);
 });
 

@@ -278,26 +278,14 @@ export class Evaluator {
         for (const item of items) {
           this.tick(s.span);
           this.assign(s.target, item, scope);
-          try {
-            this.execBlock(s.body, scope);
-          } catch (sig) {
-            if (sig instanceof BreakSignal) break;
-            if (sig instanceof ContinueSignal) continue;
-            throw sig;
-          }
+          if (this.loopBody(s.body, scope) === 'break') break;
         }
         return;
       }
       case 'while': {
         while (this.truthy(this.expr(s.test, scope), s.test.span)) {
           this.tick(s.span);
-          try {
-            this.execBlock(s.body, scope);
-          } catch (sig) {
-            if (sig instanceof BreakSignal) break;
-            if (sig instanceof ContinueSignal) continue;
-            throw sig;
-          }
+          if (this.loopBody(s.body, scope) === 'break') break;
         }
         return;
       }
@@ -331,6 +319,18 @@ export class Evaluator {
       case 'continue': throw new ContinueSignal();
       case 'raise': throw new UserCodeError('the function raises an exception on this input', s.span);
       case 'unsupported': throw new UnsupportedConstruct(s.construct, s.span);
+    }
+  }
+
+  /** One pass of a loop body; `break` and `continue` arrive as signals. */
+  private loopBody(body: Stmt[], scope: Scope): 'break' | 'continue' | undefined {
+    try {
+      this.execBlock(body, scope);
+      return undefined;
+    } catch (sig) {
+      if (sig instanceof BreakSignal) return 'break';
+      if (sig instanceof ContinueSignal) return 'continue';
+      throw sig;
     }
   }
 

@@ -1,26 +1,10 @@
 // Lowers a tree-sitter JavaScript/TypeScript tree to the IR (TypeScript types are dropped).
 import type { SyntaxNode } from '../parse/treeSitter';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from './ir';
-import { spanOf } from './lowerPython';
+import { field, firstError, named, spanOf } from './syntax';
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
-}
 
-function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
-  return node.childForFieldName(name) ?? undefined;
-}
 
-function firstError(node: SyntaxNode): Span | undefined {
-  if (!node.hasError) return undefined;
-  if (node.isError || node.isMissing) return spanOf(node);
-  for (const child of node.children) {
-    if (!child) continue;
-    const found = firstError(child);
-    if (found) return found;
-  }
-  return spanOf(node);
-}
 
 const binaryOps: Record<string, BinaryOp> = { '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '**': '**', '&': '&', '|': '|', '^': '^', '<<': '<<', '>>': '>>' };
 const compareOps: Record<string, CompareOp> = { '<': '<', '<=': '<=', '>': '>', '>=': '>=', '==': '==', '===': '==', '!=': '!=', '!==': '!=', 'in': 'in' };

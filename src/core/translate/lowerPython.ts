@@ -2,29 +2,11 @@
 // `unsupported` node carrying its construct and range, so the evaluator can name it (GP001).
 import type { SyntaxNode } from '../parse/treeSitter';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from './ir';
+import { field, firstError, named, spanOf } from './syntax';
 
-export function spanOf(node: SyntaxNode): Span {
-  return { startLine: node.startPosition.row, startCol: node.startPosition.column, endLine: node.endPosition.row, endCol: node.endPosition.column };
-}
 
-function named(node: SyntaxNode): SyntaxNode[] {
-  return node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment');
-}
 
-function field(node: SyntaxNode, name: string): SyntaxNode | undefined {
-  return node.childForFieldName(name) ?? undefined;
-}
 
-function firstError(node: SyntaxNode): Span | undefined {
-  if (!node.hasError) return undefined;
-  if (node.isError || node.isMissing) return spanOf(node);
-  for (const child of node.children) {
-    if (!child) continue;
-    const found = firstError(child);
-    if (found) return found;
-  }
-  return spanOf(node);
-}
 
 function stringValue(node: SyntaxNode): string {
   if (node.type === 'concatenated_string') return named(node).map(stringValue).join('');

@@ -1,0 +1,215 @@
+// What the probe panel plots beyond a function's report: f, f′ and f″ over a sweep of any range, the
+// standard activations' curves on the same grid, the 16-layer stack measured for the function and for
+// ReLU at the default init and at the critical gain, a loss's boundary cases one by one, and the
+// quick training probe when the report has none. Computed here (the server runs it in its probe
+// worker); the panel only draws.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DetectedFunction } from '../detect/detect';
+import type { Program } from '../translate/translate';
+import { runSweep, sortedTable } from './activation';
+import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
+import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
+import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFamily } from './lossStatic';
+import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
+
+/** The sweep's evenly spaced part: 2001 points on [-R, R]. */
+const GRID = 2001;
+
+export interface ActivationCurves {
+  range: number;
+  x: number[];
+  f: number[];
+  df: number[];
+  d2f: number[];
+  gradientPath: boolean;
+}
+
+/**
+ * f″ by central differences of f′ on an evenly spaced grid (one-sided at the ends). Non-finite where
+ * a neighbour is; at a kink of f it is the jump of f′ over 2h, which is what a plot should show.
+ */
+export function secondDerivative(x: readonly number[], df: readonly number[]): number[] {
+  const n = x.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - 1);
+    const hi = Math.min(n - 1, i + 1);
+    out[i] = hi === lo ? NaN : (df[hi] - df[lo]) / (x[hi] - x[lo]);
+  }
+  return out;
+}
+
+/** f, f′ (autodiff through the translation) and f″ over [-range, range]. */
+export function activationCurves(program: Program, range: number): ActivationCurves {
+  const sweep = runSweep(program, range);
+  const x = sweep.x.slice(0, GRID);
+  const df = sweep.df.slice(0, GRID);
+  return { range, x, f: sweep.f.slice(0, GRID), df, d2f: secondDerivative(x, df), gradientPath: sweep.gradientPath };
+}
+
+// ------------------------------------------------------------------ the standard activations
+
+export type BaselineName = 'ReLU' | 'GELU' | 'SiLU' | 'tanh' | 'sigmoid';
+export const baselineNames: BaselineName[] = ['ReLU', 'GELU', 'SiLU', 'tanh', 'sigmoid'];
+
+/** erf from Numerical Recipes' erfc fit (fractional error below 1.2e-7 everywhere): JavaScript has no Math.erf. */
+export function erf(x: number): number {
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? 1 - y : y - 1;
+}
+
+const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+const phiPdf = (z: number): number => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+
+/** f, f′ and f″ of a standard activation in closed form (ReLU's f″ is 0 away from its kink). */
+export function baselineActivation(name: BaselineName, x: number): { f: number; df: number; d2f: number } {
+  switch (name) {
+    case 'ReLU': return { f: Math.max(0, x), df: x > 0 ? 1 : 0, d2f: 0 };
+    case 'GELU': {
+      const cdf = 0.5 * (1 + erf(x / Math.SQRT2));
+      const pdf = phiPdf(x);
+      return { f: x * cdf, df: cdf + x * pdf, d2f: pdf * (2 - x * x) };
+    }
+    case 'SiLU': {
+      const s = sigmoid(x);
+      return { f: x * s, df: s * (1 + x * (1 - s)), d2f: s * (1 - s) * (2 + x * (1 - 2 * s)) };
+    }
+    case 'tanh': {
+      const t = Math.tanh(x);
+      return { f: t, df: 1 - t * t, d2f: -2 * t * (1 - t * t) };
+    }
+    case 'sigmoid': {
+      const s = sigmoid(x);
+      return { f: s, df: s * (1 - s), d2f: s * (1 - s) * (1 - 2 * s) };
+    }
+  }
+}
+
+export interface BaselineCurves { name: BaselineName; f: number[]; df: number[]; d2f: number[] }
+
+export function baselineCurves(x: readonly number[]): BaselineCurves[] {
+  return baselineNames.map((name) => {
+    const values = x.map((v) => baselineActivation(name, v));
+    return { name, f: values.map((v) => v.f), df: values.map((v) => v.df), d2f: values.map((v) => v.d2f) };
+  });
+}
+
+// ------------------------------------------------------------------ depth
+
+export interface DepthRunData {
+  label: string;
+  fn: 'custom' | 'baseline';
+  gain: number;
+  gradNorms: number[];
+  variances: number[];
+}
+
+export interface DepthPanelData {
+  layers: number;
+  width: number;
+  batch: number;
+  init: string;
+  chi1: number;
+  chi1AtGain: number;
+  gain: number;
+  gradientRatio: number;
+  reluRatio: number;
+  baseline: 'ReLU';
+  baselineGain: number;
+  runs: DepthRunData[];
+}
+
+const scaled = (init: InitScheme, gain: number): InitScheme => ({ ...init, weightVar: init.weightVar * gain * gain });
+
+/**
+ * The empirical stack (16 dense layers at the framework's default init) for the function and for
+ * ReLU, each at the default init and at its critical gain: the function's suggested gain (χ₁ = 1 in
+ * mean field), ReLU's √(2 / σ_w²) (He). Same seeds for all four, so the curves differ only by f and
+ * the gain.
+ */
+export function depthPanelData(program: Program, range: number): DepthPanelData {
+  const init = initFor(program.target.framework);
+  const table = sortedTable(runSweep(program, range));
+  const phi = phiFromTable(table);
+  const prediction = predictDepth(phi, init);
+  const gain = prediction.gain;
+  const usableGain = Number.isFinite(gain) && gain > 1e-3 && gain < 1e3;
+  const reluGain = Math.sqrt(2 / init.weightVar);
+  const runs: DepthRunData[] = [];
+  const custom = measureDepth(program, init, 7, table);
+  runs.push({ label: `${program.target.name} · default init`, fn: 'custom', gain: 1, gradNorms: custom.gradNorms, variances: custom.variances });
+  if (usableGain) {
+    const atGain = measureDepth(program, scaled(init, gain), 7, table);
+    runs.push({ label: `${program.target.name} · gain ${gain.toPrecision(3)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
+  }
+  const relu = measureDepth('relu', init, 7);
+  runs.push({ label: 'ReLU · default init', fn: 'baseline', gain: 1, gradNorms: relu.gradNorms, variances: relu.variances });
+  const reluAtGain = measureDepth('relu', scaled(init, reluGain), 7);
+  runs.push({ label: `ReLU · gain ${reluGain.toPrecision(3)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
+  return {
+    layers: DEPTH, width: WIDTH, batch: BATCH, init: init.name,
+    chi1: prediction.chi[0],
+    chi1AtGain: usableGain ? predictDepth(phi, scaled(init, gain)).chi[0] : NaN,
+    gain,
+    gradientRatio: custom.gradientRatio,
+    reluRatio: relu.gradientRatio,
+    baseline: 'ReLU',
+    baselineGain: reluGain,
+    runs,
+  };
+}
+
+// ------------------------------------------------------------------ loss boundary cases
+
+export interface LossBoundaryData { layout: string; cases: { label: string; loss: number; gradNorm: number }[] }
+
+/** The loss and ‖∂loss/∂y_pred‖ at one input; a loss that raises there reads as NaN. */
+function measureLoss(program: Program, layout: LossLayout, target: Float32Array, pred: Float32Array): { loss: number; gradNorm: number } {
+  try {
+    return tf.tidy(() => {
+      const t = tf.tensor(encodeTarget(layout, target), layout.targetShape, 'float32');
+      const p = tf.tensor(pred, layout.predShape, 'float32');
+      // allowNoGradients: a loss without a gradient path gives zeros rather than a throw that leaks.
+      const { value, grads } = tf.engine().gradients(() => {
+        const out = program.run([t, p]);
+        return (out.rank === 0 ? out : tf.mean(tf.cast(out, 'float32'))) as tf.Scalar;
+      }, [p], undefined, true);
+      const g = grads[0] as tf.Tensor | undefined;
+      const gradNorm = g ? Math.sqrt(Array.from(g.dataSync()).reduce((a, v) => a + v * v, 0)) : 0;
+      return { loss: value.dataSync()[0], gradNorm };
+    });
+  } catch {
+    return { loss: NaN, gradNorm: NaN };
+  }
+}
+
+/** The loss probe's boundary cases for the function's family, measured one by one for the panel's table. */
+export function lossBoundaryData(program: Program, family?: LossFamily): LossBoundaryData | undefined {
+  const predIndex = program.mapping?.predIndex ?? 1;
+  const fam = family ?? chooseLossFamily(readLossFacts(program.target, predIndex));
+  const names = lossParameterNames(program.target, predIndex);
+  for (const layout of candidateLayouts(fam)) {
+    const cases = lossCases(fam, layout, names);
+    const typical = measureLoss(program, layout, cases.typical[1].target, cases.typical[1].pred);
+    if (Number.isNaN(typical.loss)) continue; // the layout the loss probe would not choose either
+    return { layout: layout.describe, cases: cases.boundary.map((c) => ({ label: c.label, ...measureLoss(program, layout, c.target, c.pred) })) };
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------ training
+
+/** The training task that fits the function (as the analysis chooses it): regression for activations; a loss's family. */
+export function trainingTaskFor(target: DetectedFunction, program: Program): TrainingTask {
+  if (target.kind === 'activation') return { task: 'regression', prediction: 'raw', labels: 'dense' };
+  const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
+  if (family.space === 'regression') return { task: 'regression', prediction: 'raw', labels: 'dense' };
+  const task = family.arity === 'categorical' ? 'categorical' : 'binary';
+  return { task, prediction: family.space === 'logits' ? 'logits' : 'probabilities', labels: family.labels };
+}
+
+export function trainingPanelData(program: Program): TrainingResult {
+  return trainingProbe(program, trainingTaskFor(program.target, program));
+}
