@@ -11,5 +11,15 @@ await esbuild.build({
   entryPoints: [join(root, 'test/bench/bench.ts')], outfile: join(root, 'dist-test/bench.js'), bundle: true, platform: 'node',
   format: 'cjs', target: 'node20', ignoreAnnotations: true, external: ['@tensorflow/tfjs-node'], logLevel: 'warning',
 });
-const run = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-process.exit(run.status ?? 1);
+const json = process.argv.includes('--json');
+if (!json) {
+  const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js')], { stdio: 'inherit', cwd: root });
+  const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs')], { stdio: 'inherit', cwd: root });
+  process.exit(core.status || editor.status || 0);
+}
+// One JSON object: the core's figures and the editor's.
+const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs'), '--figures'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+if (core.status !== 0 || editor.status !== 0) process.exit(core.status || editor.status || 1);
+const figures = [...JSON.parse(core.stdout.trim().split('\n').pop()).figures, ...JSON.parse(editor.stdout.trim().split('\n').pop())];
+process.stdout.write(`${JSON.stringify({ figures })}\n`);
