@@ -155,7 +155,11 @@ function settle(sourceFindings: Finding[], probeFindings: Finding[]): Finding[] 
   const out: Finding[] = [];
   for (const f of sourceFindings) {
     const confirming = probeFindings.find((p) => confirmedBy[f.code]?.includes(p.code));
-    if (confirming) out.push({ ...f, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
+    if (confirming) {
+      const precision = confirming.evidence.precision;
+      const message = typeof precision === 'string' ? `${f.message} (at ${precision} the guard no longer holds)` : f.message;
+      out.push({ ...f, message, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
+    }
     else if (!refutable.has(f.code)) out.push(f);
   }
   return out;
@@ -195,9 +199,16 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
     }
     if (settings.train) {
       const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
-      const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
-      report.training = training;
-      if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict}`;
+      // A training run that cannot start is reported with the training, not as a failed probe.
+      try {
+        const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
+        report.training = training;
+        if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict} (${training.note})`;
+      } catch (err) {
+        const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+        report.training = { error: reason };
+        report.summary += ' · training: could not run';
+      }
     }
     report.findings = [...probeFindings, ...settle(sourceFindings, probeFindings)];
   } catch (err) {

@@ -46,20 +46,22 @@ const FEATURES = 8;
 const N_TRAIN = 256;
 const N_VAL = 128;
 const CLASSES = 3;
+/** Class counts tried in turn when a loss only accepts some (a weight vector of length 4, say). */
+const CLASS_COUNTS = [3, 4, 2, 5, 10];
 /** "Clearly worse": 10 accuracy points below the baseline, or twice its validation MSE (and above a floor). */
 export const WORSE_ACCURACY_MARGIN = 0.1;
 export const WORSE_MSE_FACTOR = 2;
 
-function dataset(task: TrainingTaskKind, seed: number): { xTrain: tf.Tensor2D; yTrain: tf.Tensor; xVal: tf.Tensor2D; yVal: tf.Tensor } {
+function dataset(task: TrainingTaskKind, seed: number, classes: number): { xTrain: tf.Tensor2D; yTrain: tf.Tensor; xVal: tf.Tensor2D; yVal: tf.Tensor } {
   const n = N_TRAIN + N_VAL;
   const x = tf.randomNormal([n, FEATURES], 0, 1, 'float32', seed) as tf.Tensor2D;
-  const w = tf.randomNormal([FEATURES, task === 'categorical' ? CLASSES : 1], 0, 1, 'float32', seed + 1);
+  const w = tf.randomNormal([FEATURES, task === 'categorical' ? classes : 1], 0, 1, 'float32', seed + 1);
   // A smooth nonlinear teacher, so the hidden layer has something to learn.
   const z = tf.add(tf.matMul(tf.tanh(x), w), tf.mul(0.5, tf.matMul(tf.square(x), tf.mul(w, 0.3))));
   let y: tf.Tensor;
   if (task === 'regression') y = z;
   else if (task === 'binary') y = tf.cast(tf.greater(z, tf.mean(z)), 'float32');
-  else y = tf.oneHot(tf.argMax(z, -1), CLASSES).toFloat();
+  else y = tf.cast(tf.oneHot(tf.argMax(z, -1), classes), 'float32');
   const split = (t: tf.Tensor) => [tf.slice(t, [0, 0], [N_TRAIN, -1]), tf.slice(t, [N_TRAIN, 0], [N_VAL, -1])];
   const [xTrain, xVal] = split(x) as tf.Tensor2D[];
   const [yTrain, yVal] = split(y);
@@ -77,9 +79,9 @@ function metricOf(task: TrainingTaskKind, y: tf.Tensor, head: tf.Tensor): number
   });
 }
 
-function train(task: TrainingTaskKind, activation: Activation, loss: LossFn, label: string, seed: number): TrainingRun {
-  const data = dataset(task, seed);
-  const outputs = task === 'categorical' ? CLASSES : 1;
+function train(task: TrainingTaskKind, activation: Activation, loss: LossFn, label: string, seed: number, classes = CLASSES): TrainingRun {
+  const data = dataset(task, seed, classes);
+  const outputs = task === 'categorical' ? classes : 1;
   const w1 = tf.variable(tf.mul(tf.randomUniform([FEATURES, HIDDEN], -1, 1, 'float32', seed + 10), Math.sqrt(6 / (FEATURES + HIDDEN))));
   const b1 = tf.variable(tf.zeros([HIDDEN]));
   const w2 = tf.variable(tf.mul(tf.randomUniform([HIDDEN, outputs], -1, 1, 'float32', seed + 11), Math.sqrt(6 / (HIDDEN + outputs))));
@@ -136,15 +138,25 @@ function lossFromProgram(program: Program, t: TrainingTask): LossFn {
 export function trainingProbe(program: Program, t: TrainingTask): TrainingResult {
   const start = performance.now();
   const seed = 1234;
-  const result = withTensorScope(() => {
-    const isActivation = program.target.kind === 'activation';
-    const custom = isActivation
-      ? train(t.task, (h) => program.run([h]), baselineLoss[t.task], `${program.target.name} (custom activation)`, seed)
-      : train(t.task, tf.relu, lossFromProgram(program, t), `${program.target.name} (custom loss)`, seed);
-    const baseline = train(t.task, tf.relu, baselineLoss[t.task], isActivation ? 'ReLU (baseline)' : `${t.task === 'regression' ? 'MSE' : t.task === 'binary' ? 'binary cross-entropy' : 'categorical cross-entropy'} (baseline)`, seed);
-    return { custom, baseline };
-  });
-  const { custom, baseline } = result;
+  const isActivation = program.target.kind === 'activation';
+  const runCustom = (classes: number): TrainingRun => withTensorScope(() => (isActivation
+    ? train(t.task, (h) => program.run([h]), baselineLoss[t.task], `${program.target.name} (custom activation)`, seed, classes)
+    : train(t.task, tf.relu, lossFromProgram(program, t), `${program.target.name} (custom loss)`, seed, classes)));
+  // A categorical loss may accept only some class counts: try a few, keep the first that runs.
+  let custom: TrainingRun | undefined;
+  let classes = CLASSES;
+  let lastError: unknown;
+  for (const c of t.task === 'categorical' && !isActivation ? CLASS_COUNTS : [CLASSES]) {
+    try {
+      custom = runCustom(c);
+      classes = c;
+      break;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (!custom) throw lastError;
+  const baseline = withTensorScope(() => train(t.task, tf.relu, baselineLoss[t.task], isActivation ? 'ReLU (baseline)' : `${t.task === 'regression' ? 'MSE' : t.task === 'binary' ? 'binary cross-entropy' : 'categorical cross-entropy'} (baseline)`, seed, classes));
   const metric = t.task === 'regression' ? 'mse' : 'accuracy';
   let verdict: TrainingResult['verdict'] = 'ok';
   if (custom.diverged) verdict = 'diverged';
