@@ -49,10 +49,12 @@ export const defaultBudget = () => ({ maxSteps: 2_000_000, deadline: Date.now() 
 
 /** Finds NAME (or NAME@LINE, 1-based) among a module's definitions. */
 export function findTarget(module: ParsedModule, name: string, kind: FunctionKind): DetectedFunction | undefined {
+  const candidates = collectCandidates(module);
   const at = /^(.*)@(\d+)$/.exec(name);
+  const exact = candidates.filter((c) => c.name === name);
   const wanted = at ? at[1] : name;
   const line = at ? Number(at[2]) - 1 : undefined;
-  const matches = collectCandidates(module).filter((c) => c.name === wanted && (line === undefined || c.nameSpan.startLine === line || c.span.startLine === line));
+  const matches = exact.length ? exact : candidates.filter((c) => c.name === wanted && (line === undefined || c.nameSpan.startLine === line || c.span.startLine === line));
   const c = matches[matches.length - 1];
   if (!c) return undefined;
   return {

@@ -97,3 +97,22 @@ test('uses in another file of the workspace count when that file imports the nam
   assert.deepEqual(names, ['edge_loss']);
   assert.ok(reports[0].functions[0].detectedBy.some((d) => d.includes('criterion')));
 });
+
+test('lambdas: a named one by its name, an anonymous one used as an activation as <lambda>@LINE', async () => {
+  const src = `import tensorflow as tf
+from tensorflow import keras
+
+gelu_fast = lambda x: 0.5 * x * (1 + tf.tanh(0.79788456 * (x + 0.044715 * x ** 3)))
+
+def build():
+    return keras.Sequential([
+        keras.layers.Dense(8, activation=lambda x: tf.math.log(tf.abs(x))),
+        keras.layers.Dense(8, activation=gelu_fast),
+    ])
+`;
+  const reports = await analyze({ 'lam.py': src });
+  const names = reports[0].functions.map((f) => `${f.name}:${f.kind}`).sort();
+  assert.deepEqual(names, ['<lambda>@8:activation', 'gelu_fast:activation']);
+  const anon = reports[0].functions.find((f) => f.name === '<lambda>@8');
+  assert.ok(anon?.findings.some((f) => f.code === 'GP101'), 'log|x| is -inf at 0');
+});

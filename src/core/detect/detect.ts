@@ -25,7 +25,7 @@ export interface DetectedFunction {
   kind: FunctionKind;
   framework: Framework;
   module: ParsedModule;
-  shape: 'function' | 'class' | 'factory' | 'constant';
+  shape: 'function' | 'class' | 'factory' | 'constant' | 'lambda';
   def?: FunctionDef;
   cls?: ClassDef;
   /** The callable to probe inside a factory or class (inner function, forward/call). */
@@ -217,7 +217,7 @@ export function collectCandidates(module: ParsedModule): Candidate[] {
           signals: bases.filter(Boolean).map((b) => `base:${b.replace(/^torch\.nn\./, 'nn.')}`), customGradient: isAutograd && !!methodOf(cls, ['backward']),
           frameworkBases: bases, hasSubLayers: hasSubLayers(cls), registered: false,
         });
-      } else if (s.kind === 'assign' && module.ir.language === 'javascript') {
+      } else if (s.kind === 'assign' && (module.ir.language === 'javascript' || s.value.kind === 'lambda')) {
         const target = s.targets[0];
         if (target?.kind !== 'name') continue;
         const value = s.value;
@@ -236,6 +236,46 @@ export function collectCandidates(module: ParsedModule): Candidate[] {
           span: s.span, nameSpan: target.span, signals: customGradient ? ['decorator:tf.customGrad'] : [], customGradient, frameworkBases: [], hasSubLayers: false, registered: false,
         });
       }
+    }
+  };
+  visit(module.ir.body);
+  out.push(...anonymousLambdas(module, imports));
+  return out;
+}
+
+/** `activation=lambda x: …`, `Activation(lambda x: …)`, `compile(loss=lambda t, p: …)`: listed as `<lambda>@LINE`. */
+function anonymousLambdas(module: ParsedModule, imports: ImportMap): Candidate[] {
+  const out: Candidate[] = [];
+  const take = (e: Expr, how: string): void => {
+    if (e.kind !== 'lambda') return;
+    const name = `<lambda>@${e.span.startLine + 1}`;
+    if (out.some((c) => c.name === name)) return;
+    const { names, required } = inputParams(e.fn, 0);
+    out.push({
+      name, module, imports, shape: 'lambda', def: { ...e.fn, name }, inputs: names, requiredInputs: required, span: e.span, nameSpan: e.span,
+      signals: [how], customGradient: false, frameworkBases: [], hasSubLayers: false, registered: true,
+    });
+  };
+  const visitExpr = (e: Expr): void => {
+    if (e.kind !== 'call') {
+      if (e.kind === 'tuple' || e.kind === 'list') e.items.forEach(visitExpr);
+      else if (e.kind === 'dict') e.entries.forEach((en) => visitExpr(en.value));
+      return;
+    }
+    const last = (dottedName(e.callee) ?? '').split('.').pop() ?? '';
+    for (const a of e.args) {
+      if (a.name && roleOfKey(a.name) && roleOfKey(a.name) !== 'metric') take(a.value, `usage:${last}(${a.name}=lambda)`);
+      else if (!a.name && /^(Activation|Lambda)$/.test(last)) take(a.value, `usage:${last}(lambda)`);
+      visitExpr(a.value);
+    }
+    visitExpr(e.callee);
+  };
+  const visit = (body: Stmt[]): void => {
+    for (const st of body) {
+      if (st.kind === 'expr') visitExpr(st.expr);
+      else if (st.kind === 'assign') visitExpr(st.value);
+      else if (st.kind === 'return' && st.value) visitExpr(st.value);
+      childBlocks(st).forEach(visit);
     }
   };
   visit(module.ir.body);
@@ -582,6 +622,12 @@ function directive(c: Candidate): string | undefined {
 function decide(c: Candidate, uses: Use[]): DetectedFunction | undefined {
   const override = directive(c);
   if (override === 'skip') return undefined;
+  if (c.shape === 'lambda') {
+    // Found at its use: the use says what it is.
+    const isLoss = c.signals.some((sig) => /loss|criterion|objective/i.test(sig));
+    return { name: c.name, kind: isLoss ? 'loss' : 'activation', framework: c.module.framework, module: c.module, shape: c.shape, def: c.def, span: c.span, nameSpan: c.nameSpan,
+      detectedBy: c.signals, inputs: isLoss ? c.inputs.slice(0, 2) : c.inputs.slice(0, 1), customGradient: false };
+  }
   const oneInput = c.requiredInputs <= 1 && c.inputs.length >= 1;
   const twoInputs = c.inputs.length >= 2 && c.requiredInputs <= 2 ? true : c.requiredInputs === 2;
   const evidence = new Set<string>(c.signals);

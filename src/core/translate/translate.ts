@@ -86,6 +86,11 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
       else throw new UnsupportedConstruct(`definition of ${target.name}`, target.nameSpan);
       break;
     }
+    case 'lambda': {
+      if (!target.def) throw new UnsupportedConstruct('lambda', target.nameSpan);
+      callable = ev.makeFunction(target.def, mod.scope);
+      break;
+    }
     case 'factory': {
       if (!bound) throw new UnsupportedConstruct(`definition of ${target.name}`, target.nameSpan);
       callable = ev.callValue(bound, ...callSiteArguments(target, ev), target.span);
