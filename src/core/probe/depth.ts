@@ -309,7 +309,10 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   const collapsed = (v: number) => !Number.isFinite(v) || v < th.collapseVariance || v > 1 / th.collapseVariance;
   if (collapsed(predictedLast) || (measured && collapsed(lastVar)) || p.constantOutput) {
     const v = collapsed(predictedLast) ? predictedLast : lastVar;
-    findings.push({ ...base, code: 'GP111', severity: 'warning', message: p.constantOutput ? `by layer ${DEPTH} every unit outputs the same value: the signal carries no information` : `the activations' variance ${Number.isFinite(v) && v < 1 ? 'collapses' : 'blows up'} to ${fmt(v)} by layer ${DEPTH} (${init.name})`, evidence: { ...evidence, varianceAtDepth: v } });
+    // ReLU in the same stack, for scale: q ← σ_w² q / 2 + σ_b².
+    let reluVariance = init.weightVar + init.biasVar;
+    for (let l = 1; l < DEPTH; l++) reluVariance = (init.weightVar * reluVariance) / 2 + init.biasVar;
+    findings.push({ ...base, code: 'GP111', severity: 'warning', message: p.constantOutput ? `by layer ${DEPTH} every unit outputs the same value: the signal carries no information` : `the pre-activations' variance ${Number.isFinite(v) && v < 1 ? 'collapses' : 'blows up'} to ${fmt(v)} by layer ${DEPTH} (${init.name}; ReLU in the same stack keeps ${fmt(reluVariance)})`, evidence: { ...evidence, varianceAtDepth: v, reluVarianceAtDepth: reluVariance } });
   }
   return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured };
 }
