@@ -335,3 +335,20 @@ describe('probe mechanics', () => {
     assert.ok((performance.now() - t0) / 5 < 150, 'probe too slow (generous bound for loaded CI machines)');
   });
 });
+
+test('a two-output loss gets a 2-D landscape for the panel, finite around the target', () => {
+  const src = `import tensorflow as tf
+
+def xy_loss(y_true, y_pred):
+    w = tf.constant([1.0, 2.0])
+    return tf.reduce_sum(w * (y_pred - y_true) ** 2, axis=-1)
+`;
+  const r = probe('xy.py', src, 'xy_loss');
+  const grid = r.data.grid;
+  assert.ok(grid, 'grid computed');
+  assert.equal(grid.x.length, 15);
+  assert.equal(grid.loss.length, 15);
+  const values = grid.loss.flat().filter((v): v is number => v !== null);
+  assert.equal(values.length, 225);
+  assert.ok(Math.min(...values) >= 0);
+});

@@ -29,7 +29,7 @@ export interface LossSliceData {
 
 export interface LossProbeData {
   slices: LossSliceData[];
-  /** Reserved for a 2-D landscape; not computed yet. */
+  /** The 2-D landscape for two-output predictions (rows over y, columns over x; null where not finite or outside the domain). */
   grid?: { label: string; x: number[]; y: number[]; loss: (number | null)[][] };
   /** What was probed, for hovers and the panel. */
   layout: string;
@@ -517,6 +517,36 @@ function checkBatchScaling(ctx: Context, input: LossInput, value: number): void 
   });
 }
 
+// ---------------------------------------------------------------- the 2-D landscape
+
+const GRID = 15;
+
+/**
+ * For two-output predictions (last axis 2): the loss over both outputs of the first sample, the
+ * others held at their targets, inside the family's domain — the panel's heatmap.
+ */
+function lossGrid(ctx: Context, target: Float32Array): LossProbeData['grid'] {
+  if (ctx.layout.lastAxis !== 2) return undefined;
+  const space = ctx.family.space;
+  const axis = (centre: number): number[] => {
+    if (space === 'probabilities' || space === 'masks') return Array.from({ length: GRID }, (_, i) => i / (GRID - 1));
+    if (space === 'logits') return Array.from({ length: GRID }, (_, i) => -6 + (12 * i) / (GRID - 1));
+    return Array.from({ length: GRID }, (_, i) => centre - 3 + (6 * i) / (GRID - 1));
+  };
+  const x = axis(target[0]);
+  const y = axis(target[1]);
+  // Two classes on the simplex are one free number: the 1-D slices already show it.
+  if (space === 'probabilities' && ctx.family.arity === 'categorical') return undefined;
+  const loss = y.map((b) => x.map((a) => {
+    const pred = Float32Array.from(target);
+    pred[0] = a;
+    pred[1] = b;
+    const v = ctx.runner.tryValue(ctx.layout, { target, pred }, 'grid point');
+    return finite(v) ? v : null;
+  }));
+  return { label: `${ctx.names.pred}[0, 0] × ${ctx.names.pred}[0, 1] (other entries at the target)`, x, y, loss };
+}
+
 // ---------------------------------------------------------------- slices, GP212, GP213
 
 interface SliceRun { spec: SliceSpec; data: LossSliceData; measured: (Measured | undefined)[] }
@@ -684,6 +714,6 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
     summary: `${parts[0].charAt(0).toUpperCase()}${parts[0].slice(1)}; ${parts.slice(1).join('; ')}.`,
     family: family.name,
     mapping: mapping.label,
-    data: { slices: slices.map((r) => r.data), layout: layout.describe, baseline: ctx.baseline.name },
+    data: { slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target), layout: layout.describe, baseline: ctx.baseline.name },
   };
 }
