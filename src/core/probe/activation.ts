@@ -40,6 +40,45 @@ export function sweepPoints(range: number): { x: number[]; sweepCount: number } 
   return { x: [...x, ...extra, ...tail.map((v) => -v), ...tail], sweepCount: x.length };
 }
 
+/**
+ * f and f′ at many points by linear interpolation in a sweep's table, O(1) a point: the sweep is
+ * uniform on [-R, R] and the tails are uniform in log|x| out to ±1e6 (beyond, the end values).
+ */
+export function sweepInterpolator(sweep: ActivationSweep, range: number): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
+  const F = sweep.f;
+  const D = sweep.df;
+  const step = range / 1000;
+  const negTail = 2009; // indices of the negative tail (−R·(1e6/R)^(i/TAIL), i = 1..TAIL)
+  const posTail = 2009 + TAIL;
+  const logSpan = Math.log(1e6 / range);
+  return (h, outF, outD) => {
+    for (let n = 0; n < h.length; n++) {
+      const v = h[n];
+      let i: number;
+      let j: number;
+      let t: number;
+      const a = Math.abs(v);
+      if (Number.isNaN(v)) { outF[n] = NaN; outD[n] = NaN; continue; }
+      if (a <= range) {
+        const u = (v + range) / step;
+        i = Math.min(1999, Math.max(0, Math.floor(u)));
+        j = i + 1;
+        t = u - i;
+      } else {
+        const u = (Math.log(a / range) / logSpan) * TAIL; // 0 at |v| = R, TAIL at 1e6
+        const base = v > 0 ? posTail : negTail;
+        if (u >= TAIL) { outF[n] = F[base + TAIL - 1]; outD[n] = D[base + TAIL - 1]; continue; }
+        const k = Math.floor(u); // between tail point k (the sweep's end when k = 0) and k + 1
+        i = k === 0 ? (v > 0 ? 2000 : 0) : base + k - 1;
+        j = base + k;
+        t = u - k;
+      }
+      outF[n] = F[i] + t * (F[j] - F[i]);
+      outD[n] = D[i] + t * (D[j] - D[i]);
+    }
+  };
+}
+
 /** The evaluated points in increasing order (sweep and tails, not the special points), for interpolation. */
 export function sortedTable(sweep: ActivationSweep): { x: number[]; f: number[]; df: number[] } {
   const idx = sweep.x.map((_, i) => i).filter((i) => i < 2001 || i >= 2009).sort((a, b) => sweep.x[a] - sweep.x[b]);

@@ -8,7 +8,8 @@ import type { Finding } from '../findings/types';
 import type { Framework } from '../translate/frameworks';
 import type { Program } from '../translate/translate';
 import { seededRandom } from './lossInputs';
-import { formatNumber as fmt, runSweep, sortedTable, type ActivationSweep } from './activation';
+import { withTensorScope } from './tensorScope';
+import { formatNumber as fmt, runSweep, sortedTable, sweepInterpolator, type ActivationSweep } from './activation';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -128,10 +129,9 @@ export interface DepthMeasurement {
 }
 
 /** C = A (n×k) · B (k×m) in plain typed arrays: TF.js's CPU matmul is several times slower at this size. */
-function matmul(a: Float32Array, b: Float32Array, n: number, k: number, m: number): Float32Array {
-  // float64 accumulators, four columns a step (m is a multiple of 4): about twice as fast in V8.
+function matmul(a: Float64Array, bb: Float64Array, n: number, k: number, m: number): Float64Array {
+  // float64 throughout, four columns a step (m is a multiple of 4): about twice as fast in V8 as float32.
   const c = new Float64Array(n * m);
-  const bb = Float64Array.from(b);
   for (let i = 0; i < n; i++) {
     const row = i * m;
     for (let p = 0; p < k; p++) {
@@ -146,7 +146,7 @@ function matmul(a: Float32Array, b: Float32Array, n: number, k: number, m: numbe
       }
     }
   }
-  return Float32Array.from(c);
+  return c;
 }
 
 function gaussian(rand: () => number): number {
@@ -154,67 +154,71 @@ function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
-const norm2 = (v: Float32Array): number => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
+const norm2 = (v: Float64Array): number => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
+
+interface StackParameters { x: Float64Array; weights: Float64Array[]; biases: Float64Array[]; readout: Float64Array }
+const stackCache = new Map<string, StackParameters>();
+
+/** Input, weights, biases and readout of the stack: the same for every function at one init and seed. */
+function stackParameters(init: InitScheme, seed: number): StackParameters {
+  const key = `${init.name}|${init.weightVar}|${init.biasVar}|${seed}`;
+  const cached = stackCache.get(key);
+  if (cached) return cached;
+  const rand = seededRandom(seed);
+  const x = Float64Array.from({ length: BATCH * WIDTH }, () => gaussian(rand));
+  const weights: Float64Array[] = [];
+  const biases: Float64Array[] = [];
+  const flax = init.name.startsWith('Flax');
+  for (let l = 0; l < DEPTH; l++) {
+    const bound = Math.sqrt((3 * init.weightVar) / WIDTH);
+    weights.push(Float64Array.from({ length: WIDTH * WIDTH }, () => (flax ? gaussian(rand) * Math.sqrt(init.weightVar / WIDTH) : (2 * rand() - 1) * bound)));
+    const bb = Math.sqrt(3 * init.biasVar);
+    biases.push(Float64Array.from({ length: WIDTH }, () => (bb > 0 ? (2 * rand() - 1) * bb : 0)));
+  }
+  const params = { x, weights, biases, readout: Float64Array.from({ length: WIDTH }, () => gaussian(rand)) };
+  if (stackCache.size > 16) stackCache.clear();
+  stackCache.set(key, params);
+  return params;
+}
 
 /**
  * The empirical stack: 16 dense layers, width 64, batch 128, N(0,1) input, fixed seeds. The
  * backward pass is written out (g_l = (g_{l+1} W_{l+1}ᵀ) ⊙ f′(h_l)); f and f′ come from one
  * value-and-gradient call of the translated function per layer.
  */
-export function measureDepth(program: Program | 'relu', init: InitScheme, seed = 7, table?: { x: number[]; f: number[]; df: number[] }): DepthMeasurement {
-  const rand = seededRandom(seed);
+export function measureDepth(program: Program | 'relu', init: InitScheme, seed = 7, lookup?: (h: Float64Array, f: Float64Array, df: Float64Array) => void): DepthMeasurement {
   const n = BATCH * WIDTH;
-  const x = Float32Array.from({ length: n }, () => gaussian(rand));
-  const weights: Float32Array[] = [];
-  const biases: Float32Array[] = [];
-  const flax = init.name.startsWith('Flax');
-  for (let l = 0; l < DEPTH; l++) {
-    const bound = Math.sqrt((3 * init.weightVar) / WIDTH);
-    weights.push(Float32Array.from({ length: WIDTH * WIDTH }, () => (flax ? gaussian(rand) * Math.sqrt(init.weightVar / WIDTH) : (2 * rand() - 1) * bound)));
-    const bb = Math.sqrt(3 * init.biasVar);
-    biases.push(Float32Array.from({ length: WIDTH }, () => (bb > 0 ? (2 * rand() - 1) * bb : 0)));
-  }
-  const readout = Float32Array.from({ length: WIDTH }, () => gaussian(rand));
-  const act = (h: Float32Array): { a: Float32Array; d: Float32Array } => {
+  const { x, weights, biases, readout } = stackParameters(init, seed);
+  const act = (h: Float64Array): { a: Float64Array; d: Float64Array } => {
     if (program === 'relu') return { a: h.map((v) => (v > 0 ? v : 0)), d: h.map((v) => (v > 0 ? 1 : 0)) };
-    if (table) {
-      // f and f′ read from the translated function's table (the sweep and its tails), interpolated.
-      const a = new Float32Array(h.length);
-      const d = new Float32Array(h.length);
-      const xs = table.x;
-      for (let i = 0; i < h.length; i++) {
-        const v = h[i];
-        let lo = 0;
-        let hi = xs.length - 1;
-        if (!(v > xs[0])) { a[i] = table.f[0]; d[i] = table.df[0]; continue; }
-        if (!(v < xs[hi])) { a[i] = table.f[hi]; d[i] = table.df[hi]; continue; }
-        while (hi - lo > 1) { const mid = (lo + hi) >> 1; if (xs[mid] <= v) lo = mid; else hi = mid; }
-        const t = (v - xs[lo]) / (xs[hi] - xs[lo]);
-        a[i] = table.f[lo] + t * (table.f[hi] - table.f[lo]);
-        d[i] = table.df[lo] + t * (table.df[hi] - table.df[lo]);
-      }
+    if (lookup) {
+      // f and f′ read from the translated function's sweep table, interpolated.
+      const a = new Float64Array(h.length);
+      const d = new Float64Array(h.length);
+      lookup(h, a, d);
       return { a, d };
     }
-    return tf.tidy(() => {
-      const input = tf.tensor2d(h, [BATCH, WIDTH]);
+    return withTensorScope(() => {
+      const input = tf.tensor2d(Float32Array.from(h), [BATCH, WIDTH]);
       let a: tf.Tensor | undefined;
       try {
         const d = tf.grad((v: tf.Tensor) => { a = tf.keep(program.run([v])); return tf.sum(a); })(input);
-        const out = { a: Float32Array.from(a!.dataSync()), d: Float32Array.from(d.dataSync()) };
+        const out = { a: Float64Array.from(a!.dataSync()), d: Float64Array.from(d.dataSync()) };
         a!.dispose();
         return out;
       } catch {
         a?.dispose();
-        return { a: Float32Array.from(program.run([input]).dataSync()), d: new Float32Array(n) };
+        return { a: Float64Array.from(program.run([input]).dataSync()), d: new Float64Array(n) };
       }
     });
   };
   const variances: number[] = [];
-  const slopes: Float32Array[] = [];
-  let a: Float32Array = x;
+  const slopes: Float64Array[] = [];
+  let a: Float64Array = x;
   for (let l = 0; l < DEPTH; l++) {
     const h = matmul(a, weights[l], BATCH, WIDTH, WIDTH);
-    for (let i = 0; i < n; i++) h[i] += biases[l][i % WIDTH];
+    const bias = biases[l];
+    for (let r = 0; r < BATCH; r++) for (let c = 0; c < WIDTH; c++) h[r * WIDTH + c] += bias[c];
     let mean = 0;
     for (let i = 0; i < n; i++) mean += h[i];
     mean /= n;
@@ -226,13 +230,13 @@ export function measureDepth(program: Program | 'relu', init: InitScheme, seed =
     slopes.push(out.d);
   }
   // L = Σ (a₁₆ · readout) / B
-  let g: Float32Array = new Float32Array(n);
+  let g: Float64Array = new Float64Array(n);
   for (let i = 0; i < n; i++) g[i] = (readout[i % WIDTH] / BATCH) * slopes[DEPTH - 1][i];
   const gradNorms = new Array<number>(DEPTH);
   gradNorms[DEPTH - 1] = norm2(g);
   for (let l = DEPTH - 2; l >= 0; l--) {
     const w = weights[l + 1];
-    const wT = new Float32Array(WIDTH * WIDTH);
+    const wT = new Float64Array(WIDTH * WIDTH);
     for (let r = 0; r < WIDTH; r++) for (let c = 0; c < WIDTH; c++) wT[c * WIDTH + r] = w[r * WIDTH + c];
     const back = matmul(g, wT, BATCH, WIDTH, WIDTH);
     for (let i = 0; i < n; i++) back[i] *= slopes[l][i];
@@ -258,7 +262,8 @@ const reluStacks = new Map<string, DepthMeasurement>();
 export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: ActivationSweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
-  const table = sortedTable(options.sweep ?? runSweep(program, settings.range));
+  const sweep = options.sweep ?? runSweep(program, settings.range);
+  const table = sortedTable(sweep);
   const prediction = predictDepth(phiFromTable(table), init);
   const near = (v: number, t: number) => Number.isFinite(v) && Math.abs(Math.log10(Math.max(v, 1e-300)) - Math.log10(t)) <= 1;
   const p = prediction;
@@ -282,7 +287,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   let reluMeasured: DepthMeasurement | undefined;
   const empirical = options.empirical ?? 'auto';
   if (empirical === 'always' || (empirical === 'auto' && borderline)) {
-    measured = measureDepth(program, init, 7, table);
+    measured = measureDepth(program, init, 7, sweepInterpolator(sweep, settings.range));
     reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
     reluStacks.set(init.name, reluMeasured);
     if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {

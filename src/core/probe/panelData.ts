@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
 import type { Program } from '../translate/translate';
-import { runSweep, sortedTable } from './activation';
+import { runSweep, sortedTable, sweepInterpolator } from './activation';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
 import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFamily } from './lossStatic';
@@ -131,17 +131,19 @@ const scaled = (init: InitScheme, gain: number): InitScheme => ({ ...init, weigh
  */
 export function depthPanelData(program: Program, range: number): DepthPanelData {
   const init = initFor(program.target.framework);
-  const table = sortedTable(runSweep(program, range));
+  const sweep = runSweep(program, range);
+  const table = sortedTable(sweep);
+  const lookup = sweepInterpolator(sweep, range);
   const phi = phiFromTable(table);
   const prediction = predictDepth(phi, init);
   const gain = prediction.gain;
   const usableGain = Number.isFinite(gain) && gain > 1e-3 && gain < 1e3;
   const reluGain = Math.sqrt(2 / init.weightVar);
   const runs: DepthRunData[] = [];
-  const custom = measureDepth(program, init, 7, table);
+  const custom = measureDepth(program, init, 7, lookup);
   runs.push({ label: `${program.target.name} · default init`, fn: 'custom', gain: 1, gradNorms: custom.gradNorms, variances: custom.variances });
   if (usableGain) {
-    const atGain = measureDepth(program, scaled(init, gain), 7, table);
+    const atGain = measureDepth(program, scaled(init, gain), 7, lookup);
     runs.push({ label: `${program.target.name} · gain ${gain.toPrecision(3)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
   }
   const relu = measureDepth('relu', init, 7);
