@@ -38,6 +38,8 @@ export interface AnalyzeOptions {
 }
 
 const reportCache = new Map<string, FunctionReport>();
+/** Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them all. */
+const reportCacheSize = 250;
 
 export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
   await Promise.all([loadGrammars(), initEngine(backend)]);
@@ -138,6 +140,25 @@ function cacheKey(target: DetectedFunction, source: ModuleSource, settings: Grad
   return h.digest('hex');
 }
 
+/**
+ * A cached report for the same function text, which may have moved (lines added or removed above
+ * it): its positions follow the function. Undefined when a finding points outside the function (a
+ * helper or a module constant, which may have moved by another amount): then it is probed again.
+ */
+function movedReport(cached: FunctionReport, target: DetectedFunction): FunctionReport | undefined {
+  const delta = target.span.startLine - cached.span.startLine;
+  if (delta === 0 && target.span.startCol === cached.span.startCol) return structuredClone(cached);
+  if (target.span.startCol !== cached.span.startCol) return undefined;
+  const inside = (s: Span): boolean => s.startLine >= cached.span.startLine && s.endLine <= cached.span.endLine;
+  if (!cached.findings.every((f) => inside(f.span))) return undefined;
+  const shift = (s: Span): Span => ({ ...s, startLine: s.startLine + delta, endLine: s.endLine + delta });
+  const report = structuredClone(cached);
+  report.span = target.span;
+  report.nameSpan = target.nameSpan;
+  report.findings = report.findings.map((f) => ({ ...f, span: shift(f.span) }));
+  return report;
+}
+
 const severityOfProbe: Record<string, Severity> = {};
 
 /** How a probe verdict settles a source rule: confirmed (raised to the probe's severity) or refuted (dropped). */
@@ -169,7 +190,13 @@ void severityOfProbe;
 export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
   const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
-  if (cached) return structuredClone(cached);
+  if (cached) {
+    // Most recently used last: the oldest entries are dropped first.
+    reportCache.delete(key);
+    reportCache.set(key, cached);
+    const moved = movedReport(cached, target);
+    if (moved) return moved;
+  }
   const start = performance.now();
   const report: FunctionReport = {
     name: target.name, kind: target.kind, framework: target.framework, span: target.span, nameSpan: target.nameSpan,
@@ -228,6 +255,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   }
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
   reportCache.set(key, structuredClone(report));
+  while (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);
   return report;
 }
 

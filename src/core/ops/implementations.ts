@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../translate/errors';
 import type { Value } from '../translate/values';
 import type { OpArgs } from './args';
+import { broadcastElements, refuseLarger } from './sizeGuard';
 import { withGradient } from './customGradient';
 
 /** What an op means to the source rules and the loss probes. */
@@ -206,7 +207,16 @@ function broadcastPair(f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor): (x: tf.Ten
 }
 
 const t1 = (f: (x: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x'))), tags });
-const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x')), f32(a.tensor('y'))), tags });
+/** Elementwise over two broadcast tensors (size-checked first); products and contractions pass `elementwise = false`. */
+const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[], elementwise = true): OpImpl => ({
+  run: (a) => {
+    const x = f32(a.tensor('x'));
+    const y = f32(a.tensor('y'));
+    if (elementwise) refuseLarger(broadcastElements(x.shape, y.shape), 1e7, a.op);
+    return f(x, y);
+  },
+  tags,
+});
 
 export const implementations: Record<string, OpImpl> = {
   // ---- elementwise
@@ -282,10 +292,11 @@ export const implementations: Record<string, OpImpl> = {
   nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
 
   // ---- binary
-  add: { run: (a) => { const y = f32(a.tensor('y')); const alpha = a.num('alpha', 1); return tf.add(f32(a.tensor('x')), alpha === 1 ? y : tf.mul(y, alpha)); } },
+  add: { run: (a) => { const y = f32(a.tensor('y')); const x = f32(a.tensor('x')); refuseLarger(broadcastElements(x.shape, y.shape), 1e7, a.op); const alpha = a.num('alpha', 1); return tf.add(x, alpha === 1 ? y : tf.mul(y, alpha)); } },
   sub: t2(tf.sub),
   mul: t2(tf.mul),
   div: { run: (a) => {
+    refuseLarger(broadcastElements(a.tensor('x').shape, a.tensor('y').shape), 1e7, a.op);
     const q = tf.div(f32(a.tensor('x')), f32(a.tensor('y')));
     const mode = a.str('rounding_mode');
     if (mode === 'floor') return tf.floor(detach(q));
@@ -322,6 +333,7 @@ export const implementations: Record<string, OpImpl> = {
   where: { run: (a) => {
     if (!a.has('x') && !a.has('y')) throw new UnsupportedConstruct(`${a.op} with one argument`, a.span, 'the result shape depends on the data');
     const cond = a.tensor('cond');
+    refuseLarger(broadcastElements(cond.shape, a.tensor('x').shape, a.tensor('y').shape), 1e7, a.op);
     return tf.where(cond.dtype === 'bool' ? cond : tf.cast(detach(cond), 'bool'), f32(a.tensor('x')), f32(a.tensor('y')));
   }, tags: ['where'] },
   logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff'] },
@@ -381,12 +393,12 @@ export const implementations: Record<string, OpImpl> = {
   expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')) },
   concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
   stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
-  tile: { run: (a) => tf.tile(a.tensor('x'), a.shape('reps')) },
-  broadcast_to: { run: (a) => tf.broadcastTo(a.tensor('x'), a.shape('shape')) },
-  matmul: t2(tf.matMul),
-  dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y))),
-  inner: t2((x, y) => (x.rank <= 1 && y.rank <= 1 ? tf.sum(tf.mul(x, y)) : tf.sum(tf.mul(tf.expandDims(x, -2), tf.reshape(y, [...Array(x.rank - 1).fill(1), ...y.shape])), -1))),
-  vdot: t2((x, y) => tf.sum(tf.mul(tf.reshape(x, [-1]), tf.reshape(y, [-1])))),
+  tile: { run: (a) => { const x = a.tensor('x'); const reps = a.shape('reps'); checkSize([x.size, ...reps], a); return tf.tile(x, reps); } },
+  broadcast_to: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(a.tensor('x'), s); } },
+  matmul: t2(tf.matMul, undefined, false),
+  dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y)), undefined, false),
+  inner: t2((x, y) => (x.rank <= 1 && y.rank <= 1 ? tf.sum(tf.mul(x, y)) : tf.sum(tf.mul(tf.expandDims(x, -2), tf.reshape(y, [...Array(x.rank - 1).fill(1), ...y.shape])), -1)), undefined, false),
+  vdot: t2((x, y) => tf.sum(tf.mul(tf.reshape(x, [-1]), tf.reshape(y, [-1]))), undefined, false),
   identity: t1((x) => x),
   stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
   cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')) },

@@ -100,8 +100,29 @@ function recoverDefinitions(doc: SourceDocument, ir: ModuleIR): void {
   }
 }
 
+/** Deeper than this, the recursive passes after parsing (detection, rules, the evaluator) could run out of stack. */
+const maxNesting = 400;
+
+/** How deeply IR nodes nest, walked without recursion; stops counting past `limit`. */
+function nestingDepth(root: unknown, limit: number): number {
+  const stack: [unknown, number][] = [[root, 0]];
+  let max = 0;
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    if (max > limit) return max;
+    if (Array.isArray(v)) for (const item of v) stack.push([item, depth]);
+    else if (v && typeof v === 'object' && !(v instanceof Map)) {
+      const node = 'kind' in v ? depth + 1 : depth;
+      for (const [key, child] of Object.entries(v)) if (key !== 'span' && child && typeof child === 'object') stack.push([child, node]);
+    }
+  }
+  return max;
+}
+
 export function parseDocument(doc: SourceDocument): ParsedModule {
   const ir = lower(doc, doc.text);
+  if (nestingDepth(ir.body, maxNesting) > maxNesting) throw new DocumentError(`the file nests expressions or blocks more than ${maxNesting} levels deep, past what GradProbe analyses`);
   if (ir.syntaxErrors.length > 0) recoverDefinitions(doc, ir);
   return { doc, ir, framework: frameworkOf(ir) };
 }

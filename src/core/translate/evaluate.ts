@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { withGradient } from '../ops/customGradient';
 import { detach } from '../ops/implementations';
 import { callOp, constantAt, isKnownModulePath, methodOf, type OpContext } from '../ops/registry';
+import { broadcastElements, matmulElements, refuseLarger } from '../ops/sizeGuard';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './errors';
 import { canonicalModule, canonicalPath, type Framework } from './frameworks';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from './ir';
@@ -567,10 +568,14 @@ export class Evaluator {
     }
     if (op === '+' && a.t === 'str' && b.t === 'str') return str(a.v + b.v);
     if (op === '+' && (a.t === 'list' || a.t === 'tuple') && b.t === a.t) return { t: a.t, items: [...a.items, ...b.items] };
-    if (op === '*' && (a.t === 'list' || a.t === 'tuple') && bn.t === 'num') return { t: a.t, items: Array.from({ length: bn.v }, () => a.items).flat() };
+    if (op === '*' && (a.t === 'list' || a.t === 'tuple') && bn.t === 'num') {
+      if (a.items.length * bn.v > 1e6) throw new ProbeBudgetExceeded('a list repeated to more than a million items');
+      return { t: a.t, items: Array.from({ length: bn.v }, () => a.items).flat() };
+    }
     if (op === '%' && a.t === 'str') return str(a.v);
     const x = this.tensor(a, span);
     const y = this.tensor(b, span);
+    refuseLarger(op === '@' ? matmulElements(x.shape, y.shape) : broadcastElements(x.shape, y.shape), this.ctx.maxElements, `the operator ${op}`);
     return { t: 'tensor', v: this.ctx.finish(tensorBinary(op, x, y, span, this.ctx.framework)) };
   }
 
@@ -590,6 +595,7 @@ export class Evaluator {
     if (a.t === 'tensor' || b.t === 'tensor') {
       const x = this.tensor(a, span);
       const y = this.tensor(b, span);
+      refuseLarger(broadcastElements(x.shape, y.shape), this.ctx.maxElements, `the comparison ${op}`);
       const fn = { '<': tf.less, '<=': tf.lessEqual, '>': tf.greater, '>=': tf.greaterEqual, '==': tf.equal, '!=': tf.notEqual }[op];
       // A comparison is piecewise constant: no gradient flows through it.
       return { t: 'tensor', v: fn(detach(x), detach(y)) };

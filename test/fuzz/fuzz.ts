@@ -1,0 +1,155 @@
+// `npm run fuzz -- --count N --seed S [--server M] [--out DIR] [--replay FILE]`: N generated inputs
+// through the core (in a worker thread with a watchdog, so a hang is counted, not waited on) and M
+// through the running language server over stdio. Failing inputs and the slowest one are saved for
+// replay. The last line reads `fuzz: N inputs, C crashes, R unhandled rejections, slowest T ms (FILE)`;
+// the exit code is non-zero on any crash, unhandled rejection, malformed answer or lost function.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import { analyzeSources } from '../../src/core/analyze';
+import { loadSeeds } from './generate';
+import { fuzzSettings, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
+
+interface Job { id: number; path: string; text: string }
+type Answer = { id: number; ms: number; rejections: number } & ({ reports: unknown } | { error: string });
+
+function workerMain(): void {
+  const port = parentPort!;
+  let rejections = 0;
+  process.on('unhandledRejection', () => { rejections++; });
+  port.on('message', (job: Job) => {
+    const t = performance.now();
+    const before = rejections;
+    analyzeSources([{ path: job.path, text: job.text }], { settings: fuzzSettings }).then(
+      (reports) => {
+        // Let a rejection raised during the analysis surface before answering.
+        setImmediate(() => {
+          try {
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, reports } satisfies Answer);
+          } catch (err) {
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, error: `the report cannot be sent to the server's main thread: ${(err as Error).message}` } satisfies Answer);
+          }
+        });
+      },
+      (err: unknown) => port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, error: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies Answer),
+    );
+  });
+}
+
+/** The core in a worker thread; an input that takes longer than `watchdogMs` is a hang and the worker is replaced. */
+function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () => Promise<void> } {
+  let worker: Worker | undefined;
+  let nextId = 1;
+  let pending: { id: number; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
+  const start = (): Worker => {
+    const w = new Worker(__filename);
+    w.on('message', (a: Answer) => {
+      if (!pending || pending.id !== a.id) return;
+      clearTimeout(pending.timer);
+      const p = pending;
+      pending = undefined;
+      p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections });
+    });
+    w.on('error', (err) => {
+      if (!pending || pending.worker !== w) return;
+      clearTimeout(pending.timer);
+      const p = pending;
+      pending = undefined;
+      worker = undefined;
+      p.resolve({ error: `the analysis thread died: ${err.stack ?? err.message}`, ms: performance.now() - p.started });
+    });
+    w.on('exit', (code) => {
+      if (worker === w) worker = undefined;
+      if (pending && pending.worker === w && code !== 0) {
+        clearTimeout(pending.timer);
+        const p = pending;
+        pending = undefined;
+        p.resolve({ error: `the analysis thread exited with code ${code}`, ms: performance.now() - p.started });
+      }
+    });
+    return w;
+  };
+  const analyze: Analyzer = (input) => new Promise<AnalyzeOutcome>((resolveOutcome) => {
+    const w = (worker ??= start());
+    const id = nextId++;
+    const started = performance.now();
+    const timer = setTimeout(() => {
+      const stuck = worker;
+      worker = undefined;
+      pending = undefined;
+      void stuck?.terminate();
+      resolveOutcome({ hang: true, ms: performance.now() - started });
+    }, watchdogMs);
+    pending = { id, worker: w, resolve: resolveOutcome, started, timer };
+    w.postMessage({ id, path: input.path, text: input.text } satisfies Job);
+  });
+  return { analyze, dispose: async () => { await worker?.terminate(); } };
+}
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+function printProblems(label: string, stats: FuzzStats): void {
+  for (const p of stats.problems.slice(0, 40)) {
+    console.log(`  ${label} ${p.kind}: ${p.id} ${p.path} [${p.detail}]${p.saved ? ` saved as ${p.saved}` : ''}\n    ${p.message.split('\n').slice(0, 6).join('\n    ')}`);
+  }
+  if (stats.problems.length > 40) console.log(`  … and ${stats.problems.length - 40} more`);
+}
+
+async function main(): Promise<number> {
+  const root = resolve(arg('root', process.cwd())!);
+  const out = resolve(arg('out', join(root, 'test-output/fuzz'))!);
+  const replay = arg('replay');
+  const { analyze, dispose } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
+  if (replay) {
+    const meta = (() => { try { return JSON.parse(readFileSync(`${replay}.json`, 'utf8')) as { path: string }; } catch { return undefined; } })();
+    const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
+    const o = await analyze(input);
+    await dispose();
+    console.log(JSON.stringify({ ms: Math.round(o.ms), hang: o.hang, error: o.error, problems: o.reports ? reportProblems(input, o.reports) : undefined, functions: o.reports?.[0]?.functions.map((f) => ({ name: f.name, kind: f.kind, status: f.probe.status, reason: f.probe.reason, codes: f.findings.map((x) => x.code) })), fileFindings: o.reports?.[0]?.findings.filter((f) => !f.function) }, null, 1));
+    return o.error || o.hang ? 1 : 0;
+  }
+  const count = Number(arg('count', '1000'));
+  const seed = Number(arg('seed', '1'));
+  const serverCount = Number(arg('server', String(Math.min(300, Math.max(20, Math.round(count / 30))))));
+  const seeds = loadSeeds(root);
+  rmSync(out, { recursive: true, force: true });
+  const started = Date.now();
+  console.log(`fuzz: seed ${seed}; ${count} inputs through the core, ${serverCount} through the language server; ${seeds.length} seed files`);
+  const core = await runCoreFuzz({
+    count, seed, seeds, analyze, saveDir: join(out, 'core'),
+    progress: (done, s) => {
+      if (done % 500 === 0 || done === count) console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+    },
+  });
+  await dispose();
+  const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
+  console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail})`);
+  printProblems('core', core);
+  const workspace = mkdtempSync(join(tmpdir(), 'gradprobe-fuzz-'));
+  const server = serverCount > 0
+    ? await runServerFuzz({
+      count: serverCount, seed: seed + 7919, seeds, root, workspace, saveDir: join(out, 'server'),
+      progress: (done, s) => { if (done % 50 === 0 || done === serverCount) console.log(`  server ${done}/${serverCount}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed; slowest ${Math.round(s.slowest.ms)} ms`); },
+    })
+    : undefined;
+  rmSync(workspace, { recursive: true, force: true });
+  if (server) {
+    console.log(`server: ${server.inputs} inputs (${server.skipped} skipped: notebooks without code cells or over 300 kB); ${server.crashes} crashes, ${server.rejections} unhandled rejections, ${server.malformed} malformed; server ${server.serverAlive ? 'alive' : 'DEAD'} at the end; slowest ${Math.round(server.slowest.ms)} ms open-to-diagnostics (${server.slowest.id} ${server.slowest.path}: ${server.slowest.detail})`);
+    printProblems('server', server);
+  }
+  const slowest = server && server.slowest.ms > core.slowest.ms ? { ms: server.slowest.ms, file: `${server.slowest.id} ${server.slowest.path}, through the server` } : { ms: core.slowest.ms, file: core.slowest.saved ?? `${core.slowest.id} ${core.slowest.path}` };
+  const failures = core.malformed + core.lost + (server?.malformed ?? 0);
+  if (failures) console.log(`fuzz: ${failures} malformed answers or lost functions (see above)`);
+  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest }));
+  return core.crashes + core.rejections + (server?.crashes ?? 0) + (server?.rejections ?? 0) + failures > 0 ? 1 : 0;
+}
+
+if (isMainThread) {
+  main().then((code) => { process.exitCode = code; }, (err: unknown) => { console.error(err); process.exitCode = 2; });
+} else {
+  workerMain();
+}

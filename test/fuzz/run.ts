@@ -1,0 +1,380 @@
+// The fuzz run's machinery: push generated inputs through the core (analyzeSources) and through the
+// running language server, and judge every answer: no exception escapes, no rejection goes
+// unhandled, every input gets a well-formed report (its functions and findings, or GP001/GP002),
+// and a mutated seed still reports the functions its mutation did not touch.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { CodeLensRequest, HoverRequest } from 'vscode-languageserver-protocol/node';
+import { analyzeSources } from '../../src/core/analyze';
+import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
+import { ruleFor } from '../../src/core/findings/rules';
+import type { FileReport, Finding, FunctionReport } from '../../src/core/findings/types';
+import type { Span } from '../../src/core/translate/ir';
+import { failureLogs, LspServer } from '../support/lspServer';
+import { generateInput, Rng, type FuzzInput, type SeedFile } from './generate';
+
+/** What analysing one input gave: reports, or the exception that escaped, or nothing in time. */
+export interface AnalyzeOutcome {
+  reports?: FileReport[];
+  error?: string;
+  hang?: boolean;
+  ms: number;
+  /** Unhandled rejections seen while it ran (where the analyzer can tell). */
+  rejections?: number;
+}
+
+export type Analyzer = (input: { path: string; text: string }) => Promise<AnalyzeOutcome>;
+
+export type ProblemKind = 'crash' | 'hang' | 'rejection' | 'malformed' | 'lost' | 'server';
+
+export interface FuzzProblem {
+  kind: ProblemKind;
+  id: string;
+  path: string;
+  detail: string;
+  message: string;
+  /** Where the input was saved for replay (`npm run fuzz -- --replay FILE`). */
+  saved?: string;
+}
+
+export interface FuzzStats {
+  inputs: number;
+  crashes: number;
+  rejections: number;
+  malformed: number;
+  lost: number;
+  /** Mutated inputs the "untouched functions are still reported" oracle was applied to. */
+  oracleChecked: number;
+  /** Functions the oracle required (summed over oracleChecked inputs). */
+  oracleFunctions: number;
+  byFamily: Record<string, number>;
+  slowest: { ms: number; id: string; path: string; detail: string; saved?: string };
+  problems: FuzzProblem[];
+}
+
+export function emptyStats(): FuzzStats {
+  return { inputs: 0, crashes: 0, rejections: 0, malformed: 0, lost: 0, oracleChecked: 0, oracleFunctions: 0, byFamily: {}, slowest: { ms: 0, id: '', path: '', detail: '' }, problems: [] };
+}
+
+export const fuzzSettings = mergeSettings(defaultSettings, { backend: 'cpu' });
+
+/** The core in this thread. Unhandled rejections are counted by the caller's process hook. */
+export function inProcessAnalyzer(): Analyzer {
+  return async (input) => {
+    const t = performance.now();
+    try {
+      const reports = await analyzeSources([{ path: input.path, text: input.text }], { settings: fuzzSettings });
+      return { reports, ms: performance.now() - t };
+    } catch (err) {
+      return { error: err instanceof Error ? err.stack ?? err.message : String(err), ms: performance.now() - t };
+    }
+  };
+}
+
+// ------------------------------------------------------------------ well-formedness
+
+const severities = new Set(['error', 'warning', 'info']);
+const kinds = new Set(['activation', 'loss']);
+const statuses = new Set(['ok', 'unsupported', 'failed']);
+
+/** Line counts the spans must fall within: the file's, or each code cell's for a notebook. */
+function lineBounds(path: string, text: string): { file?: number; cells?: Map<number, number> } {
+  if (!path.toLowerCase().endsWith('.ipynb')) return { file: text.split('\n').length };
+  try {
+    const nb = JSON.parse(text) as { cells?: unknown };
+    if (!Array.isArray(nb.cells)) return {};
+    const cells = new Map<number, number>();
+    nb.cells.forEach((c: unknown, i: number) => {
+      const cell = c as { cell_type?: unknown; source?: unknown } | null;
+      if (!cell || typeof cell !== 'object' || cell.cell_type !== 'code') return;
+      const src = Array.isArray(cell.source) ? cell.source.join('') : typeof cell.source === 'string' ? cell.source : '';
+      cells.set(i, src.split('\n').length);
+    });
+    return { cells };
+  } catch {
+    return {};
+  }
+}
+
+function spanProblem(span: Span | undefined, what: string, bounds: ReturnType<typeof lineBounds>, cell: number | undefined): string | undefined {
+  if (!span || typeof span !== 'object') return `${what}: no span`;
+  const vals = [span.startLine, span.startCol, span.endLine, span.endCol];
+  if (!vals.every((v) => Number.isInteger(v) && v >= 0)) return `${what}: span ${JSON.stringify(span)} has a non-integer or negative field`;
+  if (span.endLine < span.startLine || (span.endLine === span.startLine && span.endCol < span.startCol)) return `${what}: span ${JSON.stringify(span)} ends before it starts`;
+  const limit = cell !== undefined ? bounds.cells?.get(cell) : bounds.file;
+  if (cell !== undefined && bounds.cells && limit === undefined) return `${what}: cell ${cell} is not a code cell`;
+  if (limit !== undefined && span.endLine >= limit) return `${what}: span ${JSON.stringify(span)} is past the last line (${limit} lines${cell !== undefined ? ` in cell ${cell}` : ''})`;
+  return undefined;
+}
+
+function findingProblems(f: Finding, where: string, bounds: ReturnType<typeof lineBounds>): string[] {
+  const out: string[] = [];
+  if (typeof f.code !== 'string' || !/^GP\d{3}$/.test(f.code) || !ruleFor(f.code)) out.push(`${where}: unknown code ${String(f.code)}`);
+  if (!severities.has(f.severity)) out.push(`${where}: severity ${String(f.severity)}`);
+  if (typeof f.message !== 'string' || !f.message.trim()) out.push(`${where}: empty message`);
+  if (!f.evidence || typeof f.evidence !== 'object') out.push(`${where}: no evidence object`);
+  const s = spanProblem(f.span, where, bounds, f.cell);
+  if (s) out.push(s);
+  return out;
+}
+
+/** Everything wrong with the answer for one input; empty when it is well-formed. */
+export function reportProblems(input: { path: string; text: string }, reports: FileReport[] | undefined): string[] {
+  if (!Array.isArray(reports)) return ['no report array'];
+  if (reports.length !== 1) return [`${reports.length} file reports for one input`];
+  const r = reports[0];
+  const out: string[] = [];
+  if (r.path !== input.path) out.push(`report for ${r.path}, not ${input.path}`);
+  try {
+    JSON.stringify(r);
+    structuredClone(r);
+  } catch (err) {
+    out.push(`the report cannot be serialised: ${(err as Error).message}`);
+  }
+  const bounds = lineBounds(input.path, input.text);
+  const names = new Set<string>();
+  for (const fn of r.functions) {
+    const where = `function ${String(fn.name).slice(0, 60)}`;
+    if (typeof fn.name !== 'string' || !fn.name) out.push('a function without a name');
+    names.add(fn.name);
+    if (!kinds.has(fn.kind)) out.push(`${where}: kind ${String(fn.kind)}`);
+    if (!statuses.has(fn.probe?.status)) out.push(`${where}: probe status ${String(fn.probe?.status)}`);
+    if (!Number.isFinite(fn.probe?.ms)) out.push(`${where}: probe time ${String(fn.probe?.ms)}`);
+    if (typeof fn.summary !== 'string') out.push(`${where}: no summary`);
+    for (const [s, what] of [[fn.span, 'span'], [fn.nameSpan, 'name span']] as const) {
+      const p = spanProblem(s, `${where} ${what}`, bounds, fn.cell);
+      if (p) out.push(p);
+    }
+    const codes = new Set(fn.findings.map((f) => f.code));
+    if (fn.probe?.status === 'unsupported' && !codes.has('GP001')) out.push(`${where}: not probed (unsupported) without GP001`);
+    if (fn.probe?.status === 'failed' && !codes.has('GP002')) out.push(`${where}: probe failed without GP002`);
+    if (fn.probe?.status === 'ok' && (codes.has('GP001') || codes.has('GP002'))) out.push(`${where}: probed ok but reports ${codes.has('GP001') ? 'GP001' : 'GP002'}`);
+    fn.findings.forEach((f, i) => {
+      out.push(...findingProblems(f, `${where} finding ${i} (${f.code})`, bounds));
+      if (f.function !== undefined && f.function !== fn.name) out.push(`${where}: finding ${f.code} is about ${f.function}`);
+    });
+  }
+  r.findings.forEach((f, i) => {
+    out.push(...findingProblems(f, `file finding ${i} (${f.code})`, bounds));
+    if (f.function !== undefined && !names.has(f.function)) out.push(`file finding ${f.code} is about ${f.function}, which is not listed`);
+    if (f.function === undefined && f.code !== 'GP002' && f.code !== 'GP001') out.push(`file-level finding ${f.code} (only GP001/GP002 may be about the whole file)`);
+  });
+  const counted = r.functions.reduce((n, fn) => n + fn.findings.length, 0);
+  if (r.findings.filter((f) => f.function !== undefined).length !== counted) out.push(`file findings (${r.findings.length}) do not add up to the functions' (${counted})`);
+  if (input.text.includes('\u0000') && (r.functions.length || !r.findings.some((f) => f.code === 'GP002'))) out.push('a binary file (NUL bytes) without a file-level GP002');
+  return out;
+}
+
+// ------------------------------------------------------------------ the oracle for mutated seeds
+
+interface Baseline { functions: FunctionReport[] }
+
+const importLine = /^\s*(import\b|from\s+\S+\s+import\b|export\s+\*|const\s+\w+\s*=\s*require\()/;
+
+/**
+ * The seed's functions a single structure-preserving mutation did not touch: not in a changed
+ * line's function, not named on a changed line (a use), and no import changed.
+ */
+export function untouchedFunctions(input: FuzzInput, seed: SeedFile, baseline: Baseline): FunctionReport[] | undefined {
+  const m = input.mutations;
+  if (!m || m.length !== 1 || !m[0].structural || seed.path.endsWith('.ipynb')) return undefined;
+  const before = seed.text.split('\n');
+  const after = input.text.split('\n');
+  const changed = m[0].lines;
+  const changedText = changed.flatMap((l) => [before[l] ?? '', m[0].kind === 'delete-line' ? '' : after[l] ?? '']);
+  if (changedText.some((t) => importLine.test(t))) return undefined;
+  const mentions = (name: string): boolean => {
+    const re = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$')}(?![\\w$])`);
+    return changedText.some((t) => re.test(t));
+  };
+  return baseline.functions.filter((fn) => !changed.some((l) => l >= fn.span.startLine && l <= fn.span.endLine) && !mentions(fn.name));
+}
+
+// ------------------------------------------------------------------ the core run
+
+export interface CoreRunOptions {
+  count: number;
+  seed: number;
+  seeds: SeedFile[];
+  analyze: Analyzer;
+  /** What the seeds' own reports come from (default: `analyze`); the judge's self-test passes the real core. */
+  baselineAnalyze?: Analyzer;
+  /** Where failing and slowest inputs are written for replay; none when absent. */
+  saveDir?: string;
+  progress?: (done: number, stats: FuzzStats) => void;
+  /** Unhandled rejections counted so far by the caller's hook (in-process analyzers). */
+  rejectionsSoFar?: () => number;
+}
+
+function save(dir: string | undefined, input: { id: string; path: string; text: string; detail: string }): string | undefined {
+  if (!dir) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const ext = input.path.split('.').pop() ?? 'txt';
+  const file = join(dir, `${input.id}.${ext}`);
+  writeFileSync(file, input.text);
+  writeFileSync(`${file}.json`, JSON.stringify({ id: input.id, path: input.path, detail: input.detail }, null, 1));
+  return file;
+}
+
+function record(stats: FuzzStats, kind: ProblemKind, input: FuzzInput, message: string, saveDir?: string): void {
+  if (kind === 'crash' || kind === 'hang' || kind === 'server') stats.crashes++;
+  else if (kind === 'rejection') stats.rejections++;
+  else if (kind === 'malformed') stats.malformed++;
+  else stats.lost++;
+  const saved = stats.problems.length < 200 ? save(saveDir, input) : undefined;
+  stats.problems.push({ kind, id: input.id, path: input.path, detail: input.detail, message: message.slice(0, 2000), saved });
+}
+
+export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
+  const stats = emptyStats();
+  const rng = new Rng(opts.seed);
+  const baselines = new Map<string, Baseline | null>();
+  const baselineOf = async (seed: SeedFile): Promise<Baseline | null> => {
+    if (!baselines.has(seed.path)) {
+      const out = await (opts.baselineAnalyze ?? opts.analyze)({ path: seed.path, text: seed.text });
+      baselines.set(seed.path, out.reports?.[0] ? { functions: out.reports[0].functions } : null);
+    }
+    return baselines.get(seed.path)!;
+  };
+  let rejections = opts.rejectionsSoFar?.() ?? 0;
+  for (let i = 0; i < opts.count; i++) {
+    const input = generateInput(rng, i, opts.seeds);
+    const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
+    const baseline = seed ? await baselineOf(seed) : null;
+    const out = await opts.analyze({ path: input.path, text: input.text });
+    stats.inputs++;
+    stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;
+    if (out.ms > stats.slowest.ms) stats.slowest = { ms: out.ms, id: input.id, path: input.path, detail: input.detail, saved: save(opts.saveDir ? join(opts.saveDir, 'slowest') : undefined, input) };
+    const nowRejections = (opts.rejectionsSoFar?.() ?? 0) + (out.rejections ?? 0);
+    if (nowRejections > rejections) record(stats, 'rejection', input, `${nowRejections - rejections} unhandled rejection(s) while analysing it`, opts.saveDir);
+    rejections = opts.rejectionsSoFar?.() ?? 0;
+    if (out.hang) record(stats, 'hang', input, `no answer within the watchdog (${Math.round(out.ms)} ms)`, opts.saveDir);
+    else if (out.error !== undefined) record(stats, 'crash', input, `analyzeSources threw: ${out.error}`, opts.saveDir);
+    else {
+      const problems = reportProblems(input, out.reports);
+      if (problems.length) record(stats, 'malformed', input, problems.slice(0, 10).join('; '), opts.saveDir);
+      else if (seed && baseline) {
+        const required = untouchedFunctions(input, seed, baseline);
+        if (required) {
+          stats.oracleChecked++;
+          stats.oracleFunctions += required.length;
+          const listed = out.reports![0].functions;
+          const missing = required.filter((fn) => !listed.some((l) => l.name === fn.name && l.kind === fn.kind));
+          if (missing.length) record(stats, 'lost', input, `untouched function(s) no longer reported: ${missing.map((f) => `${f.name} (${f.kind}, lines ${f.span.startLine + 1}–${f.span.endLine + 1})`).join(', ')}`, opts.saveDir);
+        }
+      }
+    }
+    opts.progress?.(i + 1, stats);
+  }
+  return stats;
+}
+
+// ------------------------------------------------------------------ the server run
+
+export interface ServerRunOptions {
+  count: number;
+  seed: number;
+  seeds: SeedFile[];
+  root: string;
+  workspace: string;
+  saveDir?: string;
+  /** Largest input sent to the server (bytes); larger ones are skipped. */
+  maxBytes?: number;
+  progress?: (done: number, stats: FuzzStats) => void;
+}
+
+function diagnosticProblems(diags: Diagnostic[]): string[] {
+  const out: string[] = [];
+  for (const d of diags) {
+    const code = String(d.code);
+    if (!/^GP\d{3}$/.test(code) || !ruleFor(code)) out.push(`diagnostic with code ${code}`);
+    if (d.source !== 'gradprobe') out.push(`diagnostic source ${d.source}`);
+    if (!d.message?.trim()) out.push('diagnostic without a message');
+    const r = d.range;
+    if (![r.start.line, r.start.character, r.end.line, r.end.character].every((v) => Number.isInteger(v) && v >= 0)) out.push(`diagnostic range ${JSON.stringify(r)}`);
+  }
+  return out;
+}
+
+interface NotebookCells { kind: 'code' | 'markdown'; text: string }
+
+function notebookCells(text: string): NotebookCells[] | undefined {
+  try {
+    const nb = JSON.parse(text) as { cells?: unknown };
+    if (!Array.isArray(nb.cells)) return undefined;
+    const cells = nb.cells.filter((c): c is { cell_type: string; source: unknown } => !!c && typeof c === 'object' && typeof (c as { cell_type?: unknown }).cell_type === 'string')
+      .map((c) => ({ kind: c.cell_type === 'code' ? 'code' as const : 'markdown' as const, text: Array.isArray(c.source) ? c.source.map(String).join('') : typeof c.source === 'string' ? c.source : '' }));
+    return cells.some((c) => c.kind === 'code') ? cells : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens each input in the running server, waits for its diagnostics, asks for lenses and a hover, closes it. */
+export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats & { skipped: number; serverAlive: boolean; failureLogs: string[] }> {
+  const stats = emptyStats();
+  const rng = new Rng(opts.seed);
+  const server = new LspServer({ root: opts.root, workspace: opts.workspace, settings: { backend: 'cpu', probeOn: 'type', debounceMs: 0 } });
+  let skipped = 0;
+  let logsSeen = 0;
+  let aliveAtEnd = false;
+  try {
+    await server.initialize();
+    for (let i = 0; stats.inputs < opts.count && i < opts.count * 4; i++) {
+      const input = generateInput(rng, i, opts.seeds);
+      if (input.text.length > (opts.maxBytes ?? 300_000)) { skipped++; continue; }
+      const base = join(opts.workspace, input.id);
+      const t = performance.now();
+      let uris: string[];
+      let close: () => void;
+      if (input.path.endsWith('.ipynb')) {
+        const cells = notebookCells(input.text);
+        if (!cells) { skipped++; continue; }
+        const nb = server.openNotebook(`${base}.ipynb`, cells);
+        uris = nb.cells;
+        close = () => server.closeNotebook(nb.uri, nb.cells);
+      } else {
+        const uri = server.open(`${base}/${input.path.split('/').pop()}`, input.text);
+        uris = [uri];
+        close = () => server.close(uri);
+      }
+      stats.inputs++;
+      stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;
+      const after = server.lastSeq;
+      try {
+        const diags = await server.until(`diagnostics for ${input.id}`, () => {
+          const got = uris.map((u) => server.published.get(u)).filter((p) => p && p.seq > after);
+          return got.length ? got.flatMap((p) => p!.diagnostics) : undefined;
+        }, 180_000);
+        const ms = performance.now() - t;
+        if (ms > stats.slowest.ms) stats.slowest = { ms, id: input.id, path: input.path, detail: input.detail };
+        const problems = diagnosticProblems(diags);
+        const lenses = await Promise.race([server.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: uris[0] } }), new Promise<'late'>((r) => setTimeout(() => r('late'), 30_000))]);
+        if (lenses === 'late') problems.push('the code lens request was not answered within 30 s');
+        const hover = await Promise.race([server.connection.sendRequest(HoverRequest.type, { textDocument: { uri: uris[0] }, position: { line: 0, character: 0 } }), new Promise<'late'>((r) => setTimeout(() => r('late'), 30_000))]);
+        if (hover === 'late') problems.push('the hover request was not answered within 30 s');
+        if (problems.length) record(stats, 'malformed', input, problems.slice(0, 10).join('; '), opts.saveDir);
+      } catch (err) {
+        record(stats, server.alive ? 'malformed' : 'server', input, err instanceof Error ? err.message : String(err), opts.saveDir);
+      }
+      close();
+      const failures = failureLogs(server.logs.slice(logsSeen));
+      logsSeen = server.logs.length;
+      for (const line of failures) record(stats, /unexpected rejection/.test(line) ? 'rejection' : 'crash', input, `server log: ${line.split('\n').slice(0, 4).join(' | ')}`, opts.saveDir);
+      opts.progress?.(stats.inputs, stats);
+      if (!server.alive) break;
+    }
+    aliveAtEnd = server.alive;
+  } finally {
+    await server.dispose().catch(() => undefined);
+  }
+  const serverAlive = aliveAtEnd;
+  if (!serverAlive && !stats.problems.some((p) => p.kind === 'server')) stats.crashes++;
+  return { ...stats, skipped, serverAlive, failureLogs: failureLogs(server.logs) };
+}
+
+/** The closing line the issue asks for. */
+export function summaryLine(total: { inputs: number; crashes: number; rejections: number; slowest: { ms: number; file: string } }): string {
+  return `fuzz: ${total.inputs} inputs, ${total.crashes} crashes, ${total.rejections} unhandled rejections, slowest ${Math.round(total.slowest.ms)} ms (${total.slowest.file})`;
+}

@@ -1,0 +1,101 @@
+// The short fuzz run CI does (the long one is `npm run fuzz -- --count N --seed S`): a fixed seed,
+// a few hundred generated inputs through the core and a few dozen through the running language
+// server. No crash, no unhandled rejection, every answer well-formed, and a mutated seed still
+// reports the functions its mutation did not touch. The judge itself is checked against answers
+// that are wrong in each of those ways, so a catch-all that answers nothing fails.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FileReport } from '../../src/core/findings/types';
+import { generateInput, loadSeeds, Rng } from '../fuzz/generate';
+import { inProcessAnalyzer, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type Analyzer } from '../fuzz/run';
+
+const root = process.cwd();
+const seeds = loadSeeds(root);
+const seed = 20_240_611;
+
+test('the generator is deterministic and covers every family', () => {
+  const a = new Rng(seed);
+  const b = new Rng(seed);
+  const families = new Set<string>();
+  for (let i = 0; i < 400; i++) {
+    const x = generateInput(a, i, seeds);
+    const y = generateInput(b, i, seeds);
+    assert.equal(x.text, y.text);
+    families.add(x.family);
+  }
+  assert.deepEqual([...families].sort(), ['broken', 'bytes', 'huge', 'mutated', 'nested', 'notebook', 'pathological', 'tokens', 'truncated']);
+});
+
+test('fuzz: 300 inputs through the core — no crash, no unhandled rejection, well-formed answers, untouched functions kept', { timeout: 600_000 }, async () => {
+  let rejections = 0;
+  const onRejection = (): void => { rejections++; };
+  process.on('unhandledRejection', onRejection);
+  try {
+    const stats = await runCoreFuzz({ count: 300, seed, seeds, analyze: inProcessAnalyzer(), rejectionsSoFar: () => rejections });
+    assert.deepEqual(stats.problems.map((p) => `${p.kind} ${p.id} ${p.path} [${p.detail}]: ${p.message.split('\n')[0]}`), []);
+    assert.equal(stats.inputs, 300);
+    assert.ok(stats.oracleChecked >= 30, `the oracle ran on ${stats.oracleChecked} mutated inputs`);
+    assert.ok(stats.oracleFunctions >= 30, `the oracle required ${stats.oracleFunctions} functions`);
+    assert.match(summaryLine({ inputs: stats.inputs, crashes: stats.crashes, rejections: stats.rejections, slowest: { ms: stats.slowest.ms, file: stats.slowest.path } }), /^fuzz: 300 inputs, 0 crashes, 0 unhandled rejections, slowest \d+ ms \(.+\)$/);
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+});
+
+test('fuzz: 30 inputs through the language server over stdio — each answered (diagnostics, lenses, hover), the server alive', { timeout: 600_000 }, async () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'gradprobe-fuzz-unit-'));
+  try {
+    const stats = await runServerFuzz({ count: 30, seed: seed + 1, seeds, root, workspace });
+    assert.deepEqual(stats.problems.map((p) => `${p.kind} ${p.id} [${p.detail}]: ${p.message.split('\n')[0]}`), []);
+    assert.equal(stats.inputs, 30);
+    assert.equal(stats.serverAlive, true);
+    assert.deepEqual(stats.failureLogs, []);
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+});
+
+// ------------------------------------------------------------------ the judge can fail
+
+async function judge(analyze: Analyzer, count = 60): Promise<Awaited<ReturnType<typeof runCoreFuzz>>> {
+  return runCoreFuzz({ count, seed, seeds, analyze, baselineAnalyze: inProcessAnalyzer() });
+}
+
+test('the judge fails a catch-all that answers nothing (mutated seeds lose their functions)', { timeout: 120_000 }, async () => {
+  const stats = await judge(async (input) => ({ reports: [{ path: input.path, functions: [], findings: [] }], ms: 0 }));
+  assert.ok(stats.lost > 0, 'functions the mutation did not touch were required');
+  assert.equal(stats.crashes, 0);
+});
+
+test('the judge counts exceptions, hangs and malformed reports', { timeout: 120_000 }, async () => {
+  const real = inProcessAnalyzer();
+  let n = 0;
+  const stats = await judge(async (input) => {
+    n++;
+    if (n % 7 === 0) return { error: 'Error: boom', ms: 1 };
+    if (n % 11 === 0) return { hang: true, ms: 120_000 };
+    const out = await real(input);
+    if (n % 5 === 0 && out.reports?.[0]) {
+      const r: FileReport = structuredClone(out.reports[0]);
+      r.findings.push({ code: 'GP999', severity: 'warning', message: '', span: { startLine: 1e6, startCol: 0, endLine: 1e6, endCol: 0 }, evidence: {} });
+      return { ...out, reports: [r] };
+    }
+    return out;
+  });
+  assert.ok(stats.crashes >= 8, `crashes and hangs counted: ${stats.crashes}`);
+  assert.ok(stats.malformed >= 5, `malformed counted: ${stats.malformed}`);
+});
+
+test('well-formedness: a function not probed needs its GP001/GP002; spans stay in the file', () => {
+  const input = { path: 'a.py', text: 'def f(x):\n    return x\n' };
+  const span = { startLine: 0, startCol: 4, endLine: 0, endCol: 5 };
+  const fn = { name: 'f', kind: 'activation' as const, framework: 'numpy', span, nameSpan: span, detectedBy: [], probe: { status: 'unsupported' as const, ms: 1 }, summary: '', findings: [] };
+  assert.match(reportProblems(input, [{ path: 'a.py', functions: [fn], findings: [] }]).join(), /without GP001/);
+  const far = { ...fn, probe: { status: 'ok' as const, ms: 1 }, span: { ...span, endLine: 9 } };
+  assert.match(reportProblems(input, [{ path: 'a.py', functions: [far], findings: [] }]).join(), /past the last line/);
+  assert.match(reportProblems({ path: 'b.py', text: 'x\u0000' }, [{ path: 'b.py', functions: [], findings: [] }]).join(), /binary/);
+  assert.deepEqual(reportProblems(input, [{ path: 'a.py', functions: [{ ...fn, probe: { status: 'ok', ms: 1 } }], findings: [] }]), []);
+});
