@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { GradProbeClient } from './languageClient';
 import { Commands, type FunctionRef } from '../shared/commands';
-import { reportScheme, ReportDocuments } from './reportDocuments';
+import { isFunctionRef } from '../shared/panelMessages';
+import { panelSerializer, ProbePanel, type PanelClient } from './probePanel';
 import { StatusItem } from './statusItem';
 
 const moduleLoaded = performance.now();
@@ -16,8 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const output = vscode.window.createOutputChannel('GradProbe', { log: true });
   const status = new StatusItem();
-  const reports = new ReportDocuments(() => client);
-  context.subscriptions.push(output, status, reports, vscode.workspace.registerTextDocumentContentProvider(reportScheme, reports));
+  context.subscriptions.push(output, status);
 
   // The client loads on the next tick, so `activate` returns at once.
   const ready = new Promise<GradProbeClient | undefined>((resolve) => {
@@ -43,11 +43,27 @@ export function activate(context: vscode.ExtensionContext): void {
     return run(c);
   };
 
+  const panelClient = (): Promise<PanelClient | undefined> => ready;
+  const openPanel = (ref: FunctionRef | undefined, probeFirst: boolean): void => {
+    if (!ref) {
+      void vscode.window.showInformationMessage('Put the cursor on a function GradProbe detected (or use its code lens) to open its probe panel.');
+      return;
+    }
+    // From a lens or a hover the editor keeps the focus; the panel opens beside it.
+    ProbePanel.createOrShow(context.extensionUri, panelClient, output, ref, { preserveFocus: true, probeFirst });
+  };
+
   context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(ProbePanel.viewType, panelSerializer(context.extensionUri, panelClient, output)),
+    { dispose: () => ProbePanel.current?.dispose() },
     vscode.commands.registerCommand(Commands.showLogs, () => output.show(true)),
-    vscode.commands.registerCommand(Commands.probeFunction, (ref?: FunctionRef) => withClient((c) => c.probeDocument(ref?.uri ?? vscode.window.activeTextEditor?.document.uri.toString()))),
+    // With a function (the "Probe gradients" lens): probe its document, and show the function in the panel.
+    vscode.commands.registerCommand(Commands.probeFunction, (ref?: FunctionRef) => {
+      if (isFunctionRef(ref)) return openPanel(ref, true);
+      return withClient((c) => c.probeDocument(vscode.window.activeTextEditor?.document.uri.toString()));
+    }),
     vscode.commands.registerCommand(Commands.probeWorkspace, () => withClient((c) => c.probeWorkspace())),
-    vscode.commands.registerCommand(Commands.openPanel, (ref?: FunctionRef) => withClient(async () => reports.open(ref ?? refAtCursor()))),
+    vscode.commands.registerCommand(Commands.openPanel, (ref?: FunctionRef) => openPanel(isFunctionRef(ref) ? ref : refAtCursor(), false)),
   );
   output.info(`GradProbe activated in ${(performance.now() - started).toFixed(1)} ms (module evaluated in ${(started - moduleLoaded).toFixed(1)} ms before activate)`);
 }

@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import { Commands, type FunctionRef } from '../shared/commands';
 import {
-  FunctionReportRequest, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
+  FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { editorSettingKeys, type ExplicitEditorSettings } from '../shared/settings';
 import type { StatusItem } from './statusItem';
@@ -18,6 +18,10 @@ export interface GradProbeClient {
   probeDocument(uri: string | undefined): Promise<void>;
   probeWorkspace(): Promise<void>;
   functionReport(ref: FunctionRef): Promise<FunctionReportRequest.Result>;
+  /** The probe panel's data (see PanelDataRequest). */
+  panelData(params: PanelDataRequest.Params): Promise<PanelDataRequest.Result>;
+  /** Called with the URIs of documents that have new probe results. */
+  onDidProbe(listener: (uris: string[]) => void): vscode.Disposable;
   stop(): Promise<void>;
 }
 
@@ -87,7 +91,10 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
   };
   const client = new LanguageClient('gradprobe', 'GradProbe', serverOptions, clientOptions);
   let progress: ((p: WorkspaceProgressNotification.Params) => void) | undefined;
+  const probed = new vscode.EventEmitter<string[]>();
   context.subscriptions.push(
+    probed,
+    client.onNotification(ProbedNotification.type, (p) => probed.fire(p.uris)),
     client.onNotification(StatusNotification.type, (s) => status.update(s)),
     client.onNotification(WorkspaceProgressNotification.type, (p) => progress?.(p)),
   );
@@ -127,6 +134,11 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
       await started;
       return client.sendRequest(FunctionReportRequest.type, ref);
     },
+    async panelData(params) {
+      await started;
+      return client.sendRequest(PanelDataRequest.type, params);
+    },
+    onDidProbe: (listener) => probed.event(listener),
     stop: () => client.stop(),
   };
 }

@@ -2,6 +2,7 @@
 // panel's findings are the editor's and the CLI's) plus what only the panel plots, computed on the
 // same translation (src/core/probe/panelData.ts). The language server runs this in its probe worker;
 // the UI test runs it over the fixtures to feed the panel's harness page.
+import { createHash } from 'node:crypto';
 import { analyzeSources, parseInputs, type AnalyzeOptions, type SourceInput } from './analyze';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import type { FileReport, FunctionReport } from './findings/types';
@@ -46,6 +47,20 @@ function pick<T extends { name: string; span: { startLine: number }; nameSpan: {
   return named.find((f) => line === undefined || f.span.startLine === line || f.nameSpan.startLine === line) ?? named[0];
 }
 
+/**
+ * The slow parts (stacks, training) by file text, settings, function and range: the panel asks again
+ * after every probe of its document, and a probe of unchanged text (a re-probe, a save, switching back
+ * to a function) should not train two networks again.
+ */
+const slowParts = new Map<string, Pick<FunctionPanelResult, 'depth' | 'training'>>();
+
+function slowKey(inputs: SourceInput[], request: PanelRequest, options: AnalyzeOptions, range: number): string {
+  const h = createHash('sha1');
+  for (const i of inputs) h.update(i.path).update('\0').update(i.text instanceof Error ? i.text.message : i.text).update('\0');
+  h.update(JSON.stringify({ ...options.settings, timeBudgetMs: 0 })).update(`\0${request.name}\0${request.line}\0${request.cell}\0${range}`);
+  return h.digest('hex');
+}
+
 export async function functionPanelData(inputs: SourceInput[], request: PanelRequest, options: AnalyzeOptions): Promise<FunctionPanelResult | undefined> {
   const started = performance.now();
   // Cached per function: after the editor's probe of the same text this re-uses its reports.
@@ -68,13 +83,20 @@ export async function functionPanelData(inputs: SourceInput[], request: PanelReq
     out.errors.push({ part: request.parts[0] ?? 'curves', message: `${report.name} is no longer detected in ${file.path}` });
     return out;
   }
+  const key = slowKey(inputs, request, options, range);
+  const cached = slowParts.get(key);
+  if (cached) {
+    if (request.parts.includes('depth') && cached.depth) out.depth = cached.depth;
+    if (request.parts.includes('training') && cached.training) out.training ??= cached.training;
+  }
+  const parts = request.parts.filter((p) => !(p === 'depth' && out.depth) && !(p === 'training' && out.training));
   const ev = createEvaluator({ modules: [...modules, ...(options.context ?? [])], load: options.load }, {
     maxSteps: 20_000_000, deadline: Date.now() + Math.max(10_000, 3 * options.settings.timeBudgetMs), maxElements: 10_000_000,
   });
-  withTensorScope(() => {
+  const buildAndRun = (): void => {
     const program = buildProgram(target, ev);
     const attempt = (part: CorePanelPart, run: () => void): void => {
-      if (!request.parts.includes(part)) return;
+      if (!parts.includes(part)) return;
       try {
         run();
       } catch (err) {
@@ -91,7 +113,17 @@ export async function functionPanelData(inputs: SourceInput[], request: PanelReq
       attempt('boundary', () => { out.boundary = lossBoundaryData(program); });
     }
     if (!out.training) attempt('training', () => { out.training = trainingPanelData(program); });
-  });
+  };
+  try {
+    withTensorScope(() => buildAndRun());
+  } catch (err) {
+    // The analysis translated it; a failure here (a budget, say) costs the panel its parts, not the request.
+    out.errors.push({ part: parts[0] ?? 'curves', message: (err instanceof Error ? err.message : String(err)).split('\n')[0] });
+  }
+  if (out.depth || out.training) {
+    slowParts.set(key, { depth: out.depth ?? cached?.depth, training: out.training ?? cached?.training });
+    while (slowParts.size > 32) slowParts.delete(slowParts.keys().next().value as string);
+  }
   out.ms = performance.now() - started;
   return out;
 }

@@ -1,13 +1,16 @@
 // One analysis job: parse and detect (the outline, sent first so lenses show early), then probe.
 // Runs in the probe worker; tests run it in-process through the same function.
 import { analyzeSources, parseInputs, prepareEngine } from '../core/analyze';
+import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
 import { toCellSpan } from '../core/parse/document';
 import { loadGrammars } from '../core/parse/treeSitter';
+import { toPanelData } from './panelData';
 import type { OutlineEntry, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { WorkspaceContext } from './workspaceContext';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
+export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
 
 const contexts = new Map<string, WorkspaceContext>();
 
@@ -52,4 +55,18 @@ export async function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boole
     cancelled,
   });
   post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started });
+}
+
+/** The probe panel's data for one function: the file's analysis (cached per function) plus the panel's parts. */
+export async function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
+  const ctx = contextFor(req.root, req.exclude);
+  await prepareEngine(req.settings.backend);
+  const skip = new Set(req.files.map((f) => f.path));
+  const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {
+    settings: req.settings,
+    context: ctx?.modules(skip) ?? [],
+    load: ctx ? (m, from) => ctx.load(m, from) : undefined,
+  });
+  const data = result ? toPanelData(result, { uri: req.uri, file: req.file, saturatedSlope: req.settings.thresholds.saturatedSlope, pending: req.pending }) : null;
+  post({ type: 'panelData', id: req.id, data });
 }

@@ -1,7 +1,8 @@
 // The analysis jobs on the calling thread, one at a time: for unit tests, which need no worker bundle.
 // (Kept apart from probeRunner.ts so the server's main bundle never loads the core's engine.)
-import { forgetContext, runAnalysisJob } from './analysisJob';
-import type { JobOutcome, JobSpec, ProbeRunner, RunningJob } from './probeRunner';
+import { forgetContext, runAnalysisJob, runPanelDataJob } from './analysisJob';
+import type { JobOutcome, JobSpec, PanelJobSpec, ProbeRunner, RunningJob } from './probeRunner';
+import type { PanelData } from '../shared/panelMessages';
 import type { OutlineEntry } from './workerProtocol';
 
 /** The same jobs on the calling thread, one at a time (unit tests; no worker bundle needed). */
@@ -23,6 +24,15 @@ export class InProcessRunner implements ProbeRunner {
       }).catch((err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
     });
     return { result, cancel: () => { cancelled = true; } };
+  }
+
+  panelData(spec: PanelJobSpec): Promise<PanelData | null> {
+    const id = this.nextId++;
+    return new Promise<PanelData | null>((resolve, reject) => {
+      this.queue = this.queue.then(() => runPanelDataJob({ type: 'panelData', id, ...spec }, (m) => {
+        if (m.type === 'panelData') resolve(m.data);
+      })).catch((err: unknown) => reject(err instanceof Error ? err : new Error(String(err))));
+    });
   }
 
   forget(root?: string): void {

@@ -4,7 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport } from '../core/findings/types';
-import type { AnalyzeRequest } from './analysisJob';
+import type { AnalyzeRequest, PanelDataJob } from './analysisJob';
+import type { PanelData } from '../shared/panelMessages';
 import type { OutlineEntry, SourceText, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export interface JobSpec {
@@ -22,6 +23,9 @@ export interface JobOutcome {
   ms: number;
 }
 
+/** A panel-data job: which function of which text, and which of the panel's parts. */
+export type PanelJobSpec = Omit<PanelDataJob, 'type' | 'id'>;
+
 export interface RunningJob {
   result: Promise<JobOutcome>;
   cancel(): void;
@@ -29,6 +33,8 @@ export interface RunningJob {
 
 export interface ProbeRunner {
   run(spec: JobSpec, onOutline?: (outline: OutlineEntry[]) => void): RunningJob;
+  /** The probe panel's data for one function (queued behind the analyses, like them off the main thread). */
+  panelData(spec: PanelJobSpec): Promise<PanelData | null>;
   /** Workspace files changed: drop the cached context of `root` (or all). */
   forget(root?: string): void;
   dispose(): void;
@@ -58,6 +64,7 @@ export class WorkerRunner implements ProbeRunner {
   private worker: Worker | undefined;
   private readonly flags = new Int32Array(new SharedArrayBuffer(slots * 4));
   private readonly pending = new Map<number, Pending>();
+  private readonly panelPending = new Map<number, { resolve: (d: PanelData | null) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
 
   constructor(private readonly workerPath: string, private readonly log: (message: string) => void) {}
@@ -89,6 +96,11 @@ export class WorkerRunner implements ProbeRunner {
       p.reject(err);
       this.pending.delete(id);
     }
+    for (const [id, p] of this.panelPending) {
+      clearTimeout(p.timer);
+      p.reject(err);
+      this.panelPending.delete(id);
+    }
   }
 
   private arm(id: number, p: Pending, functions?: number): void {
@@ -108,6 +120,14 @@ export class WorkerRunner implements ProbeRunner {
 
   private onMessage(m: WorkerResponse): void {
     if (m.type === 'log') { this.log(m.message); return; }
+    const panel = this.panelPending.get(m.id);
+    if (panel && (m.type === 'panelData' || m.type === 'error')) {
+      clearTimeout(panel.timer);
+      this.panelPending.delete(m.id);
+      if (m.type === 'panelData') panel.resolve(m.data);
+      else panel.reject(new Error(m.message));
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     switch (m.type) {
@@ -120,6 +140,8 @@ export class WorkerRunner implements ProbeRunner {
         clearTimeout(p.timer);
         this.pending.delete(m.id);
         p.resolve({ outline: p.outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms });
+        return;
+      case 'panelData':
         return;
       case 'error':
         clearTimeout(p.timer);
@@ -147,6 +169,32 @@ export class WorkerRunner implements ProbeRunner {
       }
     });
     return { result, cancel: () => Atomics.store(this.flags, slot, 1) };
+  }
+
+  panelData(spec: PanelJobSpec): Promise<PanelData | null> {
+    const id = this.nextId++;
+    return new Promise<PanelData | null>((resolve, reject) => {
+      // The stacks and the training run take about a second; a worker that does not answer in a minute is stuck.
+      const ms = 60_000 + spec.settings.timeBudgetMs * 6;
+      const timer = setTimeout(() => {
+        this.panelPending.delete(id);
+        this.log(`the panel data for ${spec.name} did not arrive within ${Math.round(ms / 1000)} s; restarting the probe worker`);
+        const stuck = this.worker;
+        this.worker = undefined;
+        reject(new JobTimeout(`the panel data did not arrive within ${Math.round(ms / 1000)} s`));
+        this.failAll(new Error('the probe worker was restarted while this job waited'));
+        void stuck?.terminate();
+      }, ms);
+      timer.unref?.();
+      this.panelPending.set(id, { resolve, reject, timer });
+      try {
+        this.ensureWorker().postMessage({ type: 'panelData', id, ...spec } satisfies WorkerRequest);
+      } catch (err) {
+        clearTimeout(timer);
+        this.panelPending.delete(id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
   }
 
   forget(root?: string): void {

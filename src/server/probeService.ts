@@ -14,6 +14,8 @@ import type { FileReport, Finding, FunctionReport } from '../core/findings/types
 import { walkPaths } from '../cli/walk';
 import { Commands, type FunctionRef } from '../shared/commands';
 import type { StatusNotification } from '../shared/customMessages';
+import type { PanelData, PanelPart } from '../shared/panelMessages';
+import type { CorePanelPart } from '../core/panel';
 import { fixAll, fixesFor, suppressionFix, type Fix, type FixContext, type Language } from './fixes';
 import { JobTimeout, type JobOutcome, type ProbeRunner, type RunningJob } from './probeRunner';
 import { hoverMarkdown, reportMarkdown } from './reportMarkdown';
@@ -54,6 +56,8 @@ export interface ServiceHost {
   status(params: StatusNotification.Params): void;
   refreshLenses(): void;
   log(message: string): void;
+  /** New probe results for a unit (the document, or the notebook and its cells). */
+  probed?(uris: string[]): void;
 }
 
 interface Unit {
@@ -296,6 +300,7 @@ export class ProbeService {
     unit.report = { generation: gen, file, views };
     this.publish(unit, file, views, s);
     this.host.refreshLenses();
+    this.host.probed?.([unit.source.uri, ...views.map((v) => v.uri).filter((u) => u !== unit.source.uri)]);
   }
 
   private publish(unit: Unit, file: FileReport, views: View[], s: ResolvedSettings): void {
@@ -402,6 +407,32 @@ export class ProbeService {
     if (!fn) return null;
     const where = `${unit.source.filePath ?? unit.source.path}${fn.cell !== undefined ? `, cell ${fn.cell + 1}` : ''}, line ${fn.span.startLine + 1}`;
     return { title: `${fn.name} — GradProbe report`, markdown: reportMarkdown(fn, where, rulesBaseUrl) };
+  }
+
+  /**
+   * The probe panel's data for a function of an open document, computed by the runner (the probe
+   * worker): fast parts by default, `parts` for the depth stacks and the training probe.
+   */
+  async panelData(ref: FunctionRef & { range?: number; parts?: PanelPart[] }): Promise<PanelData | null> {
+    const unit = this.unitOf(ref.uri);
+    const view = unit && this.viewOf(unit, ref.uri);
+    if (!unit || !view) return null;
+    const s = await this.host.settingsFor(unit.source.uri, unit.source.filePath);
+    // The line the outline has now for the function nearest the asked line (an edit above it moves it).
+    const entries = unit.outline?.generation === unit.generation ? unit.outline.entries.filter((e) => e.name === ref.name && e.cell === view.cell) : [];
+    const line = entries.length ? entries.reduce((best, e) => (Math.abs(e.span.startLine - ref.line) < Math.abs(best.span.startLine - ref.line) ? e : best)).span.startLine : ref.line;
+    const heavy = ref.parts ?? [];
+    const parts: CorePanelPart[] = heavy.length ? heavy : ['curves', 'boundary'];
+    const started = performance.now();
+    const data = await this.runner.panelData({
+      files: [{ path: unit.source.path, text: unit.source.analysisText }], settings: s.core, root: s.root, exclude: s.exclude,
+      uri: ref.uri, file: s.root && unit.source.filePath ? relative(s.root, unit.source.filePath) : unit.source.filePath ?? unit.source.path, name: ref.name, line, cell: view.cell, range: ref.range, parts,
+      pending: heavy.length ? [] : ['depth', 'training'],
+    });
+    // Only slow answers are worth a line: the panel asks after every probe of its document.
+    const ms = performance.now() - started;
+    if (ms > 3000) this.host.log(`panel data for ${ref.name} (${parts.join(', ')}) took ${Math.round(ms)} ms`);
+    return data;
   }
 
   // ------------------------------------------------------------------ lenses

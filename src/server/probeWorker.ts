@@ -2,7 +2,7 @@
 // thread. One job at a time; a job is cancelled through a shared flag the core polls between
 // functions, so an edit stops the probes for the old text without waiting for them.
 import { parentPort } from 'node:worker_threads';
-import { forgetContext, runAnalysisJob } from './analysisJob';
+import { forgetContext, runAnalysisJob, runPanelDataJob } from './analysisJob';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const port = parentPort;
@@ -29,5 +29,10 @@ port.on('message', (req: WorkerRequest) => {
       });
       return;
     }
+    case 'panelData':
+      queue = queue.then(() => runPanelDataJob(req, post)).catch((err: unknown) => {
+        post({ type: 'error', id: req.id, message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) });
+      });
+      return;
   }
 });

@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  FunctionReportRequest, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
+  FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type Trigger, type UnitSource, type View } from './probeService';
@@ -60,6 +60,7 @@ const service = new ProbeService({
     lensRefresh = setTimeout(() => void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined), 30);
   },
   log,
+  probed: (uris) => void connection.sendNotification(ProbedNotification.type, { uris }),
 }, runner);
 
 /** Runs a handler; a failure is logged and answered with `empty`. */
@@ -179,6 +180,7 @@ connection.onRequest(FunctionReportRequest.type, (p) => guard('function report',
   const s = await settings.get(p.uri, pathOfUri(p.uri));
   return service.functionReport(p, s.editor.rulesBaseUrl);
 }));
+connection.onRequest(PanelDataRequest.type, (p) => guard('panel data', null, () => service.panelData(p)));
 connection.onRequest(ProbeWorkspaceRequest.type, (p, token) => guard('workspace scan', { files: 0, functions: 0, problems: 0, cancelled: false, ms: 0 }, () => {
   const folders = p.folders?.length ? p.folders.map((f) => pathOfUri(f) ?? f) : workspaceFolders;
   return service.probeWorkspace(

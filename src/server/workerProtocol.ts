@@ -3,6 +3,8 @@
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport } from '../core/findings/types';
 import type { Span } from '../core/translate/ir';
+import type { CorePanelPart } from '../core/panel';
+import type { PanelData, PanelPart } from '../shared/panelMessages';
 
 export interface SourceText {
   /** A file-system path (or a made-up one with the right extension for unsaved documents). */
@@ -26,6 +28,25 @@ export type WorkerRequest =
     /** Index into the shared cancellation flags; the main thread sets it to 1 to cancel. */
     cancelSlot: number;
   }
+  | {
+    /** The probe panel's data for one function (its report, plus the curves, stacks and runs only the panel plots). */
+    type: 'panelData';
+    id: number;
+    files: SourceText[];
+    settings: GradProbeSettings;
+    root?: string;
+    exclude: string[];
+    /** Where the function lives, for "go to source", and how the file is shown. */
+    uri: string;
+    file: string;
+    name: string;
+    line?: number;
+    cell?: number;
+    range?: number;
+    parts: CorePanelPart[];
+    /** Parts the main thread will ask for next (the panel shows them as being computed). */
+    pending: PanelPart[];
+  }
   | { type: 'init'; cancelFlags: SharedArrayBuffer }
   | { type: 'forget'; root?: string };
 
@@ -44,5 +65,6 @@ export interface OutlineEntry {
 export type WorkerResponse =
   | { type: 'outline'; id: number; functions: OutlineEntry[]; failures: FileReport[] }
   | { type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number }
+  | { type: 'panelData'; id: number; data: PanelData | null }
   | { type: 'error'; id: number; message: string }
   | { type: 'log'; message: string };

@@ -3,6 +3,7 @@
 // else names these methods.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { FunctionRef } from './commands';
+import type { PanelData, PanelPart } from './panelMessages';
 
 /** client → server: probe one document now (the "Probe gradients" lens). */
 export namespace ProbeDocumentRequest {
@@ -19,6 +20,33 @@ export namespace FunctionReportRequest {
   /** null when the document has no such function (any more). */
   export type Result = { title: string; markdown: string } | null;
   export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * client → server: the probe panel's data for one function. Without `parts`: the report, f/f′/f″ with
+ * the baselines' curves, or the loss slices and boundary cases (fast: the first plot). With `parts`:
+ * also the depth stacks and the training probe (about a second). Computed in the server's probe worker.
+ */
+export namespace PanelDataRequest {
+  export const method = 'gradprobe/panelData';
+  export interface Params extends FunctionRef {
+    /** Sweep half-width for a re-probe at another range; the settings' range when absent. */
+    range?: number;
+    parts?: PanelPart[];
+  }
+  /** null when the document has no such function (any more) or is not open. */
+  export type Result = PanelData | null;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server → client: new probe results for a document (the panel refreshes when they are its function's). */
+export namespace ProbedNotification {
+  export const method = 'gradprobe/probed';
+  export interface Params {
+    /** The document, or for a notebook its URI and its cells'. */
+    uris: string[];
+  }
+  export const type = new NotificationType<Params>(method);
 }
 
 /** client → server: probe every analysable file of every workspace folder; cancellable. */

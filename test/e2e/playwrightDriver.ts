@@ -2,7 +2,8 @@
 // types and reads.
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import type { EditorDriver, HoverView } from './scenarios';
+import type { EditorDriver, HoverView, PanelView } from './scenarios';
+import { countSeriesPixels } from '../ui/pixels';
 
 const nbsp = /\u00a0/g;
 
@@ -89,6 +90,35 @@ export class PlaywrightDriver implements EditorDriver {
 
   async statusText(): Promise<string> {
     return (await this.page.locator('.statusbar-item', { hasText: 'GradProbe' }).first().innerText()).replace(nbsp, ' ');
+  }
+
+  async openPanelAt(word: string): Promise<void> {
+    const token = this.activeEditor().locator('.view-line span span', { hasText: new RegExp(`^${word}$`) }).first();
+    await token.click();
+    await this.command('GradProbe: Open probe panel');
+  }
+
+  async panelTabs(): Promise<string[]> {
+    const tabs = await this.page.locator('.tabs-container .tab').allInnerTexts();
+    return tabs.map((t) => t.replace(nbsp, ' ').trim()).filter((t) => t.startsWith('GradProbe: '));
+  }
+
+  /** The panel's page: VS Code's webview iframe, then the page's own frame inside it. */
+  private panelFrame() {
+    return this.page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
+  }
+
+  async panel(): Promise<PanelView> {
+    const frame = this.panelFrame();
+    const summary = (await frame.locator('#summary').innerText({ timeout: 5_000 })).replace(nbsp, ' ');
+    const view = (await frame.locator('body').getAttribute('data-view', { timeout: 5_000 })) ?? '';
+    const host = frame.locator('section:not([hidden]) .plot[data-plot-id]').first();
+    const seriesPixels = (await host.count()) ? (await host.evaluate(countSeriesPixels, [], { timeout: 5_000 })).series : 0;
+    return { summary, view, seriesPixels };
+  }
+
+  async panelTab(name: string): Promise<void> {
+    await this.panelFrame().getByRole('tab', { name }).click();
   }
 
   async screenshot(name: string): Promise<void> {

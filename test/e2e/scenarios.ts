@@ -5,6 +5,9 @@
 
 export interface HoverView { text: string; hasImage: boolean }
 
+/** What the probe panel shows: its header line and the pixels its first plot drew in its series' colours. */
+export interface PanelView { summary: string; view: string; seriesPixels: number }
+
 export interface EditorDriver {
   /** Opens a file of the fixture workspace (path relative to it, e.g. `typing/activations.py`). */
   open(relPath: string): Promise<void>;
@@ -20,6 +23,14 @@ export interface EditorDriver {
   editorText(): Promise<string>;
   /** The status bar item's text; absent where the driver cannot read the status bar (the VS Code API). */
   statusText?(): Promise<string>;
+  /** Puts the cursor on `word` in the active editor and runs "GradProbe: Open probe panel". */
+  openPanelAt(word: string): Promise<void>;
+  /** The titles of the open probe panels' tabs. */
+  panelTabs(): Promise<string[]>;
+  /** The probe panel's page; absent where the driver cannot see into a webview (the VS Code API). */
+  panel?(): Promise<PanelView>;
+  /** Clicks one of the panel's view tabs (Activation, Depth, …). */
+  panelTab?(name: string): Promise<void>;
   screenshot(name: string): Promise<void>;
 }
 
@@ -67,6 +78,12 @@ export const scenarios: Scenario[] = [
       await eventually('the lens shows the summary', () => d.lensTitles(), (t) => t.some((x) => /^activation · no gradient/.test(x)));
       await eventually('GP106 in Problems', () => d.problemCodes(), (c) => c.includes('GP106'));
       await d.screenshot('03-lens-after');
+      // The lens also opened the probe panel beside the editor, on this function, and its plot drew.
+      await eventually('the probe panel\'s tab', () => d.panelTabs(), (t) => t.includes('GradProbe: HardStep'));
+      if (d.panel) {
+        await eventually('the panel draws HardStep\'s f(x)', () => d.panel!(), (p) => /HardStep|lens\.py/.test(p.summary) && p.seriesPixels > 50, 60_000);
+        await d.screenshot('03b-panel-after-probe');
+      }
     },
   },
   {
@@ -77,6 +94,21 @@ export const scenarios: Scenario[] = [
       const hover = await eventually('the hover', () => d.hover('soft_exp'), (h) => /f′/.test(h.text) && /Open probe panel/.test(h.text));
       if (!hover.hasImage) throw new ScenarioError(`the hover shows no plot image: ${hover.text}`);
       await d.screenshot('04-hover');
+    },
+  },
+  {
+    name: 'probe panel: "Open probe panel" on a function shows its plots, and the depth view draws',
+    async run(d) {
+      await d.open('typing/activations.py');
+      await eventually('a summary lens', () => d.lensTitles(), (t) => t.some((x) => x.startsWith('activation · ')));
+      await d.openPanelAt('soft_exp');
+      await eventually('the panel shows soft_exp', () => d.panelTabs(), (t) => t.includes('GradProbe: soft_exp'));
+      if (d.panel && d.panelTab) {
+        await eventually('the activation plot of soft_exp', () => d.panel!(), (p) => /activation/.test(p.summary) && p.view === 'activation' && p.seriesPixels > 50, 60_000);
+        await d.panelTab('Depth');
+        await eventually('the depth plot', () => d.panel!(), (p) => p.view === 'depth' && p.seriesPixels > 50, 60_000);
+        await d.screenshot('04b-panel-depth');
+      }
     },
   },
   {

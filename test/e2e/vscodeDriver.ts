@@ -63,6 +63,21 @@ export class VSCodeDriver implements EditorDriver {
     return this.active().document.getText();
   }
 
+  async openPanelAt(word: string): Promise<void> {
+    const editor = this.active();
+    const at = new RegExp(`\\b${word}\\b`).exec(editor.document.getText());
+    if (!at) throw new Error(`${word} is not in the document`);
+    const pos = editor.document.positionAt(at.index + 1);
+    editor.selection = new vscode.Selection(pos, pos);
+    await vscode.commands.executeCommand('gradprobe.openPanel');
+  }
+
+  async panelTabs(): Promise<string[]> {
+    return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('gradprobe.panel'))
+      .map((t) => t.label);
+  }
+
   async screenshot(name: string): Promise<void> {
     console.log(`(no screenshot through the VS Code API: ${name})`);
   }
