@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+// With --json, stdout carries only the JSON object: the build's messages go to stderr.
+const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: ['ignore', process.argv.includes('--json') ? process.stderr : 'inherit', 'inherit'] });
 if (build.status !== 0) process.exit(build.status ?? 1);
 await esbuild.build({
   entryPoints: [join(root, 'test/bench/bench.ts')], outfile: join(root, 'dist-test/bench.js'), bundle: true, platform: 'node',
