@@ -1,8 +1,7 @@
 // Messages between the language server's main thread and its probe worker (worker_threads). The main
 // thread stays free for LSP requests; parsing, detection and probing happen in the worker.
 import type { GradProbeSettings } from '../core/config/settings';
-import type { FileReport } from '../core/findings/types';
-import type { Span } from '../core/translate/ir';
+import type { FileReport, FunctionReport } from '../core/findings/types';
 import type { CorePanelPart } from '../core/panel';
 import type { PanelData, PanelPart } from '../shared/panelMessages';
 
@@ -51,15 +50,7 @@ export type WorkerRequest =
   | { type: 'forget'; root?: string };
 
 /** A detected function as the lenses need it (spans cell-relative in notebooks). */
-export interface OutlineEntry {
-  path: string;
-  name: string;
-  kind: 'activation' | 'loss';
-  framework: string;
-  span: Span;
-  nameSpan: Span;
-  cell?: number;
-}
+export type OutlineEntry = Pick<FunctionReport, 'name' | 'kind' | 'framework' | 'span' | 'nameSpan' | 'cell'> & { path: string };
 
 /** worker → main */
 export type WorkerResponse =
