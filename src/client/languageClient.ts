@@ -7,9 +7,9 @@ import {
   CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, TransportKind,
   type ConfigurationParams, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { Commands, type FunctionRef } from '../shared/commands';
+import { Commands } from '../shared/commands';
 import {
-  FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
+  PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { editorSettingKeys, type ExplicitEditorSettings } from '../shared/settings';
 import type { StatusItem } from './statusItem';
@@ -17,7 +17,6 @@ import type { StatusItem } from './statusItem';
 export interface GradProbeClient {
   probeDocument(uri: string | undefined): Promise<void>;
   probeWorkspace(): Promise<void>;
-  functionReport(ref: FunctionRef): Promise<FunctionReportRequest.Result>;
   /** The probe panel's data (see PanelDataRequest). */
   panelData(params: PanelDataRequest.Params): Promise<PanelDataRequest.Result>;
   /** Called with the URIs of documents that have new probe results. */
@@ -129,10 +128,6 @@ export function startLanguageClient(context: vscode.ExtensionContext, output: vs
           progress = undefined;
         }
       });
-    },
-    async functionReport(ref) {
-      await started;
-      return client.sendRequest(FunctionReportRequest.type, ref);
     },
     async panelData(params) {
       await started;
