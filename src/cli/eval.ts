@@ -4,7 +4,7 @@ import { EvalError, evaluateFunction } from '../core/api';
 import type { BackendChoice } from '../core/engine';
 import { BackendError } from '../core/engine';
 import { DocumentError } from '../core/parse/document';
-import { UnsupportedConstruct, UserCodeError, ProbeBudgetExceeded } from '../core/translate/errors';
+import { UnsupportedConstruct, UserCodeError, ProbeBudgetExceeded } from '../core/ir/errors';
 import { diskLoader } from './files';
 import { UsageError } from './usage';
 

@@ -1,6 +1,6 @@
 // How `gradprobe check` prints the core's reports: text for people, JSON for scripts (the shape of
 // spec/cli.md), SARIF 2.1.0 for code-scanning UIs. The findings are the core's; only the layout is here.
-import type { Span } from '../core/translate/ir';
+import type { Span } from '../core/ir/ir';
 import { severityRank, type FileReport, type Finding, type FunctionReport, type Severity } from '../core/findings/types';
 import type { RuleMeta } from '../core/findings/rules';
 

@@ -17,8 +17,8 @@ import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
 import { withTensorScope } from './probe/tensorScope';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './translate/errors';
-import type { Span } from './translate/ir';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './ir/errors';
+import type { Span } from './ir/ir';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
 export interface SourceInput {

@@ -10,7 +10,7 @@ import { analyzeSources } from '../../src/core/analyze';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
 import { ruleFor } from '../../src/core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../../src/core/findings/types';
-import type { Span } from '../../src/core/translate/ir';
+import type { Span } from '../../src/core/ir/ir';
 import { failureLogs, LspServer } from '../support/lspServer';
 import { generateInput, Rng, type FuzzInput, type SeedFile } from './generate';
 

@@ -13,9 +13,9 @@
 //   5. A bare one-input signature is not enough: it needs a use, a registration, a custom gradient,
 //      or a name that says activation (relu, swish, sigmoid, …). Names alone never make a metric a loss.
 import type { ParsedModule } from '../parse/document';
-import type { Framework } from '../translate/frameworks';
-import type { Arg, ClassDef, Expr, FunctionDef, Span, Stmt } from '../translate/ir';
-import { dottedName } from '../translate/ir';
+import type { Framework } from '../ir/frameworks';
+import type { Arg, ClassDef, Expr, FunctionDef, Span, Stmt } from '../ir/ir';
+import { dottedName } from '../ir/ir';
 import { frameworkPath, importsOf, type ImportMap } from './imports';
 
 export type FunctionKind = 'activation' | 'loss';

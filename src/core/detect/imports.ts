@@ -1,8 +1,8 @@
 // Static view of a module's imports: which local names are framework modules and which come from
 // other workspace files. Used by detection and the source rules, which never evaluate anything.
-import { canonicalModule, canonicalPath } from '../translate/frameworks';
-import type { Expr, ModuleIR, Stmt } from '../translate/ir';
-import { dottedName } from '../translate/ir';
+import { canonicalModule, canonicalPath } from '../ir/frameworks';
+import type { Expr, ModuleIR, Stmt } from '../ir/ir';
+import { dottedName } from '../ir/ir';
 
 export interface ImportMap {
   /** local alias → canonical framework path (`F` → `torch.nn.functional`). */

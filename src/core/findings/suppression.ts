@@ -1,6 +1,6 @@
 // Suppression comments: `# gradprobe: ignore[GP108]`, `# noqa: GP108` (a bare `# noqa` belongs to
 // other linters), `# gradprobe: ignore-file[GP108]` near the top of the file; `//` in JS/TS.
-import type { ModuleIR, Span } from '../translate/ir';
+import type { ModuleIR, Span } from '../ir/ir';
 import type { Finding } from './types';
 
 interface Directive {

@@ -1,6 +1,6 @@
 // What every shell shows: a finding with its code, severity, range and evidence, and a per-function
 // report. Computed once in core; the CLI, the language server and the panel only present it.
-import type { Span } from '../translate/ir';
+import type { Span } from '../ir/ir';
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -1,9 +1,9 @@
 // Binds a call's arguments to an op row's declared parameters and reads them with the types an
 // implementation needs.
 import * as tf from '@tensorflow/tfjs-core';
-import { UnsupportedConstruct, UserCodeError } from '../translate/errors';
-import type { Span } from '../translate/ir';
-import { describe, type Value } from '../translate/values';
+import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import type { Span } from '../ir/ir';
+import { describe, type Value } from '../ir/values';
 
 export interface ParamSpec {
   source: string;

@@ -1,8 +1,8 @@
 // What each op computes, in TensorFlow.js, with the numerics of the framework it comes from.
 // The per-framework tables (tables/*.ts) map source names and parameters onto these.
 import * as tf from '@tensorflow/tfjs-core';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../translate/errors';
-import type { Value } from '../translate/values';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import type { Value } from '../ir/values';
 import type { OpArgs } from './args';
 import { broadcastElements, refuseLarger } from './sizeGuard';
 import { withGradient } from './customGradient';

@@ -1,11 +1,11 @@
 // Resolves a framework path (`torch.clamp`, `tfjs.leakyRelu`) or a tensor method to its op row and
 // runs it. The default branch names what is not supported: that is the GP001 message.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Evaluator } from '../translate/evaluate';
-import { UnsupportedConstruct } from '../translate/errors';
-import type { Framework } from '../translate/frameworks';
-import type { Span } from '../translate/ir';
-import { NONE, describe, num, tuple, type Value } from '../translate/values';
+import type { Interpreter } from './interpreter';
+import { UnsupportedConstruct } from '../ir/errors';
+import type { Framework } from '../ir/frameworks';
+import type { Span } from '../ir/ir';
+import { NONE, describe, num, tuple, type Value } from '../ir/values';
 import { OpArgs, parseParam, type ParamSpec } from './args';
 import { detach, implementations, type OpTag } from './implementations';
 import type { OpRow } from './table';
@@ -14,13 +14,6 @@ import { pythonOps } from './tables/python';
 import { tensorflowMethods, tensorflowOps } from './tables/tensorflow';
 import { tfjsMethods, tfjsOps } from './tables/tfjs';
 import { torchMethods, torchOps } from './tables/torch';
-
-export interface OpContext {
-  framework: Framework;
-  maxElements: number;
-  /** Applied to every op's output: identity at float32, rounding when float16/bfloat16 is emulated. */
-  finish: (t: tf.Tensor) => tf.Tensor;
-}
 
 interface BoundRow {
   name: string;
@@ -140,7 +133,7 @@ function scalarImpl(impl: string): ((...x: number[]) => number) | undefined {
 // ---------------------------------------------------------------- special calls
 
 interface SpecialCall {
-  call: (args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator) => Value;
+  call: (args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter) => Value;
   tags?: OpTag[];
 }
 
@@ -235,7 +228,7 @@ const specialCalls = new Map<string, SpecialCall>([
   ['keras.losses.Huber', lossObject('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first')],
 ]);
 
-function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const x = ev.tensor(args[0], span);
   const other = args[1] ?? kwargs.get('other');
   if (other && other.t === 'tensor') return wrap(kind === 'max' ? tf.maximum(x, other.v) : tf.minimum(x, other.v), ev);
@@ -248,7 +241,7 @@ function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, V
   return tuple([{ t: 'tensor', v: ev.ctx.finish(values) }, { t: 'tensor', v: indices }]);
 }
 
-function tfjsCustomGrad(f: Value, span: Span, ev: Evaluator): Value {
+function tfjsCustomGrad(f: Value, span: Span, ev: Interpreter): Value {
   return {
     t: 'builtin',
     name: 'customGrad',
@@ -278,7 +271,7 @@ function tfjsCustomGrad(f: Value, span: Span, ev: Evaluator): Value {
   };
 }
 
-function wrap(out: tf.Tensor | Value, ev: Evaluator): Value {
+function wrap(out: tf.Tensor | Value, ev: Interpreter): Value {
   if (out instanceof tf.Tensor) {
     if (out.size > ev.ctx.maxElements) throw new UnsupportedConstruct('tensor larger than the probe allows', undefined, `${out.size} elements`);
     return { t: 'tensor', v: out.dtype === 'float32' ? ev.ctx.finish(out) : out };
@@ -286,7 +279,7 @@ function wrap(out: tf.Tensor | Value, ev: Evaluator): Value {
   return out;
 }
 
-function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const scalar = scalarImpl(r.impl);
   if (scalar) {
     const nums = args.map((a) => (a.t === 'num' ? a.v : a.t === 'bool' ? (a.v ? 1 : 0) : NaN));
@@ -301,7 +294,7 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
   return wrap(implementations[r.impl].run(bound), ev);
 }
 
-export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Evaluator): Value {
+export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const special = specialCalls.get(path);
   if (special) return special.call(args, kwargs, span, ev);
   const r = loaded().ops.get(path);
@@ -310,7 +303,7 @@ export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, 
 }
 
 /** A tensor's attribute: a bound method from the framework's method table, or a property. */
-export function methodOf(framework: Framework, name: string): ((self: Extract<Value, { t: 'tensor' }>, ev: Evaluator, span: Span) => Value) | undefined {
+export function methodOf(framework: Framework, name: string): ((self: Extract<Value, { t: 'tensor' }>, ev: Interpreter, span: Span) => Value) | undefined {
   switch (name) {
     case 'shape': return (self) => tuple(self.v.shape.map((d) => num(d, true)));
     case 'ndim': return (self) => num(self.v.rank, true);

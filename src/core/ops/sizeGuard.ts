@@ -1,6 +1,6 @@
 // The tensor-size cap, checked before an op allocates: a broadcast of a 2,001-point sweep against a
 // (1, 10⁶) tensor must be refused up front, not computed for a minute and refused afterwards.
-import { ProbeBudgetExceeded } from '../translate/errors';
+import { ProbeBudgetExceeded } from '../ir/errors';
 
 /** Elements of an elementwise result over these shapes (NumPy broadcasting; a mismatch counts its larger side). */
 export function broadcastElements(...shapes: readonly (readonly number[])[]): number {

@@ -1,6 +1,6 @@
 // The shape of a declarative op table row: a source name, the implementation it maps to, and
 // the source's parameters (`sourceName:implName=default`).
-import type { Value } from '../translate/values';
+import type { Value } from '../ir/values';
 
 export interface OpRow {
   names: string[];

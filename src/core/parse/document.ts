@@ -1,10 +1,10 @@
 // A source document as the pipeline sees it: plain files, or a notebook's code cells joined into
 // one module with a map from its lines back to each cell.
 import { languageOfPath, parseSource, type SourceLanguage } from './treeSitter';
-import { lowerPython } from '../translate/lowerPython';
-import { lowerJavascript } from '../translate/lowerJavascript';
-import type { ModuleIR, Span } from '../translate/ir';
-import { frameworkOf, type Framework } from '../translate/frameworks';
+import { lowerPython } from './lowerPython';
+import { lowerJavascript } from './lowerJavascript';
+import type { ModuleIR, Span } from '../ir/ir';
+import { frameworkOf, type Framework } from '../ir/frameworks';
 
 export interface CellMap {
   /** For each line of the joined text: the cell index and the line within that cell. */

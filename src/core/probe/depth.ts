@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
 import type { Finding } from '../findings/types';
-import type { Framework } from '../translate/frameworks';
+import type { Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
 import { seededRandom } from './lossInputs';
 import { withTensorScope } from './tensorScope';

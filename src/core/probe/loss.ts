@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
 import type { Finding, Severity } from '../findings/types';
-import { ProbeBudgetExceeded, UnsupportedConstruct } from '../translate/errors';
-import type { Span } from '../translate/ir';
+import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
+import type { Span } from '../ir/ir';
 import { lossMapping, type Program } from '../translate/translate';
 import {
   baselineAt, baselineFor, candidateLayouts, encodeTarget, hasClassRows, lossCases, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput,

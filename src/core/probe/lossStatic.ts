@@ -4,9 +4,9 @@
 import type { DetectedFunction } from '../detect/detect';
 import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
 import { allOpRows, methodAt, opAt } from '../ops/registry';
-import type { Framework } from '../translate/frameworks';
-import type { Arg, ClassDef, Expr, FunctionDef, Span, Stmt } from '../translate/ir';
-import { dottedName } from '../translate/ir';
+import type { Framework } from '../ir/frameworks';
+import type { Arg, ClassDef, Expr, FunctionDef, Span, Stmt } from '../ir/ir';
+import { dottedName } from '../ir/ir';
 
 /** An op the static read found, where it is and what it was applied to. */
 export interface SourceOp {

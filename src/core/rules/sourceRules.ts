@@ -6,8 +6,8 @@ import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
 import type { Finding } from '../findings/types';
 import { methodAt, opAt } from '../ops/registry';
 import type { OpTag } from '../ops/implementations';
-import type { Expr, FunctionDef, Stmt } from '../translate/ir';
-import { dottedName } from '../translate/ir';
+import type { Expr, FunctionDef, Stmt } from '../ir/ir';
+import { dottedName } from '../ir/ir';
 
 interface Ctx {
   target: DetectedFunction;

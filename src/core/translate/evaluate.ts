@@ -4,13 +4,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withGradient } from '../ops/customGradient';
 import { detach } from '../ops/implementations';
-import { callOp, constantAt, isKnownModulePath, methodOf, type OpContext } from '../ops/registry';
+import { callOp, constantAt, isKnownModulePath, methodOf } from '../ops/registry';
+import type { Interpreter, OpContext } from '../ops/interpreter';
 import { broadcastElements, matmulElements, refuseLarger } from '../ops/sizeGuard';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './errors';
-import { canonicalModule, canonicalPath, type Framework } from './frameworks';
-import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from './ir';
-import { dottedName } from './ir';
-import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from './values';
+import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
+import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from '../ir/ir';
+import { dottedName } from '../ir/ir';
+import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
 
 /** Resolves `from X import name` against the workspace's own (translated) modules. */
 export type ImportResolver = (module: string, name: string | undefined, fromPath: string) => Value | undefined;
@@ -74,7 +75,7 @@ export interface ModuleContext {
 
 const inertDecorators = /(^|\.)(jit|compact|wraps|register_keras_serializable|register|staticmethod|classmethod|property|no_type_check|lru_cache|cache|tf_function|function|script|export|vmap|checkpoint|remat|named_call)$/;
 
-export class Evaluator {
+export class Evaluator implements Interpreter {
   private steps = 0;
   private callDepth = 0;
   private customDepth = 0;

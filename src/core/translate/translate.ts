@@ -5,10 +5,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
 import { moduleMatches } from '../detect/detect';
 import type { ParsedModule } from '../parse/document';
-import { UnsupportedConstruct } from './errors';
+import { UnsupportedConstruct } from '../ir/errors';
 import { Evaluator, type Budget, type ModuleContext } from './evaluate';
-import type { OpContext } from '../ops/registry';
-import type { Value } from './values';
+import type { OpContext } from '../ops/interpreter';
+import type { Value } from '../ir/values';
 
 export interface ModuleSource {
   /** Modules already parsed (the files being analysed). */

@@ -1,6 +1,6 @@
 // Reading tree-sitter nodes: ranges, named children without comments, fields, the first error.
-import type { SyntaxNode } from '../parse/treeSitter';
-import type { Span } from './ir';
+import type { SyntaxNode } from './treeSitter';
+import type { Span } from '../ir/ir';
 
 export function spanOf(node: SyntaxNode): Span {
   return { startLine: node.startPosition.row, startCol: node.startPosition.column, endLine: node.endPosition.row, endCol: node.endPosition.column };

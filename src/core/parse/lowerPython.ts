@@ -1,7 +1,7 @@
 // Lowers a tree-sitter Python tree to the IR. Anything outside the subset becomes an
 // `unsupported` node carrying its construct and range, so the evaluator can name it (GP001).
-import type { SyntaxNode } from '../parse/treeSitter';
-import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from './ir';
+import type { SyntaxNode } from './treeSitter';
+import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from '../ir/ir';
 import { field, firstError, named, spanOf } from './syntax';
 
 

@@ -1,6 +1,6 @@
 // Lowers a tree-sitter JavaScript/TypeScript tree to the IR (TypeScript types are dropped).
-import type { SyntaxNode } from '../parse/treeSitter';
-import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from './ir';
+import type { SyntaxNode } from './treeSitter';
+import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from '../ir/ir';
 import { field, firstError, named, spanOf } from './syntax';
 
 
