@@ -1,0 +1,30 @@
+// Reading workspace files from disk for imports that reach outside the analysed set (the CLI; the
+// language server keeps its own per-workspace cache in src/server/workspaceContext.ts).
+import { existsSync, readFileSync } from 'node:fs';
+import { documentFromText, parseDocument, type ParsedModule } from '../parse/document';
+import { importCandidates } from '../parse/importPaths';
+
+const cache = new Map<string, ParsedModule | null>();
+
+/** Resolves `.losses`, `pkg.losses`, `./model` to a file beside the importer or under one of `roots`. */
+export function diskLoader(roots: string[]): (module: string, fromPath: string) => ParsedModule | undefined {
+  return (module, fromPath) => {
+    const candidates = importCandidates(module, fromPath, roots);
+    for (const file of candidates) {
+      if (cache.has(file)) {
+        const hit = cache.get(file);
+        if (hit) return hit;
+        continue;
+      }
+      if (!existsSync(file)) continue;
+      try {
+        const parsed = parseDocument(documentFromText(file, readFileSync(file, 'utf8')));
+        cache.set(file, parsed);
+        return parsed;
+      } catch {
+        cache.set(file, null);
+      }
+    }
+    return undefined;
+  };
+}
