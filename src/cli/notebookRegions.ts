@@ -2,7 +2,7 @@
 // code-scanning UI shows the artifact's own lines: a cell's line 3 is the JSON line holding that
 // line's string in the cell's "source". jsonc-parser gives every string's offset in the file; the
 // escapes inside a string (\n, \", \uXXXX) are walked here to map a column.
-import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
 
 /** 0-based, in the .ipynb text; columns in UTF-16 code units like every other position. */
 export interface FilePosition { line: number; character: number }
@@ -20,8 +20,10 @@ interface Segment {
 
 /** The locator of one notebook, or undefined when its JSON cannot be read. */
 export function notebookLocator(text: string): NotebookLocator | undefined {
-  const root = parseTree(text);
-  if (!root) return undefined;
+  // jsonc-parser recovers from errors; a notebook that is not strict JSON was not analysed anyway.
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  if (!root || errors.length) return undefined;
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const cells = new Map<number, { segments: Segment[]; lineOffsets: number[] } | null>();
