@@ -48,7 +48,7 @@ export const checkCommand: CommandSpec = {
   },
   footer: [
     'Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage, config or I/O error (nothing is checked then).',
-    'Progress is printed on stderr for runs longer than a second when stderr is a terminal. Files larger than max-file-bytes (default 1 MiB) are not analysed and at most max-functions (default 200) functions of one file are probed; both are reported as GP002.',
+    'Progress is printed on stderr for runs longer than a second when stderr is a terminal. Files larger than max-file-bytes (default 512 KiB) are not analysed and at most max-functions (default 200) functions of one file are probed; both are reported as GP002.',
     'Examples:\n  gradprobe check src\n  gradprobe check . --format sarif > gradprobe.sarif\n  gradprobe check models/losses.py --select GP2 --fail-on warning\n  gradprobe check --show-settings models/losses.py',
   ],
 };

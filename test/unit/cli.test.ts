@@ -198,7 +198,7 @@ test('budgets: a 5 MB generated file ends with a GP002 giving its size, and the 
   const generated = out.files.find((f) => f.path === 'generated_acts.py')!;
   assert.equal(generated.findings.length, 1);
   assert.equal(generated.findings[0].code, 'GP002');
-  assert.deepEqual(generated.findings[0].evidence, { bytes: size, maxFileBytes: 1_048_576 });
+  assert.deepEqual(generated.findings[0].evidence, { bytes: size, maxFileBytes: 524_288 });
   assert.ok(generated.findings[0].message.includes(`${size.toLocaleString('en-US')} bytes`), generated.findings[0].message);
   // The small file next to it is checked as usual.
   assert.deepEqual(codesIn(out.files.find((f) => f.path === 'small.py')!.findings.map((f) => ` ${f.code} `).join('')), ['GP102', 'GP111', 'GP305']);

@@ -9,6 +9,8 @@ import { parse as parseToml } from 'smol-toml';
 import { checkCommand } from '../../src/cli/check';
 import { evalCommand } from '../../src/cli/eval';
 import { ruleCommand } from '../../src/cli/rule';
+import { defaultTimeBudgetSeconds } from '../../src/cli/runSettings';
+import { defaultSettings } from '../../src/core/config/settings';
 import { parseConfigTable } from '../../src/core/workspace/config';
 import { editorSettingKeys, sanitizeEditorSettings } from '../../src/shared/settings';
 
@@ -148,6 +150,15 @@ test('every setting in the README\'s settings table is a key config files accept
   for (const t of thresholds) {
     const { errors } = parseConfigTable({ thresholds: { [t]: -1 } }, where);
     assert.ok(errors.length === 1 && !/unknown/.test(errors[0]), `thresholds.${t}: ${errors.join('; ')}`);
+  }
+  // The numeric defaults the table states are the defaults.
+  const defaults: Record<string, number> = {
+    range: defaultSettings.range, 'time-budget-ms': defaultSettings.timeBudgetMs, 'max-file-bytes': defaultSettings.maxFileBytes,
+    'max-functions': defaultSettings.maxFunctions, 'time-budget': defaultTimeBudgetSeconds,
+  };
+  for (const [key, value] of Object.entries(defaults)) {
+    const row = rows.find((r) => r.startsWith(`| \`${key}\` |`));
+    assert.equal(row?.split('|')[2].trim(), String(value), `README default of ${key}`);
   }
 });
 

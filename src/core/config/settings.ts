@@ -50,8 +50,9 @@ export const defaultSettings: GradProbeSettings = {
   backend: 'auto',
   train: false,
   timeBudgetMs: 2000,
-  // 1 MiB of Python lowers to ~400 MB of parse tree and IR at peak; hand-written modules stay far below.
-  maxFileBytes: 1_048_576,
+  // A 500 KB generated module peaks near 400 MB (parse tree, IR, 200 probes); 1 MB near 650 MB.
+  // Hand-written modules stay well below 512 KiB.
+  maxFileBytes: 524_288,
   // A file with more custom activations and losses than this is generated; 200 probes take ~10 s.
   maxFunctions: 200,
   thresholds: {
