@@ -9,7 +9,7 @@ import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { ruleCatalog } from '../core/findings/rules';
 import { ConfigResolver, failOnLevels, loadConfigFile, outputFormats, type FailOn, type LoadedConfig, type OutputFormat } from '../core/workspace/config';
-import { diskLoader } from '../core/workspace/diskLoader';
+import { diskLoader } from './files';
 import { walkPaths } from '../core/workspace/walk';
 import { helpText, listValue, parseCommand, stringValue, type CommandSpec, type ParsedValues } from './args';
 import { exitCodeFor, formatJson, formatSarif, formatText, summarize } from './format';

@@ -6,7 +6,7 @@ import type { BackendChoice } from '../core/engine';
 import { BackendError } from '../core/engine';
 import { DocumentError } from '../core/parse/document';
 import { UnsupportedConstruct, UserCodeError, ProbeBudgetExceeded } from '../core/ir/errors';
-import { diskLoader } from '../core/workspace/diskLoader';
+import { diskLoader } from './files';
 import { helpText, parseCommand, stringValue, type CommandSpec } from './args';
 import { UsageError } from './usage';
 

@@ -1,8 +1,8 @@
-// Reading workspace files from disk for imports that reach outside the analysed set (the CLI; the
-// language server keeps its own per-workspace cache in src/server/workspaceContext.ts).
+// Reading workspace files from disk for imports that reach outside the analysed set (the language
+// server keeps its own per-workspace cache in src/server/workspaceContext.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { documentFromText, parseDocument, type ParsedModule } from '../parse/document';
-import { importCandidates } from '../parse/importPaths';
+import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
+import { importCandidates } from '../core/parse/importPaths';
 
 const cache = new Map<string, ParsedModule | null>();
 
