@@ -1,6 +1,6 @@
 // One build script, one esbuild context per bundle; `--watch` keeps them running.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,21 @@ for (const f of ['tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-jav
   cpSync(join(wasmDir, f), join(dist, f));
 }
 
+// `gradprobe rule GP303` prints docs/rules/GP303.md: the pages are compiled into the CLI (module
+// 'gradprobe:rule-pages'), so they are there wherever the package is installed.
+const rulesDir = join(root, 'docs/rules');
+const rulePages = {
+  name: 'rule-pages',
+  setup(build) {
+    build.onResolve({ filter: /^gradprobe:rule-pages$/ }, () => ({ path: 'rule-pages', namespace: 'gradprobe' }));
+    build.onLoad({ filter: /.*/, namespace: 'gradprobe' }, () => {
+      const files = readdirSync(rulesDir).filter((f) => /^GP\d{3}\.md$/.test(f)).sort();
+      const pages = Object.fromEntries(files.map((f) => [f.slice(0, -3), readFileSync(join(rulesDir, f), 'utf8')]));
+      return { contents: `export const rulePages = ${JSON.stringify(pages)};`, loader: 'js', watchDirs: [rulesDir], watchFiles: files.map((f) => join(rulesDir, f)) };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -28,6 +43,10 @@ const common = {
   ignoreAnnotations: true,
   logLevel: 'warning',
   external: ['vscode', '@tensorflow/tfjs-node'],
+  plugins: [rulePages],
+  // jsonc-parser's UMD entry (its "main") requires its parts at run time, which a bundle cannot;
+  // its ES module build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 const bundles = [

@@ -4,12 +4,14 @@
 #   chromium       the browser the UI and end-to-end tests drive
 #   libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep: code-server's native modules
 #   strace         watches the CLI and the language server at the system-call level (hostile code never runs)
+#   pre-commit     runs this repository's .pre-commit-hooks.yaml hook on a temporary repository
 set -euo pipefail
 need=()
 /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v rg >/dev/null 2>&1 || need+=(ripgrep)
 command -v strace >/dev/null 2>&1 || need+=(strace)
+command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done

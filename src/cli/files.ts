@@ -1,14 +1,15 @@
-// Reading workspace files from disk for imports that reach outside the analysed set.
+// Reading workspace files from disk for imports that reach outside the analysed set (the language
+// server keeps its own per-workspace cache in src/server/workspaceContext.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
 import { importCandidates } from '../core/parse/importPaths';
 
 const cache = new Map<string, ParsedModule | null>();
 
-/** Resolves `.losses`, `pkg.losses`, `./model` to a file beside the importer or under the working directory. */
-export function diskLoader(): (module: string, fromPath: string) => ParsedModule | undefined {
+/** Resolves `.losses`, `pkg.losses`, `./model` to a file beside the importer or under one of `roots`. */
+export function diskLoader(roots: string[]): (module: string, fromPath: string) => ParsedModule | undefined {
   return (module, fromPath) => {
-    const candidates = importCandidates(module, fromPath, [process.cwd()]);
+    const candidates = importCandidates(module, fromPath, roots);
     for (const file of candidates) {
       if (cache.has(file)) {
         const hit = cache.get(file);

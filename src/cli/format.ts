@@ -3,12 +3,9 @@
 import type { Span } from '../core/ir/ir';
 import { severityRank, type FileReport, type Finding, type FunctionReport, type Severity } from '../core/findings/types';
 import type { RuleMeta } from '../core/findings/rules';
+import type { FailOn } from '../core/workspace/config';
+import type { NotebookLocator } from './notebookRegions';
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
-export const outputFormats: readonly OutputFormat[] = ['text', 'json', 'sarif'];
-
-export type FailOn = Severity | 'never';
-export const failOnLevels: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 
 export interface CheckSummary {
   files: number;
@@ -47,11 +44,12 @@ export function exitCodeFor(reports: readonly FileReport[], failOn: FailOn): 0 |
 
 /**
  * One finding a line, `path:line:col: severity CODE message`, 1-based as compilers print it, then
- * one summary line. In a notebook the position is within the cell and the line reads
- * `path:cell N:line:col: ...` as ruff prints it, with N 1-based like the line and column (the JSON's
- * `cell` is the 0-based index).
+ * one summary line (left out when `summary` is undefined: --quiet). In a notebook the position is
+ * within the cell and the line reads `path:cell N:line:col: ...` as Ruff prints it: N counts every
+ * cell of the notebook from 1 (markdown cells too), line and column count within that cell from 1
+ * (the JSON's `cell` is the 0-based index).
  */
-export function formatText(reports: readonly FileReport[], summary: CheckSummary): string {
+export function formatText(reports: readonly FileReport[], summary: CheckSummary | undefined): string {
   const lines: string[] = [];
   for (const report of reports) {
     for (const f of sortFindings(report.findings)) {
@@ -59,8 +57,8 @@ export function formatText(reports: readonly FileReport[], summary: CheckSummary
       lines.push(`${report.path}:${where}: ${f.severity} ${f.code} ${oneLine(f.message)}`);
     }
   }
-  lines.push(summaryLine(summary));
-  return `${lines.join('\n')}\n`;
+  if (summary) lines.push(summaryLine(summary));
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 function summaryLine(s: CheckSummary): string {
@@ -180,19 +178,26 @@ export function sarifLevel(severity: Severity): SarifLevel {
   return severity === 'info' ? 'note' : severity;
 }
 
+export interface SarifOptions {
+  /** The locator of a notebook's cells within its .ipynb text (undefined for other files). */
+  locate?: (path: string) => NotebookLocator | undefined;
+}
+
 /**
  * SARIF 2.1.0, one run. Regions are 1-based with an exclusive end column, which is what the
  * 0-based LSP end maps to; columns count UTF-16 code units as LSP does. `rulesMeta` is the catalog,
  * with any configured severities already applied, so `defaultConfiguration.level` says what this
  * run reports a code as.
  *
- * Notebooks: SARIF has no cell coordinate and the positions are within the cell, not within the
- * .ipynb JSON, so they are not lines of the artifact. The 0-based cell index (as in the JSON output)
- * goes in `region.properties.cell`, the region stays cell-relative, and the message starts with
- * `cell N:` (1-based, as in the text output) so a viewer that ignores property bags still tells the
- * user where to look.
+ * Notebooks: SARIF has no cells, and a code-scanning UI shows the artifact's own lines, so the
+ * region is where the finding's text sits inside the .ipynb JSON (the line of the cell's "source"
+ * holding it), found by `options.locate`. The cell and the cell-relative region go in the result's
+ * `properties.notebook` ({ cell: 1-based as in the text output, cellIndex: 0-based as in the JSON
+ * output, region }), and the message starts with `cell N, line L:` so a reader of the message
+ * alone knows where to look. Without a locator (unreadable JSON) the region is left out rather
+ * than pointing at a wrong line.
  */
-export function formatSarif(reports: readonly FileReport[], version: string, rulesMeta: readonly RuleMeta[]): string {
+export function formatSarif(reports: readonly FileReport[], version: string, rulesMeta: readonly RuleMeta[], options: SarifOptions = {}): string {
   const rules = rulesMeta.map((r) => ({
     id: r.code,
     name: r.slug,
@@ -201,23 +206,30 @@ export function formatSarif(reports: readonly FileReport[], version: string, rul
     defaultConfiguration: { level: sarifLevel(r.severity) },
   }));
   const ruleIndex = new Map(rulesMeta.map((r, i) => [r.code, i]));
+  const locators = new Map<string, NotebookLocator | undefined>();
+  const locatorOf = (path: string): NotebookLocator | undefined => {
+    if (!locators.has(path)) locators.set(path, options.locate?.(path));
+    return locators.get(path);
+  };
   const results = reports.flatMap((report) => sortFindings(report.findings).map((f) => {
-    const region: Record<string, unknown> = {
-      startLine: f.span.startLine + 1,
-      startColumn: f.span.startCol + 1,
-      endLine: f.span.endLine + 1,
-      endColumn: f.span.endCol + 1,
-    };
-    if (f.cell !== undefined) region.properties = { cell: f.cell };
+    const own = sarifRegion(f.span);
+    let region: Record<string, unknown> | undefined = own;
     const properties: Record<string, unknown> = { evidence: f.evidence };
     if (f.function !== undefined) properties.function = f.function;
+    if (f.cell !== undefined) {
+      properties.notebook = { cell: f.cell + 1, cellIndex: f.cell, region: own };
+      const locate = locatorOf(report.path);
+      const start = locate?.(f.cell, f.span.startLine, f.span.startCol);
+      const end = locate?.(f.cell, f.span.endLine, f.span.endCol);
+      region = start && end ? sarifRegion({ startLine: start.line, startCol: start.character, endLine: end.line, endCol: end.character }) : undefined;
+    }
     const result: Record<string, unknown> = { ruleId: f.code };
     const index = ruleIndex.get(f.code);
     if (index !== undefined) result.ruleIndex = index;
     result.level = sarifLevel(f.severity);
-    result.message = { text: `${f.cell === undefined ? '' : `cell ${f.cell + 1}: `}${oneLine(f.message)}` };
+    result.message = { text: `${f.cell === undefined ? '' : `cell ${f.cell + 1}, line ${f.span.startLine + 1}: `}${oneLine(f.message)}` };
     result.locations = [{
-      physicalLocation: { artifactLocation: { uri: relativeUri(report.path), uriBaseId: '%SRCROOT%' }, region },
+      physicalLocation: { artifactLocation: { uri: relativeUri(report.path), uriBaseId: '%SRCROOT%' }, ...(region ? { region } : {}) },
       ...(f.function !== undefined ? { logicalLocations: [{ name: f.function, kind: 'function' }] } : {}),
     }];
     result.properties = properties;
@@ -233,6 +245,10 @@ export function formatSarif(reports: readonly FileReport[], version: string, rul
     }],
   };
   return `${JSON.stringify(log, jsonReplacer, 2)}\n`;
+}
+
+function sarifRegion(span: Span): Record<string, number> {
+  return { startLine: span.startLine + 1, startColumn: span.startCol + 1, endLine: span.endLine + 1, endColumn: span.endCol + 1 };
 }
 
 /** A relative URI reference: '/' separators, each segment percent-encoded (spaces, '#', '%'). */

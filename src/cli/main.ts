@@ -1,28 +1,56 @@
-// `gradprobe check` and `gradprobe eval`: a thin shell over the core.
+// `gradprobe check | eval | rule`: a thin shell over the core.
+import { version } from '../../package.json';
 import { runCheck } from './check';
 import { runEval } from './eval';
+import { runRule } from './rule';
 import { UsageError } from './usage';
 
-const help = `usage: gradprobe check [PATH ...] [--format text|json|sarif] [--fail-on error|warning|info|never]
-                       [--range R] [--select CODES] [--ignore CODES] [--include GLOB] [--exclude GLOB]
-                       [--train] [--dtype float32|float16|bfloat16] [--backend auto|cpu|node]
-       gradprobe eval FILE NAME (--x JSON | --y-true JSON --y-pred JSON) [--backend auto|cpu|node]`;
+const overview = `gradprobe ${version}: finds custom activation and loss functions in Python (PyTorch, TensorFlow/Keras,
+JAX, NumPy; files and notebooks) and TensorFlow.js code, translates them to TensorFlow.js without
+running your code, and probes their gradients.
+
+Usage: gradprobe COMMAND [OPTIONS]
+
+Commands:
+  check [PATH ...]      Find and probe the functions in files and folders; print the findings
+                        (text, json or sarif); exit 0 (clean), 1 (a finding at --fail-on) or 2 (usage error)
+  eval FILE NAME        Evaluate one activation (--x) or loss (--y-true, --y-pred) and print values and gradients
+  rule CODE             Print a finding code's page; rule --all lists every code
+
+Options:
+  -h, --help            Print this help; 'gradprobe COMMAND --help' explains a command and all its options
+  -V, --version         Print the version
+
+Examples:
+  gradprobe check .
+  gradprobe check src --format sarif > gradprobe.sarif
+  gradprobe rule GP303
+`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'check': return runCheck(rest);
     case 'eval': return runEval(rest);
+    case 'rule': return runRule(rest);
+    case 'help':
+      if (rest[0] === 'check' || rest[0] === 'eval' || rest[0] === 'rule') return main([rest[0], '--help']);
+      process.stdout.write(overview);
+      return 0;
     case '--help':
     case '-h':
-    case 'help':
-      process.stdout.write(`${help}\n`);
+      process.stdout.write(overview);
       return 0;
     case '--version':
-      process.stdout.write('gradprobe 0.1.0\n');
+    case '-V':
+      process.stdout.write(`gradprobe ${version}\n`);
       return 0;
+    case undefined:
+      // As other command-line tools do: the help, on stderr, and the usage-error status.
+      process.stderr.write(overview);
+      return 2;
     default:
-      throw new UsageError(command ? `unknown command '${command}'` : 'no command given');
+      throw new UsageError(`unknown command '${command}' (commands: check, eval, rule; see 'gradprobe --help')`);
   }
 }
 
@@ -30,7 +58,7 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`gradprobe: ${err.message}\n${err.showHelp ? `${help}\n` : ''}`);
+      process.stderr.write(`gradprobe: ${err.message}\n`);
       process.exitCode = 2;
       return;
     }

@@ -2,7 +2,8 @@
 // CLI, the language server and the panel; every shell shows the findings computed here.
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import type { GradProbeSettings } from './config/settings';
+import { selects } from './config/codes';
+import { defaultSettings, type GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
@@ -27,14 +28,44 @@ export interface SourceInput {
   text: string | Error;
 }
 
+/**
+ * A file left out on purpose (too large to analyse): its GP002 says why, without the "report this
+ * bug" tail of a failure. The CLI builds it from the file's size before reading it.
+ */
+export class SkippedInput extends Error {
+  constructor(message: string, readonly evidence: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+export interface AnalyzeProgress {
+  phase: 'parse' | 'probe';
+  /** Files parsed, or functions probed, so far; `total` of them in this phase. */
+  done: number;
+  total: number;
+  path: string;
+}
+
 export interface AnalyzeOptions {
   settings: GradProbeSettings;
+  /**
+   * The settings of one file (its nearest config file's, under the flags); `settings` when absent.
+   * The engine and backend are the run's (`settings`).
+   */
+  settingsFor?: (path: string) => GradProbeSettings;
   /** Loads workspace modules that imports reach outside `inputs`. */
   load?: ModuleSource['load'];
   /** Other workspace modules whose uses count for detection (the editor's open workspace). */
   context?: ParsedModule[];
   /** Checked between functions; analysis stops early when it returns true. */
   cancelled?: () => boolean;
+  /**
+   * The whole run's time budget: checked between files and between functions; what is left when it
+   * runs out is reported per file (GP002), not analysed.
+   */
+  runBudget?: { deadline: number; seconds: number };
+  /** Called after each file parsed and each function probed (synchronously, between them). */
+  onProgress?: (progress: AnalyzeProgress) => void;
 }
 
 const reportCache = new Map<string, FunctionReport>();
@@ -47,46 +78,165 @@ export async function prepareEngine(backend: GradProbeSettings['backend']): Prom
 
 const noSpan: Span = { startLine: 0, startCol: 0, endLine: 0, endCol: 0 };
 
-export function parseInputs(inputs: SourceInput[]): { modules: ParsedModule[]; failures: FileReport[] } {
+/** "5.00 MiB (5,242,880 bytes)": the figure a size finding gives. */
+function sizeText(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(2)} MiB (${bytes.toLocaleString('en-US')} bytes)`;
+}
+
+/** The GP002 of a file over `maxFileBytes`; the CLI raises it before reading the file. */
+export function tooLargeInput(bytes: number, maxFileBytes: number): SkippedInput {
+  return new SkippedInput(
+    `the file is ${sizeText(bytes)}, over the limit of ${sizeText(maxFileBytes)} (setting max-file-bytes): it was not analysed. Files this large are usually generated; raise max-file-bytes to analyse it`,
+    { bytes, maxFileBytes },
+  );
+}
+
+function fileFinding(message: string, evidence: Record<string, unknown>): Finding {
+  return { code: 'GP002', severity: 'warning', message, span: noSpan, evidence };
+}
+
+export interface ParseOptions {
+  settingsFor?: (path: string) => Pick<GradProbeSettings, 'maxFileBytes'>;
+  runBudget?: AnalyzeOptions['runBudget'];
+  onProgress?: AnalyzeOptions['onProgress'];
+}
+
+export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): { modules: ParsedModule[]; failures: FileReport[] } {
   const modules: ParsedModule[] = [];
   const failures: FileReport[] = [];
+  let done = 0;
   for (const input of inputs) {
-    try {
-      if (input.text instanceof Error) throw new DocumentError(input.text.message);
-      modules.push(parseDocument(documentFromText(input.path, input.text)));
-    } catch (err) {
-      const message = err instanceof DocumentError ? err.message : `the file could not be analysed (${(err as Error).message})`;
-      failures.push({ path: input.path, functions: [], findings: [{ code: 'GP002', severity: 'warning', message: `${message}; if this is a bug, report it with the file attached`, span: noSpan, evidence: { reason: message } }] });
+    if (options.runBudget && Date.now() > options.runBudget.deadline) {
+      failures.push({ path: input.path, functions: [], findings: [fileFinding(`the run's time budget (${options.runBudget.seconds} s) ran out before this file was analysed; raise --time-budget (or the setting time-budget)`, { timeBudget: options.runBudget.seconds })] });
+      continue;
     }
+    try {
+      if (input.text instanceof Error) throw input.text;
+      const limit = (options.settingsFor?.(input.path) ?? defaultSettings).maxFileBytes;
+      // A notebook's JSON carries outputs and images: its limit is on the code of its cells.
+      const tooLarge = (text: string): SkippedInput | undefined => {
+        const bytes = Buffer.byteLength(text, 'utf8');
+        return text.length > limit / 4 && bytes > limit ? tooLargeInput(bytes, limit) : undefined;
+      };
+      const isNotebook = input.path.toLowerCase().endsWith('.ipynb');
+      if (!isNotebook) {
+        const skip = tooLarge(input.text);
+        if (skip) throw skip;
+      }
+      const doc = documentFromText(input.path, input.text);
+      if (isNotebook) {
+        const skip = tooLarge(doc.text);
+        if (skip) throw skip;
+      }
+      modules.push(parseDocument(doc));
+    } catch (err) {
+      if (err instanceof SkippedInput) {
+        failures.push({ path: input.path, functions: [], findings: [fileFinding(err.message, err.evidence)] });
+      } else {
+        const message = err instanceof DocumentError ? err.message : err instanceof Error && input.text instanceof Error ? err.message : `the file could not be analysed (${(err as Error).message})`;
+        failures.push({ path: input.path, functions: [], findings: [fileFinding(`${message}; if this is a bug, report it with the file attached`, { reason: message })] });
+      }
+    }
+    options.onProgress?.({ phase: 'parse', done: ++done, total: inputs.length, path: input.path });
   }
   return { modules, failures };
 }
 
 export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
   await prepareEngine(options.settings.backend);
-  const { modules, failures } = parseInputs(inputs);
+  const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
+  const { modules, failures } = parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
   const detected = detectFunctions(modules, { context: options.context });
   const source: ModuleSource = { modules: [...modules, ...(options.context ?? [])], load: options.load };
   const byPath = new Map<string, FileReport>(failures.map((f) => [f.path, f]));
   for (const m of modules) byPath.set(m.doc.path, { path: m.doc.path, functions: [], findings: [] });
+  // Per file: functions past max-functions, and those the run's time budget did not reach.
+  const overLimit = new Map<string, string[]>();
+  const unreached = new Map<string, string[]>();
+  /** Functions of each file met so far, probed or not: the first max-functions are the ones probed. */
+  const seenIn = new Map<string, number>();
+  const note = (map: Map<string, string[]>, path: string, name: string): void => {
+    const names = map.get(path) ?? [];
+    names.push(name);
+    map.set(path, names);
+  };
+  let done = 0;
   for (const target of detected) {
     if (options.cancelled?.()) break;
-    const report = analyzeFunction(target, source, options.settings);
-    const file = byPath.get(target.module.doc.path)!;
-    file.functions.push(report);
+    const path = target.module.doc.path;
+    const settings = settingsOf(path);
+    const seen = seenIn.get(path) ?? 0;
+    seenIn.set(path, seen + 1);
+    if (seen >= settings.maxFunctions) {
+      note(overLimit, path, target.name);
+    } else if (options.runBudget && Date.now() > options.runBudget.deadline) {
+      note(unreached, path, target.name);
+    } else {
+      const report = analyzeFunction(target, source, settings);
+      byPath.get(path)!.functions.push(report);
+    }
+    options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
   }
-  for (const m of modules) finishFile(byPath.get(m.doc.path)!, m, options.settings);
+  for (const m of modules) finishFile(byPath.get(m.doc.path)!, m, settingsOf(m.doc.path));
+  const listed = (names: string[]): string => `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length - 5} more)` : ''}`;
+  for (const [path, names] of overLimit) {
+    const limit = settingsOf(path).maxFunctions;
+    byPath.get(path)!.findings.push(fileFinding(
+      `${limit + names.length} activation and loss functions found, over the limit of ${limit} (setting max-functions): only the first ${limit} are probed; these ${names.length} were not: ${listed(names)}. Files this large are usually generated; raise max-functions to probe them all`,
+      { functions: limit + names.length, maxFunctions: limit, notProbed: names.slice(0, 100) },
+    ));
+  }
+  for (const [path, names] of unreached) {
+    const seconds = options.runBudget?.seconds;
+    byPath.get(path)!.findings.push(fileFinding(
+      `the run's time budget (${seconds} s) ran out: ${names.length} function${names.length === 1 ? ' was' : 's were'} not probed: ${listed(names)}; raise --time-budget (or the setting time-budget)`,
+      { timeBudget: seconds, notProbed: names.slice(0, 100) },
+    ));
+  }
+  // A file-level finding obeys select/ignore like the others.
+  for (const report of byPath.values()) {
+    const settings = settingsOf(report.path);
+    report.findings = report.findings.filter((f) => f.function !== undefined || isReported(f.code, settings));
+  }
   return inputs.map((i) => byPath.get(i.path)).filter((r): r is FileReport => !!r);
+}
+
+/** select (empty = all) and ignore, each a list of codes or prefixes; ignore wins. */
+function isReported(code: string, settings: GradProbeSettings): boolean {
+  return (settings.select.length === 0 || selects(settings.select, code)) && !selects(settings.ignore, code);
+}
+
+/**
+ * Probe messages name lines of the module they read ("sqrt on line 12"); in a notebook that is the
+ * joined text of its code cells, which the user never sees. They are rewritten to the cell's own
+ * lines ("on line 3", "on line 3 of cell 4" when another cell), as the finding's position is.
+ */
+function cellRelativeMessage(doc: ParsedModule['doc'], finding: Finding, cell: number | undefined): Finding {
+  const map = doc.cells;
+  if (!map) return finding;
+  const where = (line: number): string | undefined => {
+    const at = map.lines[line - 1];
+    if (!at) return undefined;
+    return at.cell === cell ? `line ${at.line + 1}` : `line ${at.line + 1} of cell ${at.cell + 1}`;
+  };
+  const message = finding.message.replace(/\b(on |\()line (\d+)\b/g, (all, lead: string, n: string) => {
+    const w = where(Number(n));
+    return w ? `${lead}${w}` : all;
+  });
+  const evidence = typeof finding.evidence.line === 'number' && map.lines[finding.evidence.line - 1]
+    ? { ...finding.evidence, line: map.lines[finding.evidence.line - 1].line + 1, cell: map.lines[finding.evidence.line - 1].cell }
+    : finding.evidence;
+  return message === finding.message && evidence === finding.evidence ? finding : { ...finding, message, evidence };
 }
 
 function finishFile(file: FileReport, module: ParsedModule, settings: GradProbeSettings): void {
   const sigs = new Map<string, Span>(file.functions.map((f) => [f.name, f.span]));
   for (const fn of file.functions) {
     let findings = applySuppressions(fn.findings, module.ir, sigs);
-    findings = findings.filter((f) => (settings.select.length === 0 || settings.select.some((s) => f.code.startsWith(s))) && !settings.ignore.some((s) => f.code.startsWith(s)));
+    findings = findings.filter((f) => isReported(f.code, settings));
     findings = findings.map((f) => (settings.severity[f.code] ? { ...f, severity: settings.severity[f.code] } : f));
     if (module.doc.cells) {
-      findings = findings.map((f) => { const m = toCellSpan(module.doc, f.span); return { ...f, span: m.span, cell: m.cell }; });
+      findings = findings.map((f) => { const m = toCellSpan(module.doc, f.span); return { ...cellRelativeMessage(module.doc, f, m.cell), span: m.span, cell: m.cell }; });
       const fnSpan = toCellSpan(module.doc, fn.span);
       fn.cell = fnSpan.cell;
       fn.span = fnSpan.span;

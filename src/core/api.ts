@@ -1,6 +1,6 @@
 // The core's entry points for the shells (CLI, language server, panel). Never imports vscode.
 import * as tf from '@tensorflow/tfjs-core';
-import { collectCandidates, type DetectedFunction, type FunctionKind } from './detect/detect';
+import { collectCandidates, detectFunctions, type DetectedFunction, type FunctionKind } from './detect/detect';
 import { initEngine, type BackendChoice } from './engine';
 import { documentFromText, parseDocument, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
@@ -26,6 +26,16 @@ export interface ActivationEval { y: JsonNumber[]; dy: JsonNumber[] }
 export interface LossEval { loss: JsonNumber; grad: Nested; mapping: string }
 
 export class EvalError extends Error {}
+
+/**
+ * The inputs given are for the other kind of function: a loss's (y_true, y_pred) for an activation,
+ * or an activation's x for a loss. Evaluating anyway would return a number that means nothing.
+ */
+export class KindMismatch extends EvalError {
+  constructor(readonly functionName: string, readonly actual: FunctionKind, readonly requested: FunctionKind, readonly why: string) {
+    super(`${functionName} is ${actual === 'activation' ? 'an activation' : 'a loss'} (${why}), not ${requested === 'activation' ? 'an activation' : 'a loss'}`);
+  }
+}
 
 export function jsonNumber(v: number): JsonNumber {
   if (Number.isNaN(v)) return 'NaN';
@@ -63,12 +73,26 @@ export function findTarget(module: ParsedModule, name: string, kind: FunctionKin
   };
 }
 
+/** Refuses inputs of the wrong kind: detection's verdict first, else the number of inputs. */
+function checkKind(module: ParsedModule, target: DetectedFunction, kind: FunctionKind): void {
+  const detected = detectFunctions([module]).find((d) => d.name === target.name && d.span.startLine === target.span.startLine);
+  if (detected && detected.kind !== kind) {
+    const why = detected.detectedBy.length ? `detected by ${detected.detectedBy.slice(0, 2).join(', ')}` : 'as detected';
+    throw new KindMismatch(target.name, detected.kind, kind, why);
+  }
+  const candidate = collectCandidates(module).find((c) => c.name === target.name && c.span.startLine === target.span.startLine);
+  if (!detected && kind === 'loss' && candidate && candidate.inputs.length < 2) {
+    throw new KindMismatch(target.name, 'activation', kind, `it takes one input, ${candidate.inputs[0] ?? 'x'}`);
+  }
+}
+
 export async function evaluateFunction(req: EvalRequest): Promise<ActivationEval | LossEval> {
   await Promise.all([loadGrammars(), initEngine(req.backend ?? 'auto')]);
   const module = parseDocument(documentFromText(req.path, req.text));
   const kind: FunctionKind = req.x !== undefined ? 'activation' : 'loss';
   const target = findTarget(module, req.name, kind);
   if (!target) throw new EvalError(`no function, class or constant named '${req.name}' in ${req.path}`);
+  checkKind(module, target, kind);
   const ev = createEvaluator({ modules: [module], load: req.load }, defaultBudget());
   return tf.tidy(() => {
     const program = buildProgram(target, ev);

@@ -37,7 +37,7 @@ export async function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boole
   else await loadGrammars();
   const skip = new Set(req.files.map((f) => f.path));
   const context = ctx?.modules(skip) ?? [];
-  const { modules, failures } = parseInputs(req.files);
+  const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings });
   const detected = detectFunctions(modules, { context });
   const functions: OutlineEntry[] = detected.map((d) => {
     const span = toCellSpan(d.module.doc, d.span);

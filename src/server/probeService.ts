@@ -11,7 +11,7 @@ import {
   type TextDocumentEdit, type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
 import type { FileReport, Finding, FunctionReport } from '../core/findings/types';
-import { walkPaths } from '../cli/walk';
+import { walkPaths } from '../core/workspace/walk';
 import { Commands, type FunctionRef } from '../shared/commands';
 import type { StatusNotification } from '../shared/customMessages';
 import type { PanelData, PanelPart } from '../shared/panelMessages';

@@ -3,7 +3,7 @@
 // the editor's configuration or a config file changes, never read once at start.
 import { dirname, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { loadConfig } from '../cli/config';
+import { emptyConfig, loadConfig } from '../core/workspace/config';
 import { defaultSettings, mergeSettings, type GradProbeSettings, type SettingsPatch } from '../core/config/settings';
 import type { Severity } from '../core/findings/types';
 import { defaultEditorSettings, sanitizeEditorSettings, type EditorSettings, type ExplicitEditorSettings } from '../shared/settings';
@@ -47,8 +47,8 @@ export function editorPatch(explicit: ExplicitEditorSettings): SettingsPatch {
 export function resolveSettings(explicitRaw: unknown, filePath: string | undefined, root: string | undefined): ResolvedSettings {
   const problems: string[] = [];
   const explicit = sanitizeEditorSettings(explicitRaw, problems);
-  const config = filePath ? loadConfig(dirname(filePath)) : { patch: {}, cli: {}, errors: [] as string[], source: undefined };
-  problems.push(...config.errors);
+  const config = filePath ? loadConfig(dirname(filePath)) : emptyConfig();
+  problems.push(...config.errors, ...config.warnings);
   const fromEditor = editorPatch(explicit);
   const core = mergeSettings(defaultSettings, config.patch, fromEditor);
   // An `off` in the editor adds to the project's ignore list rather than replacing it.

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
 import { importCandidates } from '../core/parse/importPaths';
-import { walkPaths } from '../cli/walk';
+import { walkPaths } from '../core/workspace/walk';
 
 interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
 

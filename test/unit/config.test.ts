@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { anchorGlob, loadConfig } from '../../src/cli/config';
-import { walkPaths } from '../../src/cli/walk';
+import { anchorGlob, loadConfig } from '../../src/core/workspace/config';
+import { walkPaths } from '../../src/core/workspace/walk';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
 
 function workspace(files: Record<string, string>): string {
@@ -21,7 +21,7 @@ function workspace(files: Record<string, string>): string {
 test('no config file anywhere: an empty patch, no source, no errors', () => {
   const root = workspace({ 'src/a.py': '' });
   const loaded = loadConfig(join(root, 'src'));
-  assert.deepEqual(loaded, { patch: {}, cli: {}, errors: [] });
+  assert.deepEqual(loaded, { patch: {}, cli: {}, origins: {}, errors: [], warnings: [] });
 });
 
 test('reads [tool.gradprobe] in kebab-case and snake_case', () => {
@@ -151,7 +151,7 @@ made_up = 1
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.rnage: unknown setting \\(known: range, select,`));
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.fail-on: expected one of "error", "warning", "info", "never", got "fatal"$`));
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.include: expected a list of non-empty glob strings, got a list$`));
-  expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.severity\\.GP108: expected one of "error", "warning", "info", got "fatal"$`));
+  expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.severity\\.GP108: expected one of "error", "warning", "info", "off", got "fatal"$`));
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.severity\\.XX1: unknown code`));
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.thresholds\\.dip_share: expected a number between 0 and 1, got 2$`));
   expectLine(new RegExp(`^${f}: tool\\.gradprobe\\.thresholds\\.depth-ratio: expected a positive number, got NaN$`));
@@ -179,11 +179,13 @@ test('a broken TOML or JSON file is an error with its position, never a crash', 
   assert.equal(own.errors.length, 1);
   assert.match(own.errors[0], new RegExp(`^${join(root, 'gradprobe.toml').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: invalid TOML: `));
 
-  // A broken pyproject.toml that does not mention gradprobe is reported, and the search goes on upwards.
+  // A broken pyproject.toml that does not mention gradprobe is a warning (it is not ours), and the
+  // search goes on upwards to the (broken) gradprobe.toml, whose error is an error.
   const fromPkg = loadConfig(join(root, 'pkg'));
   assert.equal(fromPkg.source, join(root, 'gradprobe.toml'));
-  assert.equal(fromPkg.errors.length, 2);
-  assert.match(fromPkg.errors[0], /pkg\/pyproject\.toml:\d+:\d+: invalid TOML/);
+  assert.equal(fromPkg.errors.length, 1);
+  assert.equal(fromPkg.warnings.length, 1);
+  assert.match(fromPkg.warnings[0], /pkg\/pyproject\.toml:\d+:\d+: invalid TOML/);
 
   // A broken package.json that has a "gradprobe" key is taken as the config: the search stops there.
   const fromSub = loadConfig(join(root, 'pkg', 'sub'));
@@ -216,9 +218,9 @@ test('config globs with a folder are anchored at the config file, so a walk from
 });
 
 test('in package.json an unknown key is answered with the camelCase names', () => {
-  const root = workspace({ 'package.json': JSON.stringify({ gradprobe: { time_budget: 5, failOn: 'never' } }) });
+  const root = workspace({ 'package.json': JSON.stringify({ gradprobe: { time_limit: 5, failOn: 'never' } }) });
   const loaded = loadConfig(root);
   assert.deepEqual(loaded.cli, { failOn: 'never' });
   assert.equal(loaded.errors.length, 1);
-  assert.match(loaded.errors[0], /gradprobe\.time_budget: unknown setting \(known: range, .*timeBudgetMs, .*failOn,/);
+  assert.match(loaded.errors[0], /gradprobe\.time_limit: unknown setting \(known: range, .*timeBudgetMs, .*failOn,/);
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   exitCodeFor, formatJson, formatSarif, formatText, summarize, type CheckSummary, type JsonOutput,
 } from '../../src/cli/format';
+import { notebookLocator } from '../../src/cli/notebookRegions';
 import { ruleCatalog } from '../../src/core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../../src/core/findings/types';
 
@@ -70,9 +71,13 @@ test('text: one finding a line, 1-based, sorted by position then code, notebook 
   ].join('\n'));
 });
 
-test('text: a clean run prints only the summary line', () => {
+test('text: a clean run prints only the summary line; --quiet (no summary) prints the findings only', () => {
   const clean = formatText([{ path: 'a.py', functions: [], findings: [] }], { files: 1, functions: 0, probed: 0, errors: 0, warnings: 0, infos: 0, ms: 3 });
   assert.equal(clean, '1 file, 0 functions (0 probed): 0 errors, 0 warnings, 0 infos in 3 ms\n');
+  assert.equal(formatText([{ path: 'a.py', functions: [], findings: [] }], undefined), '');
+  const quiet = formatText(reports, undefined).trimEnd().split('\n');
+  assert.equal(quiet.length, reports.reduce((n, r) => n + r.findings.length, 0));
+  assert.ok(quiet.every((l) => /^[^:]+(:cell \d+)?:\d+:\d+: (error|warning|info) GP\d{3} /.test(l)), quiet.join('\n'));
 });
 
 test('json: the shape of spec/cli.md, 0-based ranges, optional keys only where they apply', () => {
@@ -139,10 +144,10 @@ interface SarifLog {
     results: {
       ruleId: string; ruleIndex: number; level: string; message: { text: string };
       locations: {
-        physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number; properties?: { cell: number } } };
+        physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region?: { startLine: number; startColumn: number; endLine: number; endColumn: number } };
         logicalLocations?: { name: string; kind: string }[];
       }[];
-      properties: { evidence: Record<string, unknown>; function?: string };
+      properties: { evidence: Record<string, unknown>; function?: string; notebook?: { cell: number; cellIndex: number; region: Record<string, number> } };
     }[];
   }[];
 }
@@ -178,14 +183,48 @@ test('sarif: a valid 2.1.0 log with rules, 1-based regions, levels and evidence'
   assert.equal(first.properties.function, 'focal_loss');
   assert.equal(first.properties.evidence.loss, 'NaN');
 
+  // A notebook finding without the notebook's text: no region rather than a wrong one; the cell
+  // and its own region in the properties, and in the message.
   const cell = results[2];
   assert.equal(cell.locations[0].physicalLocation.artifactLocation.uri, 'notebooks/my%20nb.ipynb');
-  assert.deepEqual(cell.locations[0].physicalLocation.region, { startLine: 4, startColumn: 5, endLine: 4, endColumn: 10, properties: { cell: 2 } });
-  assert.equal(cell.message.text, 'cell 3: shallow dip');
+  assert.equal(cell.locations[0].physicalLocation.region, undefined);
+  assert.deepEqual(cell.properties.notebook, { cell: 3, cellIndex: 2, region: { startLine: 4, startColumn: 5, endLine: 4, endColumn: 10 } });
+  assert.equal(cell.message.text, 'cell 3, line 4: shallow dip');
 
   const fileLevel = results[3];
   assert.equal('function' in fileLevel.properties, false);
   assert.equal(fileLevel.locations[0].logicalLocations, undefined);
+});
+
+test('sarif: a notebook finding points at its line inside the .ipynb JSON', () => {
+  // Cell 2 (0-based) holds `dip(x)` on its 4th line at column 4; the escapes before it on the same
+  // line (\" and \u00e9) shift the JSON column but not the cell's.
+  const nb = {
+    cells: [
+      { cell_type: 'markdown', metadata: {}, source: ['# Title\n', 'text'] },
+      { cell_type: 'code', metadata: {}, outputs: [], source: 'import torch\nx = 1' },
+      { cell_type: 'code', metadata: {}, outputs: [], source: ['def mish(x):\n', '    """é"""\n', '    y = x\n', '"é" dip(x)\n', '    return y'] },
+    ],
+    metadata: {}, nbformat: 4, nbformat_minor: 5,
+  };
+  const text = JSON.stringify(nb, null, 1).replace(/é/g, '\\u00e9');
+  const log = JSON.parse(formatSarif(reports, '0.1.0', ruleCatalog, { locate: (path) => (path === 'notebooks/my nb.ipynb' ? notebookLocator(text) : undefined) })) as SarifLog;
+  const result = log.runs[0].results.find((r) => r.ruleId === 'GP108')!;
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.includes('dip(x)'));
+  assert.ok(line > 0 && lines[line].includes('\\"\\u00e9\\" dip(x)'), lines[line]);
+  // The finding spans the cell's columns 4..9 (exclusive): "dip(x".
+  const startColumn = lines[line].indexOf('dip(x)') + 1;
+  assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: line + 1, startColumn, endLine: line + 1, endColumn: startColumn + 5 });
+
+  // A source given as one string: the cell's lines are all on one JSON line.
+  const locate = notebookLocator(text)!;
+  const one = locate(1, 1, 0)!;
+  assert.equal(lines[one.line].slice(one.character, one.character + 5), 'x = 1');
+  // Outside the cells: no position.
+  assert.equal(locate(7, 0, 0), undefined);
+  assert.equal(locate(2, 40, 0), undefined);
+  assert.equal(notebookLocator('not json at all {'), undefined);
 });
 
 test('exitCodeFor: 1 when a finding at or above the bar exists', () => {

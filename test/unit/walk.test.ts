@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { walkPaths } from '../../src/cli/walk';
+import { walkPaths } from '../../src/core/workspace/walk';
 
 /** A temporary workspace from a map of relative path → contents (a trailing '/' makes a folder). */
 function workspace(files: Record<string, string>): string {

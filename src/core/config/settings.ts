@@ -15,6 +15,13 @@ export interface GradProbeSettings {
   train: boolean;
   /** Per-function probe time budget in milliseconds. */
   timeBudgetMs: number;
+  /**
+   * A file (a notebook: its code cells) larger than this many bytes is not analysed, only reported
+   * (GP002): parsing is linear but its memory is not small, and files this large are generated.
+   */
+  maxFileBytes: number;
+  /** At most this many functions of one file are probed; the rest are reported together (GP002). */
+  maxFunctions: number;
   thresholds: {
     vanishingMaxSlope: number; // GP104: max |f'| on [-3, 3] below this
     saturatedSlope: number; // GP104: 0 < |f'| below this counts as saturated
@@ -43,6 +50,11 @@ export const defaultSettings: GradProbeSettings = {
   backend: 'auto',
   train: false,
   timeBudgetMs: 2000,
+  // A 500 KB generated module peaks near 400 MB (parse tree, IR, 200 probes); 1 MB near 650 MB.
+  // Hand-written modules stay well below 512 KiB.
+  maxFileBytes: 524_288,
+  // A file with more custom activations and losses than this is generated; 200 probes take ~10 s.
+  maxFunctions: 200,
   thresholds: {
     vanishingMaxSlope: 0.1,
     saturatedSlope: 1e-2,

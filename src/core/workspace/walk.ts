@@ -12,6 +12,11 @@ export interface WalkOptions {
   include: string[];
   /** Files and folders the walk skips (on top of the built-in skips and .gitignore). */
   exclude: string[];
+  /**
+   * Per-folder filters on top of `include`/`exclude`: the config file nearest to a folder decides
+   * for the entries in it (its excludes skip, its includes narrow). Called once per folder.
+   */
+  filtersFor?: (absDir: string) => { include: string[]; exclude: string[] };
 }
 
 export interface WalkError {
@@ -57,6 +62,16 @@ export function walkPaths(paths: string[], opts: WalkOptions): WalkResult {
   // Real paths of folders already walked: a symlink back up the tree (or to a folder walked through
   // another path) is entered once, so loops end and files are not analysed twice.
   const visited = new Set<string>();
+  // Configs are shared by many folders: compile each one's globs once.
+  const compiled = new Map<string[], { glob: string; test: GlobTest }[]>();
+  const compileOnce = (globs: string[]): { glob: string; test: GlobTest }[] => {
+    let hit = compiled.get(globs);
+    if (!hit) {
+      hit = compileGlobs(globs);
+      compiled.set(globs, hit);
+    }
+    return hit;
+  };
 
   const toOutput = (abs: string): string => toPosix(relative(cwd, abs)) || '.';
 
@@ -80,6 +95,9 @@ export function walkPaths(paths: string[], opts: WalkOptions): WalkResult {
     }
     const own = readGitignore(dir);
     const here = own ? [...layers, own] : layers;
+    const local = opts.filtersFor?.(dir);
+    const localIncludes = local ? compileOnce(local.include) : [];
+    const localExcludes = local ? compileOnce(local.exclude) : [];
 
     entries.sort((a, b) => compareStrings(a.name, b.name));
     for (const entry of entries) {
@@ -96,10 +114,12 @@ export function walkPaths(paths: string[], opts: WalkOptions): WalkResult {
       if (isDir && skippedFolderNames.includes(entry.name)) continue;
       if (isGitIgnored(abs, isDir, here)) continue;
       const rel = toOutput(abs);
-      if (matchesAny(excludes, rel, entry.name, abs)) continue;
+      if (matchesAny(excludes, rel, entry.name, abs) || matchesAny(localExcludes, rel, entry.name, abs)) continue;
       if (isDir) {
         walkFolder(abs, here);
-      } else if (isAnalysedFile(entry.name) && (includes.length === 0 || matchesAny(includes, rel, entry.name, abs))) {
+      } else if (isAnalysedFile(entry.name)
+        && (includes.length === 0 || matchesAny(includes, rel, entry.name, abs))
+        && (localIncludes.length === 0 || matchesAny(localIncludes, rel, entry.name, abs))) {
         found.add(rel);
       }
     }
