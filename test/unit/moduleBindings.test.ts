@@ -100,3 +100,24 @@ test('a condition the evaluator cannot decide: both branches bound, the first wi
   // `scale` exists only in the else branch, `helper` comes from the first.
   assert.deepEqual(await activation(text, [1, 2]), [3, 5]);
 });
+
+test('an undecidable condition: a branch importing a module that cannot be found yields to one that needs none', async () => {
+  const text = [
+    'import sys',
+    'if sys.platform == "linux":',
+    '    import fancy_missing_accelerator',
+    '    def helper(x):',
+    '        return fancy_missing_accelerator.relu(x)',
+    'else:',
+    '    def helper(x):',
+    '        return x * 5.0',
+  ].join('\n') + act;
+  assert.deepEqual(await activation(text, [1, 2]), [5, 10]);
+});
+
+test('import blocks without an else keep binding as before (`import a, b`)', async () => {
+  const text = 'import numpy as np, math\n\ndef helper(x):\n    return np.maximum(x, 0.0) * math.pi' + act;
+  const y = await activation(text, [-1, 1]);
+  assert.equal(y[0], 0);
+  assert.ok(Math.abs(y[1] - Math.PI) < 1e-5, `${y[1]}`);
+});
