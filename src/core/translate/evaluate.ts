@@ -11,6 +11,7 @@ import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/
 import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
+import { Scope, type ModuleContext } from './scope';
 import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
 
 /** Resolves `from X import name` against the workspace's own (translated) modules. */
@@ -22,56 +23,14 @@ export interface Budget {
   maxElements: number;
 }
 
-export class Scope {
-  readonly vars = new Map<string, Value>();
-  private readonly lazy = new Map<string, () => Value>();
-  constructor(readonly parent: Scope | undefined, readonly module: ModuleContext) {}
-
-  lookup(name: string): Value | undefined {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const v = s.vars.get(name);
-      if (v !== undefined) return v;
-      const thunk = s.lazy.get(name);
-      if (thunk) {
-        s.lazy.delete(name);
-        const value = thunk();
-        // Module constants outlive the probe scope they were first computed in.
-        if (!s.parent) keepTensors(value);
-        s.vars.set(name, value);
-        return value;
-      }
-    }
-    return undefined;
-  }
-
-  setLazy(name: string, thunk: () => Value): void {
-    this.vars.delete(name);
-    this.lazy.set(name, thunk);
-  }
-}
-
 /** Attributes that reach an object's machinery rather than its data: never followed. */
 const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);
-
-function keepTensors(v: Value, depth = 0): void {
-  if (depth > 20) return;
-  if (v.t === 'tensor') tf.keep(v.v);
-  else if (v.t === 'list' || v.t === 'tuple') v.items.forEach((i) => keepTensors(i, depth + 1));
-  else if (v.t === 'dict') v.map.forEach((i) => keepTensors(i, depth + 1));
-}
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
 }
 class BreakSignal {}
 class ContinueSignal {}
-
-export interface ModuleContext {
-  path: string;
-  ir: ModuleIR;
-  framework: Framework;
-  scope: Scope;
-}
 
 /** A block's definitions by name: how to compute each, at its first lookup. */
 type Bindings = Map<string, () => Value>;

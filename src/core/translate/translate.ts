@@ -6,7 +6,8 @@ import type { DetectedFunction } from '../detect/detect';
 import { moduleMatches } from '../detect/detect';
 import type { ParsedModule } from '../parse/document';
 import { UnsupportedConstruct } from '../ir/errors';
-import { Evaluator, type Budget, type ModuleContext } from './evaluate';
+import { Evaluator, type Budget } from './evaluate';
+import type { ModuleContext } from './scope';
 import type { OpContext } from '../ops/interpreter';
 import type { Value } from '../ir/values';
 
