@@ -11,6 +11,7 @@ import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/
 import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
+import { iterate, toTensor, truthy } from './conversions';
 import { Scope, type ModuleContext } from './scope';
 import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
 
@@ -147,7 +148,7 @@ export class Evaluator implements Interpreter {
     if (s.kind === 'if') {
       let taken: boolean | undefined;
       try {
-        taken = this.truthy(this.expr(s.test, scope), s.test.span);
+        taken = truthy(this.expr(s.test, scope), s.test.span);
       } catch (err) {
         if (err instanceof ProbeBudgetExceeded) throw err;
       }
@@ -281,12 +282,12 @@ export class Evaluator implements Interpreter {
       }
       case 'return': throw new ReturnSignal(s.value ? this.expr(s.value, scope) : NONE);
       case 'if': {
-        if (this.truthy(this.expr(s.test, scope), s.test.span)) this.execBlock(s.body, scope);
+        if (truthy(this.expr(s.test, scope), s.test.span)) this.execBlock(s.body, scope);
         else this.execBlock(s.orelse, scope);
         return;
       }
       case 'for': {
-        const items = this.iterate(this.expr(s.iter, scope), s.iter.span);
+        const items = iterate(this.expr(s.iter, scope), s.iter.span);
         for (const item of items) {
           this.tick(s.span);
           this.assign(s.target, item, scope);
@@ -295,7 +296,7 @@ export class Evaluator implements Interpreter {
         return;
       }
       case 'while': {
-        while (this.truthy(this.expr(s.test, scope), s.test.span)) {
+        while (truthy(this.expr(s.test, scope), s.test.span)) {
           this.tick(s.span);
           if (this.loopBody(s.body, scope) === 'break') break;
         }
@@ -362,7 +363,7 @@ export class Evaluator implements Interpreter {
       case 'name': scope.vars.set(target.id, value); return;
       case 'tuple':
       case 'list': {
-        const items = this.iterate(value, target.span);
+        const items = iterate(value, target.span);
         const starIndex = target.items.findIndex((t) => t.kind === 'starred');
         if (starIndex < 0) {
           if (items.length !== target.items.length) throw new UserCodeError(`cannot unpack ${items.length} values into ${target.items.length} names`, target.span);
@@ -417,12 +418,12 @@ export class Evaluator implements Interpreter {
       case 'binary': return this.binary(e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
       case 'unary': {
         const v = this.expr(e.operand, scope);
-        if (e.op === 'not') return { t: 'bool', v: !this.truthy(v, e.span) };
+        if (e.op === 'not') return { t: 'bool', v: !truthy(v, e.span) };
         if (e.op === '+') return v;
         if (e.op === '-') {
           if (v.t === 'num') return num(-v.v, v.int);
           if (v.t === 'bool') return num(v.v ? -1 : 0, true);
-          return { t: 'tensor', v: this.ctx.finish(tf.neg(this.tensor(v, e.span))) };
+          return { t: 'tensor', v: this.ctx.finish(tf.neg(toTensor(v, e.span))) };
         }
         if (v.t === 'num' && v.int) return num(~v.v, true);
         if (v.t === 'tensor' && v.v.dtype === 'bool') return { t: 'tensor', v: tf.logicalNot(v.v) };
@@ -435,8 +436,8 @@ export class Evaluator implements Interpreter {
           const right = this.expr(e.operands[i + 1], scope);
           const r = this.compare(e.ops[i], left, right, e.span);
           if (result === undefined) result = r;
-          else if (result.t === 'tensor' || r.t === 'tensor') result = { t: 'tensor', v: tf.logicalAnd(this.tensor(result, e.span), this.tensor(r, e.span)) };
-          else result = { t: 'bool', v: this.truthy(result, e.span) && this.truthy(r, e.span) };
+          else if (result.t === 'tensor' || r.t === 'tensor') result = { t: 'tensor', v: tf.logicalAnd(toTensor(result, e.span), toTensor(r, e.span)) };
+          else result = { t: 'bool', v: truthy(result, e.span) && truthy(r, e.span) };
           if (result.t === 'bool' && !result.v) return result;
           left = right;
         }
@@ -445,16 +446,16 @@ export class Evaluator implements Interpreter {
       case 'logical': {
         const left = this.expr(e.left, scope);
         if (e.op === '??') return left.t === 'none' ? this.expr(e.right, scope) : left;
-        const lt = this.truthy(left, e.left.span);
+        const lt = truthy(left, e.left.span);
         if (e.op === 'and') return lt ? this.expr(e.right, scope) : left;
         return lt ? left : this.expr(e.right, scope);
       }
-      case 'conditional': return this.truthy(this.expr(e.test, scope), e.test.span) ? this.expr(e.then, scope) : this.expr(e.otherwise, scope);
+      case 'conditional': return truthy(this.expr(e.test, scope), e.test.span) ? this.expr(e.then, scope) : this.expr(e.otherwise, scope);
       case 'tuple':
       case 'list': {
         const items: Value[] = [];
         for (const item of e.items) {
-          if (item.kind === 'starred') items.push(...this.iterate(this.expr(item.value, scope), item.span));
+          if (item.kind === 'starred') items.push(...iterate(this.expr(item.value, scope), item.span));
           else items.push(this.expr(item, scope));
         }
         return { t: e.kind, items };
@@ -501,10 +502,10 @@ export class Evaluator implements Interpreter {
         const run = (level: number): void => {
           if (level === e.clauses.length) { out.push(this.expr(e.element, inner)); return; }
           const clause = e.clauses[level];
-          for (const item of this.iterate(this.expr(clause.iter, inner), clause.iter.span)) {
+          for (const item of iterate(this.expr(clause.iter, inner), clause.iter.span)) {
             this.tick(e.span);
             this.assign(clause.target, item, inner);
-            if (clause.conditions.every((c) => this.truthy(this.expr(c, inner), c.span))) run(level + 1);
+            if (clause.conditions.every((c) => truthy(this.expr(c, inner), c.span))) run(level + 1);
           }
         };
         run(0);
@@ -515,48 +516,8 @@ export class Evaluator implements Interpreter {
     }
   }
 
-  truthy(v: Value, span: Span): boolean {
-    switch (v.t) {
-      case 'num': return v.v !== 0;
-      case 'bool': return v.v;
-      case 'str': return v.v.length > 0;
-      case 'none': return false;
-      case 'list':
-      case 'tuple': return v.items.length > 0;
-      case 'dict': return v.map.size > 0;
-      case 'tensor':
-        throw new UnsupportedConstruct('control flow on a tensor value', span, 'the branch depends on the data; use where()');
-      default: return true;
-    }
-  }
-
-  iterate(v: Value, span: Span): Value[] {
-    switch (v.t) {
-      case 'list':
-      case 'tuple': return v.items;
-      case 'dict': return [...v.keys.values()];
-      case 'str': return [...v.v].map(str);
-      case 'tensor': {
-        if (v.v.rank === 0) throw new UserCodeError('iteration over a 0-d tensor', span);
-        return tf.unstack(v.v).map((t) => ({ t: 'tensor', v: t }) as Value);
-      }
-      default: throw new UnsupportedConstruct(`iteration over ${describe(v)}`, span);
-    }
-  }
-
   tensor(v: Value, span: Span): tf.Tensor {
-    switch (v.t) {
-      case 'tensor': return v.v;
-      case 'num': return tf.scalar(v.v, 'float32');
-      case 'bool': return tf.scalar(v.v ? 1 : 0, 'float32');
-      case 'list':
-      case 'tuple': {
-        const items = v.items.map((i) => this.tensor(i, span));
-        if (items.length === 0) return tf.tensor1d([], 'float32');
-        return tf.stack(items.map((t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'))));
-      }
-      default: throw new UnsupportedConstruct(`${describe(v)} used as a tensor`, span);
-    }
+    return toTensor(v, span);
   }
 
   private binary(op: BinaryOp, a: Value, b: Value, span: Span): Value {
@@ -584,8 +545,8 @@ export class Evaluator implements Interpreter {
       return { t: a.t, items: Array.from({ length: bn.v }, () => a.items).flat() };
     }
     if (op === '%' && a.t === 'str') return str(a.v);
-    const x = this.tensor(a, span);
-    const y = this.tensor(b, span);
+    const x = toTensor(a, span);
+    const y = toTensor(b, span);
     refuseLarger(op === '@' ? matmulElements(x.shape, y.shape) : broadcastElements(x.shape, y.shape), this.ctx.maxElements, `the operator ${op}`);
     return { t: 'tensor', v: this.ctx.finish(tensorBinary(op, x, y, span, this.ctx.framework)) };
   }
@@ -604,8 +565,8 @@ export class Evaluator implements Interpreter {
       return { t: 'bool', v: op === 'in' ? found : !found };
     }
     if (a.t === 'tensor' || b.t === 'tensor') {
-      const x = this.tensor(a, span);
-      const y = this.tensor(b, span);
+      const x = toTensor(a, span);
+      const y = toTensor(b, span);
       refuseLarger(broadcastElements(x.shape, y.shape), this.ctx.maxElements, `the comparison ${op}`);
       const fn = { '<': tf.less, '<=': tf.lessEqual, '>': tf.greater, '>=': tf.greaterEqual, '==': tf.equal, '!=': tf.notEqual }[op];
       // A comparison is piecewise constant: no gradient flows through it.
@@ -706,7 +667,7 @@ export class Evaluator implements Interpreter {
         if (name === 'length') return num(obj.items.length, true);
         if (obj.t === 'tuple' && obj.items.length === 2 && (name === 'values' || name === 'indices')) return obj.items[name === 'values' ? 0 : 1];
         if (name === 'append') return { t: 'builtin', name: 'list.append', call: (args) => { obj.items.push(args[0]); return NONE; } };
-        if (name === 'extend') return { t: 'builtin', name: 'list.extend', call: (args) => { obj.items.push(...this.iterate(args[0], span)); return NONE; } };
+        if (name === 'extend') return { t: 'builtin', name: 'list.extend', call: (args) => { obj.items.push(...iterate(args[0], span)); return NONE; } };
         if (name === 'map') return { t: 'builtin', name: 'Array.map', call: (args) => ({ t: 'list', items: obj.items.map((it, i) => this.callValue(args[0], [it, num(i, true)], new Map(), span)) }) };
         break;
       }
@@ -790,7 +751,7 @@ export class Evaluator implements Interpreter {
     const kwargs = new Map<string, Value>();
     for (const a of argExprs) {
       const v = this.expr(a.value, scope);
-      if (a.spread === 'args') args.push(...this.iterate(v, a.value.span));
+      if (a.spread === 'args') args.push(...iterate(v, a.value.span));
       else if (a.spread === 'kwargs') {
         if (v.t !== 'dict') throw new UnsupportedConstruct('** of a non-dict', a.value.span);
         for (const [k, val] of v.map) if (k.startsWith('s:')) kwargs.set(k.slice(2), val);
@@ -865,12 +826,12 @@ export class Evaluator implements Interpreter {
             const value = this.callFunction(forward, [ctxObj, ...xs.map((x) => ({ t: 'tensor', v: x }) as Value)], new Map(), span);
             ctxObj.attrs!.set('saved_tensors', tuple(saved));
             ctxObj.attrs!.set('needs_input_grad', tuple(inputs.map(() => ({ t: 'bool', v: true }) as Value)));
-            return this.tensor(value, span);
+            return toTensor(value, span);
           },
           (dy, xs) => {
             const g = this.callFunction(backward, [ctxObj, { t: 'tensor', v: dy }], new Map(), span);
             const grads = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
-            return xs.map((x, i) => (grads[i] && grads[i].t !== 'none' ? tf.broadcastTo(this.tensor(grads[i], span), x.shape) : tf.zerosLike(x)));
+            return xs.map((x, i) => (grads[i] && grads[i].t !== 'none' ? tf.broadcastTo(toTensor(grads[i], span), x.shape) : tf.zerosLike(x)));
           },
         );
         return { t: 'tensor', v: run(...inputs) };
@@ -969,7 +930,7 @@ export class Evaluator implements Interpreter {
       const items = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
       return xs.map((x, k) => {
         const gi = items[tensorIdx.length === items.length ? k : tensorIdx[k]] ?? items[k];
-        return gi && gi.t !== 'none' ? tf.broadcastTo(this.tensor(gi, span), x.shape) : tf.zerosLike(x);
+        return gi && gi.t !== 'none' ? tf.broadcastTo(toTensor(gi, span), x.shape) : tf.zerosLike(x);
       });
     };
     if (custom.kind === 'custom_vjp') {
@@ -982,7 +943,7 @@ export class Evaluator implements Interpreter {
           const out = this.callValue(fwd, withInputs(xs), kwargs, span);
           const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
           residuals = parts[1] ?? NONE;
-          return this.tensor(parts[0], span);
+          return toTensor(parts[0], span);
         },
         (dy, xs) => asGrads(this.callValue(bwd, [residuals, { t: 'tensor', v: dy }], new Map(), span), xs),
       );
@@ -997,8 +958,8 @@ export class Evaluator implements Interpreter {
         (xs) => {
           const out = this.callValue(jvp, [tuple(xs.map((x) => ({ t: 'tensor', v: x }) as Value)), tuple(xs.map((x) => ({ t: 'tensor', v: tf.onesLike(x) }) as Value))], new Map(), span);
           const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
-          tangent = this.tensor(parts[1], span);
-          return this.tensor(parts[0], span);
+          tangent = toTensor(parts[1], span);
+          return toTensor(parts[0], span);
         },
         (dy, xs) => xs.map(() => tf.mul(dy, tangent!)),
       );
@@ -1012,7 +973,7 @@ export class Evaluator implements Interpreter {
         const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
         if (parts.length < 2) throw new UnsupportedConstruct('tf.custom_gradient function that does not return (value, grad)', fn.def.span);
         gradFn = parts[1];
-        return this.tensor(parts[0], span);
+        return toTensor(parts[0], span);
       },
       (dy, xs) => asGrads(this.callValue(gradFn, [{ t: 'tensor', v: dy }], new Map(), span), xs),
     );
@@ -1164,7 +1125,7 @@ function numberOf(v: Value, span: Span): number {
 const pythonBuiltins: BuiltinTable = {
   float: () => fn('float', (a, _k, s) => (a.length ? (a[0].t === 'tensor' ? a[0] : num(numberOf(a[0], s))) : num(0))),
   int: () => fn('int', (a, _k, s) => num(Math.trunc(numberOf(a[0], s)), true)),
-  bool: (ev) => fn('bool', (a, _k, s) => ({ t: 'bool', v: ev.truthy(a[0], s) })),
+  bool: (ev) => fn('bool', (a, _k, s) => ({ t: 'bool', v: truthy(a[0], s) })),
   str: () => fn('str', (a) => str(a[0]?.t === 'str' ? a[0].v : describe(a[0] ?? NONE))),
   len: () => fn('len', (a, _k, s) => {
     const v = a[0];
@@ -1182,14 +1143,14 @@ const pythonBuiltins: BuiltinTable = {
     for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push(num(i, true));
     return { t: 'list', items };
   }),
-  enumerate: (ev) => fn('enumerate', (a, _k, s) => ({ t: 'list', items: ev.iterate(a[0], s).map((v, i) => tuple([num(i, true), v])) })),
+  enumerate: (ev) => fn('enumerate', (a, _k, s) => ({ t: 'list', items: iterate(a[0], s).map((v, i) => tuple([num(i, true), v])) })),
   zip: (ev) => fn('zip', (a, _k, s) => {
-    const lists = a.map((x) => ev.iterate(x, s));
+    const lists = a.map((x) => iterate(x, s));
     const n = Math.min(...lists.map((l) => l.length));
     return { t: 'list', items: Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l[i]))) };
   }),
-  list: (ev) => fn('list', (a, _k, s) => ({ t: 'list', items: a.length ? [...ev.iterate(a[0], s)] : [] })),
-  tuple: (ev) => fn('tuple', (a, _k, s) => ({ t: 'tuple', items: a.length ? [...ev.iterate(a[0], s)] : [] })),
+  list: (ev) => fn('list', (a, _k, s) => ({ t: 'list', items: a.length ? [...iterate(a[0], s)] : [] })),
+  tuple: (ev) => fn('tuple', (a, _k, s) => ({ t: 'tuple', items: a.length ? [...iterate(a[0], s)] : [] })),
   dict: () => fn('dict', (_a, k) => {
     const map = new Map<string, Value>();
     const keys = new Map<string, Value>();
@@ -1208,7 +1169,7 @@ const pythonBuiltins: BuiltinTable = {
   max: (ev) => fn('max', (a, _k, s) => minMax(ev, a, s, Math.max, 'maximum')),
   sum: (ev) => fn('sum', (a, _k, s) => {
     let acc: Value = a[1] ?? num(0, true);
-    for (const v of ev.iterate(a[0], s)) acc = ev.callValue({ t: 'ns', path: 'operator.add' }, [acc, v], new Map(), s);
+    for (const v of iterate(a[0], s)) acc = ev.callValue({ t: 'ns', path: 'operator.add' }, [acc, v], new Map(), s);
     return acc;
   }),
   round: () => fn('round', (a, _k, s) => {
@@ -1233,7 +1194,7 @@ const pythonBuiltins: BuiltinTable = {
 };
 
 function minMax(ev: Evaluator, a: Value[], s: Span, f: (...n: number[]) => number, op: string): Value {
-  const items = a.length === 1 ? ev.iterate(a[0], s) : a;
+  const items = a.length === 1 ? iterate(a[0], s) : a;
   if (items.every((i) => i.t === 'num')) return num(f(...items.map((i) => (i as { v: number }).v)), items.every((i) => (i as { int: boolean }).int));
   let acc = items[0];
   for (const v of items.slice(1)) acc = ev.callValue({ t: 'ns', path: `operator.${op}` }, [acc, v], new Map(), s);
