@@ -8,13 +8,15 @@ import { callOp, constantAt, isKnownModulePath, methodOf } from '../ops/registry
 import type { Interpreter, OpContext } from '../ops/interpreter';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
-import type { Arg, ClassDef, Expr, FunctionDef, ModuleIR, Span, Stmt } from '../ir/ir';
+import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
+import { classAttribute, frameworkInstanceAttribute, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
+import { callScope, makeFunction } from './functions';
 import { indexValue } from './indexing';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
-import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
+import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type Value } from '../ir/values';
 
 /** Resolves `from X import name` against the workspace's own (translated) modules. */
 export type ImportResolver = (module: string, name: string | undefined, fromPath: string) => Value | undefined;
@@ -37,7 +39,7 @@ class ContinueSignal {}
 /** A block's definitions by name: how to compute each, at its first lookup. */
 type Bindings = Map<string, () => Value>;
 
-const inertDecorators = /(^|\.)(jit|compact|wraps|register_keras_serializable|register|staticmethod|classmethod|property|no_type_check|lru_cache|cache|tf_function|function|script|export|vmap|checkpoint|remat|named_call)$/;
+
 
 export class Evaluator implements Interpreter {
   private steps = 0;
@@ -88,7 +90,7 @@ export class Evaluator implements Interpreter {
         case 'function': {
           const fnDef = s.fn;
           out.set(fnDef.name, () => {
-            const value = this.makeFunction(fnDef, scope);
+            const value = makeFunction(fnDef, scope);
             for (const call of vjpCalls.get(fnDef.name) ?? []) this.applyDefVjp(value, call, scope);
             return value;
           });
@@ -96,7 +98,7 @@ export class Evaluator implements Interpreter {
         }
         case 'class': {
           const cls = s.cls;
-          out.set(cls.name, () => this.makeClass(cls, scope));
+          out.set(cls.name, () => makeClass(this, cls, scope));
           break;
         }
         case 'assign': {
@@ -207,59 +209,6 @@ export class Evaluator implements Interpreter {
     else fnValue.custom = { kind: 'custom_jvp', jvp: args[0] };
   }
 
-  makeFunction(def: FunctionDef, scope: Scope): Value {
-    let value: FunctionValue = { t: 'func', def, closure: scope };
-    for (const dec of [...def.decorators].reverse()) {
-      const name = dottedName(dec.kind === 'call' ? dec.callee : dec) ?? '';
-      if (/(^|\.)custom_vjp$/.test(name)) value = { ...value, custom: { kind: 'custom_vjp' } };
-      else if (/(^|\.)custom_jvp$/.test(name)) value = { ...value, custom: { kind: 'custom_jvp' } };
-      else if (/(^|\.)custom_gradient$/.test(name)) value = { ...value, custom: { kind: 'tf_custom_gradient' } };
-      else if (inertDecorators.test(name)) continue;
-      else if (name === 'RegisterGradient' || name.endsWith('.RegisterGradient')) continue;
-      else {
-        const decSpan = dec.span;
-        const inner = value;
-        return { t: 'builtin', name: `${def.name} (decorated)`, call: () => { void inner; throw new UnsupportedConstruct(`decorator @${name || 'expression'}`, decSpan); } };
-      }
-    }
-    return value;
-  }
-
-  makeClass(def: ClassDef, scope: Scope): ClassValue {
-    const bases = def.bases.map((b) => {
-      try { return this.expr(b, scope); } catch { return { t: 'opaque', what: 'base class' } as Value; }
-    });
-    const cls: ClassValue = { t: 'class', def, closure: scope, attrs: new Map(), bases };
-    const classScope = new Scope(scope, scope.module);
-    for (const s of def.body) {
-      if (s.kind === 'function') cls.attrs.set(s.fn.name, this.makeFunction(s.fn, scope));
-      else if (s.kind === 'assign') {
-        for (const target of s.targets) {
-          if (target.kind !== 'name') continue;
-          try {
-            const v = this.expr(s.value, classScope);
-            cls.attrs.set(target.id, v);
-            classScope.vars.set(target.id, v);
-          } catch (err) {
-            if (err instanceof ProbeBudgetExceeded) throw err;
-            cls.attrs.set(target.id, { t: 'opaque', what: `class attribute ${target.id}` });
-          }
-        }
-      }
-    }
-    return cls;
-  }
-
-  /** The framework base class path (`torch.nn.Module`, `keras.losses.Loss`) of a class, if any. */
-  frameworkBases(cls: ClassValue): string[] {
-    const out: string[] = [];
-    for (const b of cls.bases) {
-      if (b.t === 'ns') out.push(b.path);
-      else if (b.t === 'class') out.push(...this.frameworkBases(b));
-    }
-    return out;
-  }
-
   // ------------------------------------------------------------------ statements
 
   execBlock(body: Stmt[], scope: Scope): void {
@@ -325,8 +274,8 @@ export class Evaluator implements Interpreter {
         }
         return;
       }
-      case 'function': scope.vars.set(s.fn.name, this.makeFunction(s.fn, scope)); return;
-      case 'class': scope.vars.set(s.cls.name, this.makeClass(s.cls, scope)); return;
+      case 'function': scope.vars.set(s.fn.name, makeFunction(s.fn, scope)); return;
+      case 'class': scope.vars.set(s.cls.name, makeClass(this, s.cls, scope)); return;
       case 'import': for (const [name, thunk] of this.importBindings(s, scope)) scope.setLazy(name, thunk); return;
       case 'pass': return;
       case 'break': throw new BreakSignal();
@@ -521,12 +470,12 @@ export class Evaluator implements Interpreter {
       case 'instance': {
         const own = obj.attrs.get(name);
         if (own !== undefined) return own;
-        const found = this.classAttribute(obj.cls, name);
+        const found = classAttribute(obj.cls, name);
         if (found) return found.t === 'func' && !found.def.isStatic ? { ...found, self: obj } : found;
-        return this.frameworkInstanceAttribute(obj, name, span);
+        return frameworkInstanceAttribute(obj, name, span);
       }
       case 'class': {
-        const found = this.classAttribute(obj, name);
+        const found = classAttribute(obj, name);
         if (found) return found;
         if (name === 'apply') return this.autogradApply(obj, span);
         throw new UnsupportedConstruct(`attribute ${obj.def.name}.${name}`, span);
@@ -582,45 +531,6 @@ export class Evaluator implements Interpreter {
     throw new UnsupportedConstruct(`attribute .${name}`, span, `of ${describe(obj)}`);
   }
 
-  private classAttribute(cls: ClassValue, name: string): Value | undefined {
-    const own = cls.attrs.get(name);
-    if (own !== undefined) return own;
-    for (const base of cls.bases) if (base.t === 'class') {
-      const found = this.classAttribute(base, name);
-      if (found) return found;
-    }
-    return undefined;
-  }
-
-  private frameworkInstanceAttribute(obj: InstanceValue, name: string, span: Span): Value {
-    // Attributes and methods that framework base classes give every subclass.
-    switch (name) {
-      case 'training': return { t: 'bool', v: false };
-      case 'register_buffer':
-        return { t: 'builtin', name: 'register_buffer', call: (args) => { if (args[0]?.t === 'str') obj.attrs.set(args[0].v, args[1] ?? NONE); return NONE; } };
-      case 'reduction': return str('mean');
-      case 'add_weight':
-        return { t: 'builtin', name: 'add_weight', call: (args, kwargs) => this.addWeight(args, kwargs, span) };
-      case 'build':
-        return { t: 'builtin', name: 'build', call: () => NONE };
-      default: break;
-    }
-    throw new UnsupportedConstruct(`attribute self.${name}`, span, `not set in ${obj.cls.def.name}'s constructor`);
-  }
-
-  private addWeight(args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    const init = kwargs.get('initializer');
-    const shapeV = kwargs.get('shape') ?? args.find((a) => a.t === 'tuple' || a.t === 'list');
-    const shape = shapeV && (shapeV.t === 'tuple' || shapeV.t === 'list') ? shapeV.items.map((i) => (i.t === 'num' ? i.v : 1)) : [];
-    let value = 0;
-    if (!init || (init.t === 'str' && init.v === 'zeros')) value = 0;
-    else if (init.t === 'str' && init.v === 'ones') value = 1;
-    else if (init.t === 'tensor' && init.v.size === 1) value = init.v.dataSync()[0];
-    else if (init.t === 'num') value = init.v;
-    else throw new UnsupportedConstruct('add_weight initializer', span, 'only zeros, ones and constant initializers are probed');
-    return { t: 'tensor', v: tf.fill(shape, value) };
-  }
-
   // ------------------------------------------------------------------ calls
 
   private call(e: Extract<Expr, { kind: 'call' }>, scope: Scope, statement: boolean): Value {
@@ -652,13 +562,13 @@ export class Evaluator implements Interpreter {
     switch (callee.t) {
       case 'builtin': return callee.call(args, kwargs, span);
       case 'func': return this.callFunction(callee, args, kwargs, span);
-      case 'class': return this.instantiate(callee, args, kwargs, span);
+      case 'class': return instantiate(this, callee, args, kwargs, span);
       case 'ns': {
         if (isNew) return this.callNs(callee.path, args, kwargs, span);
         return this.callNs(callee.path, args, kwargs, span);
       }
       case 'instance': {
-        const call = this.instanceCallable(callee);
+        const call = instanceCallable(callee);
         if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
         return this.callFunction(call, args, kwargs, span);
       }
@@ -670,28 +580,9 @@ export class Evaluator implements Interpreter {
     return callOp(path, args, kwargs, span, this);
   }
 
-  /** The method that runs when an instance is called: `forward` for torch, `call` for Keras/TF.js, else `__call__`. */
-  instanceCallable(inst: InstanceValue): FunctionValue | undefined {
-    for (const name of ['__call__', 'forward', 'call']) {
-      const m = this.classAttribute(inst.cls, name);
-      if (m && m.t === 'func') return { ...m, self: inst };
-    }
-    return undefined;
-  }
-
-  instantiate(cls: ClassValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    const inst: InstanceValue = { t: 'instance', cls, attrs: new Map() };
-    const init = this.classAttribute(cls, '__init__') ?? this.classAttribute(cls, 'constructor');
-    // Flax / dataclass modules take their fields as keyword arguments.
-    for (const [k, v] of cls.attrs) if (v.t !== 'func') inst.attrs.set(k, v);
-    if (init && init.t === 'func') this.callFunction({ ...init, self: inst }, args, kwargs, span);
-    else for (const [k, v] of kwargs) inst.attrs.set(k, v);
-    return inst;
-  }
-
   private autogradApply(cls: ClassValue, span: Span): Value {
-    const forward = this.classAttribute(cls, 'forward');
-    const backward = this.classAttribute(cls, 'backward');
+    const forward = classAttribute(cls, 'forward');
+    const backward = classAttribute(cls, 'backward');
     if (!forward || forward.t !== 'func') throw new UnsupportedConstruct(`${cls.def.name}.apply`, span, 'no forward');
     return {
       t: 'builtin',
@@ -747,57 +638,20 @@ export class Evaluator implements Interpreter {
   }
 
   private callPlain(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    const def = fn.def;
-    if (def.syntaxError) throw new UnsupportedConstruct('syntax error', def.syntaxError);
-    const closure = fn.closure as Scope;
-    const scope = new Scope(closure, closure.module);
-    const params = [...def.params];
-    const positional = fn.self ? [fn.self, ...args] : args;
-    if (fn.self && closure.module.ir.language === 'javascript') {
-      scope.vars.set('this', fn.self);
-      positional.shift();
-    }
-    let pi = 0;
-    for (const p of params) {
-      if (p.kind === 'varargs') { scope.vars.set(p.name, tuple(positional.slice(pi))); pi = positional.length; continue; }
-      if (p.kind === 'kwargs') {
-        const map = new Map<string, Value>();
-        const keys = new Map<string, Value>();
-        for (const [k, v] of kwargs) if (!params.some((q) => q.name === k)) { map.set(`s:${k}`, v); keys.set(`s:${k}`, str(k)); }
-        scope.vars.set(p.name, { t: 'dict', map, keys });
-        continue;
-      }
-      if (pi < positional.length) scope.vars.set(p.name, positional[pi++]);
-      else if (kwargs.has(p.name)) scope.vars.set(p.name, kwargs.get(p.name)!);
-      else if (p.default) scope.vars.set(p.name, this.expr(p.default, closure));
-      else if (closure.module.ir.language === 'javascript') scope.vars.set(p.name, NONE);
-      else throw new UserCodeError(`${def.name}() missing argument '${p.name}'`, span);
-    }
-    if (closure.module.ir.language === 'python') {
+    const scope = callScope(this, fn, args, kwargs, span);
+    if (scope.module.ir.language === 'python') {
       // `super()` in a method, and `self`'s class for it
-      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => this.superProxy(fn) });
+      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => superProxy(fn) });
     } else {
       scope.vars.set('super', { t: 'builtin', name: 'super', call: () => NONE });
     }
     try {
-      this.execBlock(def.body, scope);
+      this.execBlock(fn.def.body, scope);
     } catch (sig) {
       if (sig instanceof ReturnSignal) return sig.value;
       throw sig;
     }
     return NONE;
-  }
-
-  private superProxy(fn: FunctionValue): Value {
-    const self = fn.self;
-    const attrs = new Map<string, Value>();
-    const noop: Value = { t: 'builtin', name: 'super method', call: () => NONE };
-    if (self && self.t === 'instance') {
-      for (const base of self.cls.bases) if (base.t === 'class') {
-        for (const [k, v] of base.attrs) attrs.set(k, v.t === 'func' ? { ...v, self } : v);
-      }
-    }
-    return { t: 'opaque', what: 'super()', attrs: new Map([['__init__', attrs.get('__init__') ?? noop], ['forward', attrs.get('forward') ?? noop], ['call', attrs.get('call') ?? noop], ['build', noop], ...attrs]) };
   }
 
   /** Functions with their own gradient run under tf.customGrad so autodiff uses that gradient. */

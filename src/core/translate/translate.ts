@@ -6,7 +6,9 @@ import type { DetectedFunction } from '../detect/detect';
 import { moduleMatches } from '../detect/detect';
 import type { ParsedModule } from '../parse/document';
 import { UnsupportedConstruct } from '../ir/errors';
+import { frameworkBases, instantiate } from './classes';
 import { Evaluator, type Budget } from './evaluate';
+import { makeFunction } from './functions';
 import type { ModuleContext } from './scope';
 import type { OpContext } from '../ops/interpreter';
 import type { Value } from '../ir/values';
@@ -82,14 +84,14 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
   switch (target.shape) {
     case 'function':
     case 'constant': {
-      if (bound && bound.t === 'func' && bound.def.span.startLine !== target.span.startLine && target.def) callable = ev.makeFunction(target.def, mod.scope);
+      if (bound && bound.t === 'func' && bound.def.span.startLine !== target.span.startLine && target.def) callable = makeFunction(target.def, mod.scope);
       else if (bound) callable = bound;
       else throw new UnsupportedConstruct(`definition of ${target.name}`, target.nameSpan);
       break;
     }
     case 'lambda': {
       if (!target.def) throw new UnsupportedConstruct('lambda', target.nameSpan);
-      callable = ev.makeFunction(target.def, mod.scope);
+      callable = makeFunction(target.def, mod.scope);
       break;
     }
     case 'factory': {
@@ -99,9 +101,9 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
     }
     case 'class': {
       if (!bound || bound.t !== 'class') throw new UnsupportedConstruct(`class ${target.name}`, target.nameSpan);
-      const isAutograd = ev.frameworkBases(bound).some((b) => /autograd\.Function$/.test(b));
+      const isAutograd = frameworkBases(bound).some((b) => /autograd\.Function$/.test(b));
       if (isAutograd) callable = ev.attribute(bound, 'apply', target.nameSpan);
-      else callable = ev.instantiate(bound, ...callSiteArguments(target, ev), target.span);
+      else callable = instantiate(ev, bound, ...callSiteArguments(target, ev), target.span);
       break;
     }
   }
