@@ -2,7 +2,6 @@
 // resolve through the op tables and the user's own definitions, never through the host, so no
 // workspace code is ever executed, imported or evaluated.
 import * as tf from '@tensorflow/tfjs-core';
-import { withGradient } from '../ops/customGradient';
 import { detach } from '../ops/implementations';
 import { callOp, constantAt, isKnownModulePath, methodOf } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
@@ -12,11 +11,12 @@ import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { classAttribute, frameworkInstanceAttribute, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
+import { applyDefVjp, autogradApply, callCustom } from './customGradients';
 import { callScope, makeFunction } from './functions';
 import { indexValue } from './indexing';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
-import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type FunctionValue, type Value } from '../ir/values';
+import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type FunctionValue, type Value } from '../ir/values';
 
 /** Resolves `from X import name` against the workspace's own (translated) modules. */
 export type ImportResolver = (module: string, name: string | undefined, fromPath: string) => Value | undefined;
@@ -91,7 +91,7 @@ export class Evaluator implements Interpreter {
           const fnDef = s.fn;
           out.set(fnDef.name, () => {
             const value = makeFunction(fnDef, scope);
-            for (const call of vjpCalls.get(fnDef.name) ?? []) this.applyDefVjp(value, call, scope);
+            for (const call of vjpCalls.get(fnDef.name) ?? []) applyDefVjp(this, value, call, scope);
             return value;
           });
           break;
@@ -200,13 +200,6 @@ export class Evaluator implements Interpreter {
       }
     }
     return out;
-  }
-
-  private applyDefVjp(fnValue: Value, call: Expr, scope: Scope): void {
-    if (fnValue.t !== 'func' || call.kind !== 'call' || call.callee.kind !== 'attribute') return;
-    const args = call.args.map((a) => this.expr(a.value, scope));
-    if (call.callee.name === 'defvjp') fnValue.custom = { kind: 'custom_vjp', fwd: args[0], bwd: args[1] };
-    else fnValue.custom = { kind: 'custom_jvp', jvp: args[0] };
   }
 
   // ------------------------------------------------------------------ statements
@@ -477,7 +470,7 @@ export class Evaluator implements Interpreter {
       case 'class': {
         const found = classAttribute(obj, name);
         if (found) return found;
-        if (name === 'apply') return this.autogradApply(obj, span);
+        if (name === 'apply') return autogradApply(this, obj, span);
         throw new UnsupportedConstruct(`attribute ${obj.def.name}.${name}`, span);
       }
       case 'tensor': {
@@ -580,48 +573,12 @@ export class Evaluator implements Interpreter {
     return callOp(path, args, kwargs, span, this);
   }
 
-  private autogradApply(cls: ClassValue, span: Span): Value {
-    const forward = classAttribute(cls, 'forward');
-    const backward = classAttribute(cls, 'backward');
-    if (!forward || forward.t !== 'func') throw new UnsupportedConstruct(`${cls.def.name}.apply`, span, 'no forward');
-    return {
-      t: 'builtin',
-      name: `${cls.def.name}.apply`,
-      call: (args) => {
-        const ctxObj: Value = { t: 'opaque', what: 'autograd context', attrs: new Map() };
-        const saved: Value[] = [];
-        ctxObj.attrs!.set('save_for_backward', { t: 'builtin', name: 'save_for_backward', call: (ts) => { saved.push(...ts); return NONE; } });
-        ctxObj.attrs!.set('mark_non_differentiable', { t: 'builtin', name: 'mark_non_differentiable', call: () => NONE });
-        ctxObj.attrs!.set('set_materialize_grads', { t: 'builtin', name: 'set_materialize_grads', call: () => NONE });
-        const tensorArgs = args.map((a) => (a.t === 'tensor' ? a.v : undefined));
-        if (!backward || backward.t !== 'func' || tensorArgs.some((t) => t === undefined) || args.length === 0) {
-          return this.callFunction(forward, [ctxObj, ...args], new Map(), span);
-        }
-        const inputs = tensorArgs as tf.Tensor[];
-        const run = withGradient(
-          (xs) => {
-            const value = this.callFunction(forward, [ctxObj, ...xs.map((x) => ({ t: 'tensor', v: x }) as Value)], new Map(), span);
-            ctxObj.attrs!.set('saved_tensors', tuple(saved));
-            ctxObj.attrs!.set('needs_input_grad', tuple(inputs.map(() => ({ t: 'bool', v: true }) as Value)));
-            return toTensor(value, span);
-          },
-          (dy, xs) => {
-            const g = this.callFunction(backward, [ctxObj, { t: 'tensor', v: dy }], new Map(), span);
-            const grads = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
-            return xs.map((x, i) => (grads[i] && grads[i].t !== 'none' ? tf.broadcastTo(toTensor(grads[i], span), x.shape) : tf.zerosLike(x)));
-          },
-        );
-        return { t: 'tensor', v: run(...inputs) };
-      },
-    };
-  }
-
   callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
     // Inside a custom forward pass the primal is just evaluated (JAX calls it that way too).
     if (fn.custom && !(fn as { customBypass?: boolean }).customBypass && this.customDepth === 0) {
       this.customDepth++;
       try {
-        return this.callCustom(fn, args, kwargs, span);
+        return callCustom(this, fn, args, kwargs, span);
       } finally {
         this.customDepth--;
       }
@@ -652,72 +609,6 @@ export class Evaluator implements Interpreter {
       throw sig;
     }
     return NONE;
-  }
-
-  /** Functions with their own gradient run under tf.customGrad so autodiff uses that gradient. */
-  private callCustom(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    const plain: FunctionValue & { customBypass: boolean } = { ...fn, customBypass: true };
-    const custom = fn.custom!;
-    const tensorIdx = args.map((a, i) => (a.t === 'tensor' ? i : -1)).filter((i) => i >= 0);
-    if (tensorIdx.length === 0) return this.callFunction(plain, args, kwargs, span);
-    const inputs = tensorIdx.map((i) => (args[i] as { v: tf.Tensor }).v);
-    const withInputs = (xs: tf.Tensor[]): Value[] => {
-      const out = [...args];
-      tensorIdx.forEach((i, k) => { out[i] = { t: 'tensor', v: xs[k] }; });
-      return out;
-    };
-    const asGrads = (g: Value, xs: tf.Tensor[]): tf.Tensor[] => {
-      const items = g.t === 'tuple' || g.t === 'list' ? g.items : [g];
-      return xs.map((x, k) => {
-        const gi = items[tensorIdx.length === items.length ? k : tensorIdx[k]] ?? items[k];
-        return gi && gi.t !== 'none' ? tf.broadcastTo(toTensor(gi, span), x.shape) : tf.zerosLike(x);
-      });
-    };
-    if (custom.kind === 'custom_vjp') {
-      if (!custom.fwd || !custom.bwd) return this.callFunction(plain, args, kwargs, span);
-      const fwd = custom.fwd;
-      const bwd = custom.bwd;
-      let residuals: Value = NONE;
-      const run = withGradient(
-        (xs) => {
-          const out = this.callValue(fwd, withInputs(xs), kwargs, span);
-          const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
-          residuals = parts[1] ?? NONE;
-          return toTensor(parts[0], span);
-        },
-        (dy, xs) => asGrads(this.callValue(bwd, [residuals, { t: 'tensor', v: dy }], new Map(), span), xs),
-      );
-      return { t: 'tensor', v: run(...inputs) };
-    }
-    if (custom.kind === 'custom_jvp') {
-      if (!custom.jvp) return this.callFunction(plain, args, kwargs, span);
-      const jvp = custom.jvp;
-      // Elementwise functions: the JVP with unit tangents is the derivative, so the VJP is dy * that.
-      let tangent: tf.Tensor | undefined;
-      const run = withGradient(
-        (xs) => {
-          const out = this.callValue(jvp, [tuple(xs.map((x) => ({ t: 'tensor', v: x }) as Value)), tuple(xs.map((x) => ({ t: 'tensor', v: tf.onesLike(x) }) as Value))], new Map(), span);
-          const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
-          tangent = toTensor(parts[1], span);
-          return toTensor(parts[0], span);
-        },
-        (dy, xs) => xs.map(() => tf.mul(dy, tangent!)),
-      );
-      return { t: 'tensor', v: run(...inputs) };
-    }
-    // tf.custom_gradient: the function returns (value, grad_fn)
-    let gradFn: Value = NONE;
-    const run = withGradient(
-      (xs) => {
-        const out = this.callFunction(plain, withInputs(xs), kwargs, span);
-        const parts = out.t === 'tuple' || out.t === 'list' ? out.items : [out];
-        if (parts.length < 2) throw new UnsupportedConstruct('tf.custom_gradient function that does not return (value, grad)', fn.def.span);
-        gradFn = parts[1];
-        return toTensor(parts[0], span);
-      },
-      (dy, xs) => asGrads(this.callValue(gradFn, [{ t: 'tensor', v: dy }], new Map(), span), xs),
-    );
-    return { t: 'tensor', v: run(...inputs) };
   }
 
   // ------------------------------------------------------------------ builtins
