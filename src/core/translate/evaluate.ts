@@ -3,15 +3,16 @@
 // workspace code is ever executed, imported or evaluated.
 import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
-import { callOp, constantAt, isKnownModulePath, methodOf } from '../ops/registry';
+import { callOp, isKnownModulePath } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
-import { classAttribute, frameworkInstanceAttribute, instanceCallable, instantiate, makeClass, superProxy } from './classes';
+import { attribute } from './attributes';
+import { instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
-import { applyDefVjp, autogradApply, callCustom } from './customGradients';
+import { applyDefVjp, callCustom } from './customGradients';
 import { callScope, makeFunction } from './functions';
 import { indexValue } from './indexing';
 import { binaryOp, compareOp, unaryOp } from './operators';
@@ -26,9 +27,6 @@ export interface Budget {
   deadline: number;
   maxElements: number;
 }
-
-/** Attributes that reach an object's machinery rather than its data: never followed. */
-const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
@@ -356,7 +354,7 @@ export class Evaluator implements Interpreter {
         if (v.t === 'opaque' && / from /.test(v.what)) throw new UnsupportedConstruct(`import of ${v.what}`, e.span, 'not found in the workspace');
         return v;
       }
-      case 'attribute': return this.attribute(this.expr(e.object, scope), e.name, e.span);
+      case 'attribute': return attribute(this, this.expr(e.object, scope), e.name, e.span);
       case 'call': return this.call(e, scope, statement);
       case 'binary': return binaryOp(this.ctx, e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
       case 'unary': return unaryOp(this.ctx, e.op, this.expr(e.operand, scope), e.span);
@@ -449,79 +447,6 @@ export class Evaluator implements Interpreter {
 
   tensor(v: Value, span: Span): tf.Tensor {
     return toTensor(v, span);
-  }
-
-  attribute(obj: Value, name: string, span: Span): Value {
-    if (reflective.has(name)) throw new UnsupportedConstruct(`attribute .${name}`, span, 'reflection is never evaluated');
-    switch (obj.t) {
-      case 'ns': {
-        const path = canonicalPath(`${obj.path}.${name}`);
-        const constant = constantAt(path);
-        if (constant) return constant;
-        return { t: 'ns', path };
-      }
-      case 'instance': {
-        const own = obj.attrs.get(name);
-        if (own !== undefined) return own;
-        const found = classAttribute(obj.cls, name);
-        if (found) return found.t === 'func' && !found.def.isStatic ? { ...found, self: obj } : found;
-        return frameworkInstanceAttribute(obj, name, span);
-      }
-      case 'class': {
-        const found = classAttribute(obj, name);
-        if (found) return found;
-        if (name === 'apply') return autogradApply(this, obj, span);
-        throw new UnsupportedConstruct(`attribute ${obj.def.name}.${name}`, span);
-      }
-      case 'tensor': {
-        const method = methodOf(this.ctx.framework, name);
-        if (method) return method(obj, this, span);
-        break;
-      }
-      case 'dict': {
-        const v = obj.map.get(`s:${name}`);
-        if (v !== undefined) return v;
-        if (name === 'get') return { t: 'builtin', name: 'dict.get', call: (args) => obj.map.get(keyOf(args[0])) ?? args[1] ?? NONE };
-        if (name === 'items') return { t: 'builtin', name: 'dict.items', call: () => ({ t: 'list', items: [...obj.keys.entries()].map(([k, key]) => tuple([key, obj.map.get(k)!])) }) };
-        if (name === 'values') return { t: 'builtin', name: 'dict.values', call: () => ({ t: 'list', items: [...obj.map.values()] }) };
-        if (name === 'keys') return { t: 'builtin', name: 'dict.keys', call: () => ({ t: 'list', items: [...obj.keys.values()] }) };
-        if (name === 'update') return { t: 'builtin', name: 'dict.update', call: () => NONE };
-        // A JavaScript object's missing property is undefined.
-        if (this.ctx.framework === 'tfjs') return NONE;
-        break;
-      }
-      case 'tuple':
-      case 'list': {
-        if (name === 'length') return num(obj.items.length, true);
-        if (obj.t === 'tuple' && obj.items.length === 2 && (name === 'values' || name === 'indices')) return obj.items[name === 'values' ? 0 : 1];
-        if (name === 'append') return { t: 'builtin', name: 'list.append', call: (args) => { obj.items.push(args[0]); return NONE; } };
-        if (name === 'extend') return { t: 'builtin', name: 'list.extend', call: (args) => { obj.items.push(...iterate(args[0], span)); return NONE; } };
-        if (name === 'map') return { t: 'builtin', name: 'Array.map', call: (args) => ({ t: 'list', items: obj.items.map((it, i) => this.callValue(args[0], [it, num(i, true)], new Map(), span)) }) };
-        break;
-      }
-      case 'opaque': {
-        const v = obj.attrs?.get(name);
-        if (v !== undefined) return v;
-        break;
-      }
-      case 'builtin': {
-        const v = obj.attrs?.get(name);
-        if (v !== undefined) return v;
-        break;
-      }
-      case 'func': {
-        if (name === 'defvjp' || name === 'defjvp') return { t: 'builtin', name, call: () => NONE };
-        break;
-      }
-      case 'str': {
-        if (name === 'lower') return { t: 'builtin', name: 'str.lower', call: () => str(obj.v.toLowerCase()) };
-        if (name === 'upper') return { t: 'builtin', name: 'str.upper', call: () => str(obj.v.toUpperCase()) };
-        if (name === 'format') return { t: 'builtin', name: 'str.format', call: () => str(obj.v) };
-        break;
-      }
-      default: break;
-    }
-    throw new UnsupportedConstruct(`attribute .${name}`, span, `of ${describe(obj)}`);
   }
 
   // ------------------------------------------------------------------ calls
@@ -694,7 +619,7 @@ const pythonBuiltins: BuiltinTable = {
   hasattr: () => fn('hasattr', (a) => ({ t: 'bool', v: a[0].t === 'instance' && a[1].t === 'str' && a[0].attrs.has(a[1].v) })),
   getattr: (ev) => fn('getattr', (a, _k, s) => {
     if (a[1]?.t !== 'str') throw new UnsupportedConstruct('getattr with a computed name', s);
-    try { return ev.attribute(a[0], a[1].v, s); } catch (err) { if (a.length > 2) return a[2]; throw err; }
+    try { return attribute(ev, a[0], a[1].v, s); } catch (err) { if (a.length > 2) return a[2]; throw err; }
   }),
   staticmethod: () => fn('staticmethod', (a) => a[0]),
   NotImplementedError: () => fn('NotImplementedError', () => NONE),

@@ -6,6 +6,7 @@ import type { DetectedFunction } from '../detect/detect';
 import { moduleMatches } from '../detect/detect';
 import type { ParsedModule } from '../parse/document';
 import { UnsupportedConstruct } from '../ir/errors';
+import { attribute } from './attributes';
 import { frameworkBases, instantiate } from './classes';
 import { Evaluator, type Budget } from './evaluate';
 import { makeFunction } from './functions';
@@ -102,7 +103,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
     case 'class': {
       if (!bound || bound.t !== 'class') throw new UnsupportedConstruct(`class ${target.name}`, target.nameSpan);
       const isAutograd = frameworkBases(bound).some((b) => /autograd\.Function$/.test(b));
-      if (isAutograd) callable = ev.attribute(bound, 'apply', target.nameSpan);
+      if (isAutograd) callable = attribute(ev, bound, 'apply', target.nameSpan);
       else callable = instantiate(ev, bound, ...callSiteArguments(target, ev), target.span);
       break;
     }
