@@ -6,16 +6,17 @@ import { detach } from '../ops/implementations';
 import { callOp, isKnownModulePath } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
-import { canonicalModule, canonicalPath, type Framework } from '../ir/frameworks';
+import type { Framework } from '../ir/frameworks';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { attribute } from './attributes';
 import { builtinNamed } from './builtins';
 import { instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
-import { applyDefVjp, callCustom } from './customGradients';
+import { callCustom } from './customGradients';
 import { callScope, makeFunction } from './functions';
 import { indexValue } from './indexing';
+import { blockBindings, importBindings } from './moduleBindings';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
 import { NONE, describe, keyOf, num, str, type FunctionValue, type Value } from '../ir/values';
@@ -34,11 +35,6 @@ class ReturnSignal {
 }
 class BreakSignal {}
 class ContinueSignal {}
-
-/** A block's definitions by name: how to compute each, at its first lookup. */
-type Bindings = Map<string, () => Value>;
-
-
 
 export class Evaluator implements Interpreter {
   private steps = 0;
@@ -66,139 +62,8 @@ export class Evaluator implements Interpreter {
     const mod: ModuleContext = { path, ir, framework, scope: undefined as unknown as Scope };
     mod.scope = new Scope(undefined, mod);
     this.modules.set(path, mod);
-    for (const [name, thunk] of this.blockBindings(ir.body, mod.scope)) mod.scope.setLazy(name, thunk);
+    for (const [name, thunk] of blockBindings(this, ir.body, mod.scope)) mod.scope.setLazy(name, thunk);
     return mod;
-  }
-
-  /**
-   * A module block's definitions, by name, each a thunk run at the name's first lookup, so a broken
-   * statement matters only to the functions that use it. A later definition replaces an earlier one.
-   */
-  private blockBindings(body: Stmt[], scope: Scope): Bindings {
-    const out: Bindings = new Map();
-    const vjpCalls = new Map<string, Expr[]>();
-    for (const s of body) {
-      if (s.kind === 'expr' && s.expr.kind === 'call' && s.expr.callee.kind === 'attribute' && /^def(vjp|jvp)$/.test(s.expr.callee.name) && s.expr.callee.object.kind === 'name') {
-        const target = s.expr.callee.object.id;
-        vjpCalls.set(target, [...(vjpCalls.get(target) ?? []), s.expr]);
-      }
-    }
-    for (const s of body) {
-      switch (s.kind) {
-        case 'import': for (const [name, thunk] of this.importBindings(s, scope)) out.set(name, thunk); break;
-        case 'function': {
-          const fnDef = s.fn;
-          out.set(fnDef.name, () => {
-            const value = makeFunction(fnDef, scope);
-            for (const call of vjpCalls.get(fnDef.name) ?? []) applyDefVjp(this, value, call, scope);
-            return value;
-          });
-          break;
-        }
-        case 'class': {
-          const cls = s.cls;
-          out.set(cls.name, () => makeClass(this, cls, scope));
-          break;
-        }
-        case 'assign': {
-          for (const target of s.targets) {
-            if (target.kind === 'name') {
-              const value = s.value;
-              out.set(target.id, () => this.expr(value, scope));
-            } else if (target.kind === 'tuple' || target.kind === 'list') {
-              const names = target.items;
-              let cache: Value | undefined;
-              names.forEach((t, i) => {
-                if (t.kind === 'name') out.set(t.id, () => {
-                  cache ??= this.expr(s.value, scope);
-                  return indexValue(cache, num(i, true), s.span);
-                });
-              });
-            }
-          }
-          break;
-        }
-        case 'if':
-        case 'try': {
-          // `try: import x except ImportError: def fallback(...)`, `if HAS_X: ... else: ...` and
-          // `if TYPE_CHECKING:` blocks hold imports and definitions: every branch is bound.
-          const branches = s.kind === 'if' ? [s.body, s.orelse] : [s.body, ...s.handlers];
-          const bound = branches.map((b) => this.blockBindings(b, scope));
-          let order: Bindings[] | undefined;
-          const preferred = (): Bindings[] => (order ??= this.branchOrder(s, branches, bound, scope));
-          for (const name of new Set(bound.flatMap((b) => [...b.keys()]))) {
-            const defining = bound.filter((b) => b.has(name));
-            // A name only one branch defines needs no choice (nor the condition evaluated).
-            out.set(name, defining.length === 1 ? defining[0].get(name)! : () => preferred().find((b) => b.has(name))!.get(name)!());
-          }
-          if (s.kind === 'try') for (const [name, thunk] of this.blockBindings(s.finalbody, scope)) out.set(name, thunk);
-          break;
-        }
-        default: break;
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The branches of a module-level `if`/`try` in the order a shared name is taken from them: the
-   * branch a plain condition selects, as Python would run it; otherwise (a `try`, or a condition on
-   * something the evaluator cannot know) the branches whose imports all resolve, in source order,
-   * before those that import a module that is neither a supported framework nor a workspace file.
-   */
-  private branchOrder(s: Extract<Stmt, { kind: 'if' | 'try' }>, branches: Stmt[][], bound: Bindings[], scope: Scope): Bindings[] {
-    if (s.kind === 'if') {
-      let taken: boolean | undefined;
-      try {
-        taken = truthy(this.expr(s.test, scope), s.test.span);
-      } catch (err) {
-        if (err instanceof ProbeBudgetExceeded) throw err;
-      }
-      if (taken !== undefined) return taken ? bound : [bound[1], bound[0]];
-    }
-    const resolves = branches.map((b) => this.importsResolve(b, scope));
-    return [...bound.filter((_, i) => resolves[i]), ...bound.filter((_, i) => !resolves[i])];
-  }
-
-  private importsResolve(body: Stmt[], scope: Scope): boolean {
-    return body.every((s) => {
-      if (s.kind === 'import') return canonicalModule(s.module) !== undefined || this.resolveImport?.(s.module, undefined, scope.module.path) !== undefined;
-      if (s.kind === 'if') return this.importsResolve(s.body, scope) && this.importsResolve(s.orelse, scope);
-      if (s.kind === 'try') return this.importsResolve(s.body, scope);
-      return true;
-    });
-  }
-
-  /** The names an import statement binds, each with how to resolve it. */
-  private importBindings(s: Extract<Stmt, { kind: 'import' }>, scope: Scope): [string, () => Value][] {
-    const canonical = canonicalModule(s.module);
-    const fromPath = scope.module.path;
-    if (s.alias && s.names.length === 0) {
-      // import a.b.c as x / import a.b.c (binds a)
-      const boundModule = s.alias === s.module.split('.')[0] ? s.module.split('.')[0] : s.module;
-      const canon = canonicalModule(boundModule);
-      if (canon) return [[s.alias, () => ({ t: 'ns', path: canon })]];
-      // Another module (os, subprocess, a missing package): its functions are named, never run.
-      return [[s.alias, () => this.resolveImport?.(boundModule, undefined, fromPath) ?? { t: 'ns', path: boundModule }]];
-    }
-    const out: [string, () => Value][] = [];
-    if (s.alias) {
-      // JS: import * as tf from '...'
-      const alias = s.alias;
-      if (canonical) out.push([alias, () => ({ t: 'ns', path: canonical })]);
-      else out.push([alias, () => this.resolveImport?.(s.module, undefined, fromPath) ?? { t: 'ns', path: s.module }]);
-    }
-    for (const { name, alias } of s.names) {
-      if (name === '*') continue;
-      if (canonical) {
-        const sub = canonicalModule(`${s.module}.${name}`);
-        const path = canonicalPath(sub ?? `${canonical}.${name}`);
-        out.push([alias, () => ({ t: 'ns', path })]);
-      } else {
-        out.push([alias, () => this.resolveImport?.(s.module, name, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` }]);
-      }
-    }
-    return out;
   }
 
   // ------------------------------------------------------------------ statements
@@ -268,7 +133,7 @@ export class Evaluator implements Interpreter {
       }
       case 'function': scope.vars.set(s.fn.name, makeFunction(s.fn, scope)); return;
       case 'class': scope.vars.set(s.cls.name, makeClass(this, s.cls, scope)); return;
-      case 'import': for (const [name, thunk] of this.importBindings(s, scope)) scope.setLazy(name, thunk); return;
+      case 'import': for (const [name, thunk] of importBindings(this, s, scope)) scope.setLazy(name, thunk); return;
       case 'pass': return;
       case 'break': throw new BreakSignal();
       case 'continue': throw new ContinueSignal();
