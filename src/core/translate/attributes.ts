@@ -9,7 +9,7 @@ import { NONE, describe, keyOf, num, str, tuple, type Value } from '../ir/values
 import { classAttribute, frameworkInstanceAttribute } from './classes';
 import { iterate } from './conversions';
 import { autogradApply } from './customGradients';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 
 /** Attributes that reach an object's machinery rather than its data: never followed. */
 const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);

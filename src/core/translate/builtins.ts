@@ -7,7 +7,7 @@ import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, num, str, tuple, type BuiltinValue, type Value } from '../ir/values';
 import { attribute } from './attributes';
 import { iterate, truthy } from './conversions';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 
 export function builtinNamed(ev: Evaluator, name: string, language: ModuleIR['language']): Value | undefined {
   const table = language === 'python' ? pythonBuiltins : jsBuiltins;

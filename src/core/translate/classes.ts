@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { ClassDef, Span } from '../ir/ir';
 import { NONE, str, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 import { makeFunction } from './functions';
 import { Scope } from './scope';
 

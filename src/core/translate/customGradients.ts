@@ -8,7 +8,7 @@ import type { Expr, Span } from '../ir/ir';
 import { NONE, tuple, type ClassValue, type FunctionValue, type Value } from '../ir/values';
 import { classAttribute } from './classes';
 import { toTensor } from './conversions';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 import type { Scope } from './scope';
 
 /** `f.defvjp(fwd, bwd)` / `f.defjvp(jvp)` after a `jax.custom_vjp`/`custom_jvp` definition: the rule it attaches. */

@@ -4,7 +4,7 @@ import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { FunctionDef, Span } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { NONE, str, tuple, type FunctionValue, type Value } from '../ir/values';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 import { Scope } from './scope';
 
 const inertDecorators = /(^|\.)(jit|compact|wraps|register_keras_serializable|register|staticmethod|classmethod|property|no_type_check|lru_cache|cache|tf_function|function|script|export|vmap|checkpoint|remat|named_call)$/;

@@ -8,7 +8,7 @@ import { num, type Value } from '../ir/values';
 import { makeClass } from './classes';
 import { truthy } from './conversions';
 import { applyDefVjp } from './customGradients';
-import type { Evaluator } from './evaluate';
+import type { Evaluator } from './evaluator';
 import { makeFunction } from './functions';
 import { indexValue } from './indexing';
 import type { Scope } from './scope';

@@ -8,7 +8,7 @@ import type { ParsedModule } from '../parse/document';
 import { UnsupportedConstruct } from '../ir/errors';
 import { attribute } from './attributes';
 import { frameworkBases, instantiate } from './classes';
-import { Evaluator, type Budget } from './evaluate';
+import { Evaluator, type Budget } from './evaluator';
 import { makeFunction } from './functions';
 import type { ModuleContext } from './scope';
 import type { OpContext } from '../ops/interpreter';
