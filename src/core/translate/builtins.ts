@@ -32,7 +32,7 @@ function numberOf(v: Value, span: Span): number {
 const pythonBuiltins: BuiltinTable = {
   float: () => fn('float', (a, _k, s) => (a.length ? (a[0].t === 'tensor' ? a[0] : num(numberOf(a[0], s))) : num(0))),
   int: () => fn('int', (a, _k, s) => num(Math.trunc(numberOf(a[0], s)), true)),
-  bool: (ev) => fn('bool', (a, _k, s) => ({ t: 'bool', v: truthy(a[0], s) })),
+  bool: () => fn('bool', (a, _k, s) => ({ t: 'bool', v: truthy(a[0], s) })),
   str: () => fn('str', (a) => str(a[0]?.t === 'str' ? a[0].v : describe(a[0] ?? NONE))),
   len: () => fn('len', (a, _k, s) => {
     const v = a[0];
@@ -50,14 +50,14 @@ const pythonBuiltins: BuiltinTable = {
     for (let i = start; step > 0 ? i < stop : i > stop; i += step) items.push(num(i, true));
     return { t: 'list', items };
   }),
-  enumerate: (ev) => fn('enumerate', (a, _k, s) => ({ t: 'list', items: iterate(a[0], s).map((v, i) => tuple([num(i, true), v])) })),
-  zip: (ev) => fn('zip', (a, _k, s) => {
+  enumerate: () => fn('enumerate', (a, _k, s) => ({ t: 'list', items: iterate(a[0], s).map((v, i) => tuple([num(i, true), v])) })),
+  zip: () => fn('zip', (a, _k, s) => {
     const lists = a.map((x) => iterate(x, s));
     const n = Math.min(...lists.map((l) => l.length));
     return { t: 'list', items: Array.from({ length: n }, (_, i) => tuple(lists.map((l) => l[i]))) };
   }),
-  list: (ev) => fn('list', (a, _k, s) => ({ t: 'list', items: a.length ? [...iterate(a[0], s)] : [] })),
-  tuple: (ev) => fn('tuple', (a, _k, s) => ({ t: 'tuple', items: a.length ? [...iterate(a[0], s)] : [] })),
+  list: () => fn('list', (a, _k, s) => ({ t: 'list', items: a.length ? [...iterate(a[0], s)] : [] })),
+  tuple: () => fn('tuple', (a, _k, s) => ({ t: 'tuple', items: a.length ? [...iterate(a[0], s)] : [] })),
   dict: () => fn('dict', (_a, k) => {
     const map = new Map<string, Value>();
     const keys = new Map<string, Value>();

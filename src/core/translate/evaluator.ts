@@ -3,10 +3,9 @@
 // workspace code is ever executed, imported or evaluated.
 import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
-import { callOp, isKnownModulePath } from '../ops/registry';
+import { callOp } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
-import type { Framework } from '../ir/frameworks';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { attribute } from './attributes';
@@ -47,19 +46,18 @@ export class Evaluator implements Interpreter {
     this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, ...ctx };
   }
 
-  tick(span?: Span): void {
+  tick(): void {
     this.steps++;
     if (this.steps > this.budget.maxSteps) throw new ProbeBudgetExceeded(`the function took more than ${this.budget.maxSteps} interpreter steps (an unbounded loop or recursion?)`);
     if ((this.steps & 1023) === 0 && Date.now() > this.budget.deadline) throw new ProbeBudgetExceeded('the probe ran past its time budget');
-    void span;
   }
 
   // ------------------------------------------------------------------ modules
 
-  moduleContext(path: string, ir: ModuleIR, framework: Framework): ModuleContext {
+  moduleContext(path: string, ir: ModuleIR): ModuleContext {
     const existing = this.modules.get(path);
     if (existing) return existing;
-    const mod: ModuleContext = { path, ir, framework, scope: undefined as unknown as Scope };
+    const mod: ModuleContext = { path, ir, scope: undefined as unknown as Scope };
     mod.scope = new Scope(undefined, mod);
     this.modules.set(path, mod);
     for (const [name, thunk] of blockBindings(this, ir.body, mod.scope)) mod.scope.setLazy(name, thunk);
@@ -73,7 +71,7 @@ export class Evaluator implements Interpreter {
   }
 
   exec(s: Stmt, scope: Scope): void {
-    this.tick(s.span);
+    this.tick();
     switch (s.kind) {
       case 'expr': this.expr(s.expr, scope, true); return;
       case 'assign': {
@@ -96,7 +94,7 @@ export class Evaluator implements Interpreter {
       case 'for': {
         const items = iterate(this.expr(s.iter, scope), s.iter.span);
         for (const item of items) {
-          this.tick(s.span);
+          this.tick();
           this.assign(s.target, item, scope);
           if (this.loopBody(s.body, scope) === 'break') break;
         }
@@ -104,7 +102,7 @@ export class Evaluator implements Interpreter {
       }
       case 'while': {
         while (truthy(this.expr(s.test, scope), s.test.span)) {
-          this.tick(s.span);
+          this.tick();
           if (this.loopBody(s.body, scope) === 'break') break;
         }
         return;
@@ -207,7 +205,7 @@ export class Evaluator implements Interpreter {
   // ------------------------------------------------------------------ expressions
 
   expr(e: Expr, scope: Scope, statement = false): Value {
-    this.tick(e.span);
+    this.tick();
     switch (e.kind) {
       case 'number': return num(e.value, e.isInt);
       case 'string': return e.value === '...' ? { t: 'ellipsis' } : str(e.value);
@@ -298,7 +296,7 @@ export class Evaluator implements Interpreter {
           if (level === e.clauses.length) { out.push(this.expr(e.element, inner)); return; }
           const clause = e.clauses[level];
           for (const item of iterate(this.expr(clause.iter, inner), clause.iter.span)) {
-            this.tick(e.span);
+            this.tick();
             this.assign(clause.target, item, inner);
             if (clause.conditions.every((c) => truthy(this.expr(c, inner), c.span))) run(level + 1);
           }
@@ -323,7 +321,7 @@ export class Evaluator implements Interpreter {
     if (statement && calleeName && /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|assert\w*|tf\.debugging\.\w+|self\.log|ctx\.mark_\w+)$/.test(calleeName)) return NONE;
     const callee = this.expr(e.callee, scope);
     const { args, kwargs } = this.evalArgs(e.args, scope);
-    return this.callValue(callee, args, kwargs, e.span, e.isNew);
+    return this.callValue(callee, args, kwargs, e.span);
   }
 
   evalArgs(argExprs: Arg[], scope: Scope): { args: Value[]; kwargs: Map<string, Value> } {
@@ -341,16 +339,13 @@ export class Evaluator implements Interpreter {
     return { args, kwargs };
   }
 
-  callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, span: Span, isNew = false): Value {
-    this.tick(span);
+  callValue(callee: Value, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    this.tick();
     switch (callee.t) {
       case 'builtin': return callee.call(args, kwargs, span);
       case 'func': return this.callFunction(callee, args, kwargs, span);
       case 'class': return instantiate(this, callee, args, kwargs, span);
-      case 'ns': {
-        if (isNew) return this.callNs(callee.path, args, kwargs, span);
-        return this.callNs(callee.path, args, kwargs, span);
-      }
+      case 'ns': return callOp(callee.path, args, kwargs, span, this);
       case 'instance': {
         const call = instanceCallable(callee);
         if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
@@ -358,10 +353,6 @@ export class Evaluator implements Interpreter {
       }
       default: throw new UnsupportedConstruct(`calling ${describe(callee)}`, span);
     }
-  }
-
-  private callNs(path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    return callOp(path, args, kwargs, span, this);
   }
 
   callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
@@ -401,8 +392,4 @@ export class Evaluator implements Interpreter {
     }
     return NONE;
   }
-}
-
-export function isFrameworkModulePath(path: string): boolean {
-  return isKnownModulePath(path);
 }

@@ -21,8 +21,7 @@ export function makeFunction(def: FunctionDef, scope: Scope): Value {
     else if (name === 'RegisterGradient' || name.endsWith('.RegisterGradient')) continue;
     else {
       const decSpan = dec.span;
-      const inner = value;
-      return { t: 'builtin', name: `${def.name} (decorated)`, call: () => { void inner; throw new UnsupportedConstruct(`decorator @${name || 'expression'}`, decSpan); } };
+      return { t: 'builtin', name: `${def.name} (decorated)`, call: () => { throw new UnsupportedConstruct(`decorator @${name || 'expression'}`, decSpan); } };
     }
   }
   return value;

@@ -3,13 +3,11 @@
 // broken statement matters only to the functions that use it.
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModuleIR } from '../ir/ir';
-import type { Framework } from '../ir/frameworks';
 import type { Value } from '../ir/values';
 
 export interface ModuleContext {
   path: string;
   ir: ModuleIR;
-  framework: Framework;
   scope: Scope;
 }
 

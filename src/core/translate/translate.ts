@@ -29,8 +29,6 @@ export interface LossMapping {
 
 export interface Program {
   target: DetectedFunction;
-  evaluator: Evaluator;
-  callable: Value;
   mapping?: LossMapping;
   /** Runs the function: activation f(x); loss with (yTrue, yPred) placed as the function expects. */
   run(inputs: tf.Tensor[]): tf.Tensor;
@@ -52,10 +50,10 @@ export function lossMapping(target: DetectedFunction): LossMapping {
 
 export function createEvaluator(source: ModuleSource, budget: Budget, ctx?: Partial<OpContext>): Evaluator {
   const ev: Evaluator = new Evaluator(budget, (module, name, fromPath) => {
-    const found = source.modules.find((m) => m.doc.path !== fromPath && moduleMatches(module.startsWith('.') ? module : module, m.doc.path) && sameTree(fromPath, m.doc.path, module))
+    const found = source.modules.find((m) => m.doc.path !== fromPath && moduleMatches(module, m.doc.path) && sameTree(fromPath, m.doc.path, module))
       ?? source.load?.(module, fromPath);
     if (!found) return undefined;
-    const ctxModule = ev.moduleContext(found.doc.path, found.ir, found.framework);
+    const ctxModule = ev.moduleContext(found.doc.path, found.ir);
     if (!name) return { t: 'opaque', what: `module ${module}` };
     const v = ctxModule.scope.lookup(name);
     return v;
@@ -69,11 +67,11 @@ function sameTree(fromPath: string, candidate: string, module: string): boolean 
   const ups = (/^\.+/.exec(module)?.[0].length ?? 1) - 1;
   let base = dir(fromPath);
   for (let i = 0; i < ups; i++) base = base.split('/').slice(0, -1).join('/');
-  return candidate.replace(/\\/g, '/').startsWith(base === '' ? '' : `${base}/`) || base === '';
+  return base === '' || candidate.replace(/\\/g, '/').startsWith(`${base}/`);
 }
 
 function contextOf(ev: Evaluator, m: ParsedModule): ModuleContext {
-  return ev.moduleContext(m.doc.path, m.ir, m.framework);
+  return ev.moduleContext(m.doc.path, m.ir);
 }
 
 /** The callable value for a detected function, inside an evaluator. */
@@ -111,8 +109,6 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
   const mapping = target.kind === 'loss' ? lossMapping(target) : undefined;
   const program: Program = {
     target,
-    evaluator: ev,
-    callable,
     mapping,
     run(inputs: tf.Tensor[]): tf.Tensor {
       const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
