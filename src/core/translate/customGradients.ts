@@ -58,7 +58,8 @@ export function autogradApply(ev: Evaluator, cls: ClassValue, span: Span): Value
 
 /** Functions with their own gradient run under tf.customGrad so autodiff uses that gradient. */
 export function callCustom(ev: Evaluator, fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-  const plain: FunctionValue & { customBypass: boolean } = { ...fn, customBypass: true };
+  // The same function without its rule: what the rule's own forward pass calls.
+  const plain: FunctionValue = { ...fn, custom: undefined };
   const custom = fn.custom!;
   const tensorIdx = args.map((a, i) => (a.t === 'tensor' ? i : -1)).filter((i) => i >= 0);
   if (tensorIdx.length === 0) return ev.callFunction(plain, args, kwargs, span);

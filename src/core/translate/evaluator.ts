@@ -357,7 +357,7 @@ export class Evaluator implements Interpreter {
 
   callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
     // Inside a custom forward pass the primal is just evaluated (JAX calls it that way too).
-    if (fn.custom && !(fn as { customBypass?: boolean }).customBypass && this.customDepth === 0) {
+    if (fn.custom && this.customDepth === 0) {
       this.customDepth++;
       try {
         return callCustom(this, fn, args, kwargs, span);
