@@ -11,8 +11,8 @@ import type { Evaluator } from './evaluator';
 
 export function builtinNamed(ev: Evaluator, name: string, language: ModuleIR['language']): Value | undefined {
   const table = language === 'python' ? pythonBuiltins : jsBuiltins;
-  const make = table[name];
-  return make ? make(ev) : undefined;
+  // Own entries only: `constructor`, `toString`, `__proto__` … are the table object's machinery.
+  return Object.hasOwn(table, name) ? table[name](ev) : undefined;
 }
 
 type BuiltinTable = Record<string, (ev: Evaluator) => Value>;
