@@ -6,7 +6,11 @@ import type { DetectedFunction } from '../detect/detect';
 import { moduleMatches } from '../detect/detect';
 import type { ParsedModule } from '../parse/document';
 import { UnsupportedConstruct } from '../ir/errors';
-import { Evaluator, type Budget, type ModuleContext } from './evaluate';
+import { attribute } from './attributes';
+import { frameworkBases, instantiate } from './classes';
+import { Evaluator, type Budget } from './evaluator';
+import { makeFunction } from './functions';
+import type { ModuleContext } from './scope';
 import type { OpContext } from '../ops/interpreter';
 import type { Value } from '../ir/values';
 
@@ -25,8 +29,6 @@ export interface LossMapping {
 
 export interface Program {
   target: DetectedFunction;
-  evaluator: Evaluator;
-  callable: Value;
   mapping?: LossMapping;
   /** Runs the function: activation f(x); loss with (yTrue, yPred) placed as the function expects. */
   run(inputs: tf.Tensor[]): tf.Tensor;
@@ -48,10 +50,10 @@ export function lossMapping(target: DetectedFunction): LossMapping {
 
 export function createEvaluator(source: ModuleSource, budget: Budget, ctx?: Partial<OpContext>): Evaluator {
   const ev: Evaluator = new Evaluator(budget, (module, name, fromPath) => {
-    const found = source.modules.find((m) => m.doc.path !== fromPath && moduleMatches(module.startsWith('.') ? module : module, m.doc.path) && sameTree(fromPath, m.doc.path, module))
+    const found = source.modules.find((m) => m.doc.path !== fromPath && moduleMatches(module, m.doc.path) && sameTree(fromPath, m.doc.path, module))
       ?? source.load?.(module, fromPath);
     if (!found) return undefined;
-    const ctxModule = ev.moduleContext(found.doc.path, found.ir, found.framework);
+    const ctxModule = ev.moduleContext(found.doc.path, found.ir);
     if (!name) return { t: 'opaque', what: `module ${module}` };
     const v = ctxModule.scope.lookup(name);
     return v;
@@ -65,11 +67,11 @@ function sameTree(fromPath: string, candidate: string, module: string): boolean 
   const ups = (/^\.+/.exec(module)?.[0].length ?? 1) - 1;
   let base = dir(fromPath);
   for (let i = 0; i < ups; i++) base = base.split('/').slice(0, -1).join('/');
-  return candidate.replace(/\\/g, '/').startsWith(base === '' ? '' : `${base}/`) || base === '';
+  return base === '' || candidate.replace(/\\/g, '/').startsWith(`${base}/`);
 }
 
 function contextOf(ev: Evaluator, m: ParsedModule): ModuleContext {
-  return ev.moduleContext(m.doc.path, m.ir, m.framework);
+  return ev.moduleContext(m.doc.path, m.ir);
 }
 
 /** The callable value for a detected function, inside an evaluator. */
@@ -81,14 +83,14 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
   switch (target.shape) {
     case 'function':
     case 'constant': {
-      if (bound && bound.t === 'func' && bound.def.span.startLine !== target.span.startLine && target.def) callable = ev.makeFunction(target.def, mod.scope);
+      if (bound && bound.t === 'func' && bound.def.span.startLine !== target.span.startLine && target.def) callable = makeFunction(target.def, mod.scope);
       else if (bound) callable = bound;
       else throw new UnsupportedConstruct(`definition of ${target.name}`, target.nameSpan);
       break;
     }
     case 'lambda': {
       if (!target.def) throw new UnsupportedConstruct('lambda', target.nameSpan);
-      callable = ev.makeFunction(target.def, mod.scope);
+      callable = makeFunction(target.def, mod.scope);
       break;
     }
     case 'factory': {
@@ -98,17 +100,15 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
     }
     case 'class': {
       if (!bound || bound.t !== 'class') throw new UnsupportedConstruct(`class ${target.name}`, target.nameSpan);
-      const isAutograd = ev.frameworkBases(bound).some((b) => /autograd\.Function$/.test(b));
-      if (isAutograd) callable = ev.attribute(bound, 'apply', target.nameSpan);
-      else callable = ev.instantiate(bound, ...callSiteArguments(target, ev), target.span);
+      const isAutograd = frameworkBases(bound).some((b) => /autograd\.Function$/.test(b));
+      if (isAutograd) callable = attribute(ev, bound, 'apply', target.nameSpan);
+      else callable = instantiate(ev, bound, ...callSiteArguments(target, ev), target.span);
       break;
     }
   }
   const mapping = target.kind === 'loss' ? lossMapping(target) : undefined;
   const program: Program = {
     target,
-    evaluator: ev,
-    callable,
     mapping,
     run(inputs: tf.Tensor[]): tf.Tensor {
       const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
