@@ -17,6 +17,7 @@ import * as ts from 'typescript';
 const layers: readonly (readonly string[])[] = [
   ['ir'],
   ['findings', 'config'],
+  ['workspace'],
   ['parse'],
   ['ops'],
   ['detect'],
@@ -26,11 +27,6 @@ const layers: readonly (readonly string[])[] = [
   ['.'],
 ];
 
-/**
- * CLI files the language server still imports while they move into src/core (the workspace walk
- * and config-file reading). Delete each entry when its file has moved.
- */
-const movingToCore: readonly string[] = ['src/cli/walk.ts', 'src/cli/config.ts'];
 
 interface Edge {
   /** Importing file, relative to the repository root with `/` separators. */
@@ -141,12 +137,12 @@ function editorImports(edges: readonly Edge[]): string[] {
     .map((e) => `${e.from} imports vscode`);
 }
 
-/** src/server importing src/cli or the reverse, except the files in `movingToCore`. */
-function shellCrossImports(edges: readonly Edge[], exempt: readonly string[]): string[] {
+/** src/server importing src/cli or the reverse: both are shells over src/core. */
+function shellCrossImports(edges: readonly Edge[]): string[] {
   const out: string[] = [];
   for (const e of edges) {
     if (e.to === undefined) continue;
-    if (e.from.startsWith('src/server/') && e.to.startsWith('src/cli/') && !exempt.includes(`${e.to}.ts`)) out.push(`${e.from} imports '${e.specifier}' from src/cli`);
+    if (e.from.startsWith('src/server/') && e.to.startsWith('src/cli/')) out.push(`${e.from} imports '${e.specifier}' from src/cli`);
     if (e.from.startsWith('src/cli/') && e.to.startsWith('src/server/')) out.push(`${e.from} imports '${e.specifier}' from src/server`);
   }
   return out;
@@ -182,17 +178,17 @@ test('src/core, src/cli and src/shared never import vscode', () => {
   assert.deepEqual(editorImports(allEdges()), []);
 });
 
-test('src/server and src/cli do not import each other (files moving to src/core excepted)', () => {
-  assert.deepEqual(shellCrossImports(allEdges(), movingToCore), []);
+test('src/server and src/cli do not import each other', () => {
+  assert.deepEqual(shellCrossImports(allEdges()), []);
 });
 
 test('the rules catch what they exist to catch', () => {
   const edge = (from: string, specifier: string): Edge => ({ from, specifier, to: specifier.startsWith('.') ? join(dirname(from), specifier).replace(/\\/g, '/') : undefined });
-  assert.deepEqual(unknownFolders(['ir', 'workspace']), ['src/core/workspace is not in the layer order: place it in `layers` (test/unit/architecture.test.ts)']);
+  assert.deepEqual(unknownFolders(['ir', 'plugins']), ['src/core/plugins is not in the layer order: place it in `layers` (test/unit/architecture.test.ts)']);
   assert.deepEqual(upwardImports([edge('src/core/ir/values.ts', '../translate/scope')]), ["src/core/ir/values.ts imports '../translate/scope': src/core/ir sits below src/core/translate"]);
   assert.deepEqual(upwardImports([edge('src/core/ops/tables/torch.ts', '../../probe/loss')]), ["src/core/ops/tables/torch.ts imports '../../probe/loss': src/core/ops sits below src/core/probe"]);
   assert.deepEqual(upwardImports([edge('src/core/translate/scope.ts', '../analyze')]), ["src/core/translate/scope.ts imports '../analyze': src/core/translate sits below src/core (top level)"]);
-  assert.deepEqual(upwardImports([edge('src/core/workspace/walk.ts', '../ir/ir')]), ["src/core/workspace/walk.ts imports '../ir/ir': src/core/workspace is not in the layer order"]);
+  assert.deepEqual(upwardImports([edge('src/core/plugins/walk.ts', '../ir/ir')]), ["src/core/plugins/walk.ts imports '../ir/ir': src/core/plugins is not in the layer order"]);
   assert.deepEqual(upwardImports([edge('src/core/probe/loss.ts', '../ir/ir'), edge('src/core/ops/tables/torch.ts', '../table'), edge('src/core/analyze.ts', './probe/loss')]), []);
   assert.deepEqual(folderCycles([edge('src/core/findings/types.ts', '../config/settings'), edge('src/core/config/settings.ts', '../findings/rules')]), [
     "import cycle src/core/config → src/core/findings → src/core/config: src/core/config/settings.ts imports '../findings/rules'; src/core/findings/types.ts imports '../config/settings'",
@@ -204,5 +200,5 @@ test('the rules catch what they exist to catch', () => {
   assert.deepEqual(folderCycles([edge('src/core/findings/types.ts', '../config/settings')]), []);
   assert.deepEqual(editorImports([edge('src/shared/commands.ts', 'vscode'), edge('src/client/extension.ts', 'vscode')]), ['src/shared/commands.ts imports vscode']);
   const cross = [edge('src/server/probeService.ts', '../cli/walk'), edge('src/server/server.ts', '../cli/format'), edge('src/cli/check.ts', '../server/fixes')];
-  assert.deepEqual(shellCrossImports(cross, ['src/cli/walk.ts']), ["src/server/server.ts imports '../cli/format' from src/cli", "src/cli/check.ts imports '../server/fixes' from src/server"]);
+  assert.deepEqual(shellCrossImports(cross), ["src/server/probeService.ts imports '../cli/walk' from src/cli", "src/server/server.ts imports '../cli/format' from src/cli", "src/cli/check.ts imports '../server/fixes' from src/server"]);
 });
