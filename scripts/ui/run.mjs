@@ -31,5 +31,9 @@ await esbuild.build({
 });
 
 rmSync(join(root, 'test-output/ui'), { recursive: true, force: true });
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', join(out, 'panelUi.js')], { stdio: 'inherit', cwd: root, timeout: 15 * 60_000 });
+// --bench: only the first-plot timing, printed as a bench figure (`npm run bench:ui`).
+const bench = process.argv.includes('--bench');
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...(bench ? ['--test-name-pattern=first plot'] : []), join(out, 'panelUi.js')], {
+  stdio: 'inherit', cwd: root, timeout: 15 * 60_000, env: bench ? { ...process.env, GRADPROBE_UI_BENCH: '1' } : process.env,
+});
 process.exit(run.status ?? 1);

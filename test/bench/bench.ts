@@ -11,6 +11,7 @@ import { probeActivation } from '../../src/core/probe/activation';
 import { probeDepth } from '../../src/core/probe/depth';
 import { probeLoss } from '../../src/core/probe/loss';
 import { withTensorScope } from '../../src/core/probe/tensorScope';
+import { walkPaths } from '../../src/core/workspace/walk';
 import { trainingProbe } from '../../src/core/probe/training';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
 
@@ -18,7 +19,12 @@ interface Figure { name: string; value: number; unit: string; target?: string }
 const figures: Figure[] = [];
 const json = process.argv.includes('--json');
 const root = process.env.GRADPROBE_ROOT ?? process.cwd();
-const corpus = process.env.GRADPROBE_CORPUS ?? join(root, '..', 'shared', 'corpus');
+// The functions the probe medians run over: the repository's demo workspace and rule fixtures, or the
+// folders named by --inputs DIR[,DIR] (to time a labelled collection of one's own).
+const inputsFlag = process.argv.indexOf('--inputs');
+const inputDirs = inputsFlag > 0 ? process.argv[inputsFlag + 1].split(',') : [join(root, 'examples'), join(root, 'test/fixtures/rules')];
+const inputFiles = inputDirs.flatMap((dir) => walkPaths([dir], { cwd: root, include: [], exclude: [] }).files.map((f) => join(root, f)))
+  .filter((f) => /\.(py|js|ts|ipynb)$/.test(f));
 
 function record(name: string, value: number, unit: string, target?: string): void {
   figures.push({ name, value: Math.round(value * 100) / 100, unit, ...(target ? { target } : {}) });
@@ -34,8 +40,7 @@ function time<T>(f: () => T): [T, number] {
 }
 
 async function activationProbes(settings: typeof defaultSettings): Promise<void> {
-  const files = ['tf_keras/activations.py', 'torch_app/modules.py', 'jax_app/model.py', 'numpy_app/reference.py', 'tfjs_app/model.js', 'tfjs_app/layers.ts'];
-  const { modules } = parseInputs(files.map((f) => ({ path: join(corpus, f), text: readFileSync(join(corpus, f), 'utf8') })));
+  const { modules } = parseInputs(inputFiles.map((f) => ({ path: f, text: readFileSync(f, 'utf8') })));
   const acts = detectFunctions(modules).filter((d) => d.kind === 'activation');
   const source = { modules };
   const core: number[] = [];
@@ -49,7 +54,7 @@ async function activationProbes(settings: typeof defaultSettings): Promise<void>
     core.push(median(runs));
     full.push(time(() => analyzeFunction(target, source, { ...settings, range: settings.range + Math.random() * 1e-9 }))[1]);
   }
-  record(`median activation probe over ${acts.length} corpus activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
+  record(`median activation probe over ${acts.length} activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
   record('median activation report incl. empirical depth stack where borderline', median(full), 'ms');
 }
 
@@ -71,8 +76,7 @@ function generatedFile(seed: number): string {
 }
 
 async function lossProbes(settings: typeof defaultSettings): Promise<void> {
-  const files = ['tf_keras/losses.py', 'tf_keras/keras3_losses.py', 'torch_app/losses.py', 'torch_app/train.py', 'jax_app/model.py', 'numpy_app/reference.py', 'tfjs_app/model.js'];
-  const { modules } = parseInputs(files.map((f) => ({ path: join(corpus, f), text: readFileSync(join(corpus, f), 'utf8') })));
+  const { modules } = parseInputs(inputFiles.map((f) => ({ path: f, text: readFileSync(f, 'utf8') })));
   const losses = detectFunctions(modules).filter((d) => d.kind === 'loss');
   const times: number[] = [];
   for (const target of losses) {
@@ -83,12 +87,13 @@ async function lossProbes(settings: typeof defaultSettings): Promise<void> {
     for (let i = 0; i < 3; i++) runs.push(time(() => withTensorScope(() => probeLoss(program, settings)))[1]);
     times.push(median(runs));
   }
-  record(`median loss probe over ${losses.length} corpus losses`, median(times), 'ms', '<= 50');
-  const act = detectFunctions(parseInputs([{ path: join(corpus, 'tf_keras/activations.py'), text: readFileSync(join(corpus, 'tf_keras/activations.py'), 'utf8') }]).modules)[0];
+  record(`median loss probe over ${losses.length} losses`, median(times), 'ms', '<= 50');
+  const act = detectFunctions(modules).find((d) => d.kind === 'activation' && /mish|swish|gelu/i.test(d.name)) ?? detectFunctions(modules).find((d) => d.kind === 'activation');
+  if (!act) throw new Error('no activation among the bench inputs');
   const actProgram = buildProgram(act, createEvaluator({ modules: [act.module] }, { maxSteps: 2e7, deadline: Date.now() + 6e4, maxElements: 1e7 }));
   trainingProbe(actProgram, { task: 'regression', prediction: 'raw', labels: 'dense' });
   record('training probe, activation (custom + ReLU baseline, 120 steps each)', time(() => trainingProbe(actProgram, { task: 'regression', prediction: 'raw', labels: 'dense' }))[1], 'ms', '<= 1500');
-  const lossTarget = losses.find((l) => l.name === 'bce_with_logits') ?? losses[0];
+  const lossTarget = losses.find((l) => /bce|binary|logit/i.test(l.name)) ?? losses[0];
   const lossProgram = buildProgram(lossTarget, createEvaluator({ modules }, { maxSteps: 2e7, deadline: Date.now() + 6e4, maxElements: 1e7 }));
   record(`training probe, loss (${lossTarget.name} + baseline)`, time(() => trainingProbe(lossProgram, { task: 'binary', prediction: 'logits', labels: 'dense' }))[1], 'ms', '<= 1500');
 }
