@@ -6,7 +6,8 @@ import type { GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
-import type { FileReport, Finding, FunctionReport, Severity } from './findings/types';
+import { finding, settleSourceFindings } from './findings/finding';
+import type { FileReport, Finding, FunctionReport } from './findings/types';
 import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt, probeActivation } from './probe/activation';
@@ -56,7 +57,7 @@ export function parseInputs(inputs: SourceInput[]): { modules: ParsedModule[]; f
       modules.push(parseDocument(documentFromText(input.path, input.text)));
     } catch (err) {
       const message = err instanceof DocumentError ? err.message : `the file could not be analysed (${(err as Error).message})`;
-      failures.push({ path: input.path, functions: [], findings: [{ code: 'GP002', severity: 'warning', message: `${message}; if this is a bug, report it with the file attached`, span: noSpan, evidence: { reason: message } }] });
+      failures.push({ path: input.path, functions: [], findings: [finding('GP002', { message: `${message}; if this is a bug, report it with the file attached`, span: noSpan, evidence: { reason: message } })] });
     }
   }
   return { modules, failures };
@@ -159,33 +160,6 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
   return report;
 }
 
-const severityOfProbe: Record<string, Severity> = {};
-
-/** How a probe verdict settles a source rule: confirmed (raised to the probe's severity) or refuted (dropped). */
-const confirmedBy: Record<string, string[]> = {
-  GP301: ['GP106', 'GP205'],
-  GP302: ['GP106', 'GP205'],
-  GP303: ['GP101', 'GP102', 'GP201', 'GP202'],
-  GP304: ['GP101', 'GP102', 'GP103', 'GP201', 'GP202'],
-  GP305: ['GP102', 'GP202'],
-};
-/** GP302 is not refuted by a working gradient: a detached term can still be wrong. */
-const refutable = new Set(['GP301', 'GP303', 'GP304', 'GP305']);
-
-function settle(sourceFindings: Finding[], probeFindings: Finding[]): Finding[] {
-  const out: Finding[] = [];
-  for (const f of sourceFindings) {
-    const confirming = probeFindings.find((p) => confirmedBy[f.code]?.includes(p.code));
-    if (confirming) {
-      const precision = confirming.evidence.precision;
-      const message = typeof precision === 'string' ? `${f.message} (at ${precision} the guard no longer holds)` : f.message;
-      out.push({ ...f, message, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
-    }
-    else if (!refutable.has(f.code)) out.push(f);
-  }
-  return out;
-}
-void severityOfProbe;
 
 export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
   const key = cacheKey(target, source, settings);
@@ -237,20 +211,20 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
         report.summary += ' · training: could not run';
       }
     }
-    report.findings = [...probeFindings, ...settle(sourceFindings, probeFindings)];
+    report.findings = [...probeFindings, ...settleSourceFindings(sourceFindings, probeFindings)];
   } catch (err) {
     report.findings = sourceFindings;
     if (err instanceof UnsupportedConstruct) {
       report.probe = { status: 'unsupported', ms: 0, reason: err.message };
       report.summary = `${target.kind} · not probed: ${err.construct}`;
-      report.findings.push({ code: 'GP001', severity: 'info', function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } });
+      report.findings.push(finding('GP001', { function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } }));
     } else {
       const reason = err instanceof ProbeBudgetExceeded ? err.message
         : err instanceof UserCodeError ? `the function failed on the probe's input: ${err.message}`
         : `the engine failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
       report.probe = { status: 'failed', ms: 0, reason };
       report.summary = `${target.kind} · probe failed`;
-      report.findings.push({ code: 'GP002', severity: 'warning', function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } });
+      report.findings.push(finding('GP002', { function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } }));
     }
   }
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
@@ -299,11 +273,11 @@ function argumentOrderFinding(target: DetectedFunction, program: Program): Findi
   const [a, b] = target.inputs;
   if (convention === undefined || !mapping || !a || !b || mapping.predIndex === convention) return undefined;
   const who = convention === 1 ? `${target.framework === 'tfjs' ? 'TF.js' : 'Keras'} calls a loss as loss(y_true, y_pred)` : 'PyTorch calls a criterion as criterion(input, target), prediction first';
-  return {
-    code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
+  return finding('GP207', {
+    function: target.name, span: target.nameSpan,
     message: `${who}, but the parameters are named (${a}, ${b}): '${convention === 1 ? a : b}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
     evidence: { parameters: [a, b], convention: convention === 1 ? '(y_true, y_pred)' : '(input, target)', mapping: mapping.label },
-  };
+  });
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */

@@ -1,9 +1,13 @@
 // Activation probes GP101–GP108 and GP112: a sweep of f and f′ over [-R, R] plus extreme points.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
+import { finding } from '../findings/finding';
+import type { RuleCode } from '../findings/rules';
 import type { Finding } from '../findings/types';
 import type { Program } from '../translate/translate';
 import { activationValueAndGradient } from './gradients';
+
+type ActivationCode = Extract<RuleCode, `GP1${string}`>;
 
 export interface ActivationSweep {
   x: number[];
@@ -85,8 +89,9 @@ export function sortedTable(sweep: ActivationSweep): { x: number[]; f: number[];
   return { x: idx.map((i) => sweep.x[i]), f: idx.map((i) => sweep.f[i]), df: idx.map((i) => sweep.df[i]) };
 }
 
-function finding(program: Program, code: string, severity: Finding['severity'], message: string, evidence: Record<string, unknown>): Finding {
-  return { code, severity, function: program.target.name, message, span: program.target.nameSpan, evidence };
+/** A finding about the probed function, at its name. */
+function report(program: Program, code: ActivationCode, message: string, evidence: Record<string, unknown>): Finding {
+  return finding(code, { function: program.target.name, message, span: program.target.nameSpan, evidence });
 }
 
 export function runSweep(program: Program, range: number): ActivationSweep {
@@ -115,16 +120,16 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
   const nanF = inSweep.filter((i) => bad(f[i]));
   const nanDf = inSweep.filter((i) => !bad(f[i]) && bad(df[i]));
   if (nanF.length) {
-    findings.push(finding(program, 'GP101', 'error', `f(x) is ${fmt(f[nanF[0]])} at x = ${list(nanF).map(fmt).join(', ')}: the output itself is not finite`, { x: list(nanF), count: nanF.length, value: String(f[nanF[0]]) }));
+    findings.push(report(program, 'GP101', `f(x) is ${fmt(f[nanF[0]])} at x = ${list(nanF).map(fmt).join(', ')}: the output itself is not finite`, { x: list(nanF), count: nanF.length, value: String(f[nanF[0]]) }));
   }
   if (nanDf.length) {
-    findings.push(finding(program, 'GP102', 'error', `f′(x) is ${fmt(df[nanDf[0]])} at x = ${list(nanDf).map(fmt).join(', ')} while f(x) = ${fmt(f[nanDf[0]])} is finite: training gets NaN gradients there`, { x: list(nanDf), count: nanDf.length, gradient: String(df[nanDf[0]]) }));
+    findings.push(report(program, 'GP102', `f′(x) is ${fmt(df[nanDf[0]])} at x = ${list(nanDf).map(fmt).join(', ')} while f(x) = ${fmt(f[nanDf[0]])} is finite: training gets NaN gradients there`, { x: list(nanDf), count: nanDf.length, gradient: String(df[nanDf[0]]) }));
   }
   if (!nanF.length && !nanDf.length) {
     const ext = extremes.filter((i) => bad(f[i]) || bad(df[i]));
     if (ext.length) {
       const i = ext[0];
-      findings.push(finding(program, 'GP103', 'warning', `${bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`}: finite on [-${R}, ${R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, { x: list(ext), count: ext.length }));
+      findings.push(report(program, 'GP103', `${bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`}: finite on [-${R}, ${R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, { x: list(ext), count: ext.length }));
     }
   }
 
@@ -141,16 +146,16 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
 
   const noGradient = !constantF && finiteSweep.length > 0 && zeros / finiteSweep.length > th.noGradientShare;
   if (noGradient) {
-    findings.push(finding(program, 'GP106', 'error', `f′ is 0 on ${fmt((100 * zeros) / finiteSweep.length)}% of [-${R}, ${R}]${sweep.gradientPath ? '' : ' (no gradient path from x to f)'} although f varies by ${fmt(fRange)}: nothing learns through it`, { zeroShare: zeros / finiteSweep.length, fRange, gradientPath: sweep.gradientPath }));
+    findings.push(report(program, 'GP106', `f′ is 0 on ${fmt((100 * zeros) / finiteSweep.length)}% of [-${R}, ${R}]${sweep.gradientPath ? '' : ' (no gradient path from x to f)'} although f varies by ${fmt(fRange)}: nothing learns through it`, { zeroShare: zeros / finiteSweep.length, fRange, gradientPath: sweep.gradientPath }));
   } else if (absInner.length && !constantF) {
     if (maxInner < th.vanishingMaxSlope) {
-      findings.push(finding(program, 'GP104', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} (< ${th.vanishingMaxSlope}): gradients shrink at every layer`, { maxAbsGradient: maxInner, interval: [-3, 3] }));
+      findings.push(report(program, 'GP104', `max |f′| on [-3, 3] = ${fmt(maxInner)} (< ${th.vanishingMaxSlope}): gradients shrink at every layer`, { maxAbsGradient: maxInner, interval: [-3, 3] }));
     } else if (saturated > absInner.length / 2) {
-      findings.push(finding(program, 'GP104', 'warning', `f′ is saturated (0 < |f′| < ${th.saturatedSlope}) on ${fmt((100 * saturated) / absInner.length)}% of [-3, 3]`, { saturatedShare: saturated / absInner.length, interval: [-3, 3] }));
+      findings.push(report(program, 'GP104', `f′ is saturated (0 < |f′| < ${th.saturatedSlope}) on ${fmt((100 * saturated) / absInner.length)}% of [-3, 3]`, { saturatedShare: saturated / absInner.length, interval: [-3, 3] }));
     }
     if (maxInner > th.explodingMaxSlope) {
       const at = inner.find((i) => Math.abs(df[i]) === maxInner) ?? inner[0];
-      findings.push(finding(program, 'GP105', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} at x = ${fmt(x[at])} (> ${th.explodingMaxSlope}): gradients grow at every layer`, { maxAbsGradient: maxInner, x: x[at] }));
+      findings.push(report(program, 'GP105', `max |f′| on [-3, 3] = ${fmt(maxInner)} at x = ${fmt(x[at])} (> ${th.explodingMaxSlope}): gradients grow at every layer`, { maxAbsGradient: maxInner, x: x[at] }));
     }
     // GP107: the longest run of exact zeros
     let best = 0;
@@ -165,7 +170,7 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
       } else run = 0;
     }
     if (best / finiteSweep.length >= th.deadRegionShare) {
-      findings.push(finding(program, 'GP107', 'info', `f′ is exactly 0 on [${fmt(x[bestStart])}, ${fmt(x[bestStart + best - 1])}] (${fmt((100 * best) / finiteSweep.length)}% of the sweep): units whose inputs stay there stop learning`, { interval: [x[bestStart], x[bestStart + best - 1]], share: best / finiteSweep.length }));
+      findings.push(report(program, 'GP107', `f′ is exactly 0 on [${fmt(x[bestStart])}, ${fmt(x[bestStart + best - 1])}] (${fmt((100 * best) / finiteSweep.length)}% of the sweep): units whose inputs stay there stop learning`, { interval: [x[bestStart], x[bestStart + best - 1]], share: best / finiteSweep.length }));
     }
   }
 
@@ -195,9 +200,14 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
       monotonic = false;
       const dipShare = fRange > 0 ? maxDrop / fRange : 0;
       const oscillating = crossings.length > 2;
-      const severity = oscillating || dipShare > th.dipShare ? 'warning' : 'info';
+      // A shallow Swish-like dip is the catalog's `shallow-dip` variant of GP108.
+      const shallow = !oscillating && !(dipShare > th.dipShare);
       const what = oscillating ? `f′ changes sign ${crossings.length} times on [-${R}, ${R}] (oscillating)` : `f′ changes sign at x ≈ ${crossings.map(fmt).join(', ')}`;
-      findings.push(finding(program, 'GP108', severity, `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`, { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare }));
+      findings.push(finding('GP108', {
+        function: program.target.name, span: program.target.nameSpan, ...(shallow ? { variant: 'shallow-dip' as const } : {}),
+        message: `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`,
+        evidence: { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare },
+      }));
     }
   }
 
@@ -224,7 +234,7 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
       });
       if (compared > 0 && mismatches.length / compared > th.customGradientShare) {
         const m = mismatches[Math.floor(mismatches.length / 2)];
-        findings.push(finding(program, 'GP112', 'error', `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`, { examples: mismatches.slice(0, 3), share: mismatches.length / compared }));
+        findings.push(report(program, 'GP112', `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`, { examples: mismatches.slice(0, 3), share: mismatches.length / compared }));
       }
     }
   }

@@ -5,7 +5,9 @@
 // the translated Program.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
-import type { Finding, Severity } from '../findings/types';
+import { finding } from '../findings/finding';
+import type { RuleCode } from '../findings/rules';
+import type { Finding } from '../findings/types';
 import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { Span } from '../ir/ir';
 import { lossMapping, type Program } from '../translate/translate';
@@ -43,11 +45,6 @@ export interface LossProbeResult {
   mapping: string;
   data: LossProbeData;
 }
-
-const defaultSeverity: Record<string, Severity> = {
-  GP201: 'error', GP202: 'error', GP203: 'error', GP204: 'error', GP205: 'error', GP206: 'error',
-  GP207: 'warning', GP208: 'warning', GP209: 'warning', GP210: 'info', GP211: 'warning', GP212: 'warning', GP213: 'info',
-};
 
 interface Measured {
   value: number;
@@ -165,15 +162,15 @@ interface Context {
   findings: Finding[];
 }
 
-function report(ctx: Context, code: string, message: string, evidence: Record<string, unknown>, span?: Span): void {
-  ctx.findings.push({
-    code,
-    severity: ctx.settings.severity[code] ?? defaultSeverity[code] ?? 'warning',
+type LossCode = Extract<RuleCode, `GP2${string}`>;
+
+function report(ctx: Context, code: LossCode, message: string, evidence: Record<string, unknown>, span?: Span): void {
+  ctx.findings.push(finding(code, {
     function: ctx.program.target.name,
     message,
     span: span ?? ctx.program.target.nameSpan,
     evidence: { family: ctx.family.name, mapping: ctx.mapping, layout: ctx.layout.describe, ...evidence },
-  });
+  }));
 }
 
 const at = (op: SourceOp): string => `${op.what === 'division' ? 'the division' : op.what} on line ${op.span.startLine + 1}`;

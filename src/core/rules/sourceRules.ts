@@ -3,6 +3,8 @@
 // gradient flows into (x for an activation, the prediction for a loss).
 import type { DetectedFunction } from '../detect/detect';
 import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
+import { finding } from '../findings/finding';
+import type { RuleCode } from '../findings/rules';
 import type { Finding } from '../findings/types';
 import { methodAt, opAt } from '../ops/registry';
 import type { OpTag } from '../ops/implementations';
@@ -150,9 +152,9 @@ function expGuarded(arg: Expr, ctx: Ctx): boolean {
   return false;
 }
 
-function add(ctx: Ctx, code: string, message: string, at: Expr, evidence: Record<string, unknown>): void {
+function add(ctx: Ctx, code: Extract<RuleCode, `GP3${string}`>, message: string, at: Expr, evidence: Record<string, unknown>): void {
   if (ctx.findings.some((f) => f.code === code && f.span.startLine === at.span.startLine && f.span.startCol === at.span.startCol)) return;
-  ctx.findings.push({ code, severity: 'warning', function: ctx.target.name, message, span: at.span, evidence: { ...evidence, source: 'source rule' } });
+  ctx.findings.push(finding(code, { function: ctx.target.name, message, span: at.span, evidence: { ...evidence, source: 'source rule' } }));
 }
 
 /** Domain problems in an expression: what GP303 reports and GP305 looks for in where() branches. */
