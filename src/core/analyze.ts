@@ -257,27 +257,7 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
   }
   const loss = probeLoss(program, settings);
   const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
-  const order = argumentOrderFinding(target, program);
-  if (order && !loss.findings.some((f) => f.code === 'GP207')) loss.findings.push(order);
   return { findings: loss.findings, summary: loss.summary, data: { family: loss.family, mapping: loss.mapping, ...loss.data }, family };
-}
-
-/**
- * GP207 from the signature: Keras and TF.js call a loss as (y_true, y_pred), PyTorch criteria as
- * (input, target). Parameters named the other way round get the target where they expect the
- * prediction.
- */
-function argumentOrderFinding(target: DetectedFunction, program: Program): Finding | undefined {
-  const convention = target.framework === 'tensorflow' || target.framework === 'tfjs' ? 1 : target.framework === 'pytorch' ? 0 : undefined;
-  const mapping = program.mapping;
-  const [a, b] = target.inputs;
-  if (convention === undefined || !mapping || !a || !b || mapping.predIndex === convention) return undefined;
-  const who = convention === 1 ? `${target.framework === 'tfjs' ? 'TF.js' : 'Keras'} calls a loss as loss(y_true, y_pred)` : 'PyTorch calls a criterion as criterion(input, target), prediction first';
-  return finding('GP207', {
-    function: target.name, span: target.nameSpan,
-    message: `${who}, but the parameters are named (${a}, ${b}): '${convention === 1 ? a : b}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
-    evidence: { parameters: [a, b], convention: convention === 1 ? '(y_true, y_pred)' : '(input, target)', mapping: mapping.label },
-  });
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */

@@ -278,6 +278,30 @@ describe('defects are found', () => {
     const r = probe('criteria.py', TORCH, 'swapped_bce');
     expectCodes(r, ['GP207']);
   });
+  test('GP207 from the signature names the parameter that gets the wrong tensor, in each framework\'s convention', () => {
+    // PyTorch passes the prediction first: in (y_true, y_pred) it is y_true that receives the prediction.
+    const torch = probe('criteria.py', 'import torch\n\ndef my_mse(y_true, y_pred):\n    return ((y_pred - y_true) ** 2).mean()\n', 'my_mse');
+    const t = torch.findings.filter((x) => x.code === 'GP207');
+    assert.equal(t.length, 1);
+    assert.match(t[0].message, /PyTorch calls a loss as criterion\(input, target\), prediction first/);
+    assert.match(t[0].message, /'y_true' receives the prediction and 'y_pred' the target/);
+    assert.deepEqual([t[0].evidence.parameter, t[0].evidence.receives], ['y_true', 'prediction']);
+    // Keras passes the target first: in (y_pred, y_true) it is y_pred that receives the target.
+    const keras = probe('losses.py', 'import tensorflow as tf\n\ndef my_mse(y_pred, y_true):\n    return tf.reduce_mean((y_pred - y_true) ** 2)\n', 'my_mse');
+    const k = keras.findings.filter((x) => x.code === 'GP207');
+    assert.equal(k.length, 1);
+    assert.match(k[0].message, /'y_pred' receives the target and 'y_true' the prediction/);
+    // Named in the convention's order: nothing to say.
+    const fine = probe('criteria.py', 'import torch\n\ndef my_mse(input, target):\n    return ((input - target) ** 2).mean()\n', 'my_mse');
+    expectCodes(fine, [], ['GP207']);
+  });
+  test('GP207: one finding even when the body and the signature both show it', () => {
+    const text = 'import torch\nimport torch.nn.functional as F\n\ndef both(y_true, y_pred):\n    return F.binary_cross_entropy(y_true, y_pred)\n';
+    const r = probe('criteria.py', text, 'both');
+    const order = r.findings.filter((x) => x.code === 'GP207');
+    assert.equal(order.length, 1);
+    assert.equal(order[0].evidence.from, 'a framework loss call');
+  });
   test('GP208: a 1e-6 factor makes the gradient negligible', () => {
     const r = probe('losses.py', KERAS, 'tiny_mse');
     expectCodes(r, ['GP208'], ERRORS);
@@ -327,12 +351,6 @@ describe('probe mechanics', () => {
   test('a shape the loss cannot take on any candidate is an error with a clear message', () => {
     const text = 'import torch\n\ndef fixed_loss(pred, target):\n    return ((pred - target) * torch.ones(7, 13)).pow(2).mean()\n';
     assert.throws(() => probe('fixed.py', text, 'fixed_loss'), /every input shape tried for regression/);
-  });
-  test('a probe takes well under the 50 ms target once warm', () => {
-    probe('criteria.py', TORCH, 'ShrinkMSE');
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) probe('criteria.py', TORCH, 'ShrinkMSE');
-    assert.ok((performance.now() - t0) / 5 < 150, 'probe too slow (generous bound for loaded CI machines)');
   });
 });
 

@@ -10,7 +10,8 @@ import type { RuleCode } from '../findings/rules';
 import type { Finding } from '../findings/types';
 import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { Span } from '../ir/ir';
-import { lossMapping, type Program } from '../translate/translate';
+import { lossMapping, type LossMapping, type Program } from '../translate/translate';
+import { argumentOrder } from './argumentOrder';
 import {
   baselineAt, baselineFor, candidateLayouts, encodeTarget, hasClassRows, lossCases, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput,
   type Baseline, type LossCase, type LossInput, type LossLayout, type Names, type SliceSpec,
@@ -158,6 +159,7 @@ interface Context {
   layout: LossLayout;
   names: Names;
   mapping: string;
+  mappingOf: LossMapping;
   baseline: Baseline;
   findings: Finding[];
 }
@@ -627,23 +629,10 @@ function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean, gra
 
 // ---------------------------------------------------------------- static findings
 
-const frameworkNames: Record<string, string> = { keras: 'Keras', tensorflow: 'TensorFlow', pytorch: 'PyTorch', jax: 'JAX', numpy: 'NumPy', tfjs: 'TF.js' };
-
 function staticFindings(ctx: Context): void {
   const { facts, family, names } = ctx;
-  const predLogged = facts.predLog.length || facts.predLogComplement.length || facts.predLogShifted.length || family.space === 'logits';
-  if (!predLogged) {
-    const op = facts.targetLogTimesPred[0];
-    if (op) {
-      report(ctx, 'GP207', `${op.what} is applied to ${names.target}, which ${frameworkNames[ctx.mapping.split(':')[0]] ?? ctx.mapping.split(':')[0]} passes as the target (${ctx.mapping}), and the result is weighted by ${names.pred}, which is never logged: the target is treated as the prediction. Swap them (-Σ ${names.target} · log ${names.pred}).`, {
-        parameter: names.target, op: op.what, line: op.span.startLine + 1, why: `log/sqrt of ${names.target} multiplied by ${names.pred}`,
-      }, op.span);
-    }
-  }
-  const swap = facts.swappedArguments[0];
-  if (swap) {
-    report(ctx, 'GP207', `${swap.message} (${ctx.mapping}): the arguments are swapped.`, { parameter: names.target, op: swap.what, line: swap.span.startLine + 1 }, swap.span);
-  }
+  const order = argumentOrder({ target: ctx.program.target, mapping: ctx.mappingOf, facts, family, names });
+  if (order) report(ctx, 'GP207', order.message, order.evidence, order.span);
   for (const d of facts.doubleActivation.slice(0, 1)) {
     report(ctx, 'GP211', `Inconsistent activation: ${d.message}. The loss sees squashed values and its gradient shrinks.`, {
       op: d.what, line: d.span.startLine + 1,
@@ -661,7 +650,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const family = chooseLossFamily(facts);
   const runner = new LossRunner(program);
   const { layout, typical, boundary } = chooseLayout(runner, family, names);
-  const ctx: Context = { program, runner, settings, family, facts, layout, names, mapping: mapping.label, baseline: baselineFor(family, layout), findings: [] };
+  const ctx: Context = { program, runner, settings, family, facts, layout, names, mapping: mapping.label, mappingOf: mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx);
 
