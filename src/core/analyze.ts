@@ -10,7 +10,9 @@ import { finding, settleSourceFindings } from './findings/finding';
 import type { FileReport, Finding, FunctionReport } from './findings/types';
 import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
-import { formatNumber as fmt, probeActivation } from './probe/activation';
+import { formatNumber as fmt } from './findings/formatNumber';
+import { probeActivation } from './probe/activation';
+import { gridOf } from './probe/sweep';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
 import { chooseLossFamily, readLossFacts, type LossFamily } from './probe/lossStatic';
@@ -250,7 +252,7 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
       findings,
       summary: activationSummary(act, depth, findings),
       data: {
-        sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) },
+        sweep: gridOf(act.sweep),
         depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
       },
     };

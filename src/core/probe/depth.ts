@@ -10,7 +10,8 @@ import type { Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
 import { seededRandom } from './lossInputs';
 import { withTensorScope } from './tensorScope';
-import { formatNumber as fmt, runSweep, sortedTable, sweepInterpolator, type ActivationSweep } from './activation';
+import { formatNumber as fmt } from '../findings/formatNumber';
+import { runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -260,7 +261,7 @@ export interface DepthProbeResult {
 const reluStacks = new Map<string, DepthMeasurement>();
 
 /** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: ActivationSweep } = {}): DepthProbeResult {
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
@@ -288,7 +289,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   let reluMeasured: DepthMeasurement | undefined;
   const empirical = options.empirical ?? 'auto';
   if (empirical === 'always' || (empirical === 'auto' && borderline)) {
-    measured = measureDepth(program, init, 7, sweepInterpolator(sweep, settings.range));
+    measured = measureDepth(program, init, 7, sweepInterpolator(sweep));
     reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
     reluStacks.set(init.name, reluMeasured);
     if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {

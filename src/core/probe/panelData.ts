@@ -6,14 +6,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
 import type { Program } from '../translate/translate';
-import { runSweep, sortedTable, sweepInterpolator } from './activation';
+import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
 import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFamily } from './lossStatic';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
-
-/** The sweep's evenly spaced part: 2001 points on [-R, R]. */
-const GRID = 2001;
 
 export interface ActivationCurves {
   range: number;
@@ -42,9 +39,8 @@ export function secondDerivative(x: readonly number[], df: readonly number[]): n
 /** f, f′ (autodiff through the translation) and f″ over [-range, range]. */
 export function activationCurves(program: Program, range: number): ActivationCurves {
   const sweep = runSweep(program, range);
-  const x = sweep.x.slice(0, GRID);
-  const df = sweep.df.slice(0, GRID);
-  return { range, x, f: sweep.f.slice(0, GRID), df, d2f: secondDerivative(x, df), gradientPath: sweep.gradientPath };
+  const { x, f, df } = gridOf(sweep);
+  return { range, x, f, df, d2f: secondDerivative(x, df), gradientPath: sweep.gradientPath };
 }
 
 // ------------------------------------------------------------------ the standard activations
@@ -133,7 +129,7 @@ export function depthPanelData(program: Program, range: number): DepthPanelData 
   const init = initFor(program.target.framework);
   const sweep = runSweep(program, range);
   const table = sortedTable(sweep);
-  const lookup = sweepInterpolator(sweep, range);
+  const lookup = sweepInterpolator(sweep);
   const phi = phiFromTable(table);
   const prediction = predictDepth(phi, init);
   const gain = prediction.gain;
