@@ -5,7 +5,8 @@
 import type { DetectedFunction } from '../detect/detect';
 import type { Span } from '../ir/ir';
 import type { LossMapping } from '../translate/translate';
-import type { LossFacts, LossFamily } from './lossStatic';
+import type { LossFacts } from './lossFacts';
+import type { LossFamily } from './lossFamily';
 
 /** How each framework calls a loss: Keras and TF.js pass the target first, PyTorch the prediction. */
 export const callingConventions: Partial<Record<DetectedFunction['framework'], { who: string; call: string; first: 'target' | 'prediction' }>> = {

@@ -16,9 +16,11 @@ import {
   baselineAt, baselineFor, candidateLayouts, encodeTarget, hasClassRows, lossCases, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput,
   type Baseline, type LossCase, type LossInput, type LossLayout, type Names, type SliceSpec,
 } from './lossInputs';
-import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFacts, type LossFamily, type SourceOp } from './lossStatic';
+import { lossParameterNames, type LossFacts, type SourceOp } from './lossFacts';
+import { chooseLossFamily, type LossFamily } from './lossFamily';
+import { readLossFacts } from './lossRead';
 
-export type { LossFamily } from './lossStatic';
+export type { LossFamily } from './lossFamily';
 
 export interface LossSliceData {
   label: string;

@@ -9,7 +9,9 @@ import type { Program } from '../translate/translate';
 import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
-import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFamily } from './lossStatic';
+import { lossParameterNames } from './lossFacts';
+import { chooseLossFamily, type LossFamily } from './lossFamily';
+import { readLossFacts } from './lossRead';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
 
 export interface ActivationCurves {
