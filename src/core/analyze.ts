@@ -7,7 +7,7 @@ import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
 import { finding, settleSourceFindings } from './findings/finding';
-import type { FileReport, Finding, FunctionReport } from './findings/types';
+import type { FileReport, Finding, FunctionReport, FunctionReportData } from './findings/types';
 import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
@@ -239,7 +239,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
 interface ProbeOutcome {
   findings: Finding[];
   summary: string;
-  data: Record<string, unknown>;
+  data: FunctionReportData;
   family?: LossFamily;
 }
 
@@ -253,6 +253,7 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
       findings,
       summary: activationSummary(act, depth, findings),
       data: {
+        kind: 'activation',
         sweep: gridOf(act.sweep),
         depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
       },
@@ -260,7 +261,7 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
   }
   const loss = probeLoss(program, settings);
   const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
-  return { findings: loss.findings, summary: loss.summary, data: { family: loss.family, mapping: loss.mapping, ...loss.data }, family };
+  return { findings: loss.findings, summary: loss.summary, data: loss.data, family };
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */

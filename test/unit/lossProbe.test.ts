@@ -180,39 +180,39 @@ def bce_with_logits(logits, labels):
 describe('correct losses stay clean', () => {
   test('MSE (Keras)', () => {
     const r = probe('losses.py', KERAS, 'mse');
-    assert.equal(r.family, 'regression');
-    assert.equal(r.mapping, 'keras: (y_true, y_pred)');
+    assert.equal(r.data.family, 'regression');
+    assert.equal(r.data.mapping, 'keras: (y_true, y_pred)');
     expectClean(r);
   });
   test('binary cross-entropy with clipping (Keras)', () => {
     const r = probe('losses.py', KERAS, 'bce_clipped');
-    assert.equal(r.family, 'binary probabilities');
+    assert.equal(r.data.family, 'binary probabilities');
     expectClean(r);
   });
   test('categorical cross-entropy, renormalised and clipped (Keras)', () => {
     const r = probe('losses.py', KERAS, 'categorical_ce');
-    assert.equal(r.family, 'categorical probabilities');
+    assert.equal(r.data.family, 'categorical probabilities');
     expectClean(r);
   });
   test('cross-entropy on logits (PyTorch)', () => {
     const r = probe('criteria.py', TORCH, 'CrossEntropy');
-    assert.equal(r.family, 'categorical logits');
-    assert.equal(r.mapping, 'pytorch: (logits, target)');
+    assert.equal(r.data.family, 'categorical logits');
+    assert.equal(r.data.mapping, 'pytorch: (logits, target)');
     expectClean(r);
   });
   test('NLL on log_softmax with integer labels (PyTorch)', () => {
     const r = probe('criteria.py', TORCH, 'IndexedNLL');
-    assert.equal(r.family, 'categorical logits with integer class labels');
+    assert.equal(r.data.family, 'categorical logits with integer class labels');
     expectClean(r);
   });
   test('Dice with smoothing (Keras)', () => {
     const r = probe('losses.py', KERAS, 'dice_smooth');
-    assert.equal(r.family, 'masks');
+    assert.equal(r.data.family, 'masks');
     expectClean(r);
   });
   test('stable BCE on logits (JAX)', () => {
     const r = probe('model.py', JAX, 'bce_with_logits');
-    assert.equal(r.family, 'binary logits');
+    assert.equal(r.data.family, 'binary logits');
     expectClean(r);
   });
   test('Huber (TF.js)', () => {
@@ -231,7 +231,7 @@ describe('defects are found', () => {
   });
   test('GP201: IoU without smoothing is 0/0 on an empty mask predicted empty', () => {
     const r = probe('losses.py', KERAS, 'iou_loss');
-    assert.equal(r.family, 'masks');
+    assert.equal(r.data.family, 'masks');
     expectCodes(r, ['GP201'], ['GP204', 'GP205']);
     assert.match(r.findings.find((x) => x.code === 'GP201')!.message, /empty mask predicted empty/);
   });
@@ -318,7 +318,7 @@ describe('defects are found', () => {
   });
   test('GP211: sigmoid applied before a from_logits loss', () => {
     const r = probe('losses.py', KERAS, 'logits_bce_on_sigmoid');
-    assert.equal(r.family, 'binary logits');
+    assert.equal(r.data.family, 'binary logits');
     expectCodes(r, ['GP211'], ['GP201', 'GP202', 'GP205']);
     assert.equal(r.findings.find((x) => x.code === 'GP211')!.span.startLine, lineOf(KERAS, 'K.sigmoid(y_pred)'));
   });

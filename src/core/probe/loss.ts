@@ -5,7 +5,7 @@
 // than through the translated Program.
 import type { GradProbeSettings } from '../config/settings';
 import { formatNumber as fmt, formatPair as fmtPair } from '../findings/formatNumber';
-import type { Finding } from '../findings/types';
+import type { Finding, LossReportData } from '../findings/types';
 import { lossMapping, type Program } from '../translate/translate';
 import { argumentOrder } from './argumentOrder';
 import {
@@ -17,26 +17,15 @@ import {
   baselineAt, baselineFor, hasClassRows, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput, type LossCase, type LossInput,
 } from './lossInputs';
 import { readLossFacts } from './lossRead';
-import { checkSlices, lossGrid, runSlice, type LossGrid, type LossSliceData } from './lossSlices';
+import { checkSlices, lossGrid, runSlice } from './lossSlices';
 
 export type { LossFamily } from './lossFamily';
-export type { LossSliceData } from './lossSlices';
-
-export interface LossProbeData {
-  slices: LossSliceData[];
-  /** The 2-D landscape for two-output predictions (rows over y, columns over x; null where not finite or outside the domain). */
-  grid?: LossGrid;
-  /** What was probed, for hovers and the panel. */
-  layout: string;
-  baseline: string;
-}
 
 export interface LossProbeResult {
   findings: Finding[];
   summary: string;
-  family: string;
-  mapping: string;
-  data: LossProbeData;
+  /** What the report carries: family, mapping, layout, baseline, slices and landscape. */
+  data: LossReportData;
 }
 
 // ---------------------------------------------------------------- GP201 / GP202
@@ -449,8 +438,9 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   return {
     findings: ctx.findings,
     summary: `${parts[0].charAt(0).toUpperCase()}${parts[0].slice(1)}; ${parts.slice(1).join('; ')}.`,
-    family: family.name,
-    mapping: mapping.label,
-    data: { slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target), layout: layout.describe, baseline: ctx.baseline.name },
+    data: {
+      kind: 'loss', family: family.name, mapping: mapping.label, layout: layout.describe, baseline: ctx.baseline.name,
+      slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target),
+    },
   };
 }

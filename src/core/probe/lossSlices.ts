@@ -1,21 +1,9 @@
 // The loss along 1-D slices from the target outwards (GP212 plateaus, GP213 other minima) and, for
 // two-output predictions, the 2-D landscape the panel draws as a heatmap.
 import { formatNumber as fmt } from '../findings/formatNumber';
+import type { LossGridData, LossSliceData } from '../findings/types';
 import { allFinite, finite, norm, report, type LossContext, type Measured } from './lossContext';
 import { baselineAt, type SliceSpec } from './lossInputs';
-
-export interface LossSliceData {
-  label: string;
-  /** Slice coordinate s; the target is at s = 0. */
-  t: number[];
-  loss: (number | null)[];
-  gradNorm: (number | null)[];
-  baselineLoss: (number | null)[];
-  baselineGradNorm: (number | null)[];
-}
-
-/** The 2-D landscape for two-output predictions (rows over y, columns over x; null where not finite or outside the domain). */
-export interface LossGrid { label: string; x: number[]; y: number[]; loss: (number | null)[][] }
 
 const GRID = 15;
 
@@ -23,7 +11,7 @@ const GRID = 15;
  * For two-output predictions (last axis 2): the loss over both outputs of the first sample, the
  * others held at their targets, inside the family's domain — the panel's heatmap.
  */
-export function lossGrid(ctx: LossContext, target: Float32Array): LossGrid | undefined {
+export function lossGrid(ctx: LossContext, target: Float32Array): LossGridData | undefined {
   if (ctx.layout.lastAxis !== 2) return undefined;
   const space = ctx.family.space;
   const axis = (centre: number): number[] => {

@@ -5,6 +5,7 @@
 // worker); the panel only draws.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
+import { formatNumber } from '../findings/formatNumber';
 import type { Program } from '../translate/translate';
 import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
@@ -142,12 +143,12 @@ export function depthPanelData(program: Program, range: number): DepthPanelData 
   runs.push({ label: `${program.target.name} · default init`, fn: 'custom', gain: 1, gradNorms: custom.gradNorms, variances: custom.variances });
   if (usableGain) {
     const atGain = measureDepth(program, scaled(init, gain), 7, lookup);
-    runs.push({ label: `${program.target.name} · gain ${gain.toPrecision(3)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
+    runs.push({ label: `${program.target.name} · gain ${formatNumber(gain)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
   }
   const relu = measureDepth('relu', init, 7);
   runs.push({ label: 'ReLU · default init', fn: 'baseline', gain: 1, gradNorms: relu.gradNorms, variances: relu.variances });
   const reluAtGain = measureDepth('relu', scaled(init, reluGain), 7);
-  runs.push({ label: `ReLU · gain ${reluGain.toPrecision(3)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
+  runs.push({ label: `ReLU · gain ${formatNumber(reluGain)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
   return {
     layers: DEPTH, width: WIDTH, batch: BATCH, init: init.name,
     chi1: prediction.chi[0],
