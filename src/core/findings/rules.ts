@@ -110,8 +110,3 @@ const byCode = new Map<string, RuleMeta>(ruleCatalog.map((r) => [r.code, r]));
 export function ruleFor(code: string): RuleMeta | undefined {
   return byCode.get(code);
 }
-
-/** The severities a code may be reported at by its own rule: the default, then its variants'. */
-export function severitiesOf(rule: RuleMeta): Severity[] {
-  return [...new Set([rule.severity, ...Object.values(rule.variants ?? {})])];
-}

@@ -92,11 +92,6 @@ export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }):
   };
 }
 
-/** The same table for a program on its own (the panel, tests): one evaluation of sweep and tails. */
-export function phiOf(program: Program, range = 6): Phi {
-  return phiFromTable(sortedTable(runSweep(program, range)));
-}
-
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
   const { z, w } = quadrature;
   const variances: number[] = [];
