@@ -47,9 +47,11 @@ export function settlementText(rule: RuleMeta): string | undefined {
     const s = ruleFor(code)?.severity ?? rule.severity;
     bySeverity.set(s, [...(bySeverity.get(s) ?? []), code]);
   }
-  const parts = [...bySeverity.entries()]
-    .sort(([a], [b]) => severityRank[b] - severityRank[a])
-    .map(([s, codes]) => (severityRank[s] > severityRank[rule.severity] ? `raised to ${s} when the probe confirms it (${either(codes)})` : `stays ${s} when ${either(codes)} confirms it`));
+  const parts = settle.onConfirm === 'keep-severity'
+    ? [`stays ${rule.severity} when ${either(settle.confirmedBy)} confirms it`]
+    : [...bySeverity.entries()]
+      .sort(([a], [b]) => severityRank[b] - severityRank[a])
+      .map(([s, codes]) => (severityRank[s] > severityRank[rule.severity] ? `raised to ${s} when the probe confirms it (${either(codes)})` : `stays ${s} when ${either(codes)} confirms it`));
   parts.push(settle.refutable ? 'dropped when the probe ran and reported none of them' : 'kept when the probe ran and reported none of them');
   return parts.join('; ');
 }

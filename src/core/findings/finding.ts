@@ -29,8 +29,8 @@ export function finding<C extends RuleCode>(code: C, init: FindingInit<C>): Find
 
 /**
  * Settles source findings by the probe's verdict, as each rule's catalog entry says: confirmed →
- * raised to the confirming finding's severity (and the precision it was found at, if any);
- * refuted → dropped when the rule is refutable.
+ * raised to the confirming finding's severity (or kept at its own), noting the precision it was
+ * found at, if any; refuted → dropped when the rule is refutable.
  */
 export function settleSourceFindings(sourceFindings: readonly Finding[], probeFindings: readonly Finding[]): Finding[] {
   const out: Finding[] = [];
@@ -41,7 +41,8 @@ export function settleSourceFindings(sourceFindings: readonly Finding[], probeFi
     if (confirming) {
       const precision = confirming.evidence.precision;
       const message = typeof precision === 'string' ? `${f.message} (at ${precision} the guard no longer holds)` : f.message;
-      out.push({ ...f, message, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
+      const severity = settle.onConfirm === 'raise-to-probe-severity' ? confirming.severity : f.severity;
+      out.push({ ...f, message, severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
     } else if (!settle.refutable) out.push(f);
   }
   return out;

@@ -21,12 +21,13 @@ export type RuleSetting = 'range' | keyof GradProbeSettings['thresholds'];
 
 /**
  * How a probe verdict settles a source rule. Confirmed (one of `confirmedBy` was reported for the
- * same function): the finding is raised to the confirming finding's severity. Refuted (the probe
- * ran and reported none of them): dropped when `refutable`, kept otherwise.
+ * same function): `raise-to-probe-severity` takes the confirming finding's severity,
+ * `keep-severity` keeps the rule's own. Refuted (the probe ran and reported none of them): dropped
+ * when `refutable`, kept otherwise.
  */
 export interface Settlement {
   confirmedBy: readonly string[];
-  onConfirm: 'raise-to-probe-severity';
+  onConfirm: 'raise-to-probe-severity' | 'keep-severity';
   refutable: boolean;
 }
 
