@@ -7,13 +7,17 @@ import { defaultSettings, type GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
-import type { FileReport, Finding, FunctionReport, Severity } from './findings/types';
+import { finding, settleSourceFindings } from './findings/finding';
+import type { FileReport, Finding, FunctionReport, FunctionReportData } from './findings/types';
 import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
-import { formatNumber as fmt, probeActivation } from './probe/activation';
+import { formatNumber as fmt } from './findings/formatNumber';
+import { probeActivation } from './probe/activation';
+import { gridOf } from './probe/sweep';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
-import { chooseLossFamily, readLossFacts, type LossFamily } from './probe/lossStatic';
+import { chooseLossFamily, type LossFamily } from './probe/lossFamily';
+import { readLossFacts } from './probe/lossRead';
 import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
@@ -92,7 +96,7 @@ export function tooLargeInput(bytes: number, maxFileBytes: number): SkippedInput
 }
 
 function fileFinding(message: string, evidence: Record<string, unknown>): Finding {
-  return { code: 'GP002', severity: 'warning', message, span: noSpan, evidence };
+  return finding('GP002', { message, span: noSpan, evidence });
 }
 
 export interface ParseOptions {
@@ -309,33 +313,6 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
   return report;
 }
 
-const severityOfProbe: Record<string, Severity> = {};
-
-/** How a probe verdict settles a source rule: confirmed (raised to the probe's severity) or refuted (dropped). */
-const confirmedBy: Record<string, string[]> = {
-  GP301: ['GP106', 'GP205'],
-  GP302: ['GP106', 'GP205'],
-  GP303: ['GP101', 'GP102', 'GP201', 'GP202'],
-  GP304: ['GP101', 'GP102', 'GP103', 'GP201', 'GP202'],
-  GP305: ['GP102', 'GP202'],
-};
-/** GP302 is not refuted by a working gradient: a detached term can still be wrong. */
-const refutable = new Set(['GP301', 'GP303', 'GP304', 'GP305']);
-
-function settle(sourceFindings: Finding[], probeFindings: Finding[]): Finding[] {
-  const out: Finding[] = [];
-  for (const f of sourceFindings) {
-    const confirming = probeFindings.find((p) => confirmedBy[f.code]?.includes(p.code));
-    if (confirming) {
-      const precision = confirming.evidence.precision;
-      const message = typeof precision === 'string' ? `${f.message} (at ${precision} the guard no longer holds)` : f.message;
-      out.push({ ...f, message, severity: confirming.severity, evidence: { ...f.evidence, confirmedBy: confirming.code } });
-    }
-    else if (!refutable.has(f.code)) out.push(f);
-  }
-  return out;
-}
-void severityOfProbe;
 
 export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
   const key = cacheKey(target, source, settings);
@@ -387,20 +364,20 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
         report.summary += ' · training: could not run';
       }
     }
-    report.findings = [...probeFindings, ...settle(sourceFindings, probeFindings)];
+    report.findings = [...probeFindings, ...settleSourceFindings(sourceFindings, probeFindings)];
   } catch (err) {
     report.findings = sourceFindings;
     if (err instanceof UnsupportedConstruct) {
       report.probe = { status: 'unsupported', ms: 0, reason: err.message };
       report.summary = `${target.kind} · not probed: ${err.construct}`;
-      report.findings.push({ code: 'GP001', severity: 'info', function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } });
+      report.findings.push(finding('GP001', { function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } }));
     } else {
       const reason = err instanceof ProbeBudgetExceeded ? err.message
         : err instanceof UserCodeError ? `the function failed on the probe's input: ${err.message}`
         : `the engine failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
       report.probe = { status: 'failed', ms: 0, reason };
       report.summary = `${target.kind} · probe failed`;
-      report.findings.push({ code: 'GP002', severity: 'warning', function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } });
+      report.findings.push(finding('GP002', { function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } }));
     }
   }
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
@@ -412,7 +389,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
 interface ProbeOutcome {
   findings: Finding[];
   summary: string;
-  data: Record<string, unknown>;
+  data: FunctionReportData;
   family?: LossFamily;
 }
 
@@ -426,34 +403,15 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
       findings,
       summary: activationSummary(act, depth, findings),
       data: {
-        sweep: { x: act.sweep.x.slice(0, 2001), f: act.sweep.f.slice(0, 2001), df: act.sweep.df.slice(0, 2001) },
+        kind: 'activation',
+        sweep: gridOf(act.sweep),
         depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
       },
     };
   }
   const loss = probeLoss(program, settings);
   const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
-  const order = argumentOrderFinding(target, program);
-  if (order && !loss.findings.some((f) => f.code === 'GP207')) loss.findings.push(order);
-  return { findings: loss.findings, summary: loss.summary, data: { family: loss.family, mapping: loss.mapping, ...loss.data }, family };
-}
-
-/**
- * GP207 from the signature: Keras and TF.js call a loss as (y_true, y_pred), PyTorch criteria as
- * (input, target). Parameters named the other way round get the target where they expect the
- * prediction.
- */
-function argumentOrderFinding(target: DetectedFunction, program: Program): Finding | undefined {
-  const convention = target.framework === 'tensorflow' || target.framework === 'tfjs' ? 1 : target.framework === 'pytorch' ? 0 : undefined;
-  const mapping = program.mapping;
-  const [a, b] = target.inputs;
-  if (convention === undefined || !mapping || !a || !b || mapping.predIndex === convention) return undefined;
-  const who = convention === 1 ? `${target.framework === 'tfjs' ? 'TF.js' : 'Keras'} calls a loss as loss(y_true, y_pred)` : 'PyTorch calls a criterion as criterion(input, target), prediction first';
-  return {
-    code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
-    message: `${who}, but the parameters are named (${a}, ${b}): '${convention === 1 ? a : b}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
-    evidence: { parameters: [a, b], convention: convention === 1 ? '(y_true, y_pred)' : '(input, target)', mapping: mapping.label },
-  };
+  return { findings: loss.findings, summary: loss.summary, data: loss.data, family };
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */

@@ -3,6 +3,7 @@
 // loss's parameters (GP207), and suppression comments. Each builder reads the current text and
 // returns edits, or nothing when the text is not in a shape it understands (no guessing). The LSP
 // layer (codeActions.ts) wraps them in versioned WorkspaceEdits.
+import type { RuleCode } from '../core/findings/rules';
 import {
   argValue, enclosingCall, frameworkAliases, lineStarts, matchingBracket, needsParens, offsetAt, parseCall, positionAt, splitTopLevel,
   type Piece, type TextRange,
@@ -388,27 +389,28 @@ function swapPieces(doc: Doc, params: Piece[], code: string): Fix[] {
   return [{ title: `Swap the parameters: (${q.text}, ${p.text})`, code, edits: [doc.edit(p.start, p.end, q.text), doc.edit(q.start, q.end, p.text)] }];
 }
 
+type FixBuilder = (doc: Doc, range: TextRange, ctx: FixContext, code: string) => Fix[];
+
+/**
+ * The edit builders by code. A code has a builder exactly when its catalog entry's fix safety is not
+ * `none`; whether fix-all may apply it is the catalog's `safe` (a unit test holds the two together).
+ */
+export const fixBuilders: Readonly<Partial<Record<RuleCode, FixBuilder>>> = {
+  GP303: domainFixes,
+  GP201: domainFixes,
+  GP202: domainFixes,
+  GP304: expFixes,
+  GP103: expFixes,
+  GP305: doubleWhereFixes,
+  GP102: doubleWhereFixes,
+  GP211: doubleActivationFixes,
+  GP207: (doc, _range, ctx, code) => swapParameterFixes(doc, ctx, code),
+};
+
 /** The quick fixes for one diagnostic (not counting suppression). */
 export function fixesFor(code: string, range: TextRange, ctx: FixContext): Fix[] {
-  const doc = new Doc(ctx.text);
-  switch (code) {
-    case 'GP303':
-    case 'GP201':
-    case 'GP202':
-      return domainFixes(doc, range, ctx, code);
-    case 'GP304':
-    case 'GP103':
-      return expFixes(doc, range, ctx, code);
-    case 'GP305':
-    case 'GP102':
-      return doubleWhereFixes(doc, range, ctx, code);
-    case 'GP211':
-      return doubleActivationFixes(doc, range, ctx, code);
-    case 'GP207':
-      return swapParameterFixes(doc, ctx, code);
-    default:
-      return [];
-  }
+  const build = fixBuilders[code as RuleCode];
+  return build ? build(new Doc(ctx.text), range, ctx, code) : [];
 }
 
 /** `# gradprobe: ignore[GPxxx]` (or `//`) at the end of the line, merged into one already there. */

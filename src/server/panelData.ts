@@ -32,25 +32,23 @@ const panelFinding = (f: Finding): PanelFinding => ({
 
 const entry = (f: FunctionReport): PanelFunctionEntry => ({ name: f.name, kind: f.kind, line: f.span.startLine, ...(f.cell !== undefined ? { cell: f.cell } : {}), summary: f.summary });
 
-const nums = (v: unknown): (number | null)[] => (Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? x : null)) : []);
-
 function lossPanel(report: FunctionReport, r: FunctionPanelResult): LossPanel | undefined {
   const data = report.data;
-  if (!data || report.kind !== 'loss') return undefined;
-  const slices: LossSlicePanel[] = Array.isArray(data.slices) ? data.slices.map((s: Record<string, unknown>) => ({
-    label: String(s.label ?? ''),
-    t: nums(s.t).map((x) => x ?? NaN),
-    loss: toWireArray(nums(s.loss)),
-    gradNorm: toWireArray(nums(s.gradNorm)),
-    baselineLoss: toWireArray(nums(s.baselineLoss)),
-    baselineGradNorm: toWireArray(nums(s.baselineGradNorm)),
-  })) : [];
-  const grid = data.grid as { label: string; x: number[]; y: number[]; loss: (number | null)[][] } | undefined;
+  if (data?.kind !== 'loss') return undefined;
+  const slices: LossSlicePanel[] = data.slices.map((s) => ({
+    label: s.label,
+    t: s.t,
+    loss: toWireArray(s.loss),
+    gradNorm: toWireArray(s.gradNorm),
+    baselineLoss: toWireArray(s.baselineLoss),
+    baselineGradNorm: toWireArray(s.baselineGradNorm),
+  }));
+  const grid = data.grid;
   return {
-    family: String(data.family ?? ''),
-    mapping: String(data.mapping ?? ''),
-    layout: String(data.layout ?? r.boundary?.layout ?? ''),
-    baseline: String(data.baseline ?? ''),
+    family: data.family,
+    mapping: data.mapping,
+    layout: data.layout || (r.boundary?.layout ?? ''),
+    baseline: data.baseline,
     slices,
     boundary: (r.boundary?.cases ?? []).map((c) => ({ label: c.label, loss: toWire(c.loss), gradNorm: toWire(c.gradNorm) })),
     ...(grid ? { grid: { label: grid.label, x: grid.x, y: grid.y, loss: grid.loss.map((row) => toWireArray(row)) } } : {}),

@@ -1,5 +1,7 @@
 // A small SVG of f and f′ from a probe's sweep, for hovers and the report document. The series
 // shaping (downsampling, robust y-range, breaks at non-finite values) is apart from the drawing.
+import { formatNumber } from '../core/findings/formatNumber';
+import type { FunctionReportData } from '../core/findings/types';
 
 export interface Sweep { x: number[]; f: number[]; df: number[] }
 
@@ -11,11 +13,10 @@ export interface PlotSeries {
   df: [number, number][][];
 }
 
-/** Reads report.data.sweep defensively: the data is plain arrays from the worker. */
-export function sweepOf(data: Record<string, unknown> | undefined): Sweep | undefined {
-  const s = data?.sweep as Partial<Sweep> | undefined;
-  if (!s || !Array.isArray(s.x) || !Array.isArray(s.f) || !Array.isArray(s.df) || s.x.length < 2) return undefined;
-  return { x: s.x.map(Number), f: s.f.map(Number), df: s.df.map(Number) };
+/** An activation report's sweep, when it has one worth plotting (two points or more). */
+export function sweepOf(data: FunctionReportData | undefined): Sweep | undefined {
+  if (data?.kind !== 'activation' || data.sweep.x.length < 2) return undefined;
+  return data.sweep;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -67,14 +68,13 @@ export function plotSvg(series: PlotSeries, width = 300, height = 140): string {
     .join('');
   const axisY = sy(0);
   const axisX = sx(0);
-  const label = (n: number): string => (Math.abs(n) >= 100 || Number.isInteger(n) ? n.toFixed(0) : n.toPrecision(2));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`
     + `<rect width="${width}" height="${height}" fill="#80808014"/>`
     + `<line x1="${m.l}" y1="${axisY.toFixed(1)}" x2="${width - m.r}" y2="${axisY.toFixed(1)}" stroke="#888" stroke-width="0.6"/>`
     + (axisX > m.l && axisX < width - m.r ? `<line x1="${axisX.toFixed(1)}" y1="${m.t}" x2="${axisX.toFixed(1)}" y2="${height - m.b}" stroke="#888" stroke-width="0.6"/>` : '')
     + path(series.df, dfColour) + path(series.f, fColour)
-    + `<text x="${m.l}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="#888">${label(series.xRange[0])}</text>`
-    + `<text x="${width - m.r}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="#888" text-anchor="end">${label(series.xRange[1])}</text>`
+    + `<text x="${m.l}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="#888">${formatNumber(series.xRange[0])}</text>`
+    + `<text x="${width - m.r}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="#888" text-anchor="end">${formatNumber(series.xRange[1])}</text>`
     + `<text x="${width / 2 - 30}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="${fColour}">f</text>`
     + `<text x="${width / 2 - 12}" y="${height - 4}" font-family="sans-serif" font-size="10" fill="${dfColour}">f′</text>`
     + `</svg>`;

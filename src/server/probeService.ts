@@ -10,6 +10,8 @@ import {
   type CodeAction, type CodeActionContext, type CodeLens, type Diagnostic, type Hover, type Position, type Range,
   type TextDocumentEdit, type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
+import { finding } from '../core/findings/finding';
+import { ruleFor } from '../core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../core/findings/types';
 import { walkPaths } from '../core/workspace/walk';
 import { Commands, type FunctionRef } from '../shared/commands';
@@ -326,7 +328,7 @@ export class ProbeService {
     this.host.log(`analysis of ${unit.source.path} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     // A job stopped by the watchdog is the file's problem to see (GP002); others are ours (the log).
     if (err instanceof JobTimeout && s && views?.length) {
-      const f: Finding = { code: 'GP002', severity: 'warning', message: `the probe failed: ${message}. If the file is valid, report this with the file attached`, span: { startLine: 0, startCol: 0, endLine: 0, endCol: 0 }, evidence: { reason: message } };
+      const f = finding('GP002', { message: `the probe failed: ${message}. If the file is valid, report this with the file attached`, span: { startLine: 0, startCol: 0, endLine: 0, endCol: 0 }, evidence: { reason: message } });
       const diag = toDiagnostic(f, views[0].text, s.editor.rulesBaseUrl);
       this.host.publish(views[0].uri, [diag]);
       unit.published = new Map([[views[0].uri, [diag]]]);
@@ -553,8 +555,8 @@ export class ProbeService {
     const diags = (unit.published.get(view.uri) ?? []).filter((d) => this.stillMatches(view, d));
     const fixes = diags.flatMap((d) => {
       const code = String(d.code);
-      // Swapping parameters and dropping an activation change what the function means: not automatic.
-      if (code === 'GP207' || code === 'GP211') return [];
+      // Only fixes that keep what the function means run unasked (the catalog's fix safety).
+      if (ruleFor(code)?.fix !== 'safe') return [];
       return fixesFor(code, d.range, this.fixContext(unit, view, d.data as DiagnosticData, s));
     });
     const edits = fixAll(fixes);

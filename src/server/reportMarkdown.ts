@@ -1,16 +1,9 @@
 // A function's report as markdown: the key numbers and the plot. The hover shows the short form;
 // the "Open probe panel" command shows the long form (every finding with its evidence).
-import type { FunctionReport } from '../core/findings/types';
+import { formatEvidence, formatNumber as fmt } from '../core/findings/formatNumber';
 import { ruleFor } from '../core/findings/rules';
+import type { FunctionReport } from '../core/findings/types';
 import { plotDataUri, sweepOf, type Sweep } from './plot';
-
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '∞' : '−∞';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
-  return Number(v.toPrecision(3)).toString();
-}
 
 function finiteRange(values: number[]): [number, number] | undefined {
   let lo = Infinity;
@@ -45,18 +38,16 @@ export function keyNumbers(report: FunctionReport): [string, string][] {
       ? [nanF.length ? `f at x = ${nanF.map(fmt).join(', ')}` : '', nanDf.length ? `f′ at x = ${nanDf.map(fmt).join(', ')}` : ''].filter(Boolean).join('; ')
       : 'none on the sweep']);
   }
-  const depth = report.data?.depth as { gradientRatio?: number; reluRatio?: number; gain?: number; init?: string } | undefined;
-  if (depth && typeof depth.gradientRatio === 'number') {
-    rows.push(['depth gain ‖∂L/∂h₁‖/‖∂L/∂h₁₆‖', `${fmt(depth.gradientRatio)}${typeof depth.reluRatio === 'number' ? ` (ReLU: ${fmt(depth.reluRatio)})` : ''}`]);
-    if (typeof depth.gain === 'number') rows.push(['weight gain for χ₁ = 1', `${fmt(depth.gain)}${depth.init ? ` (${depth.init})` : ''}`]);
+  const data = report.data;
+  const depth = data?.kind === 'activation' ? data.depth : undefined;
+  if (depth) {
+    rows.push(['depth gain ‖∂L/∂h₁‖/‖∂L/∂h₁₆‖', `${fmt(depth.gradientRatio)} (ReLU: ${fmt(depth.reluRatio)})`]);
+    rows.push(['weight gain for χ₁ = 1', `${fmt(depth.gain)} (${depth.init})`]);
   }
-  // Loss probes: family and parameter mapping, wherever the core puts them.
-  const loss = (report.data?.loss ?? {}) as { family?: unknown; mapping?: unknown };
-  const evidence = report.findings.map((f) => f.evidence);
-  const family = loss.family ?? evidence.find((e) => typeof e.family === 'string')?.family;
-  const mapping = loss.mapping ?? evidence.find((e) => typeof e.mapping === 'string')?.mapping;
-  if (typeof family === 'string') rows.push(['loss family', family]);
-  if (typeof mapping === 'string') rows.push(['mapping', mapping]);
+  if (data?.kind === 'loss') {
+    rows.push(['loss family', data.family]);
+    rows.push(['mapping', data.mapping]);
+  }
   if (report.probe.status !== 'ok') rows.push(['probe', `${report.probe.status}${report.probe.reason ? `: ${report.probe.reason}` : ''}`]);
   else rows.push(['probe time', `${fmt(report.probe.ms)} ms`]);
   return rows;
@@ -104,7 +95,7 @@ export function reportMarkdown(report: FunctionReport, where: string, rulesBaseU
     parts.push(`${esc(f.message)} (line ${f.span.startLine + 1}${f.cell !== undefined ? `, cell ${f.cell + 1}` : ''})`);
     const ev = Object.entries(f.evidence)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [k, typeof v === 'string' ? v : String(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : typeof x === 'bigint' ? String(x) : x)) ?? '')] as [string, string]);
+      .map(([k, v]) => [k, formatEvidence(v)] as [string, string]);
     if (ev.length) parts.push(table(ev.map(([k, v]) => [k, v.length > 200 ? `${v.slice(0, 200)}…` : v])));
   }
   return parts.filter(Boolean).join('\n\n') + '\n';

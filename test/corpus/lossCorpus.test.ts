@@ -46,7 +46,7 @@ test('corpus losses: expected GP2xx codes found, forbidden ones absent', (t) => 
     const result = probeLoss(program, defaultSettings);
     const ms = performance.now() - t0;
     const codes = [...new Set(result.findings.map((f) => f.code))];
-    t.diagnostic(`${label.name.padEnd(34)} ${result.family.padEnd(36)} ${codes.join(',').padEnd(22)} ${ms.toFixed(0)} ms`);
+    t.diagnostic(`${label.name.padEnd(34)} ${result.data.family.padEnd(36)} ${codes.join(',').padEnd(22)} ${ms.toFixed(0)} ms`);
     for (const c of label.expect.filter((x) => x.startsWith('GP2'))) if (!codes.includes(c)) problems.push(`${label.name}: missing ${c}`);
     for (const c of label.forbid.filter((x) => x.startsWith('GP2'))) if (codes.includes(c)) problems.push(`${label.name}: forbidden ${c}: ${result.findings.find((f) => f.code === c)?.message}`);
   }

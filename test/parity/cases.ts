@@ -1092,13 +1092,13 @@ const composites: Composite[] = [
     src: `${TFJS}\n\nexport function huber(yTrue, yPred) {\n  const err = tf.sub(yPred, yTrue);\n  const small = tf.lessEqual(tf.abs(err), 0.8);\n  const quad = tf.mul(0.5, tf.square(err));\n  const lin = tf.mul(0.8, tf.sub(tf.abs(err), 0.4));\n  return tf.mean(tf.where(small, quad, lin));\n}\n` },
 ];
 
-// Callable objects (nn.* modules, keras.losses.* classes: special calls, not table rows) and tensor
+// Callable objects (nn.* modules, keras.losses.* classes: the op tables' class rows) and tensor
 // methods (the method tables): one case each, checked like the rows.
 const modAct = (name: string, ctor: string, x: number[], ref: string): Composite => ({
-  name: `module:${name}`, rows: [], lang: 'py', fn: 'f', x, ref, src: `${TORCH}\n\nm = ${ctor}\n\n\ndef f(x):\n    return m(x)\n`,
+  name: `module:${name}`, rows: [`torch.nn.${name}`], lang: 'py', fn: 'f', x, ref, src: `${TORCH}\n\nm = ${ctor}\n\n\ndef f(x):\n    return m(x)\n`,
 });
-const modLoss = (name: string, header: string, ctor: string, call: string, yTrue: Nested, yPred: Nested, ref: string): Composite => ({
-  name: `module:${name}`, rows: [], lang: 'py', fn: 'f', yTrue, yPred, ref,
+const modLoss = (name: string, row: string, header: string, ctor: string, call: string, yTrue: Nested, yPred: Nested, ref: string): Composite => ({
+  name: `module:${name}`, rows: [row], lang: 'py', fn: 'f', yTrue, yPred, ref,
   src: `${header}\n\ncriterion = ${ctor}\n\n\ndef f(${header === TORCH ? 'input, target' : 'y_true, y_pred'}):\n    return ${call}\n`,
 });
 composites.push(
@@ -1106,22 +1106,34 @@ composites.push(
   modAct('ELU', 'nn.ELU(alpha=0.5)', XG, 'F.elu(x, alpha=0.5)'),
   modAct('SiLU', 'nn.SiLU()', XG, 'F.silu(x)'),
   modAct('Mish', 'nn.Mish()', XG, 'F.mish(x)'),
-  { name: 'module:Softmax', rows: [], lang: 'py', fn: 'f', x: XG, ref: 'torch.softmax(x.reshape(2, 3), dim=0) * T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])',
+  modAct('ReLU', 'nn.ReLU()', XG, 'F.relu(x)'),
+  modAct('Sigmoid', 'nn.Sigmoid()', XG, 'torch.sigmoid(x)'),
+  modAct('Tanh', 'nn.Tanh()', XG, 'torch.tanh(x)'),
+  modAct('GELU', "nn.GELU(approximate='tanh')", XG, "F.gelu(x, approximate='tanh')"),
+  modAct('Softplus', 'nn.Softplus(beta=2)', XG, 'F.softplus(x, beta=2)'),
+  modAct('Softsign', 'nn.Softsign()', XG, 'F.softsign(x)'),
+  modAct('Identity', 'nn.Identity()', XG, 'x'),
+  { name: 'module:Softmax', rows: ['torch.nn.Softmax'], lang: 'py', fn: 'f', x: XG, ref: 'torch.softmax(x.reshape(2, 3), dim=0) * T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])',
     src: `${TORCH}\n\nm = nn.Softmax(dim=0)\n\n\ndef f(x):\n    return m(x.view(2, 3)) * torch.tensor([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])\n` },
+  { name: 'module:LogSoftmax', rows: ['torch.nn.LogSoftmax'], lang: 'py', fn: 'f', x: XG, ref: 'torch.log_softmax(x.reshape(2, 3), dim=1) * T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])',
+    src: `${TORCH}\n\nm = nn.LogSoftmax(dim=1)\n\n\ndef f(x):\n    return m(x.view(2, 3)) * torch.tensor([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])\n` },
   // A tensor constant at module level, used by an activation (evaluated twice: for the gradient and the value).
   { name: 'module-level-tensor-constant', rows: [], lang: 'py', fn: 'f', x: XG, ref: 'x * T([1.0, -2.0, 0.5, 3.0, -1.5, 2.0])',
     src: `${TORCH}\n\nW = torch.tensor([1.0, -2.0, 0.5, 3.0, -1.5, 2.0])\n\n\ndef f(x):\n    return x * W\n` },
-  modLoss('MSELoss', TORCH, 'nn.MSELoss()', 'criterion(input, target)', L_YT, L_YP, 'F.mse_loss(yp, yt)'),
-  modLoss('L1Loss-sum', TORCH, "nn.L1Loss(reduction='sum')", 'criterion(input, target)', L_YT, L_YP, "F.l1_loss(yp, yt, reduction='sum')"),
-  modLoss('SmoothL1Loss', TORCH, 'nn.SmoothL1Loss(beta=0.5)', 'criterion(input, target)', L_YT, L_YP, 'F.smooth_l1_loss(yp, yt, beta=0.5)'),
-  modLoss('HuberLoss', TORCH, 'nn.HuberLoss(delta=0.5)', 'criterion(input, target)', L_YT, L_YP, 'F.huber_loss(yp, yt, delta=0.5)'),
-  modLoss('BCELoss', TORCH, 'nn.BCELoss()', 'criterion(input, target)', P_YT, P_YP, 'F.binary_cross_entropy(yp, yt)'),
-  modLoss('BCEWithLogitsLoss-pos-weight', TORCH, 'nn.BCEWithLogitsLoss(pos_weight=torch.tensor([2.0, 0.5, 1.5]))', 'criterion(input, target)', P_YT, L_YP, 'F.binary_cross_entropy_with_logits(yp, yt, pos_weight=T([2.0, 0.5, 1.5]))'),
-  modLoss('KLDivLoss-batchmean', TORCH, "nn.KLDivLoss(reduction='batchmean')", 'criterion(F.log_softmax(input, dim=1), target)', PROBS, LOGITS, "F.kl_div(F.log_softmax(yp, dim=1), yt, reduction='batchmean')"),
-  modLoss('keras-Huber', KERAS, 'keras.losses.Huber(delta=0.5)', 'criterion(y_true, y_pred)', L_YT, L_YP, 'keras_huber(yt, yp, delta=0.5).mean()'),
-  modLoss('keras-MeanSquaredError', KERAS, 'keras.losses.MeanSquaredError()', 'criterion(y_true, y_pred)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2)'),
-  modLoss('keras-CategoricalCrossentropy-logits', KERAS, 'keras.losses.CategoricalCrossentropy(from_logits=True)', 'criterion(y_true, y_pred)', PROBS, LOGITS, 'keras_cce(yt, yp, from_logits=True).mean()'),
-  modLoss('keras-BinaryCrossentropy-smoothing', KERAS, 'keras.losses.BinaryCrossentropy(label_smoothing=0.1)', 'criterion(y_true, y_pred)', P_YT, P_YP, 'keras_bce(yt, yp, label_smoothing=0.1).mean()'),
+  modLoss('MSELoss', 'torch.nn.MSELoss', TORCH, 'nn.MSELoss()', 'criterion(input, target)', L_YT, L_YP, 'F.mse_loss(yp, yt)'),
+  modLoss('L1Loss-sum', 'torch.nn.L1Loss', TORCH, "nn.L1Loss(reduction='sum')", 'criterion(input, target)', L_YT, L_YP, "F.l1_loss(yp, yt, reduction='sum')"),
+  modLoss('SmoothL1Loss', 'torch.nn.SmoothL1Loss', TORCH, 'nn.SmoothL1Loss(beta=0.5)', 'criterion(input, target)', L_YT, L_YP, 'F.smooth_l1_loss(yp, yt, beta=0.5)'),
+  modLoss('HuberLoss', 'torch.nn.HuberLoss', TORCH, 'nn.HuberLoss(delta=0.5)', 'criterion(input, target)', L_YT, L_YP, 'F.huber_loss(yp, yt, delta=0.5)'),
+  modLoss('BCELoss', 'torch.nn.BCELoss', TORCH, 'nn.BCELoss()', 'criterion(input, target)', P_YT, P_YP, 'F.binary_cross_entropy(yp, yt)'),
+  modLoss('BCEWithLogitsLoss-pos-weight', 'torch.nn.BCEWithLogitsLoss', TORCH, 'nn.BCEWithLogitsLoss(pos_weight=torch.tensor([2.0, 0.5, 1.5]))', 'criterion(input, target)', P_YT, L_YP, 'F.binary_cross_entropy_with_logits(yp, yt, pos_weight=T([2.0, 0.5, 1.5]))'),
+  modLoss('CrossEntropyLoss-label-smoothing', 'torch.nn.CrossEntropyLoss', TORCH, 'nn.CrossEntropyLoss(label_smoothing=0.1)', 'criterion(input, target.long())', CLASSES, LOGITS, 'F.cross_entropy(yp, yt.long(), label_smoothing=0.1)'),
+  modLoss('NLLLoss', 'torch.nn.NLLLoss', TORCH, 'nn.NLLLoss()', 'criterion(F.log_softmax(input, dim=1), target.long())', CLASSES, LOGITS, 'F.nll_loss(F.log_softmax(yp, dim=1), yt.long())'),
+  modLoss('KLDivLoss-batchmean', 'torch.nn.KLDivLoss', TORCH, "nn.KLDivLoss(reduction='batchmean')", 'criterion(F.log_softmax(input, dim=1), target)', PROBS, LOGITS, "F.kl_div(F.log_softmax(yp, dim=1), yt, reduction='batchmean')"),
+  modLoss('keras-Huber', 'keras.losses.Huber', KERAS, 'keras.losses.Huber(delta=0.5)', 'criterion(y_true, y_pred)', L_YT, L_YP, 'keras_huber(yt, yp, delta=0.5).mean()'),
+  modLoss('keras-MeanSquaredError', 'keras.losses.MeanSquaredError', KERAS, 'keras.losses.MeanSquaredError()', 'criterion(y_true, y_pred)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2)'),
+  modLoss('keras-CategoricalCrossentropy-logits', 'keras.losses.CategoricalCrossentropy', KERAS, 'keras.losses.CategoricalCrossentropy(from_logits=True)', 'criterion(y_true, y_pred)', PROBS, LOGITS, 'keras_cce(yt, yp, from_logits=True).mean()'),
+  modLoss('keras-SparseCategoricalCrossentropy', 'keras.losses.SparseCategoricalCrossentropy', KERAS, 'keras.losses.SparseCategoricalCrossentropy()', 'criterion(y_true, y_pred)', CLASSES, PROBS_UNNORM, 'keras_scce(yt, yp).mean()'),
+  modLoss('keras-BinaryCrossentropy-smoothing', 'keras.losses.BinaryCrossentropy', KERAS, 'keras.losses.BinaryCrossentropy(label_smoothing=0.1)', 'criterion(y_true, y_pred)', P_YT, P_YP, 'keras_bce(yt, yp, label_smoothing=0.1).mean()'),
   { name: 'methods:torch', rows: [], lang: 'py', fn: 'f', x: XG,
     ref: '(lambda X: X.std(dim=1, keepdim=True) * X.masked_fill(X < 0, 0.0) + X.norm(p=1) + X.logsumexp(dim=0).sum() + X.softmax(dim=-1).mul(T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])))(x.reshape(2, 3))',
     src: `${TORCH}\n\n\ndef f(x):\n    W = torch.tensor([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])\n    X = x.view(2, 3)\n    return X.std(dim=1, keepdim=True) * X.masked_fill(X < 0, 0.0) + X.norm(p=1) + X.logsumexp(dim=0).sum() + X.softmax(dim=-1).mul(W)\n` },

@@ -13,7 +13,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { evaluateFunction } from '../../src/core/api';
-import { allOpRows } from '../../src/core/ops/registry';
+import { allClassRows, allOpRows } from '../../src/core/ops/registry';
 import { allCases, coveredPrefixes, notCheckable, type Nested, type ParityCase } from './cases';
 
 type Num = number | string;
@@ -136,11 +136,14 @@ test('parity cases are well formed', () => {
   assert.deepEqual(dup, [], 'duplicate case ids');
 });
 
-test('every op-table row under a covered prefix has a parity case', () => {
+test('every op-table row under a covered prefix, and every class row, has a parity case', () => {
   const covered = new Set(everyCase.flatMap((c) => c.rows));
   const rows = allOpRows().filter((r) => coveredPrefixes.some((p) => r.name.startsWith(p)));
   const missing = rows.filter((r) => !covered.has(r.name) && !(r.name in notCheckable)).map((r) => `${r.name} (impl ${r.impl})`);
   assert.deepEqual(missing, [], `op rows without a parity case (add a spec in test/parity/cases.ts, or justify an entry in notCheckable):\n${missing.join('\n')}`);
+  // Class rows (nn.* modules, loss classes): each constructed and called in a composite case.
+  const classes = allClassRows().filter((r) => !covered.has(r.name)).map((r) => `${r.name} (class, impl ${r.impl})`);
+  assert.deepEqual(classes, [], `class rows without a parity case (add a composite in test/parity/cases.ts):\n${classes.join('\n')}`);
   const stale = Object.keys(notCheckable).filter((n) => !rows.some((r) => r.name === n));
   if (stale.length) console.log(`parity: notCheckable names no longer in the op tables: ${stale.join(', ')}`);
 });

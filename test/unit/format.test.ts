@@ -29,7 +29,8 @@ const focalFindings: Finding[] = [
 const focal: FunctionReport = {
   name: 'focal_loss', kind: 'loss', framework: 'tensorflow', span: span(10, 0, 24, 0), nameSpan: span(10, 4, 10, 14),
   detectedBy: ['usage:compile(loss=)', 'signature:(y_true, y_pred)'], probe: { status: 'ok', ms: 14.2 },
-  summary: 'loss · min at target · grad ok', findings: focalFindings, data: { sweep: [1, 2, 3] },
+  summary: 'loss · min at target · grad ok', findings: focalFindings,
+  data: { kind: 'loss', family: 'binary probabilities', mapping: 'keras: (y_true, y_pred)', layout: '8×4 (batch × features)', baseline: 'binary cross-entropy', slices: [] },
 };
 
 const mishFinding = finding({

@@ -180,39 +180,39 @@ def bce_with_logits(logits, labels):
 describe('correct losses stay clean', () => {
   test('MSE (Keras)', () => {
     const r = probe('losses.py', KERAS, 'mse');
-    assert.equal(r.family, 'regression');
-    assert.equal(r.mapping, 'keras: (y_true, y_pred)');
+    assert.equal(r.data.family, 'regression');
+    assert.equal(r.data.mapping, 'keras: (y_true, y_pred)');
     expectClean(r);
   });
   test('binary cross-entropy with clipping (Keras)', () => {
     const r = probe('losses.py', KERAS, 'bce_clipped');
-    assert.equal(r.family, 'binary probabilities');
+    assert.equal(r.data.family, 'binary probabilities');
     expectClean(r);
   });
   test('categorical cross-entropy, renormalised and clipped (Keras)', () => {
     const r = probe('losses.py', KERAS, 'categorical_ce');
-    assert.equal(r.family, 'categorical probabilities');
+    assert.equal(r.data.family, 'categorical probabilities');
     expectClean(r);
   });
   test('cross-entropy on logits (PyTorch)', () => {
     const r = probe('criteria.py', TORCH, 'CrossEntropy');
-    assert.equal(r.family, 'categorical logits');
-    assert.equal(r.mapping, 'pytorch: (logits, target)');
+    assert.equal(r.data.family, 'categorical logits');
+    assert.equal(r.data.mapping, 'pytorch: (logits, target)');
     expectClean(r);
   });
   test('NLL on log_softmax with integer labels (PyTorch)', () => {
     const r = probe('criteria.py', TORCH, 'IndexedNLL');
-    assert.equal(r.family, 'categorical logits with integer class labels');
+    assert.equal(r.data.family, 'categorical logits with integer class labels');
     expectClean(r);
   });
   test('Dice with smoothing (Keras)', () => {
     const r = probe('losses.py', KERAS, 'dice_smooth');
-    assert.equal(r.family, 'masks');
+    assert.equal(r.data.family, 'masks');
     expectClean(r);
   });
   test('stable BCE on logits (JAX)', () => {
     const r = probe('model.py', JAX, 'bce_with_logits');
-    assert.equal(r.family, 'binary logits');
+    assert.equal(r.data.family, 'binary logits');
     expectClean(r);
   });
   test('Huber (TF.js)', () => {
@@ -231,7 +231,7 @@ describe('defects are found', () => {
   });
   test('GP201: IoU without smoothing is 0/0 on an empty mask predicted empty', () => {
     const r = probe('losses.py', KERAS, 'iou_loss');
-    assert.equal(r.family, 'masks');
+    assert.equal(r.data.family, 'masks');
     expectCodes(r, ['GP201'], ['GP204', 'GP205']);
     assert.match(r.findings.find((x) => x.code === 'GP201')!.message, /empty mask predicted empty/);
   });
@@ -278,6 +278,30 @@ describe('defects are found', () => {
     const r = probe('criteria.py', TORCH, 'swapped_bce');
     expectCodes(r, ['GP207']);
   });
+  test('GP207 from the signature names the parameter that gets the wrong tensor, in each framework\'s convention', () => {
+    // PyTorch passes the prediction first: in (y_true, y_pred) it is y_true that receives the prediction.
+    const torch = probe('criteria.py', 'import torch\n\ndef my_mse(y_true, y_pred):\n    return ((y_pred - y_true) ** 2).mean()\n', 'my_mse');
+    const t = torch.findings.filter((x) => x.code === 'GP207');
+    assert.equal(t.length, 1);
+    assert.match(t[0].message, /PyTorch calls a loss as criterion\(input, target\), prediction first/);
+    assert.match(t[0].message, /'y_true' receives the prediction and 'y_pred' the target/);
+    assert.deepEqual([t[0].evidence.parameter, t[0].evidence.receives], ['y_true', 'prediction']);
+    // Keras passes the target first: in (y_pred, y_true) it is y_pred that receives the target.
+    const keras = probe('losses.py', 'import tensorflow as tf\n\ndef my_mse(y_pred, y_true):\n    return tf.reduce_mean((y_pred - y_true) ** 2)\n', 'my_mse');
+    const k = keras.findings.filter((x) => x.code === 'GP207');
+    assert.equal(k.length, 1);
+    assert.match(k[0].message, /'y_pred' receives the target and 'y_true' the prediction/);
+    // Named in the convention's order: nothing to say.
+    const fine = probe('criteria.py', 'import torch\n\ndef my_mse(input, target):\n    return ((input - target) ** 2).mean()\n', 'my_mse');
+    expectCodes(fine, [], ['GP207']);
+  });
+  test('GP207: one finding even when the body and the signature both show it', () => {
+    const text = 'import torch\nimport torch.nn.functional as F\n\ndef both(y_true, y_pred):\n    return F.binary_cross_entropy(y_true, y_pred)\n';
+    const r = probe('criteria.py', text, 'both');
+    const order = r.findings.filter((x) => x.code === 'GP207');
+    assert.equal(order.length, 1);
+    assert.equal(order[0].evidence.from, 'a framework loss call');
+  });
   test('GP208: a 1e-6 factor makes the gradient negligible', () => {
     const r = probe('losses.py', KERAS, 'tiny_mse');
     expectCodes(r, ['GP208'], ERRORS);
@@ -294,7 +318,7 @@ describe('defects are found', () => {
   });
   test('GP211: sigmoid applied before a from_logits loss', () => {
     const r = probe('losses.py', KERAS, 'logits_bce_on_sigmoid');
-    assert.equal(r.family, 'binary logits');
+    assert.equal(r.data.family, 'binary logits');
     expectCodes(r, ['GP211'], ['GP201', 'GP202', 'GP205']);
     assert.equal(r.findings.find((x) => x.code === 'GP211')!.span.startLine, lineOf(KERAS, 'K.sigmoid(y_pred)'));
   });
@@ -327,12 +351,6 @@ describe('probe mechanics', () => {
   test('a shape the loss cannot take on any candidate is an error with a clear message', () => {
     const text = 'import torch\n\ndef fixed_loss(pred, target):\n    return ((pred - target) * torch.ones(7, 13)).pow(2).mean()\n';
     assert.throws(() => probe('fixed.py', text, 'fixed_loss'), /every input shape tried for regression/);
-  });
-  test('a probe takes well under the 50 ms target once warm', () => {
-    probe('criteria.py', TORCH, 'ShrinkMSE');
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) probe('criteria.py', TORCH, 'ShrinkMSE');
-    assert.ok((performance.now() - t0) / 5 < 150, 'probe too slow (generous bound for loaded CI machines)');
   });
 });
 

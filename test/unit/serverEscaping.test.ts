@@ -56,15 +56,21 @@ function hostileReport(name: string): FunctionReport {
       code: i % 2 ? 'GP001' : 'GP303', severity: 'warning' as const, function: name, message: `construct ${p}`, span,
       evidence: { construct: p, mapping: p, nested: { text: p }, [`key ${p}`]: 1 },
     })),
-    data: { loss: { family: payloads[0], mapping: payloads[3] }, sweep: { x: [-1, 0, 1], f: [0, 0, 1], df: [0, 1, 1] } },
+    data: { kind: 'loss', family: payloads[0], mapping: payloads[3], layout: payloads[2], baseline: payloads[1], slices: [] },
   };
+}
+
+/** The same hostile text in an activation's report, whose hover carries the server's plot. */
+function hostileActivation(name: string): FunctionReport {
+  return { ...hostileReport(name), kind: 'activation', data: { kind: 'activation', sweep: { x: [-1, 0, 1], f: [0, 0, 1], df: [0, 1, 1] } } };
 }
 
 const panelArgs = [{ uri: 'file:///tmp/a%20(copy)/model%20(1).py', name: 'act', line: 3 }];
 
 test('hover markdown: user text renders as text; the only links are the server\'s own, with intact arguments', () => {
-  for (const name of ['act', payloads[0]]) {
-    const md = hoverMarkdown(hostileReport(name), { command: 'gradprobe.openPanel', args: panelArgs });
+  for (const report of ['act', payloads[0]].flatMap((name) => [hostileReport(name), hostileActivation(name)])) {
+    const name = report.name;
+    const md = hoverMarkdown(report, { command: 'gradprobe.openPanel', args: panelArgs });
     const html = permissive.render(md);
     assert.deepEqual(htmlProblems(html, /^command:gradprobe\.openPanel\?/), [], `name ${name}:\n${md}`);
     const link = /href="(command:gradprobe\.openPanel\?[^"]*)"/.exec(html);

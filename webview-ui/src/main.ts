@@ -15,7 +15,7 @@ import {
 } from '../../src/shared/panelMessages';
 import { PlotView } from './plotView';
 import { activationPlots, needsReprobe, visibleRange } from './shapeActivation';
-import { formatNumber, type PlotModel } from './shapeCommon';
+import { formatEvidence, formatNumber, type PlotModel } from './shapeCommon';
 import { exportFileName, findingsTable, thinRows, toCsv, viewTable, type DataTable } from './shapeCsv';
 import { depthFacts, depthPlots } from './shapeDepth';
 import { boundaryRows, heatmap, heatmapTable, lossPlots, sliceIndex } from './shapeLoss';
@@ -297,7 +297,7 @@ function renderContent(view: ViewId, d: PanelData, content: HTMLElement, width: 
           h('span', { class: 'code' }, f.code), h('span', { class: 'severity' }, f.severity), h('span', { class: 'where' }, `line ${f.span.startLine + 1}${f.cell !== undefined ? `, cell ${f.cell + 1}` : ''}`),
           goTo(f.span, f.cell)),
         h('p', { class: 'message' }, f.message),
-        Object.keys(f.evidence).length ? facts(Object.entries(f.evidence).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]), `Evidence for ${f.code}`) : undefined))));
+        Object.keys(f.evidence).length ? facts(Object.entries(f.evidence).map(([k, v]) => [k, formatEvidence(v)]), `Evidence for ${f.code}`) : undefined))));
       break;
     }
   }

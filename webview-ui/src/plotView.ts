@@ -1,7 +1,7 @@
 // The renderer: draws one PlotModel with uPlot in the theme's colours. It computes nothing about the
 // data (that is shape*.ts); it maps the model's series, shaded regions and axis marks onto a canvas.
 import uPlot from 'uplot';
-import type { MarkerModel, PlotModel, RegionModel } from './shapeCommon';
+import { formatNumber, type MarkerModel, type PlotModel, type RegionModel } from './shapeCommon';
 import type { Theme } from './theme';
 
 export const PLOT_HEIGHT = 220;
@@ -47,11 +47,11 @@ function drawMarkers(u: uPlot, markers: readonly MarkerModel[], theme: Theme): v
 
 const decadeOf = (v: number): number => Math.round(Math.log10(v));
 const isDecade = (v: number): boolean => v > 0 && Math.abs(Math.log10(v) - decadeOf(v)) < 1e-9;
-const shortNumber = (v: number): string => {
+/** A decade's tick label: 1e-6 rather than 1.00e-6; between 1e-3 and 1e4, the panel's number formatter. */
+const decadeLabel = (v: number): string => {
   const a = Math.abs(v);
-  if (v === 0) return '0';
-  if (a >= 1e4 || a < 1e-3) return `1e${decadeOf(a)}`.replace('1e', v < 0 ? '-1e' : '1e');
-  return String(Number(v.toPrecision(3)));
+  if (a >= 1e4 || a < 1e-3) return `${v < 0 ? '-' : ''}1e${decadeOf(a)}`;
+  return formatNumber(v);
 };
 
 /** Log axes: ticks, grid and labels at powers of ten only, thinned to about six when the range spans many. */
@@ -76,7 +76,7 @@ export class PlotView {
       labelFont: theme.font,
       grid: { stroke: theme.grid, width: 1, ...(log ? { filter: logAxisFilter } : {}) },
       ticks: { stroke: theme.grid, width: 1, ...(log ? { filter: logAxisFilter } : {}) },
-      ...(log ? { filter: logAxisFilter, values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null || !isDecade(v) ? '' : shortNumber(v))) } : {}),
+      ...(log ? { filter: logAxisFilter, values: (_u: uPlot, splits: number[]) => splits.map((v) => (v === null || !isDecade(v) ? '' : decadeLabel(v))) } : {}),
     });
     const opts: uPlot.Options = {
       width: Math.max(240, Math.floor(width)),

@@ -116,7 +116,11 @@ export function windowIndices(x: readonly number[], half: number): number[] {
 
 export const pickAt = <T>(values: readonly T[], idx: readonly number[]): T[] => idx.map((i) => values[i]);
 
-/** Short, readable numbers for labels, tables and summaries. */
+/**
+ * Short, readable numbers for labels, tables and summaries: the panel's one number formatter. Three
+ * significant digits, exponent form outside [1e-3, 1e4), NaN, +Inf, -Inf, and — for a missing value.
+ * The same rules as the core's (src/core/findings/formatNumber.ts), which this page must not import.
+ */
 export function formatNumber(v: number | null | undefined): string {
   if (v === null || v === undefined) return '—';
   if (Number.isNaN(v)) return 'NaN';
@@ -126,6 +130,17 @@ export function formatNumber(v: number | null | undefined): string {
   const a = Math.abs(v);
   if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
   return String(Number(v.toPrecision(3)));
+}
+
+/** Evidence for display: every number in it (nested too) through formatNumber; strings as they are. */
+export function formatEvidence(v: unknown, depth = 0): string {
+  if (typeof v === 'number') return formatNumber(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  if (depth > 6) return '…';
+  if (Array.isArray(v)) return `[${v.map((x) => formatEvidence(x, depth + 1)).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => `${k}: ${formatEvidence(x, depth + 1)}`).join(', ')}}`;
+  return String(v);
 }
 
 /** Range of the finite values, for summaries. */

@@ -29,10 +29,55 @@ export interface FunctionReport {
   probe: { status: ProbeStatus; ms: number; reason?: string };
   summary: string;
   findings: Finding[];
-  /** Plain arrays for the panel and hovers (sweeps, depth curves, loss slices). */
-  data?: Record<string, unknown>;
+  /** Plain arrays for the panel and hovers: an activation's sweep and depth figures, a loss's family and slices. */
+  data?: FunctionReportData;
   training?: unknown;
 }
+
+/** An activation's probe data: f and f′ on the sweep's dense grid, and the depth probe's figures. */
+export interface ActivationReportData {
+  kind: 'activation';
+  sweep: { x: number[]; f: number[]; df: number[] };
+  /** Absent when there is no gradient at all (GP106): the depth probe would only repeat it. */
+  depth?: {
+    chi: number[];
+    variances: number[];
+    /** ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ as judged: measured on the stack where it ran, else predicted. */
+    gradientRatio: number;
+    reluRatio: number;
+    /** The weight gain that makes χ₁ = 1. */
+    gain: number;
+    init: string;
+    measuredGradNorms?: number[];
+  };
+}
+
+/** The loss along one slice from the target (s = 0) outwards, with the baseline loss beside it. */
+export interface LossSliceData {
+  label: string;
+  t: number[];
+  loss: (number | null)[];
+  gradNorm: (number | null)[];
+  baselineLoss: (number | null)[];
+  baselineGradNorm: (number | null)[];
+}
+
+/** The 2-D landscape for two-output predictions (rows over y, columns over x; null where not finite or outside the domain). */
+export interface LossGridData { label: string; x: number[]; y: number[]; loss: (number | null)[][] }
+
+/** A loss's probe data: the input family and parameter mapping it was probed with, its slices and landscape. */
+export interface LossReportData {
+  kind: 'loss';
+  family: string;
+  mapping: string;
+  /** The input layout probed, e.g. `8×4 (batch × features)`. */
+  layout: string;
+  baseline: string;
+  slices: LossSliceData[];
+  grid?: LossGridData;
+}
+
+export type FunctionReportData = ActivationReportData | LossReportData;
 
 export interface FileReport {
   /** As given to the analysis (the CLI makes it relative to the working directory). */

@@ -7,15 +7,29 @@ import type { OpArgs } from './args';
 import { broadcastElements, refuseLarger } from './sizeGuard';
 import { withGradient } from './customGradient';
 
-/** What an op means to the source rules and the loss probes. */
+/**
+ * What an op means to the static readers (the source rules and the loss probe's read of a loss),
+ * so that neither keeps its own list of op names. A row may add tags of its own (table.ts).
+ */
 export type OpTag =
-  | 'log' | 'sqrt' | 'reciprocal' | 'fractional-pow' | 'divide' | 'exp'
-  | 'guard' | 'nondiff' | 'graph-break' | 'where' | 'sigmoid' | 'softmax' | 'logits-loss' | 'prob-loss'
-  | 'one-hot' | 'reduce-last' | 'sum-reduce' | 'mean-reduce';
+  // domain: values an op cannot take, or needs its input away from
+  | 'log' | 'log1p' | 'logit' | 'weighted-log' | 'sqrt' | 'reciprocal' | 'fractional-pow' | 'divide' | 'exp'
+  | 'positive' | 'nonnegative' | 'nonpositive'
+  // gradient: ops that cut it or have none
+  | 'nondiff' | 'predicate' | 'graph-break' | 'cast'
+  // structure the readers follow
+  | 'epsilon' | 'guard' | 'where' | 'transparent' | 'add' | 'subtract' | 'multiply' | 'quotient' | 'negate' | 'squared-difference'
+  | 'sum-reduce' | 'mean-reduce' | 'max-like' | 'norm' | 'argmax' | 'one-hot' | 'distance' | 'similarity'
+  // probabilities and logits
+  | 'sigmoid' | 'softmax' | 'log-sigmoid' | 'log-softmax' | 'softplus-form' | 'logsumexp'
+  // framework losses: what the prediction is, binary or categorical, integer labels
+  | 'prob-loss' | 'logits-loss' | 'logprob-loss' | 'regression-loss' | 'binary' | 'categorical' | 'sparse-labels';
 
 export interface OpImpl {
   run: (a: OpArgs) => tf.Tensor | Value;
   tags?: OpTag[];
+  /** A framework loss: the implementation parameters that take the prediction and the target. */
+  roles?: { prediction: string; target: string };
 }
 
 const f32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
@@ -220,20 +234,20 @@ const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[], elemen
 
 export const implementations: Record<string, OpImpl> = {
   // ---- elementwise
-  exp: t1(tf.exp, ['exp']),
-  exp2: t1((x) => tf.exp(tf.mul(x, Math.LN2)), ['exp']),
+  exp: t1(tf.exp, ['exp', 'positive']),
+  exp2: t1((x) => tf.exp(tf.mul(x, Math.LN2)), ['exp', 'positive']),
   expm1: t1(tf.expm1, ['exp']),
   log: t1(tf.log, ['log']),
   log2: t1((x) => tf.div(tf.log(x), Math.LN2), ['log']),
   log10: t1((x) => tf.div(tf.log(x), Math.LN10), ['log']),
-  log1p: t1(tf.log1p, ['log']),
-  sqrt: t1(tf.sqrt, ['sqrt']),
+  log1p: t1(tf.log1p, ['log', 'log1p']),
+  sqrt: t1(tf.sqrt, ['sqrt', 'nonnegative']),
   rsqrt: t1(tf.rsqrt, ['sqrt', 'reciprocal']),
-  square: t1(tf.square),
+  square: t1(tf.square, ['nonnegative']),
   reciprocal: t1(tf.reciprocal, ['reciprocal']),
-  neg: t1(tf.neg),
-  abs: t1(absSign),
-  abs_tfjs: t1(tf.abs),
+  neg: t1(tf.neg, ['negate']),
+  abs: t1(absSign, ['nonnegative']),
+  abs_tfjs: t1(tf.abs, ['nonnegative']),
   sign: t1((x) => tf.sign(detach(x)), ['nondiff']),
   round: t1((x) => tf.round(detach(x)), ['nondiff']),
   floor: t1((x) => tf.floor(detach(x)), ['nondiff']),
@@ -246,19 +260,19 @@ export const implementations: Record<string, OpImpl> = {
   acos: t1(tf.acos),
   atan: t1(tf.atan),
   sinh: t1(tf.sinh),
-  cosh: t1(tf.cosh),
+  cosh: t1(tf.cosh, ['positive']),
   asinh: t1(tf.asinh),
   acosh: t1(tf.acosh),
   atanh: t1(tf.atanh),
   tanh: t1(tf.tanh),
-  sigmoid: t1(tf.sigmoid, ['sigmoid']),
-  log_sigmoid: t1((x) => tf.neg(tf.softplus(tf.neg(x))), ['sigmoid']),
-  logit: { run: (a) => { let x = f32(a.tensor('x')); if (a.has('eps')) x = tf.clipByValue(x, a.num('eps'), 1 - a.num('eps')); return tf.log(tf.div(x, tf.sub(1, x))); }, tags: ['log'] },
-  softplus: t1(tf.softplus),
-  softplus_torch: { run: (a) => softplusTorch(f32(a.tensor('x')), a.num('beta', 1), a.num('threshold', 20)) },
+  sigmoid: t1(tf.sigmoid, ['sigmoid', 'positive']),
+  log_sigmoid: t1((x) => tf.neg(tf.softplus(tf.neg(x))), ['log-sigmoid', 'nonpositive']),
+  logit: { run: (a) => { let x = f32(a.tensor('x')); if (a.has('eps')) x = tf.clipByValue(x, a.num('eps'), 1 - a.num('eps')); return tf.log(tf.div(x, tf.sub(1, x))); }, tags: ['log', 'logit'] },
+  softplus: t1(tf.softplus, ['softplus-form', 'positive']),
+  softplus_torch: { run: (a) => softplusTorch(f32(a.tensor('x')), a.num('beta', 1), a.num('threshold', 20)), tags: ['softplus-form', 'positive'] },
   softsign: t1((x) => tf.div(x, tf.add(1, absSign(x)))),
-  relu: t1(tf.relu),
-  relu6: t1(tf.relu6),
+  relu: t1(tf.relu, ['nonnegative']),
+  relu6: t1(tf.relu6, ['nonnegative']),
   relu_keras: { run: (a) => {
     const x = f32(a.tensor('x'));
     const alpha = a.num('alpha', 0);
@@ -267,18 +281,18 @@ export const implementations: Record<string, OpImpl> = {
     if (a.has('max_value')) y = tf.minimum(y, a.num('max_value'));
     if (alpha !== 0) y = tf.add(y, tf.mul(alpha, tf.minimum(tf.sub(x, threshold), 0)));
     return y;
-  } },
-  elu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(x))); }, tags: ['exp'] },
+  }, tags: ['nonnegative'] },
+  elu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(x))); } },
   celu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return tf.add(tf.relu(x), tf.minimum(0, tf.mul(alpha, tf.expm1(tf.div(x, alpha))))); } },
   selu: t1(tf.selu),
   gelu: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, false)) },
   gelu_jax: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, true)) },
-  silu: t1((x) => tf.mul(x, tf.sigmoid(x)), ['sigmoid']),
-  swish_beta: { run: (a) => { const x = f32(a.tensor('x')); return tf.mul(x, tf.sigmoid(tf.mul(a.num('beta', 1), x))); }, tags: ['sigmoid'] },
+  silu: t1((x) => tf.mul(x, tf.sigmoid(x))),
+  swish_beta: { run: (a) => { const x = f32(a.tensor('x')); return tf.mul(x, tf.sigmoid(tf.mul(a.num('beta', 1), x))); } },
   mish: t1((x) => tf.mul(x, tf.tanh(tf.softplus(x)))),
   leaky_relu: { run: (a) => tf.leakyRelu(f32(a.tensor('x')), a.num('alpha', 0.01)) },
-  hard_sigmoid_torch: t1((x) => tf.div(tf.relu6(tf.add(x, 3)), 6)),
-  hard_sigmoid_keras: t1((x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1)),
+  hard_sigmoid_torch: t1((x) => tf.div(tf.relu6(tf.add(x, 3)), 6), ['nonnegative']),
+  hard_sigmoid_keras: t1((x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1), ['nonnegative']),
   hard_swish: t1((x) => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6))),
   hard_tanh: { run: (a) => tf.clipByValue(f32(a.tensor('x')), a.num('min', -1), a.num('max', 1)) },
   tanhshrink: t1((x) => tf.sub(x, tf.tanh(x))),
@@ -286,15 +300,15 @@ export const implementations: Record<string, OpImpl> = {
   hardshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(absSign(x)), l), x, tf.zerosLike(x)); } },
   erf: t1(tf.erf),
   erfc: t1((x) => tf.sub(1, tf.erf(x))),
-  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff']),
-  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff']),
-  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff']),
+  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff', 'predicate']),
+  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff', 'predicate']),
+  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff', 'predicate']),
   nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
 
   // ---- binary
-  add: { run: (a) => { const y = f32(a.tensor('y')); const x = f32(a.tensor('x')); refuseLarger(broadcastElements(x.shape, y.shape), 1e7, a.op); const alpha = a.num('alpha', 1); return tf.add(x, alpha === 1 ? y : tf.mul(y, alpha)); } },
-  sub: t2(tf.sub),
-  mul: t2(tf.mul),
+  add: { run: (a) => { const y = f32(a.tensor('y')); const x = f32(a.tensor('x')); refuseLarger(broadcastElements(x.shape, y.shape), 1e7, a.op); const alpha = a.num('alpha', 1); return tf.add(x, alpha === 1 ? y : tf.mul(y, alpha)); }, tags: ['add'] },
+  sub: t2(tf.sub, ['subtract']),
+  mul: t2(tf.mul, ['multiply']),
   div: { run: (a) => {
     refuseLarger(broadcastElements(a.tensor('x').shape, a.tensor('y').shape), 1e7, a.op);
     const q = tf.div(f32(a.tensor('x')), f32(a.tensor('y')));
@@ -302,9 +316,9 @@ export const implementations: Record<string, OpImpl> = {
     if (mode === 'floor') return tf.floor(detach(q));
     if (mode === 'trunc') return tf.mul(tf.sign(detach(q)), tf.floor(tf.abs(detach(q))));
     return q;
-  }, tags: ['divide'] },
+  }, tags: ['divide', 'quotient'] },
   fmod: t2((x, y) => { const q = detach(tf.div(x, y)); return tf.sub(x, tf.mul(y, tf.mul(tf.sign(q), tf.floor(tf.abs(q))))); }),
-  div_no_nan: t2((x, y) => { const z = tf.equal(detach(y), 0); return tf.where(z, tf.zerosLike(tf.mul(x, y)), tf.div(x, tf.where(z, tf.onesLike(y), y))); }, ['guard']),
+  div_no_nan: t2((x, y) => { const z = tf.equal(detach(y), 0); return tf.where(z, tf.zerosLike(tf.mul(x, y)), tf.div(x, tf.where(z, tf.onesLike(y), y))); }, ['guard', 'quotient']),
   floordiv: t2((x, y) => tf.floorDiv(detach(x), detach(y)), ['nondiff']),
   mod: t2((x, y) => tf.sub(x, tf.mul(y, tf.floor(detach(tf.div(x, y)))))),
   pow: { run: (a) => {
@@ -313,14 +327,14 @@ export const implementations: Record<string, OpImpl> = {
     if (yv?.t === 'num' && yv.v === 2) return tf.square(x);
     return tf.pow(x, f32(a.tensor('y')));
   }, tags: ['fractional-pow'] },
-  maximum: t2(broadcastPair(tf.maximum), ['guard']),
-  minimum: t2(broadcastPair(tf.minimum), ['guard']),
+  maximum: t2(broadcastPair(tf.maximum), ['guard', 'transparent']),
+  minimum: t2(broadcastPair(tf.minimum), ['guard', 'transparent']),
   atan2: t2(tf.atan2),
-  squared_difference: t2(broadcastPair(tf.squaredDifference)),
-  xlogy: t2(xlogy),
+  squared_difference: t2(broadcastPair(tf.squaredDifference), ['squared-difference']),
+  xlogy: t2(xlogy, ['weighted-log']),
   /** torch.xlogy and scipy's: d/dx is log(y) even where x = 0 (TF's rule gives 0 there). */
   xlogy_torch: t2((x, y) => { const zero = tf.equal(detach(x), 0); const safeY = tf.where(zero, tf.onesLike(y), y); return tf.add(tf.mul(x, tf.log(safeY)), tf.mul(tf.sub(x, detach(x)), tf.where(zero, tf.log(y), tf.zerosLike(y)))); }),
-  logaddexp: t2((x, y) => { const m = broadcastPair(tf.maximum)(x, y); return tf.add(m, tf.log1p(tf.exp(tf.neg(absSign(tf.sub(x, y)))))); }),
+  logaddexp: t2((x, y) => { const m = broadcastPair(tf.maximum)(x, y); return tf.add(m, tf.log1p(tf.exp(tf.neg(absSign(tf.sub(x, y)))))); }, ['softplus-form']),
   clip: { run: (a) => {
     let x = f32(a.tensor('x'));
     const lo = a.numOrTensor('min');
@@ -329,16 +343,16 @@ export const implementations: Record<string, OpImpl> = {
     if (lo !== undefined) x = tf.maximum(x, lo);
     if (hi !== undefined) x = tf.minimum(x, hi);
     return x;
-  }, tags: ['guard'] },
+  }, tags: ['guard', 'transparent'] },
   where: { run: (a) => {
     if (!a.has('x') && !a.has('y')) throw new UnsupportedConstruct(`${a.op} with one argument`, a.span, 'the result shape depends on the data');
     const cond = a.tensor('cond');
     refuseLarger(broadcastElements(cond.shape, a.tensor('x').shape, a.tensor('y').shape), 1e7, a.op);
     return tf.where(cond.dtype === 'bool' ? cond : tf.cast(detach(cond), 'bool'), f32(a.tensor('x')), f32(a.tensor('y')));
   }, tags: ['where'] },
-  logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff'] },
-  logical_or: { run: (a) => tf.logicalOr(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff'] },
-  logical_not: { run: (a) => tf.logicalNot(tf.cast(detach(a.tensor('x')), 'bool')), tags: ['nondiff'] },
+  logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate'] },
+  logical_or: { run: (a) => tf.logicalOr(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate'] },
+  logical_not: { run: (a) => tf.logicalNot(tf.cast(detach(a.tensor('x')), 'bool')), tags: ['nondiff', 'predicate'] },
   greater: { run: (a) => tf.greater(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
   greater_equal: { run: (a) => tf.greaterEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
   less: { run: (a) => tf.less(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
@@ -350,14 +364,14 @@ export const implementations: Record<string, OpImpl> = {
   // ---- reductions
   sum: { run: (a) => reduce('sum', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['sum-reduce'] },
   mean: { run: (a) => reduce('mean', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['mean-reduce'] },
-  max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['max-like'] },
   min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
   prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
-  logsumexp: { run: (a) => { const x = f32(a.tensor('x')); const b = a.optTensor('b'); return reduce('logsumexp', b ? tf.add(x, tf.log(b)) : x, a.axis('axis'), a.bool('keepdims')); } },
+  logsumexp: { run: (a) => { const x = f32(a.tensor('x')); const b = a.optTensor('b'); return reduce('logsumexp', b ? tf.add(x, tf.log(b)) : x, a.axis('axis'), a.bool('keepdims')); }, tags: ['softplus-form', 'logsumexp', 'max-like'] },
   var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)) },
-  std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt'] },
-  norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt'] },
-  argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff'] },
+  std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt', 'norm', 'nonnegative'] },
+  norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt', 'norm', 'nonnegative'] },
+  argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff', 'argmax'] },
   argmin: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMin(tf.reshape(x, [-1])) : tf.argMin(x, ax as number); return tf.cast(r, 'float32'); }, tags: ['nondiff'] },
   cumsum: { run: (a) => {
     let x = f32(a.tensor('x'));
@@ -368,40 +382,40 @@ export const implementations: Record<string, OpImpl> = {
     if (axis === x.rank - 1) return tf.cumsum(x, x.rank - 1);
     return moveAxisBack(tf.cumsum(moveAxisLast(x, axis), x.rank - 1), axis);
   } },
-  all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
-  any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
-  count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff'] },
+  all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
+  any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
+  count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
 
   // ---- normalisers
-  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
-  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax'] },
+  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax', 'positive'] },
+  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['log-softmax', 'nonpositive'] },
   l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); } },
   normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
 
   // ---- shapes and construction
-  reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')) },
+  reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')), tags: ['transparent'] },
   flatten: { run: (a) => {
     const x = a.tensor('x');
     if (x.rank === 0) return tf.reshape(x, [1]);
     const s = norm(a.num('start', 0), x.rank);
     const e = norm(a.num('end_dim', -1), x.rank);
     return tf.reshape(x, [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)]);
-  } },
-  transpose: { run: (a) => { const x = a.tensor('x'); const perm = a.value('perm') ? a.shape('perm') : undefined; return tf.transpose(x, perm); } },
+  }, tags: ['transparent'] },
+  transpose: { run: (a) => { const x = a.tensor('x'); const perm = a.value('perm') ? a.shape('perm') : undefined; return tf.transpose(x, perm); }, tags: ['transparent'] },
   swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); } },
-  squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); } },
-  expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')) },
+  squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); }, tags: ['transparent'] },
+  expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')), tags: ['transparent'] },
   concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
   stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
-  tile: { run: (a) => { const x = a.tensor('x'); const reps = a.shape('reps'); checkSize([x.size, ...reps], a); return tf.tile(x, reps); } },
-  broadcast_to: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(a.tensor('x'), s); } },
+  tile: { run: (a) => { const x = a.tensor('x'); const reps = a.shape('reps'); checkSize([x.size, ...reps], a); return tf.tile(x, reps); }, tags: ['transparent'] },
+  broadcast_to: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(a.tensor('x'), s); }, tags: ['transparent'] },
   matmul: t2(tf.matMul, undefined, false),
   dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y)), undefined, false),
   inner: t2((x, y) => (x.rank <= 1 && y.rank <= 1 ? tf.sum(tf.mul(x, y)) : tf.sum(tf.mul(tf.expandDims(x, -2), tf.reshape(y, [...Array(x.rank - 1).fill(1), ...y.shape])), -1)), undefined, false),
   vdot: t2((x, y) => tf.sum(tf.mul(tf.reshape(x, [-1]), tf.reshape(y, [-1]))), undefined, false),
-  identity: t1((x) => x),
+  identity: t1((x) => x, ['transparent']),
   stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
-  cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')) },
+  cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')), tags: ['cast'] },
   one_hot: { run: (a) => { const x = a.tensor('x'); const depth = a.num('depth', -1); const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1; return oneHotLike(x, d); }, tags: ['one-hot'] },
   zeros_like: t1((x) => tf.zerosLike(detach(x))),
   ones_like: t1((x) => tf.onesLike(detach(x))),
@@ -416,14 +430,14 @@ export const implementations: Record<string, OpImpl> = {
   shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }) },
   size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }) },
   ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }) },
-  epsilon_keras: { run: () => ({ t: 'num', v: 1e-7, int: false }) },
+  epsilon_keras: { run: () => ({ t: 'num', v: 1e-7, int: false }), tags: ['epsilon'] },
 
   // ---- losses and their helpers
-  mse_loss: { run: (a) => reduced(tf.squaredDifference(f32(a.tensor('x')), f32(a.tensor('y'))), a.str('reduction')) },
-  l1_loss: { run: (a) => reduced(absSign(tf.sub(f32(a.tensor('x')), f32(a.tensor('y')))), a.str('reduction')) },
-  smooth_l1_loss: { run: (a) => { const beta = a.num('beta', 1); const d = tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))); const ad = absSign(d); const per = beta === 0 ? ad : tf.where(tf.less(detach(ad), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(ad, 0.5 * beta)); return reduced(per, a.str('reduction')); } },
-  huber_loss_torch: { run: (a) => reduced(huber(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('delta', 1)), a.str('reduction')) },
-  bce_torch: { run: (a) => { const p = f32(a.tensor('x')); const t = f32(a.tensor('y')); let per = torchBce(p, tf.broadcastTo(t, p.shape)) as tf.Tensor; if (a.has('weight')) per = tf.mul(per, a.tensor('weight')); return reduced(per, a.str('reduction')); }, tags: ['log', 'prob-loss'] },
+  mse_loss: { run: (a) => reduced(tf.squaredDifference(f32(a.tensor('x')), f32(a.tensor('y'))), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
+  l1_loss: { run: (a) => reduced(absSign(tf.sub(f32(a.tensor('x')), f32(a.tensor('y')))), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
+  smooth_l1_loss: { run: (a) => { const beta = a.num('beta', 1); const d = tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))); const ad = absSign(d); const per = beta === 0 ? ad : tf.where(tf.less(detach(ad), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(ad, 0.5 * beta)); return reduced(per, a.str('reduction')); }, tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
+  huber_loss_torch: { run: (a) => reduced(huber(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('delta', 1)), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
+  bce_torch: { run: (a) => { const p = f32(a.tensor('x')); const t = f32(a.tensor('y')); let per = torchBce(p, tf.broadcastTo(t, p.shape)) as tf.Tensor; if (a.has('weight')) per = tf.mul(per, a.tensor('weight')); return reduced(per, a.str('reduction')); }, tags: ['log', 'prob-loss', 'binary'], roles: { prediction: 'x', target: 'y' } },
   bce_logits_torch: { run: (a) => {
     const x = f32(a.tensor('x'));
     const t = f32(a.tensor('y'));
@@ -434,8 +448,8 @@ export const implementations: Record<string, OpImpl> = {
     } else per = sigmoidCeWithLogits(t, x);
     if (a.has('weight')) per = tf.mul(per, a.tensor('weight'));
     return reduced(per, a.str('reduction'));
-  }, tags: ['logits-loss'] },
-  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction'), a.optTensor('weight'), a.num('ignore_index', -100)), tags: ['logits-loss', 'softmax'] },
+  }, tags: ['logits-loss', 'binary'], roles: { prediction: 'x', target: 'y' } },
+  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction'), a.optTensor('weight'), a.num('ignore_index', -100)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'x', target: 'y' } },
   nll_loss_torch: { run: (a) => {
     const x = f32(a.tensor('x'));
     const c = x.shape[x.rank === 1 ? 0 : 1] ?? 1;
@@ -449,13 +463,13 @@ export const implementations: Record<string, OpImpl> = {
     const per = tf.mul(tf.neg(tf.sum(tf.mul(ohw, xl), -1)), keep);
     if ((a.str('reduction') ?? 'mean') === 'mean') return tf.div(tf.sum(per), tf.sum(tf.mul(tf.sum(ohw, -1), keep)));
     return reduced(per, a.str('reduction'));
-  } },
+  }, tags: ['logprob-loss', 'categorical', 'sparse-labels'], roles: { prediction: 'x', target: 'y' } },
   kl_div_torch: { run: (a) => {
     const input = f32(a.tensor('x'));
     const target = f32(a.tensor('y'));
     const per = a.bool('log_target') ? tf.mul(tf.exp(target), tf.sub(target, input)) : tf.sub(xlogy(target, target), tf.mul(target, input));
     return reduced(per, a.str('reduction'), input.shape[0]);
-  } },
+  }, tags: ['logprob-loss'], roles: { prediction: 'x', target: 'y' } },
   cosine_similarity_torch: { run: (a) => {
     const x = f32(a.tensor('x'));
     const y = f32(a.tensor('y'));
@@ -465,26 +479,26 @@ export const implementations: Record<string, OpImpl> = {
     const w1 = tf.sum(tf.square(x), dim);
     const w2 = tf.sum(tf.square(y), dim);
     return tf.div(w12, tf.sqrt(tf.maximum(tf.mul(w1, w2), eps * eps)));
-  } },
+  }, tags: ['similarity'] },
   pairwise_distance_torch: { run: (a) => {
     const d = tf.add(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('eps', 1e-6));
     return pnorm(d, a.num('p', 2), -1, a.bool('keepdims'));
-  }, tags: ['sqrt'] },
-  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss'] },
-  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss'] },
-  cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss'] },
-  scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss'] },
-  mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1) },
-  mae_keras: { run: (a) => tf.mean(absSign(tf.sub(f32(a.tensor('y_true')), f32(a.tensor('y_pred')))), -1) },
-  huber_keras: { run: (a) => tf.mean(huber(tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))), a.num('delta', 1)), -1) },
-  log_cosh_keras: { run: (a) => { const d = tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))); return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.LN2), -1); } },
-  kld_keras: { run: (a) => { const t = tf.clipByValue(f32(a.tensor('y_true')), 1e-7, 1); const p = tf.clipByValue(f32(a.tensor('y_pred')), 1e-7, 1); return tf.sum(tf.mul(t, tf.log(tf.div(t, p))), -1); } },
-  sigmoid_ce_logits_tf: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss'] },
-  softmax_ce_logits_tf: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), (a.axis('axis') as number | undefined) ?? -1)), tags: ['logits-loss', 'softmax'] },
-  sparse_softmax_ce_logits_tf: { run: (a) => { const z = f32(a.tensor('logits')); const oh = oneHotLike(a.tensor('labels'), z.shape[z.rank - 1] ?? 1); return tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(z)), -1)); }, tags: ['logits-loss', 'softmax'] },
-  optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'softmax'] },
-  optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss'] },
-  tfjs_loss: { run: (a) => tfjsLoss(a) },
+  }, tags: ['sqrt', 'distance'] },
+  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'binary'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss', 'binary'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'categorical'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss', 'categorical', 'sparse-labels'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  mae_keras: { run: (a) => tf.mean(absSign(tf.sub(f32(a.tensor('y_true')), f32(a.tensor('y_pred')))), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  huber_keras: { run: (a) => tf.mean(huber(tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))), a.num('delta', 1)), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  log_cosh_keras: { run: (a) => { const d = tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))); return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.LN2), -1); }, tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  kld_keras: { run: (a) => { const t = tf.clipByValue(f32(a.tensor('y_true')), 1e-7, 1); const p = tf.clipByValue(f32(a.tensor('y_pred')), 1e-7, 1); return tf.sum(tf.mul(t, tf.log(tf.div(t, p))), -1); }, tags: ['prob-loss', 'categorical'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  sigmoid_ce_logits_tf: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary'], roles: { prediction: 'logits', target: 'labels' } },
+  softmax_ce_logits_tf: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), (a.axis('axis') as number | undefined) ?? -1)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'logits', target: 'labels' } },
+  sparse_softmax_ce_logits_tf: { run: (a) => { const z = f32(a.tensor('logits')); const oh = oneHotLike(a.tensor('labels'), z.shape[z.rank - 1] ?? 1); return tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(z)), -1)); }, tags: ['logits-loss', 'categorical', 'sparse-labels'], roles: { prediction: 'logits', target: 'labels' } },
+  optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'logits', target: 'labels' } },
+  optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary'], roles: { prediction: 'logits', target: 'labels' } },
+  tfjs_loss: { run: (a) => tfjsLoss(a), roles: { prediction: 'predictions', target: 'labels' } },
   l2_loss_optax: { run: (a) => { const p = f32(a.tensor('x')); const t = a.optTensor('y'); return tf.mul(0.5, tf.square(t ? tf.sub(p, f32(t)) : p)); } },
 };
 

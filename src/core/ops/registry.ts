@@ -7,19 +7,32 @@ import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, num, tuple, type Value } from '../ir/values';
 import { OpArgs, parseParam, type ParamSpec } from './args';
-import { detach, implementations, type OpTag } from './implementations';
-import type { OpRow } from './table';
+import { detach, implementations, type OpImpl, type OpTag } from './implementations';
+import type { ClassCall, ClassRow, OpRow } from './table';
 import { numpyMethods, numpyOps } from './tables/numpy';
 import { pythonOps } from './tables/python';
-import { tensorflowMethods, tensorflowOps } from './tables/tensorflow';
+import { kerasClasses, tensorflowMethods, tensorflowOps } from './tables/tensorflow';
 import { tfjsMethods, tfjsOps } from './tables/tfjs';
-import { torchMethods, torchOps } from './tables/torch';
+import { torchClasses, torchMethods, torchOps } from './tables/torch';
 
 interface BoundRow {
   name: string;
   impl: string;
   params: ParamSpec[];
   fixed?: OpRow['fixed'];
+  tags: OpTag[];
+}
+
+interface BoundClass {
+  name: string;
+  impl: string;
+  params: ParamSpec[];
+  call: ClassCall;
+}
+
+/** The tensor implementation a row runs: for scalar math (`math.exp`), its tensor twin's. */
+function implOf(impl: string): OpImpl | undefined {
+  return implementations[impl] ?? implementations[/^(?:py|js)_(\w+)$/.exec(impl)?.[1] ?? ''];
 }
 
 function index(rows: OpRow[]): Map<string, BoundRow> {
@@ -27,15 +40,27 @@ function index(rows: OpRow[]): Map<string, BoundRow> {
   for (const r of rows) {
     if (!implementations[r.impl] && !scalarImpl(r.impl)) throw new Error(`op table row ${r.names[0]} names a missing implementation ${r.impl}`);
     const params = r.params.map(parseParam);
-    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed });
+    const tags = [...new Set([...(implOf(r.impl)?.tags ?? []), ...(r.tags ?? [])])];
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed, tags });
   }
   return map;
 }
 
-let tables: { ops: Map<string, BoundRow>; methods: Record<Framework, Map<string, BoundRow>> } | undefined;
+function indexClasses(rows: ClassRow[]): Map<string, BoundClass> {
+  const map = new Map<string, BoundClass>();
+  for (const r of rows) {
+    if (!implementations[r.impl]) throw new Error(`class row ${r.names[0]} names a missing implementation ${r.impl}`);
+    const params = r.params.map(parseParam);
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, call: r.call });
+  }
+  return map;
+}
+
+let tables: { ops: Map<string, BoundRow>; classes: Map<string, BoundClass>; methods: Record<Framework, Map<string, BoundRow>> } | undefined;
 function loaded(): NonNullable<typeof tables> {
   tables ??= {
     ops: index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]),
+    classes: indexClasses([...torchClasses, ...kerasClasses]),
     methods: {
       pytorch: index(torchMethods),
       tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
@@ -52,18 +77,56 @@ export function allOpRows(): { name: string; impl: string; params: string[] }[] 
   return [...loaded().ops.values()].map((r) => ({ name: r.name, impl: r.impl, params: r.params.map((p) => p.source) }));
 }
 
-export function opAt(path: string): { impl: string; tags: OpTag[] } | undefined {
+/** Every class row (modules, loss classes), for the parity tests. */
+export function allClassRows(): { name: string; impl: string; kind: ClassCall['kind'] }[] {
+  return [...loaded().classes.values()].map((r) => ({ name: r.name, impl: r.impl, kind: r.call.kind }));
+}
+
+/** What the static readers know of an op: its implementation, tags, parameters and fixed arguments. */
+export interface OpFacts {
+  impl: string;
+  tags: readonly OpTag[];
+  params: readonly ParamSpec[];
+  fixed?: OpRow['fixed'];
+  /** A framework loss: the implementation parameters of the prediction and the target. */
+  roles?: OpImpl['roles'];
+}
+
+const factsOf = (r: BoundRow): OpFacts => ({ impl: r.impl, tags: r.tags, params: r.params, fixed: r.fixed, roles: implementations[r.impl]?.roles });
+
+export function opAt(path: string): OpFacts | undefined {
   const r = loaded().ops.get(path);
-  if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
+  if (r) return factsOf(r);
   const special = specialCalls.get(path);
-  if (special) return { impl: path, tags: special.tags ?? [] };
+  if (special) return { impl: path, tags: special.tags ?? [], params: [] };
+  // A class: calling it builds the callable; what the callable does is classAt's.
+  if (loaded().classes.has(path)) return { impl: path, tags: [], params: [] };
   return undefined;
 }
 
-export function methodAt(framework: Framework, name: string): { impl: string; tags: OpTag[] } | undefined {
+/** A module or loss class: what calling an instance runs, with the implementation's tags and roles. */
+export function classAt(path: string): (OpFacts & { call: ClassCall }) | undefined {
+  const c = loaded().classes.get(path);
+  if (!c) return undefined;
+  const impl = implementations[c.impl];
+  return { impl: c.impl, tags: impl.tags ?? [], params: c.params, roles: impl.roles, call: c.call };
+}
+
+/** Tensor methods every framework's readers treat as leaving the autodiff graph. */
+const graphBreakMethods = ['item', 'numpy', 'tolist', 'dataSync', 'arraySync', 'detach', 'stop_recording'];
+
+export function methodAt(framework: Framework, name: string): OpFacts | undefined {
   const r = loaded().methods[framework].get(name);
-  if (r) return { impl: r.impl, tags: implementations[r.impl]?.tags ?? [] };
-  if (['item', 'numpy', 'tolist', 'dataSync', 'arraySync'].includes(name)) return { impl: 'stop_gradient', tags: ['graph-break'] };
+  if (r) return factsOf(r);
+  if (graphBreakMethods.includes(name)) return { impl: 'stop_gradient', tags: ['graph-break'], params: [] };
+  return undefined;
+}
+
+/** What a tensor attribute is to the static readers: metadata (not a tensor), the tensor itself, or the tensor cut from the graph. */
+export function tensorAttribute(framework: Framework, name: string): 'metadata' | 'same' | 'detached' | undefined {
+  if (['shape', 'ndim', 'dtype', 'device', 'length', 'rank'].includes(name)) return 'metadata';
+  if (name === 'T' || name === 'mT') return 'same';
+  if (name === 'data') return framework === 'pytorch' ? 'detached' : 'same';
   return undefined;
 }
 
@@ -76,8 +139,15 @@ export function isKnownModulePath(path: string): boolean {
 
 const dtypes: Record<string, Extract<Value, { t: 'dtype' }>['v']> = {
   float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16', bfloat16: 'bfloat16',
-  int32: 'int32', int64: 'int64', long: 'int64', int: 'int32', int8: 'int32', uint8: 'int32', int16: 'int32', bool: 'bool', bool_: 'bool',
+  int32: 'int32', int64: 'int64', long: 'int64', int: 'int32', int8: 'int32', uint8: 'int32', int16: 'int32', short: 'int32', byte: 'int32',
+  uint16: 'int32', uint32: 'int64', uint64: 'int64', bool: 'bool', bool_: 'bool',
 };
+
+/** Whether a dtype as written (`torch.long`, `np.int32`, `'int64'`, `int`) is an integer or boolean type: a cast to it has no gradient. */
+export function isIntegerDtype(written: string): boolean {
+  const d = dtypes[written.replace(/^['"]|['"]$/g, '').split('.').pop() ?? ''];
+  return d === 'int32' || d === 'int64' || d === 'bool';
+}
 
 export function constantAt(path: string): Value | undefined {
   const last = path.slice(path.lastIndexOf('.') + 1);
@@ -140,33 +210,23 @@ interface SpecialCall {
 const noGrad: SpecialCall = { call: () => ({ t: 'builtin', name: 'no_grad_context', call: () => NONE }), tags: ['graph-break'] };
 const identityValue: SpecialCall = { call: (args) => args[0] ?? NONE };
 
-function moduleActivation(path: string, impl: string, params: string[]): SpecialCall {
-  // `nn.Softplus(beta=2)(x)` / `keras.layers.Activation('relu')` style: a callable built with arguments.
-  return {
-    call: (args, kwargs, span, ev) => ({
-      t: 'builtin',
-      name: path,
-      call: (callArgs, _ck, callSpan) => {
-        const specs = params.map(parseParam);
-        const bound = OpArgs.bind(path, [parseParam('x'), ...specs], [callArgs[0], ...args], kwargs, callSpan, (v) => ev.tensor(v, callSpan));
-        return wrap(implementations[impl].run(bound), ev);
-      },
-    }),
-  };
-}
-
-function lossObject(path: string, impl: string, params: string[], argOrder: 'target-first' | 'input-first'): SpecialCall {
+/** A class row as a callable: the constructor binds its arguments, the instance runs the implementation. */
+function classCall(c: BoundClass): SpecialCall {
   return {
     call: (args, kwargs, _span, ev) => ({
       t: 'builtin',
-      name: path,
+      name: c.name,
       call: (callArgs, _ck, callSpan) => {
-        const specs = params.map(parseParam);
+        const toTensor = (v: Value) => ev.tensor(v, callSpan);
+        if (c.call.kind === 'activation') {
+          return wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor)), ev);
+        }
+        const targetFirst = c.call.argOrder === 'target-first';
         const [a, b] = callArgs;
-        const names = argOrder === 'target-first' ? ['y_true', 'y_pred'] : ['x', 'y'];
-        const bound = OpArgs.bind(path, [parseParam(names[0]), parseParam(names[1]), ...specs], [a, b, ...args], kwargs, callSpan, (v) => ev.tensor(v, callSpan));
-        const out = wrap(implementations[impl].run(bound), ev);
-        if (argOrder === 'target-first' && out.t === 'tensor') return { t: 'tensor', v: tf.mean(out.v) };
+        const names = targetFirst ? ['y_true', 'y_pred'] : ['x', 'y'];
+        const out = wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam(names[0]), parseParam(names[1]), ...c.params], [a, b, ...args], kwargs, callSpan, toTensor)), ev);
+        // Keras' loss classes reduce to the mean (their default reduction); PyTorch's reduce as the functional does.
+        if (targetFirst && out.t === 'tensor') return { t: 'tensor', v: tf.mean(out.v) };
         return out;
       },
     }),
@@ -182,6 +242,8 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tfjs.serialization.registerClass', { call: () => NONE }],
   ['torch.no_grad', noGrad],
   ['torch.inference_mode', noGrad],
+  ['torch.autograd.no_grad', noGrad],
+  ['torch.autograd.inference_mode', noGrad],
   ['torch.enable_grad', { call: () => ({ t: 'builtin', name: 'enable_grad_context', call: () => NONE }) }],
   ['torch.autocast', { call: () => ({ t: 'builtin', name: 'autocast_context', call: () => NONE }) }],
   ['torch.nn.Module', { call: () => ({ t: 'opaque', what: 'module' }) }],
@@ -201,31 +263,6 @@ const specialCalls = new Map<string, SpecialCall>([
   ['keras.initializers.Constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
   ['keras.initializers.constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
   ['tf.constant_initializer', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
-  ['torch.nn.ReLU', moduleActivation('torch.nn.ReLU', 'relu', ['inplace=False'])],
-  ['torch.nn.Sigmoid', moduleActivation('torch.nn.Sigmoid', 'sigmoid', [])],
-  ['torch.nn.Tanh', moduleActivation('torch.nn.Tanh', 'tanh', [])],
-  ['torch.nn.GELU', moduleActivation('torch.nn.GELU', 'gelu', ["approximate='none'"])],
-  ['torch.nn.SiLU', moduleActivation('torch.nn.SiLU', 'silu', ['inplace=False'])],
-  ['torch.nn.Mish', moduleActivation('torch.nn.Mish', 'mish', ['inplace=False'])],
-  ['torch.nn.ELU', moduleActivation('torch.nn.ELU', 'elu', ['alpha=1.0', 'inplace=False'])],
-  ['torch.nn.LeakyReLU', moduleActivation('torch.nn.LeakyReLU', 'leaky_relu', ['negative_slope:alpha=0.01', 'inplace=False'])],
-  ['torch.nn.Softplus', moduleActivation('torch.nn.Softplus', 'softplus_torch', ['beta=1', 'threshold=20'])],
-  ['torch.nn.Softsign', moduleActivation('torch.nn.Softsign', 'softsign', [])],
-  ['torch.nn.Softmax', moduleActivation('torch.nn.Softmax', 'softmax', ['dim:axis=None'])],
-  ['torch.nn.LogSoftmax', moduleActivation('torch.nn.LogSoftmax', 'log_softmax', ['dim:axis=None'])],
-  ['torch.nn.Identity', moduleActivation('torch.nn.Identity', 'identity', [])],
-  ['torch.nn.MSELoss', lossObject('torch.nn.MSELoss', 'mse_loss', ["reduction='mean'"], 'input-first')],
-  ['torch.nn.L1Loss', lossObject('torch.nn.L1Loss', 'l1_loss', ["reduction='mean'"], 'input-first')],
-  ['torch.nn.SmoothL1Loss', lossObject('torch.nn.SmoothL1Loss', 'smooth_l1_loss', ["reduction='mean'", 'beta=1.0'], 'input-first')],
-  ['torch.nn.HuberLoss', lossObject('torch.nn.HuberLoss', 'huber_loss_torch', ["reduction='mean'", 'delta=1.0'], 'input-first')],
-  ['torch.nn.BCELoss', lossObject('torch.nn.BCELoss', 'bce_torch', ['weight=None', "reduction='mean'"], 'input-first')],
-  ['torch.nn.BCEWithLogitsLoss', lossObject('torch.nn.BCEWithLogitsLoss', 'bce_logits_torch', ['weight=None', "reduction='mean'", 'pos_weight=None'], 'input-first')],
-  ['torch.nn.CrossEntropyLoss', lossObject('torch.nn.CrossEntropyLoss', 'cross_entropy_torch', ['weight=None', 'ignore_index=-100', "reduction='mean'", 'label_smoothing=0.0'], 'input-first')],
-  ['torch.nn.KLDivLoss', lossObject('torch.nn.KLDivLoss', 'kl_div_torch', ["reduction='mean'", 'log_target=False'], 'input-first')],
-  ['keras.losses.BinaryCrossentropy', lossObject('keras.losses.BinaryCrossentropy', 'bce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first')],
-  ['keras.losses.CategoricalCrossentropy', lossObject('keras.losses.CategoricalCrossentropy', 'cce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first')],
-  ['keras.losses.MeanSquaredError', lossObject('keras.losses.MeanSquaredError', 'mse_keras', ["reduction='auto'"], 'target-first')],
-  ['keras.losses.Huber', lossObject('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first')],
 ]);
 
 function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
@@ -297,6 +334,8 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
 export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const special = specialCalls.get(path);
   if (special) return special.call(args, kwargs, span, ev);
+  const cls = loaded().classes.get(path);
+  if (cls) return classCall(cls).call(args, kwargs, span, ev);
   const r = loaded().ops.get(path);
   if (r) return runRow(r, args, kwargs, span, ev);
   throw new UnsupportedConstruct(path.replace(/^tfjs\./, 'tf.'), span, isKnownModulePath(path) ? 'not in the op tables' : 'not a supported framework function');

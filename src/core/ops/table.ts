@@ -1,6 +1,8 @@
 // The shape of a declarative op table row: a source name, the implementation it maps to, and
-// the source's parameters (`sourceName:implName=default`).
+// the source's parameters (`sourceName:implName=default`). Class rows are callables built first and
+// called later: `nn.Softplus(beta=2)(x)`, `nn.NLLLoss()(input, target)`, `keras.losses.Huber()(y_true, y_pred)`.
 import type { Value } from '../ir/values';
+import type { OpTag } from './implementations';
 
 export interface OpRow {
   names: string[];
@@ -8,10 +10,35 @@ export interface OpRow {
   params: string[];
   /** Fixed implementation arguments (a loss kind, a default that differs from the source's). */
   fixed?: Record<string, Value>;
+  /** Tags of this row beyond its implementation's (one implementation serving several TF.js losses). */
+  tags?: OpTag[];
 }
 
-export function row(names: string | string[], impl: string, params: string[], fixed?: Record<string, Value>): OpRow {
-  return { names: Array.isArray(names) ? names : [names], impl, params, fixed };
+export function row(names: string | string[], impl: string, params: string[], fixed?: Record<string, Value>, tags?: OpTag[]): OpRow {
+  return { names: Array.isArray(names) ? names : [names], impl, params, fixed, tags };
+}
+
+/**
+ * What calling an instance does: an activation module runs the implementation on its one input; a
+ * loss class runs it on (prediction, target), taken in the framework's order, reduced to a mean
+ * when the framework's loss classes reduce (Keras).
+ */
+export type ClassCall = { kind: 'activation' } | { kind: 'loss'; argOrder: 'input-first' | 'target-first' };
+
+export interface ClassRow {
+  names: string[];
+  impl: string;
+  /** The constructor's parameters, in the same notation as a row's. */
+  params: string[];
+  call: ClassCall;
+}
+
+export function moduleRow(names: string | string[], impl: string, params: string[]): ClassRow {
+  return { names: Array.isArray(names) ? names : [names], impl, params, call: { kind: 'activation' } };
+}
+
+export function lossClassRow(names: string | string[], impl: string, params: string[], argOrder: 'input-first' | 'target-first'): ClassRow {
+  return { names: Array.isArray(names) ? names : [names], impl, params, call: { kind: 'loss', argOrder } };
 }
 
 /** Expands `prefix.{a,b}` style lists: the same row under several module paths. */

@@ -1,241 +1,249 @@
-// Activation probes GP101–GP108 and GP112: a sweep of f and f′ over [-R, R] plus extreme points.
+// Activation probes GP101–GP108 and GP112: one check a rule, each reading the sweep of f and f′
+// (sweep.ts) through the same view of it, with its threshold from the settings.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
+import { finding } from '../findings/finding';
+import { formatNumber as fmt } from '../findings/formatNumber';
 import type { Finding } from '../findings/types';
 import type { Program } from '../translate/translate';
-import { activationValueAndGradient } from './gradients';
+import { indicesOf, runSweep, sweepLayout, type Sweep } from './sweep';
 
-export interface ActivationSweep {
-  x: number[];
-  f: number[];
-  df: number[];
-  gradientPath: boolean;
+type Thresholds = GradProbeSettings['thresholds'];
+
+/** What a check found: its code, message and evidence (the probe adds the function and its span). */
+export interface ActivationVerdict {
+  code: 'GP101' | 'GP102' | 'GP103' | 'GP104' | 'GP105' | 'GP106' | 'GP107' | 'GP108' | 'GP112';
+  message: string;
+  evidence: Record<string, unknown>;
+  /** GP108's catalog variant for a shallow dip. */
+  shallowDip?: boolean;
 }
 
 export interface ActivationProbeResult {
   findings: Finding[];
-  summary: string;
-  sweep: ActivationSweep;
+  sweep: Sweep;
   stats: { fMin: number; fMax: number; dfMin: number; dfMax: number; monotonic: boolean; straightThrough: boolean };
 }
 
-const fmt = (v: number): string => {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e4 || a < 1e-3) return v.toExponential(2);
-  return Number(v.toPrecision(3)).toString();
-};
-export { fmt as formatNumber };
-
-/** Beyond the sweep, out to ±1e6 on a log scale: the depth probe's mean-field sums read f and f′ there. */
-const TAIL = 400;
-
-export function sweepPoints(range: number): { x: number[]; sweepCount: number } {
-  const x: number[] = [];
-  for (let i = -1000; i <= 1000; i++) x.push((i * range) / 1000);
-  const extra = [-1e-7, 1e-7, -50, 50, -100, 100, -1e4, 1e4];
-  const tail: number[] = [];
-  for (let i = 1; i <= TAIL; i++) tail.push(range * Math.pow(1e6 / range, i / TAIL));
-  return { x: [...x, ...extra, ...tail.map((v) => -v), ...tail], sweepCount: x.length };
+/** Where the checks look: index sets of the sweep and the figures several checks share. */
+export interface SweepView {
+  sweep: Sweep;
+  R: number;
+  /** Grid points and special points within [-R, R]: where f and f′ must be finite. */
+  inRange: number[];
+  /** Special points with |x| ≥ 50: where only overflow is expected. */
+  extremes: number[];
+  /** Grid points with |x| ≤ 3: where slopes are judged. */
+  inner: number[];
+  /** Grid points where f and f′ are finite. */
+  finiteGrid: number[];
+  /** |f′| on `inner` where finite. */
+  innerSlopes: number[];
+  fMin: number;
+  fMax: number;
+  fRange: number;
+  /** f varies by no more than 1e-6 over the grid. */
+  constantF: boolean;
 }
 
-/**
- * f and f′ at many points by linear interpolation in a sweep's table, O(1) a point: the sweep is
- * uniform on [-R, R] and the tails are uniform in log|x| out to ±1e6 (beyond, the end values).
- */
-export function sweepInterpolator(sweep: ActivationSweep, range: number): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
-  const F = sweep.f;
-  const D = sweep.df;
-  const step = range / 1000;
-  const negTail = 2009; // indices of the negative tail (−R·(1e6/R)^(i/TAIL), i = 1..TAIL)
-  const posTail = 2009 + TAIL;
-  const logSpan = Math.log(1e6 / range);
-  return (h, outF, outD) => {
-    for (let n = 0; n < h.length; n++) {
-      const v = h[n];
-      let i: number;
-      let j: number;
-      let t: number;
-      const a = Math.abs(v);
-      if (Number.isNaN(v)) { outF[n] = NaN; outD[n] = NaN; continue; }
-      if (a <= range) {
-        const u = (v + range) / step;
-        i = Math.min(1999, Math.max(0, Math.floor(u)));
-        j = i + 1;
-        t = u - i;
-      } else {
-        const u = (Math.log(a / range) / logSpan) * TAIL; // 0 at |v| = R, TAIL at 1e6
-        const base = v > 0 ? posTail : negTail;
-        if (u >= TAIL) { outF[n] = F[base + TAIL - 1]; outD[n] = D[base + TAIL - 1]; continue; }
-        const k = Math.floor(u); // between tail point k (the sweep's end when k = 0) and k + 1
-        i = k === 0 ? (v > 0 ? 2000 : 0) : base + k - 1;
-        j = base + k;
-        t = u - k;
-      }
-      outF[n] = F[i] + t * (F[j] - F[i]);
-      outD[n] = D[i] + t * (D[j] - D[i]);
-    }
-  };
-}
+const bad = (v: number): boolean => !Number.isFinite(v);
 
-/** The evaluated points in increasing order (sweep and tails, not the special points), for interpolation. */
-export function sortedTable(sweep: ActivationSweep): { x: number[]; f: number[]; df: number[] } {
-  const idx = sweep.x.map((_, i) => i).filter((i) => i < 2001 || i >= 2009).sort((a, b) => sweep.x[a] - sweep.x[b]);
-  return { x: idx.map((i) => sweep.x[i]), f: idx.map((i) => sweep.f[i]), df: idx.map((i) => sweep.df[i]) };
-}
-
-function finding(program: Program, code: string, severity: Finding['severity'], message: string, evidence: Record<string, unknown>): Finding {
-  return { code, severity, function: program.target.name, message, span: program.target.nameSpan, evidence };
-}
-
-export function runSweep(program: Program, range: number): ActivationSweep {
-  const { x } = sweepPoints(range);
-  return tf.tidy(() => {
-    const input = tf.tensor1d(x, 'float32');
-    const { value, grad, gradientPath } = activationValueAndGradient(program, input);
-    if (value.size !== input.size) throw new Error(`the function is not elementwise: ${x.length} inputs gave ${value.size} outputs`);
-    return { x, f: Array.from(value.dataSync()), df: Array.from(grad.dataSync()), gradientPath };
-  });
-}
-
-export function probeActivation(program: Program, settings: GradProbeSettings): ActivationProbeResult {
-  const R = settings.range;
-  const th = settings.thresholds;
-  const sweep = runSweep(program, R);
-  const { x, f, df } = sweep;
-  const findings: Finding[] = [];
-  const idx = x.map((_, i) => i);
-  const inSweep = idx.filter((i) => i < 2009 && Math.abs(x[i]) <= R);
-  const extremes = idx.filter((i) => i >= 2001 && i < 2009 && Math.abs(x[i]) >= 50);
-  const inner = idx.filter((i) => i < 2001 && Math.abs(x[i]) <= 3);
-  const bad = (v: number) => !Number.isFinite(v);
-  const list = (is: number[]) => is.slice(0, 3).map((i) => x[i]);
-
-  const nanF = inSweep.filter((i) => bad(f[i]));
-  const nanDf = inSweep.filter((i) => !bad(f[i]) && bad(df[i]));
-  if (nanF.length) {
-    findings.push(finding(program, 'GP101', 'error', `f(x) is ${fmt(f[nanF[0]])} at x = ${list(nanF).map(fmt).join(', ')}: the output itself is not finite`, { x: list(nanF), count: nanF.length, value: String(f[nanF[0]]) }));
-  }
-  if (nanDf.length) {
-    findings.push(finding(program, 'GP102', 'error', `f′(x) is ${fmt(df[nanDf[0]])} at x = ${list(nanDf).map(fmt).join(', ')} while f(x) = ${fmt(f[nanDf[0]])} is finite: training gets NaN gradients there`, { x: list(nanDf), count: nanDf.length, gradient: String(df[nanDf[0]]) }));
-  }
-  if (!nanF.length && !nanDf.length) {
-    const ext = extremes.filter((i) => bad(f[i]) || bad(df[i]));
-    if (ext.length) {
-      const i = ext[0];
-      findings.push(finding(program, 'GP103', 'warning', `${bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`}: finite on [-${R}, ${R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, { x: list(ext), count: ext.length }));
-    }
-  }
-
-  const finiteSweep = inSweep.filter((i) => !bad(df[i]) && !bad(f[i]) && i < 2001);
-  const absInner = inner.filter((i) => !bad(df[i])).map((i) => Math.abs(df[i]));
-  const maxInner = absInner.length ? Math.max(...absInner) : NaN;
-  const saturated = absInner.filter((a) => a > 0 && a < th.saturatedSlope).length;
-  const fs = finiteSweep.map((i) => f[i]);
+export function sweepView(sweep: Sweep): SweepView {
+  const { x, f, df, range: R } = sweep;
+  const grid = indicesOf(sweepLayout.grid);
+  const special = indicesOf(sweepLayout.special);
+  const inRange = [...grid, ...special].filter((i) => Math.abs(x[i]) <= R);
+  const extremes = special.filter((i) => Math.abs(x[i]) >= 50);
+  const inner = grid.filter((i) => Math.abs(x[i]) <= 3);
+  const finiteGrid = grid.filter((i) => Math.abs(x[i]) <= R && !bad(df[i]) && !bad(f[i]));
+  const fs = finiteGrid.map((i) => f[i]);
   const fMin = Math.min(...fs);
   const fMax = Math.max(...fs);
   const fRange = fMax - fMin;
-  const zeros = finiteSweep.filter((i) => df[i] === 0).length;
-  const constantF = !(fRange > 1e-6);
+  return {
+    sweep, R, inRange, extremes, inner, finiteGrid, fMin, fMax, fRange,
+    innerSlopes: inner.filter((i) => !bad(df[i])).map((i) => Math.abs(df[i])),
+    constantF: !(fRange > 1e-6),
+  };
+}
 
-  const noGradient = !constantF && finiteSweep.length > 0 && zeros / finiteSweep.length > th.noGradientShare;
-  if (noGradient) {
-    findings.push(finding(program, 'GP106', 'error', `f′ is 0 on ${fmt((100 * zeros) / finiteSweep.length)}% of [-${R}, ${R}]${sweep.gradientPath ? '' : ' (no gradient path from x to f)'} although f varies by ${fmt(fRange)}: nothing learns through it`, { zeroShare: zeros / finiteSweep.length, fRange, gradientPath: sweep.gradientPath }));
-  } else if (absInner.length && !constantF) {
-    if (maxInner < th.vanishingMaxSlope) {
-      findings.push(finding(program, 'GP104', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} (< ${th.vanishingMaxSlope}): gradients shrink at every layer`, { maxAbsGradient: maxInner, interval: [-3, 3] }));
-    } else if (saturated > absInner.length / 2) {
-      findings.push(finding(program, 'GP104', 'warning', `f′ is saturated (0 < |f′| < ${th.saturatedSlope}) on ${fmt((100 * saturated) / absInner.length)}% of [-3, 3]`, { saturatedShare: saturated / absInner.length, interval: [-3, 3] }));
-    }
-    if (maxInner > th.explodingMaxSlope) {
-      const at = inner.find((i) => Math.abs(df[i]) === maxInner) ?? inner[0];
-      findings.push(finding(program, 'GP105', 'warning', `max |f′| on [-3, 3] = ${fmt(maxInner)} at x = ${fmt(x[at])} (> ${th.explodingMaxSlope}): gradients grow at every layer`, { maxAbsGradient: maxInner, x: x[at] }));
-    }
-    // GP107: the longest run of exact zeros
-    let best = 0;
-    let run = 0;
-    let bestStart = 0;
-    let start = 0;
-    for (const i of finiteSweep) {
-      if (df[i] === 0) {
-        if (run === 0) start = i;
-        run++;
-        if (run > best) { best = run; bestStart = start; }
-      } else run = 0;
-    }
-    if (best / finiteSweep.length >= th.deadRegionShare) {
-      findings.push(finding(program, 'GP107', 'info', `f′ is exactly 0 on [${fmt(x[bestStart])}, ${fmt(x[bestStart + best - 1])}] (${fmt((100 * best) / finiteSweep.length)}% of the sweep): units whose inputs stay there stop learning`, { interval: [x[bestStart], x[bestStart + best - 1]], share: best / finiteSweep.length }));
-    }
+const firstThree = (v: SweepView, is: number[]): number[] => is.slice(0, 3).map((i) => v.sweep.x[i]);
+
+export function checkNanOutput(v: SweepView): ActivationVerdict | undefined {
+  const { f } = v.sweep;
+  const at = v.inRange.filter((i) => bad(f[i]));
+  if (!at.length) return undefined;
+  const xs = firstThree(v, at);
+  return { code: 'GP101', message: `f(x) is ${fmt(f[at[0]])} at x = ${xs.map(fmt).join(', ')}: the output itself is not finite`, evidence: { x: xs, count: at.length, value: String(f[at[0]]) } };
+}
+
+export function checkNanGradient(v: SweepView): ActivationVerdict | undefined {
+  const { f, df } = v.sweep;
+  const at = v.inRange.filter((i) => !bad(f[i]) && bad(df[i]));
+  if (!at.length) return undefined;
+  const xs = firstThree(v, at);
+  return { code: 'GP102', message: `f′(x) is ${fmt(df[at[0]])} at x = ${xs.map(fmt).join(', ')} while f(x) = ${fmt(f[at[0]])} is finite: training gets NaN gradients there`, evidence: { x: xs, count: at.length, gradient: String(df[at[0]]) } };
+}
+
+/** Only meaningful where f and f′ are finite on [-R, R] (else GP101/GP102 say more). */
+export function checkOverflowAtExtremes(v: SweepView): ActivationVerdict | undefined {
+  const { x, f, df } = v.sweep;
+  const at = v.extremes.filter((i) => bad(f[i]) || bad(df[i]));
+  if (!at.length) return undefined;
+  const i = at[0];
+  const what = bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`;
+  return { code: 'GP103', message: `${what}: finite on [-${v.R}, ${v.R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, evidence: { x: firstThree(v, at), count: at.length } };
+}
+
+export function checkNoGradient(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
+  const { df, gradientPath } = v.sweep;
+  if (v.constantF || !v.finiteGrid.length) return undefined;
+  const zeros = v.finiteGrid.filter((i) => df[i] === 0).length;
+  const share = zeros / v.finiteGrid.length;
+  if (!(share > th.noGradientShare)) return undefined;
+  return { code: 'GP106', message: `f′ is 0 on ${fmt(100 * share)}% of [-${v.R}, ${v.R}]${gradientPath ? '' : ' (no gradient path from x to f)'} although f varies by ${fmt(v.fRange)}: nothing learns through it`, evidence: { zeroShare: share, fRange: v.fRange, gradientPath } };
+}
+
+export function checkVanishingGradient(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
+  const slopes = v.innerSlopes;
+  const max = Math.max(...slopes);
+  if (max < th.vanishingMaxSlope) {
+    return { code: 'GP104', message: `max |f′| on [-3, 3] = ${fmt(max)} (< ${th.vanishingMaxSlope}): gradients shrink at every layer`, evidence: { maxAbsGradient: max, interval: [-3, 3] } };
   }
-
-  // GP108: sign changes of f′ and the size of descending stretches
-  let monotonic = true;
-  if (!noGradient && !constantF) {
-    const maxAbs = Math.max(...finiteSweep.map((i) => Math.abs(df[i])));
-    const tol = 1e-6 * maxAbs;
-    const signs = finiteSweep.map((i) => (df[i] > tol ? 1 : df[i] < -tol ? -1 : 0));
-    const crossings: number[] = [];
-    let last = 0;
-    signs.forEach((sg, k) => {
-      if (sg === 0) return;
-      if (last !== 0 && sg !== last) crossings.push(x[finiteSweep[k]]);
-      last = sg;
-    });
-    let maxDrop = 0;
-    let k = 0;
-    while (k < signs.length) {
-      if (signs[k] < 0) {
-        const s0 = k;
-        while (k < signs.length && signs[k] <= 0) k++;
-        maxDrop = Math.max(maxDrop, f[finiteSweep[s0]] - f[finiteSweep[k - 1]]);
-      } else k++;
-    }
-    if (crossings.length > 0) {
-      monotonic = false;
-      const dipShare = fRange > 0 ? maxDrop / fRange : 0;
-      const oscillating = crossings.length > 2;
-      const severity = oscillating || dipShare > th.dipShare ? 'warning' : 'info';
-      const what = oscillating ? `f′ changes sign ${crossings.length} times on [-${R}, ${R}] (oscillating)` : `f′ changes sign at x ≈ ${crossings.map(fmt).join(', ')}`;
-      findings.push(finding(program, 'GP108', severity, `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`, { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare }));
-    }
+  const saturated = slopes.filter((a) => a > 0 && a < th.saturatedSlope).length;
+  if (saturated > slopes.length / 2) {
+    return { code: 'GP104', message: `f′ is saturated (0 < |f′| < ${th.saturatedSlope}) on ${fmt((100 * saturated) / slopes.length)}% of [-3, 3]`, evidence: { saturatedShare: saturated / slopes.length, interval: [-3, 3] } };
   }
+  return undefined;
+}
 
-  // GP112: a custom gradient against central finite differences of the forward
-  let straightThrough = false;
-  if (program.target.customGradient) {
-    const h = 1e-3 * Math.max(1, R / 6);
-    const xs = finiteSweep.map((i) => x[i]);
-    const [fp, fm, fpp, fmm] = tf.tidy(() => [h, -h, 2 * h, -2 * h].map((d) => Array.from(program.run([tf.tensor1d(xs.map((v) => v + d), 'float32')]).dataSync())));
-    const numeric = xs.map((_, k) => (fp[k] - fm[k]) / (2 * h));
-    const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
-    const zeroFd = numeric.filter((v) => Math.abs(v) < 1e-6).length;
-    if (zeroFd / xs.length > 0.9 && !constantF) straightThrough = true;
-    else {
-      const mismatches: { x: number; analytic: number; numeric: number }[] = [];
-      let compared = 0;
-      xs.forEach((xv, k) => {
-        const i = finiteSweep[k];
-        // Kinks: the two step sizes disagree, so the derivative is not well defined there.
-        if (!Number.isFinite(numeric[k]) || Math.abs(numeric[k] - numeric2[k]) > 1e-2 * Math.max(1, Math.abs(numeric[k]))) return;
-        compared++;
-        const rel = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
-        if (rel > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k] });
-      });
-      if (compared > 0 && mismatches.length / compared > th.customGradientShare) {
-        const m = mismatches[Math.floor(mismatches.length / 2)];
-        findings.push(finding(program, 'GP112', 'error', `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`, { examples: mismatches.slice(0, 3), share: mismatches.length / compared }));
-      }
-    }
+export function checkExplodingGradient(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
+  const { x, df } = v.sweep;
+  const max = Math.max(...v.innerSlopes);
+  if (!(max > th.explodingMaxSlope)) return undefined;
+  const at = v.inner.find((i) => Math.abs(df[i]) === max) ?? v.inner[0];
+  return { code: 'GP105', message: `max |f′| on [-3, 3] = ${fmt(max)} at x = ${fmt(x[at])} (> ${th.explodingMaxSlope}): gradients grow at every layer`, evidence: { maxAbsGradient: max, x: x[at] } };
+}
+
+/** The longest run of exact zeros of f′ on the grid. */
+export function checkDeadRegion(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
+  const { x, df } = v.sweep;
+  let best = 0;
+  let run = 0;
+  let bestStart = 0;
+  let start = 0;
+  for (const i of v.finiteGrid) {
+    if (df[i] === 0) {
+      if (run === 0) start = i;
+      run++;
+      if (run > best) { best = run; bestStart = start; }
+    } else run = 0;
   }
+  const share = best / v.finiteGrid.length;
+  if (!(share >= th.deadRegionShare)) return undefined;
+  const interval = [x[bestStart], x[bestStart + best - 1]];
+  return { code: 'GP107', message: `f′ is exactly 0 on [${fmt(interval[0])}, ${fmt(interval[1])}] (${fmt(100 * share)}% of the sweep): units whose inputs stay there stop learning`, evidence: { interval, share } };
+}
 
-  const dfs = finiteSweep.map((i) => df[i]);
-  const dfMin = dfs.length ? Math.min(...dfs) : NaN;
-  const dfMax = dfs.length ? Math.max(...dfs) : NaN;
+/** Sign changes of f′ and the deepest descending stretch; a shallow Swish-like dip is the catalog's info variant. */
+export function checkNonMonotonic(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
+  const { x, f, df } = v.sweep;
+  const grid = v.finiteGrid;
+  const tol = 1e-6 * Math.max(...grid.map((i) => Math.abs(df[i])));
+  const signs = grid.map((i) => (df[i] > tol ? 1 : df[i] < -tol ? -1 : 0));
+  const crossings: number[] = [];
+  let last = 0;
+  signs.forEach((sg, k) => {
+    if (sg === 0) return;
+    if (last !== 0 && sg !== last) crossings.push(x[grid[k]]);
+    last = sg;
+  });
+  if (!crossings.length) return undefined;
+  let maxDrop = 0;
+  for (let k = 0; k < signs.length;) {
+    if (signs[k] < 0) {
+      const s0 = k;
+      while (k < signs.length && signs[k] <= 0) k++;
+      maxDrop = Math.max(maxDrop, f[grid[s0]] - f[grid[k - 1]]);
+    } else k++;
+  }
+  const dipShare = v.fRange > 0 ? maxDrop / v.fRange : 0;
+  const oscillating = crossings.length > 2;
+  const what = oscillating ? `f′ changes sign ${crossings.length} times on [-${v.R}, ${v.R}] (oscillating)` : `f′ changes sign at x ≈ ${crossings.map(fmt).join(', ')}`;
+  return {
+    code: 'GP108',
+    message: `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`,
+    evidence: { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare },
+    shallowDip: !oscillating && !(dipShare > th.dipShare),
+  };
+}
+
+/**
+ * A custom gradient against central finite differences of the forward. A forward whose finite
+ * differences are 0 almost everywhere is piecewise constant: its custom gradient is a
+ * straight-through estimator on purpose, not a mismatch.
+ */
+export function checkCustomGradient(program: Program, v: SweepView, th: Thresholds): { verdict?: ActivationVerdict; straightThrough: boolean } {
+  const { x, df } = v.sweep;
+  const h = 1e-3 * Math.max(1, v.R / 6);
+  const xs = v.finiteGrid.map((i) => x[i]);
+  const [fp, fm, fpp, fmm] = tf.tidy(() => [h, -h, 2 * h, -2 * h].map((d) => Array.from(program.run([tf.tensor1d(xs.map((xv) => xv + d), 'float32')]).dataSync())));
+  const numeric = xs.map((_, k) => (fp[k] - fm[k]) / (2 * h));
+  const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
+  const zeroFd = numeric.filter((n) => Math.abs(n) < 1e-6).length;
+  if (zeroFd / xs.length > 0.9 && !v.constantF) return { straightThrough: true };
+  const mismatches: { x: number; analytic: number; numeric: number }[] = [];
+  let compared = 0;
+  xs.forEach((xv, k) => {
+    const i = v.finiteGrid[k];
+    // Kinks: the two step sizes disagree, so the derivative is not well defined there.
+    if (!Number.isFinite(numeric[k]) || Math.abs(numeric[k] - numeric2[k]) > 1e-2 * Math.max(1, Math.abs(numeric[k]))) return;
+    compared++;
+    const rel = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
+    if (rel > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k] });
+  });
+  if (!(compared > 0 && mismatches.length / compared > th.customGradientShare)) return { straightThrough: false };
+  const m = mismatches[Math.floor(mismatches.length / 2)];
+  return {
+    straightThrough: false,
+    verdict: {
+      code: 'GP112',
+      message: `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`,
+      evidence: { examples: mismatches.slice(0, 3), share: mismatches.length / compared },
+    },
+  };
+}
+
+/** Runs the sweep and every activation check, in the order (and with the precedence) of the rules. */
+export function probeActivation(program: Program, settings: GradProbeSettings): ActivationProbeResult {
+  const th = settings.thresholds;
+  const sweep = runSweep(program, settings.range);
+  const v = sweepView(sweep);
+  const verdicts: (ActivationVerdict | undefined)[] = [];
+  const nanOutput = checkNanOutput(v);
+  const nanGradient = checkNanGradient(v);
+  verdicts.push(nanOutput, nanGradient);
+  // Overflow at the extremes only adds something when the range itself is finite.
+  if (!nanOutput && !nanGradient) verdicts.push(checkOverflowAtExtremes(v));
+  const noGradient = checkNoGradient(v, th);
+  if (noGradient) verdicts.push(noGradient);
+  else if (v.innerSlopes.length && !v.constantF) verdicts.push(checkVanishingGradient(v, th), checkExplodingGradient(v, th), checkDeadRegion(v, th));
+  const nonMonotonic = noGradient || v.constantF ? undefined : checkNonMonotonic(v, th);
+  verdicts.push(nonMonotonic);
+  const custom = program.target.customGradient ? checkCustomGradient(program, v, th) : { straightThrough: false };
+  verdicts.push(custom.verdict);
+
+  const findings = verdicts.filter((x): x is ActivationVerdict => !!x).map((x) => {
+    const init = { function: program.target.name, span: program.target.nameSpan, message: x.message, evidence: x.evidence };
+    return x.code === 'GP108' && x.shallowDip ? finding('GP108', { ...init, variant: 'shallow-dip' }) : finding(x.code, init);
+  });
+  const dfs = v.finiteGrid.map((i) => sweep.df[i]);
   return {
     findings,
-    summary: '',
     sweep,
-    stats: { fMin, fMax, dfMin, dfMax, monotonic, straightThrough },
+    stats: {
+      fMin: v.fMin, fMax: v.fMax, dfMin: dfs.length ? Math.min(...dfs) : NaN, dfMax: dfs.length ? Math.max(...dfs) : NaN,
+      monotonic: !nonMonotonic, straightThrough: custom.straightThrough,
+    },
   };
 }

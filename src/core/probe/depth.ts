@@ -4,12 +4,14 @@
 // the empirical stack confirms borderline predictions and feeds the panel's plot.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
+import { finding } from '../findings/finding';
 import type { Finding } from '../findings/types';
 import type { Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
 import { seededRandom } from './lossInputs';
 import { withTensorScope } from './tensorScope';
-import { formatNumber as fmt, runSweep, sortedTable, sweepInterpolator, type ActivationSweep } from './activation';
+import { formatNumber as fmt } from '../findings/formatNumber';
+import { runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -88,11 +90,6 @@ export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }):
     }
     return { f: outF, df: outD };
   };
-}
-
-/** The same table for a program on its own (the panel, tests): one evaluation of sweep and tails. */
-export function phiOf(program: Program, range = 6): Phi {
-  return phiFromTable(sortedTable(runSweep(program, range)));
 }
 
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
@@ -259,7 +256,7 @@ export interface DepthProbeResult {
 const reluStacks = new Map<string, DepthMeasurement>();
 
 /** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: ActivationSweep } = {}): DepthProbeResult {
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
@@ -287,7 +284,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   let reluMeasured: DepthMeasurement | undefined;
   const empirical = options.empirical ?? 'auto';
   if (empirical === 'always' || (empirical === 'auto' && borderline)) {
-    measured = measureDepth(program, init, 7, sweepInterpolator(sweep, settings.range));
+    measured = measureDepth(program, init, 7, sweepInterpolator(sweep));
     reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
     reluStacks.set(init.name, reluMeasured);
     if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {
@@ -305,9 +302,9 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   const gainAdvice = Number.isFinite(p.gain) && p.gain > 1e-3 && p.gain < 1e3 ? `; a weight gain of ${fmt(p.gain)} makes χ₁ = 1` : '; no weight gain fixes it (the slope is 0 where the signal settles)';
   if (ratio < 1 / th.depthRatio && ratio < relu / th.depthRelative) {
     const how = ratio === 0 ? 'the gradient reaching layer 1 underflows to 0' : `‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ = ${fmt(ratio)}, ${fmt(relu / ratio)}× smaller than ReLU's ${fmt(relu)}`;
-    findings.push({ ...base, code: 'GP109', severity: 'warning', message: `in a ${DEPTH}-layer stack (${init.name}) ${how}: early layers barely learn${gainAdvice}`, evidence });
+    findings.push(finding('GP109', { ...base, message: `in a ${DEPTH}-layer stack (${init.name}) ${how}: early layers barely learn${gainAdvice}`, evidence }));
   } else if (ratio > th.depthRatio && ratio > relu * th.depthRelative) {
-    findings.push({ ...base, code: 'GP110', severity: 'warning', message: `in a ${DEPTH}-layer stack (${init.name}) ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ = ${fmt(ratio)}, ${fmt(ratio / relu)}× larger than ReLU's ${fmt(relu)}: gradients explode with depth${gainAdvice}`, evidence });
+    findings.push(finding('GP110', { ...base, message: `in a ${DEPTH}-layer stack (${init.name}) ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ = ${fmt(ratio)}, ${fmt(ratio / relu)}× larger than ReLU's ${fmt(relu)}: gradients explode with depth${gainAdvice}`, evidence }));
   }
   const lastVar = measured?.variances[DEPTH - 1] ?? p.variances[DEPTH - 1];
   const predictedLast = p.variances[DEPTH - 1];
@@ -317,7 +314,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
     // ReLU in the same stack, for scale: q ← σ_w² q / 2 + σ_b².
     let reluVariance = init.weightVar + init.biasVar;
     for (let l = 1; l < DEPTH; l++) reluVariance = (init.weightVar * reluVariance) / 2 + init.biasVar;
-    findings.push({ ...base, code: 'GP111', severity: 'warning', message: p.constantOutput ? `by layer ${DEPTH} every unit outputs the same value: the signal carries no information` : `the pre-activations' variance ${Number.isFinite(v) && v < 1 ? 'collapses' : 'blows up'} to ${fmt(v)} by layer ${DEPTH} (${init.name}; ReLU in the same stack keeps ${fmt(reluVariance)})`, evidence: { ...evidence, varianceAtDepth: v, reluVarianceAtDepth: reluVariance } });
+    findings.push(finding('GP111', { ...base, message: p.constantOutput ? `by layer ${DEPTH} every unit outputs the same value: the signal carries no information` : `the pre-activations' variance ${Number.isFinite(v) && v < 1 ? 'collapses' : 'blows up'} to ${fmt(v)} by layer ${DEPTH} (${init.name}; ReLU in the same stack keeps ${fmt(reluVariance)})`, evidence: { ...evidence, varianceAtDepth: v, reluVarianceAtDepth: reluVariance } }));
   }
   return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured };
 }

@@ -1,186 +1,36 @@
 // The loss probes (GP2xx): choose the input family from a static read of the function, find a shape
 // it accepts, then probe it inside that family's domain only — boundary inputs, the target as a
 // minimum, unboundedness, gradient direction and scale against a standard baseline, batch scaling,
-// and 1-D slices from the target outwards. Nothing here runs the user's code other than through
-// the translated Program.
-import * as tf from '@tensorflow/tfjs-core';
+// and 1-D slices from the target outwards (lossSlices.ts). Nothing here runs the user's code other
+// than through the translated Program.
 import type { GradProbeSettings } from '../config/settings';
-import type { Finding, Severity } from '../findings/types';
-import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
-import type { Span } from '../ir/ir';
+import { formatNumber as fmt, formatPair as fmtPair } from '../findings/formatNumber';
+import type { Finding, LossReportData } from '../findings/types';
 import { lossMapping, type Program } from '../translate/translate';
+import { argumentOrder } from './argumentOrder';
 import {
-  baselineAt, baselineFor, candidateLayouts, encodeTarget, hasClassRows, lossCases, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput,
-  type Baseline, type LossCase, type LossInput, type LossLayout, type Names, type SliceSpec,
+  allFinite, at, chooseLayout, finite, isShapeProblem, LossRunner, nonFiniteCount, norm, report, type LossContext, type Measured,
+} from './lossContext';
+import { lossParameterNames } from './lossFacts';
+import { chooseLossFamily } from './lossFamily';
+import {
+  baselineAt, baselineFor, hasClassRows, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput, type LossCase, type LossInput,
 } from './lossInputs';
-import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFacts, type LossFamily, type SourceOp } from './lossStatic';
+import { readLossFacts } from './lossRead';
+import { checkSlices, lossGrid, runSlice } from './lossSlices';
 
-export type { LossFamily } from './lossStatic';
-
-export interface LossSliceData {
-  label: string;
-  /** Slice coordinate s; the target is at s = 0. */
-  t: number[];
-  loss: (number | null)[];
-  gradNorm: (number | null)[];
-  baselineLoss: (number | null)[];
-  baselineGradNorm: (number | null)[];
-}
-
-export interface LossProbeData {
-  slices: LossSliceData[];
-  /** The 2-D landscape for two-output predictions (rows over y, columns over x; null where not finite or outside the domain). */
-  grid?: { label: string; x: number[]; y: number[]; loss: (number | null)[][] };
-  /** What was probed, for hovers and the panel. */
-  layout: string;
-  baseline: string;
-}
+export type { LossFamily } from './lossFamily';
 
 export interface LossProbeResult {
   findings: Finding[];
   summary: string;
-  family: string;
-  mapping: string;
-  data: LossProbeData;
+  /** What the report carries: family, mapping, layout, baseline, slices and landscape. */
+  data: LossReportData;
 }
-
-const defaultSeverity: Record<string, Severity> = {
-  GP201: 'error', GP202: 'error', GP203: 'error', GP204: 'error', GP205: 'error', GP206: 'error',
-  GP207: 'warning', GP208: 'warning', GP209: 'warning', GP210: 'info', GP211: 'warning', GP212: 'warning', GP213: 'info',
-};
-
-interface Measured {
-  value: number;
-  grad: Float32Array;
-  gradPath: boolean;
-}
-
-const finite = (x: number): boolean => Number.isFinite(x);
-const fmt = (x: number): string => {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!finite(x)) return x > 0 ? '+Inf' : '-Inf';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e4 || a < 1e-3 ? x.toExponential(2) : Number(x.toPrecision(3)).toString();
-};
-/** Two numbers with enough digits to tell them apart. */
-function fmtPair(a: number, b: number): [string, string] {
-  for (let digits = 3; digits <= 8; digits++) {
-    const fa = Number(a.toPrecision(digits)).toString();
-    const fb = Number(b.toPrecision(digits)).toString();
-    if (fa !== fb || digits === 8) return [fa, fb];
-  }
-  return [fmt(a), fmt(b)];
-}
-const norm = (g: Float32Array): number => Math.sqrt(g.reduce((a, x) => a + x * x, 0));
-const allFinite = (g: Float32Array): boolean => g.every(finite);
-const nonFiniteCount = (g: Float32Array): number => g.reduce((a, x) => a + (finite(x) ? 0 : 1), 0);
-const isShapeProblem = (err: unknown): boolean => !(err instanceof UnsupportedConstruct) && !(err instanceof ProbeBudgetExceeded);
-
-/** Runs the translated loss on probe inputs; every tensor is released before returning. */
-class LossRunner {
-  /** Probe inputs the loss raised an error on (data-dependent failures), for the summary. */
-  readonly failures: string[] = [];
-
-  constructor(readonly program: Program) {}
-
-  /** value(), with a failure of the user's code on this one input recorded and read as NaN. */
-  tryValue(layout: LossLayout, input: LossInput, what: string): number {
-    try {
-      return this.value(layout, input);
-    } catch (err) {
-      if (!isShapeProblem(err)) throw err;
-      this.failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-      return NaN;
-    }
-  }
-
-  /** measure(), with a failure on this one input recorded; undefined then. */
-  tryMeasure(layout: LossLayout, input: LossInput, what: string): Measured | undefined {
-    try {
-      return this.measure(layout, input);
-    } catch (err) {
-      if (!isShapeProblem(err)) throw err;
-      this.failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-  }
-
-  value(layout: LossLayout, input: LossInput): number {
-    return tf.tidy(() => {
-      const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
-      const p = tf.tensor(input.pred, layout.predShape, 'float32');
-      const out = this.program.run([t, p]);
-      const v = out.rank === 0 ? out : tf.mean(tf.cast(out, 'float32'));
-      return v.dataSync()[0];
-    });
-  }
-
-  /**
-   * The conventions of lossValueAndGradient (mean of what the loss returns; zeros where no gradient
-   * path exists), but without letting TF.js throw "Cannot compute gradient": when it throws, the
-   * tensors its tape saved stay kept and leak. allowNoGradients returns no gradient instead.
-   */
-  measure(layout: LossLayout, input: LossInput): Measured {
-    return tf.tidy(() => {
-      const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
-      const p = tf.tensor(input.pred, layout.predShape, 'float32');
-      const { value, grads } = tf.engine().gradients(() => {
-        const out = this.program.run([t, p]);
-        return (out.rank === 0 ? out : tf.mean(tf.cast(out, 'float32'))) as tf.Scalar;
-      }, [p], undefined, true);
-      const g = grads[0] as tf.Tensor | undefined;
-      return { value: value.dataSync()[0], grad: g ? Float32Array.from(g.dataSync() as Float32Array) : new Float32Array(p.size), gradPath: !!g };
-    });
-  }
-}
-
-function chooseLayout(runner: LossRunner, family: LossFamily, names: Names): { layout: LossLayout; typical: LossCase[]; boundary: LossCase[] } {
-  const tried: string[] = [];
-  let firstError: string | undefined;
-  for (const layout of candidateLayouts(family)) {
-    const cases = lossCases(family, layout, names);
-    try {
-      runner.value(layout, cases.typical[1]);
-      return { layout, ...cases };
-    } catch (err) {
-      if (!isShapeProblem(err)) throw err;
-      tried.push(layout.describe);
-      firstError ??= err instanceof Error ? err.message : String(err);
-    }
-  }
-  throw new Error(`the loss raised an error on every input shape tried for ${family.name} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
-}
-
-interface Context {
-  program: Program;
-  runner: LossRunner;
-  settings: GradProbeSettings;
-  family: LossFamily;
-  facts: LossFacts;
-  layout: LossLayout;
-  names: Names;
-  mapping: string;
-  baseline: Baseline;
-  findings: Finding[];
-}
-
-function report(ctx: Context, code: string, message: string, evidence: Record<string, unknown>, span?: Span): void {
-  ctx.findings.push({
-    code,
-    severity: ctx.settings.severity[code] ?? defaultSeverity[code] ?? 'warning',
-    function: ctx.program.target.name,
-    message,
-    span: span ?? ctx.program.target.nameSpan,
-    evidence: { family: ctx.family.name, mapping: ctx.mapping, layout: ctx.layout.describe, ...evidence },
-  });
-}
-
-const at = (op: SourceOp): string => `${op.what === 'division' ? 'the division' : op.what} on line ${op.span.startLine + 1}`;
 
 // ---------------------------------------------------------------- GP201 / GP202
 
-function nanCause(ctx: Context, c: LossCase): { cause?: string; fix?: string } {
+function nanCause(ctx: LossContext, c: LossCase): { cause?: string; fix?: string } {
   const { facts, names } = ctx;
   const targetLog = facts.targetLog[0];
   if (targetLog && c.target.some((x) => x <= 0)) return { cause: `${at(targetLog)} takes the log of ${names.target}, which is 0 there` };
@@ -206,7 +56,7 @@ function nanCause(ctx: Context, c: LossCase): { cause?: string; fix?: string } {
   }
 }
 
-function gradNanCause(ctx: Context, c: LossCase): { cause?: string; fix?: string } {
+function gradNanCause(ctx: LossContext, c: LossCase): { cause?: string; fix?: string } {
   const { facts } = ctx;
   if (facts.predWhere.length && c.kind !== 'perfect') {
     return { cause: `${at(facts.predWhere[0])} evaluates both branches, and the branch it discards is NaN/Inf there`, fix: 'make the discarded branch safe too, e.g. take the log of where(mask, x, 1) rather than where(mask, log(x), 0)' };
@@ -219,7 +69,7 @@ function gradNanCause(ctx: Context, c: LossCase): { cause?: string; fix?: string
   return {};
 }
 
-function checkNonFinite(ctx: Context, measured: Map<LossCase, Measured>): { badValue: Set<LossCase>; badGrad: Set<LossCase> } {
+function checkNonFinite(ctx: LossContext, measured: Map<LossCase, Measured>): { badValue: Set<LossCase>; badGrad: Set<LossCase> } {
   const badValue = new Set<LossCase>();
   const badGrad = new Set<LossCase>();
   for (const [c, m] of measured) {
@@ -257,7 +107,7 @@ function checkNonFinite(ctx: Context, measured: Map<LossCase, Measured>): { badV
 // ---------------------------------------------------------------- GP203
 
 /** Clamp a direction so a small step from the target stays in the domain (and on the simplex). */
-function feasibleDirection(ctx: Context, target: Float32Array, dir: Float32Array): Float32Array {
+function feasibleDirection(ctx: LossContext, target: Float32Array, dir: Float32Array): Float32Array {
   const { family, layout } = ctx;
   const bounded = family.space !== 'regression';
   const v = dir.map((x, i) => bounded && ((target[i] <= 0 && x < 0) || (target[i] >= 1 && x > 0)) ? 0 : x);
@@ -275,14 +125,14 @@ function feasibleDirection(ctx: Context, target: Float32Array, dir: Float32Array
   return m > 0 ? v.map((x) => x / m) : v;
 }
 
-function stepFrom(ctx: Context, target: Float32Array, dir: Float32Array, step: number): Float32Array {
+function stepFrom(ctx: LossContext, target: Float32Array, dir: Float32Array, step: number): Float32Array {
   const out = target.map((x, i) => x + step * dir[i]);
   if (ctx.family.space !== 'regression') return out.map((x) => Math.min(Math.max(x, 0), 1));
   if (ctx.family.domain === 'nonnegative') return out.map((x) => Math.max(x, 0));
   return out;
 }
 
-function checkMinimumAtTarget(ctx: Context, perfect: LossCase, atTarget: Measured, typicalLoss: number): void {
+function checkMinimumAtTarget(ctx: LossContext, perfect: LossCase, atTarget: Measured, typicalLoss: number): void {
   const { family, layout, runner, names } = ctx;
   if (family.space === 'logits' || !finite(atTarget.value)) return;
   const target = perfect.target;
@@ -335,7 +185,7 @@ function unboundedBelow(values: number[], start: number): boolean {
   return values[n - 1] < start && lastDrop >= 0.5 * prevDrop && lastDrop > 1e-6 * Math.abs(values[n - 1]);
 }
 
-function checkUnbounded(ctx: Context, perfect: LossCase | undefined, atTarget: Measured | undefined, sliceEnds: { label: string; value: number }[], boundary: Map<LossCase, Measured>): void {
+function checkUnbounded(ctx: LossContext, perfect: LossCase | undefined, atTarget: Measured | undefined, sliceEnds: { label: string; value: number }[], boundary: Map<LossCase, Measured>): void {
   const { family, layout, runner, names } = ctx;
   const scales = [1, 10, 100, 1000];
   if (family.space === 'regression' && perfect && atTarget) {
@@ -396,7 +246,7 @@ function checkUnbounded(ctx: Context, perfect: LossCase | undefined, atTarget: M
 // ---------------------------------------------------------------- GP206, GP208, GP209
 
 /** Per sample row: does a small descent step move the prediction towards the target? */
-function descentVerdicts(ctx: Context, input: LossInput, grad: Float32Array): { toward: number; away: number } {
+function descentVerdicts(ctx: LossContext, input: LossInput, grad: Float32Array): { toward: number; away: number } {
   const { family, layout } = ctx;
   const rows = layout.predShape[0];
   const per = grad.length / rows;
@@ -432,7 +282,7 @@ function descentVerdicts(ctx: Context, input: LossInput, grad: Float32Array): { 
   return { toward, away };
 }
 
-function checkDirection(ctx: Context, typical: { c: LossCase; m: Measured }[]): void {
+function checkDirection(ctx: LossContext, typical: { c: LossCase; m: Measured }[]): void {
   let toward = 0;
   let away = 0;
   for (const { c, m } of typical) {
@@ -450,7 +300,7 @@ function checkDirection(ctx: Context, typical: { c: LossCase; m: Measured }[]): 
   });
 }
 
-function checkGradientScale(ctx: Context, typical: { c: LossCase; m: Measured }[]): number | undefined {
+function checkGradientScale(ctx: LossContext, typical: { c: LossCase; m: Measured }[]): number | undefined {
   const ratios: number[] = [];
   const rows: { loss: number; gradNorm: number; baselineLoss: number; baselineGradNorm: number }[] = [];
   for (const { c, m } of typical) {
@@ -478,7 +328,7 @@ function checkGradientScale(ctx: Context, typical: { c: LossCase; m: Measured }[
 
 // ---------------------------------------------------------------- GP205
 
-function checkNoGradient(ctx: Context, measured: Measured[]): boolean {
+function checkNoGradient(ctx: LossContext, measured: Measured[]): boolean {
   const usable = measured.filter((m) => finite(m.value));
   if (!usable.length) return false;
   if (!usable.every((m) => !m.gradPath || m.grad.every((g) => g === 0))) return false;
@@ -494,7 +344,7 @@ function checkNoGradient(ctx: Context, measured: Measured[]): boolean {
 
 // ---------------------------------------------------------------- GP210
 
-function checkBatchScaling(ctx: Context, input: LossInput, value: number): void {
+function checkBatchScaling(ctx: LossContext, input: LossInput, value: number): void {
   const { runner, layout } = ctx;
   const values: number[] = [value];
   try {
@@ -517,136 +367,12 @@ function checkBatchScaling(ctx: Context, input: LossInput, value: number): void 
   });
 }
 
-// ---------------------------------------------------------------- the 2-D landscape
-
-const GRID = 15;
-
-/**
- * For two-output predictions (last axis 2): the loss over both outputs of the first sample, the
- * others held at their targets, inside the family's domain — the panel's heatmap.
- */
-function lossGrid(ctx: Context, target: Float32Array): LossProbeData['grid'] {
-  if (ctx.layout.lastAxis !== 2) return undefined;
-  const space = ctx.family.space;
-  const axis = (centre: number): number[] => {
-    if (space === 'probabilities' || space === 'masks') return Array.from({ length: GRID }, (_, i) => i / (GRID - 1));
-    if (space === 'logits') return Array.from({ length: GRID }, (_, i) => -6 + (12 * i) / (GRID - 1));
-    return Array.from({ length: GRID }, (_, i) => centre - 3 + (6 * i) / (GRID - 1));
-  };
-  const x = axis(target[0]);
-  const y = axis(target[1]);
-  // Two classes on the simplex are one free number: the 1-D slices already show it.
-  if (space === 'probabilities' && ctx.family.arity === 'categorical') return undefined;
-  const loss = y.map((b) => x.map((a) => {
-    const pred = Float32Array.from(target);
-    pred[0] = a;
-    pred[1] = b;
-    const v = ctx.runner.tryValue(ctx.layout, { target, pred }, 'grid point');
-    return finite(v) ? v : null;
-  }));
-  return { label: `${ctx.names.pred}[0, 0] × ${ctx.names.pred}[0, 1] (other entries at the target)`, x, y, loss };
-}
-
-// ---------------------------------------------------------------- slices, GP212, GP213
-
-interface SliceRun { spec: SliceSpec; data: LossSliceData; measured: (Measured | undefined)[] }
-
-function runSlice(ctx: Context, spec: SliceSpec): SliceRun {
-  const data: LossSliceData = { label: spec.label, t: spec.s, loss: [], gradNorm: [], baselineLoss: [], baselineGradNorm: [] };
-  const measured: (Measured | undefined)[] = [];
-  for (const s of spec.s) {
-    const input = { target: spec.target, pred: spec.at(s) };
-    const m = ctx.runner.tryMeasure(ctx.layout, input, `slice point s = ${fmt(s)}`);
-    measured.push(m);
-    const b = baselineAt(ctx.baseline, input);
-    data.loss.push(m && finite(m.value) ? m.value : null);
-    data.gradNorm.push(m && allFinite(m.grad) ? norm(m.grad) : null);
-    data.baselineLoss.push(finite(b.value) ? b.value : null);
-    data.baselineGradNorm.push(finite(b.gradNorm) ? b.gradNorm : null);
-  }
-  return { spec, data, measured };
-}
-
-/** Index runs from the target (s = 0) outwards. */
-function halves(s: number[]): number[][] {
-  const zero = s.reduce((best, x, i) => (Math.abs(x) < Math.abs(s[best]) ? i : best), 0);
-  const out: number[][] = [];
-  if (zero < s.length - 1) out.push(Array.from({ length: s.length - zero }, (_, i) => zero + i));
-  if (zero > 0) out.push(Array.from({ length: zero + 1 }, (_, i) => zero - i));
-  return out;
-}
-
-/**
- * GP212/GP213. The plateau threshold is scaled down with the loss's overall gradient scale (its
- * ratio to the baseline, when below 1): a loss that is uniformly tiny is GP208's, not a plateau.
- */
-function checkSlices(ctx: Context, runs: SliceRun[], gradientWorks: boolean, gradientRatio: number | undefined): void {
-  const { plateauShare } = ctx.settings.thresholds;
-  const plateauGradient = ctx.settings.thresholds.plateauGradient * Math.min(1, gradientRatio ?? 1);
-  let plateauReported = false;
-  let minimaReported = false;
-  for (const run of runs) {
-    const { data, spec } = run;
-    for (const half of halves(spec.s)) {
-      const loss = half.map((i) => data.loss[i]);
-      const grads = half.map((i) => data.gradNorm[i]);
-      if (loss.some((v) => v === null)) continue;
-      const L = loss as number[];
-      const lo = Math.min(...L);
-      const hi = Math.max(...L);
-      const tol = 1e-3 * (hi - lo) + 1e-9 * Math.abs(hi);
-      if (hi - lo <= 1e-12 * Math.max(1, Math.abs(hi))) continue;
-      if (!plateauReported && gradientWorks) {
-        const flat = half.map((_, k) => grads[k] !== null && (grads[k] as number) < plateauGradient && L[k] > lo + tol);
-        const share = flat.filter(Boolean).length / half.length;
-        if (share > plateauShare) {
-          const first = flat.indexOf(true);
-          const s0 = spec.s[half[first]];
-          report(ctx, 'GP212', `Loss plateau: along the slice "${spec.label}", ‖∂loss/∂${ctx.names.pred}‖ < ${fmt(plateauGradient)} on ${Math.round(share * 100)}% of the points from s = ${fmt(s0)} on, while the loss (${fmt(L[first])}) is still above its minimum (${fmt(lo)}): wrong predictions there get no push back (a saturated or clipped loss).`, {
-            slice: spec.label, plateauStartsAt: s0, share, lossThere: L[first], minimum: lo, gradientThreshold: plateauGradient,
-          });
-          plateauReported = true;
-        }
-      }
-      if (!minimaReported) {
-        // An interior local minimum with a hump between it and the target: another basin.
-        for (let k = 1; k < L.length - 1; k++) {
-          if (!(L[k] < L[k - 1] - tol && L[k] <= L[k + 1])) continue;
-          const before = Math.max(...L.slice(0, k));
-          const after = Math.max(...L.slice(k + 1));
-          if (before > L[0] + tol && before - L[k] > tol && after - L[k] > tol) {
-            const s = spec.s[half[k]];
-            report(ctx, 'GP213', `Along the slice "${spec.label}" the loss has another local minimum at s = ${fmt(s)} (loss ${fmt(L[k])}, versus ${fmt(L[0])} at the target, with a barrier of ${fmt(before)} in between): the optimiser can settle there.`, {
-              slice: spec.label, at: s, lossThere: L[k], lossAtTarget: L[0], barrier: before,
-            });
-            minimaReported = true;
-            break;
-          }
-        }
-      }
-    }
-  }
-}
-
 // ---------------------------------------------------------------- static findings
 
-const frameworkNames: Record<string, string> = { keras: 'Keras', tensorflow: 'TensorFlow', pytorch: 'PyTorch', jax: 'JAX', numpy: 'NumPy', tfjs: 'TF.js' };
-
-function staticFindings(ctx: Context): void {
+function staticFindings(ctx: LossContext): void {
   const { facts, family, names } = ctx;
-  const predLogged = facts.predLog.length || facts.predLogComplement.length || facts.predLogShifted.length || family.space === 'logits';
-  if (!predLogged) {
-    const op = facts.targetLogTimesPred[0];
-    if (op) {
-      report(ctx, 'GP207', `${op.what} is applied to ${names.target}, which ${frameworkNames[ctx.mapping.split(':')[0]] ?? ctx.mapping.split(':')[0]} passes as the target (${ctx.mapping}), and the result is weighted by ${names.pred}, which is never logged: the target is treated as the prediction. Swap them (-Σ ${names.target} · log ${names.pred}).`, {
-        parameter: names.target, op: op.what, line: op.span.startLine + 1, why: `log/sqrt of ${names.target} multiplied by ${names.pred}`,
-      }, op.span);
-    }
-  }
-  const swap = facts.swappedArguments[0];
-  if (swap) {
-    report(ctx, 'GP207', `${swap.message} (${ctx.mapping}): the arguments are swapped.`, { parameter: names.target, op: swap.what, line: swap.span.startLine + 1 }, swap.span);
-  }
+  const order = argumentOrder({ target: ctx.program.target, mapping: ctx.mapping, facts, family, names });
+  if (order) report(ctx, 'GP207', order.message, order.evidence, order.span);
   for (const d of facts.doubleActivation.slice(0, 1)) {
     report(ctx, 'GP211', `Inconsistent activation: ${d.message}. The loss sees squashed values and its gradient shrinks.`, {
       op: d.what, line: d.span.startLine + 1,
@@ -664,7 +390,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const family = chooseLossFamily(facts);
   const runner = new LossRunner(program);
   const { layout, typical, boundary } = chooseLayout(runner, family, names);
-  const ctx: Context = { program, runner, settings, family, facts, layout, names, mapping: mapping.label, baseline: baselineFor(family, layout), findings: [] };
+  const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx);
 
@@ -712,8 +438,9 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   return {
     findings: ctx.findings,
     summary: `${parts[0].charAt(0).toUpperCase()}${parts[0].slice(1)}; ${parts.slice(1).join('; ')}.`,
-    family: family.name,
-    mapping: mapping.label,
-    data: { slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target), layout: layout.describe, baseline: ctx.baseline.name },
+    data: {
+      kind: 'loss', family: family.name, mapping: mapping.label, layout: layout.describe, baseline: ctx.baseline.name,
+      slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target),
+    },
   };
 }

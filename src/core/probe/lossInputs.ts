@@ -1,7 +1,7 @@
 // The inputs the loss probe feeds a loss: per family, the layouts it tries, the typical and boundary
 // cases, the 1-D slices from the target outwards, and the baseline loss it compares with. Every
 // input stays inside the family's domain. Fixed seeds: the same loss always gets the same inputs.
-import type { LossFamily } from './lossStatic';
+import type { LossFamily } from './lossFamily';
 
 export interface LossLayout {
   /** Shape of y_pred (and of the dense target). */

@@ -5,15 +5,15 @@
 // worker); the panel only draws.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
+import { formatNumber } from '../findings/formatNumber';
 import type { Program } from '../translate/translate';
-import { runSweep, sortedTable, sweepInterpolator } from './activation';
+import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
-import { chooseLossFamily, lossParameterNames, readLossFacts, type LossFamily } from './lossStatic';
+import { lossParameterNames } from './lossFacts';
+import { chooseLossFamily, type LossFamily } from './lossFamily';
+import { readLossFacts } from './lossRead';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
-
-/** The sweep's evenly spaced part: 2001 points on [-R, R]. */
-const GRID = 2001;
 
 export interface ActivationCurves {
   range: number;
@@ -42,9 +42,8 @@ export function secondDerivative(x: readonly number[], df: readonly number[]): n
 /** f, f′ (autodiff through the translation) and f″ over [-range, range]. */
 export function activationCurves(program: Program, range: number): ActivationCurves {
   const sweep = runSweep(program, range);
-  const x = sweep.x.slice(0, GRID);
-  const df = sweep.df.slice(0, GRID);
-  return { range, x, f: sweep.f.slice(0, GRID), df, d2f: secondDerivative(x, df), gradientPath: sweep.gradientPath };
+  const { x, f, df } = gridOf(sweep);
+  return { range, x, f, df, d2f: secondDerivative(x, df), gradientPath: sweep.gradientPath };
 }
 
 // ------------------------------------------------------------------ the standard activations
@@ -133,7 +132,7 @@ export function depthPanelData(program: Program, range: number): DepthPanelData 
   const init = initFor(program.target.framework);
   const sweep = runSweep(program, range);
   const table = sortedTable(sweep);
-  const lookup = sweepInterpolator(sweep, range);
+  const lookup = sweepInterpolator(sweep);
   const phi = phiFromTable(table);
   const prediction = predictDepth(phi, init);
   const gain = prediction.gain;
@@ -144,12 +143,12 @@ export function depthPanelData(program: Program, range: number): DepthPanelData 
   runs.push({ label: `${program.target.name} · default init`, fn: 'custom', gain: 1, gradNorms: custom.gradNorms, variances: custom.variances });
   if (usableGain) {
     const atGain = measureDepth(program, scaled(init, gain), 7, lookup);
-    runs.push({ label: `${program.target.name} · gain ${gain.toPrecision(3)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
+    runs.push({ label: `${program.target.name} · gain ${formatNumber(gain)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
   }
   const relu = measureDepth('relu', init, 7);
   runs.push({ label: 'ReLU · default init', fn: 'baseline', gain: 1, gradNorms: relu.gradNorms, variances: relu.variances });
   const reluAtGain = measureDepth('relu', scaled(init, reluGain), 7);
-  runs.push({ label: `ReLU · gain ${reluGain.toPrecision(3)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
+  runs.push({ label: `ReLU · gain ${formatNumber(reluGain)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
   return {
     layers: DEPTH, width: WIDTH, batch: BATCH, init: init.name,
     chi1: prediction.chi[0],

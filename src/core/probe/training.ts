@@ -3,6 +3,7 @@
 // and compare learning curves on a training split and a held-back validation split. Deterministic
 // (fixed seeds); a few hundred milliseconds on the CPU backend.
 import * as tf from '@tensorflow/tfjs-core';
+import { formatNumber } from '../findings/formatNumber';
 import type { Program } from '../translate/translate';
 import { withTensorScope } from './tensorScope';
 
@@ -161,7 +162,7 @@ export function trainingProbe(program: Program, t: TrainingTask): TrainingResult
   let verdict: TrainingResult['verdict'] = 'ok';
   if (custom.diverged) verdict = 'diverged';
   else if (metric === 'accuracy' ? custom.final.validation < baseline.final.validation - WORSE_ACCURACY_MARGIN : custom.final.validation > WORSE_MSE_FACTOR * baseline.final.validation && custom.final.validation > 1e-3) verdict = 'worse';
-  const show = (v: number) => (metric === 'accuracy' ? `${(100 * v).toFixed(1)}%` : v.toPrecision(3));
+  const show = (v: number) => (metric === 'accuracy' ? `${(100 * v).toFixed(1)}%` : formatNumber(v));
   const note = verdict === 'diverged'
     ? `training with ${program.target.name} went NaN; the baseline reached validation ${metric} ${show(baseline.final.validation)}`
     : `after ${STEPS} steps, validation ${metric} ${show(custom.final.validation)} vs ${show(baseline.final.validation)} for the baseline${verdict === 'worse' ? ' (clearly worse)' : ''}`;

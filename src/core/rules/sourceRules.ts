@@ -3,8 +3,10 @@
 // gradient flows into (x for an activation, the prediction for a loss).
 import type { DetectedFunction } from '../detect/detect';
 import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
+import { finding } from '../findings/finding';
+import type { RuleCode } from '../findings/rules';
 import type { Finding } from '../findings/types';
-import { methodAt, opAt } from '../ops/registry';
+import { isIntegerDtype, methodAt, opAt, type OpFacts } from '../ops/registry';
 import type { OpTag } from '../ops/implementations';
 import type { Expr, FunctionDef, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
@@ -18,20 +20,16 @@ interface Ctx {
   findings: Finding[];
 }
 
-/** The op a call resolves to statically, with its tags. */
-function opOf(e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): { name: string; tags: OpTag[]; receiver?: Expr } | undefined {
+/** The op a call resolves to statically: its name as written and what the op tables say of it. */
+function opOf(e: Extract<Expr, { kind: 'call' }>, ctx: Ctx): { name: string; tags: readonly OpTag[]; fixed?: OpFacts['fixed']; receiver?: Expr } | undefined {
   const path = frameworkPath(e.callee, ctx.imports);
   if (path) {
     const op = opAt(path);
-    if (op) return { name: path.replace(/^tfjs\./, 'tf.'), tags: op.tags };
-    const last = path.split('.').pop() ?? '';
-    if (/^(no_grad|inference_mode)$/.test(last)) return { name: path, tags: ['graph-break'] };
-    return undefined;
+    return op && { name: path.replace(/^tfjs\./, 'tf.'), tags: op.tags, fixed: op.fixed };
   }
   if (e.callee.kind === 'attribute') {
     const m = methodAt(ctx.target.framework, e.callee.name);
-    if (m) return { name: `.${e.callee.name}()`, tags: m.tags, receiver: e.callee.object };
-    if (['item', 'numpy', 'detach', 'cpu', 'tolist'].includes(e.callee.name)) return { name: `.${e.callee.name}()`, tags: ['graph-break'], receiver: e.callee.object };
+    if (m) return { name: `.${e.callee.name}()`, tags: m.tags, fixed: m.fixed, receiver: e.callee.object };
   }
   return undefined;
 }
@@ -55,17 +53,19 @@ function mentions(e: Expr | undefined, names: Set<string>, defs?: Map<string, Ex
   }
 }
 
-/** An epsilon: a positive literal, a name that says so (EPS, self.smooth, eps), or epsilon()/finfo().eps. */
+/** Names users give epsilons and smoothing terms (their own variables and helpers, not ops). */
+const epsName = /(eps|epsilon|smooth|tiny|delta|offset|stab|jitter|^[A-Z][A-Z0-9_]*$)/i;
+
+/** An epsilon: a positive literal, a name that says so (EPS, self.smooth, eps), the framework's epsilon(), finfo(…).eps. */
 function isConstantLike(e: Expr, ctx: Ctx): boolean {
   if (e.kind === 'number') return e.value > 0;
   if (mentions(e, ctx.tainted, ctx.defs)) return false;
-  const epsName = /(eps|epsilon|smooth|tiny|delta|offset|stab|jitter|^[A-Z][A-Z0-9_]*$)/i;
   if (e.kind === 'name') {
     const d = ctx.defs.get(e.id);
     return d ? isConstantLike(d, ctx) : epsName.test(e.id);
   }
   if (e.kind === 'attribute') return epsName.test(e.name);
-  if (e.kind === 'call') return /(epsilon|finfo|eps)/i.test(dottedName(e.callee) ?? '') || (e.callee.kind === 'attribute' && /eps/i.test(e.callee.name));
+  if (e.kind === 'call') return !!opOf(e, ctx)?.tags.includes('epsilon') || (e.callee.kind === 'attribute' && /eps/i.test(e.callee.name));
   if (e.kind === 'binary' && (e.op === '*' || e.op === '/')) return isConstantLike(e.left, ctx) && isConstantLike(e.right, ctx);
   return false;
 }
@@ -88,9 +88,8 @@ function guardedAwayFromZero(e: Expr, ctx: Ctx, depth = 0): boolean {
     case 'call': {
       const op = opOf(e, ctx);
       if (!op) return false;
-      if (op.tags.includes('guard')) return true;
-      if (/(\.|^)(exp|softplus|sigmoid|softmax|cosh|exp2|logsumexp)$/.test(op.name) || /^\.(exp|sigmoid|softmax)\(\)$/.test(op.name)) return true;
-      if (/(^tf\.|\.)add$/.test(op.name) || op.name === '.add()') return e.args.some((a) => isConstantLike(a.value, ctx)) || (op.receiver !== undefined && e.args.some((a) => a.value.kind === 'number'));
+      if (op.tags.includes('guard') || op.tags.includes('positive')) return true;
+      if (op.tags.includes('add')) return e.args.some((a) => isConstantLike(a.value, ctx)) || (op.receiver !== undefined && e.args.some((a) => a.value.kind === 'number'));
       return false;
     }
     default: return false;
@@ -115,8 +114,8 @@ function nonNegative(e: Expr, ctx: Ctx, depth = 0): boolean {
     case 'call': {
       const op = opOf(e, ctx);
       if (!op) return false;
-      if (/(\.|^)(square|abs|absolute|exp|exp2|softplus|sigmoid|relu|relu6|sqrt|norm|cosh|hard_sigmoid|softmax)$|^\.(abs|exp|sigmoid|relu|sqrt|square|norm)\(\)$/.test(op.name)) return true;
-      if (/(sum|reduce_sum|mean|reduce_mean)$|^\.(sum|mean)\(\)$/.test(op.name)) return nonNegative(op.receiver ?? e.args[0]?.value ?? e, ctx, depth + 1);
+      if (op.tags.includes('nonnegative') || op.tags.includes('positive')) return true;
+      if (op.tags.includes('sum-reduce') || op.tags.includes('mean-reduce')) return nonNegative(op.receiver ?? e.args[0]?.value ?? e, ctx, depth + 1);
       if (op.tags.includes('guard')) {
         const lower = e.args.find((a, i) => a.name === 'min' || a.name === 'clip_value_min' || a.name === 'a_min' || a.name === 'x_min' || (i === 1 && !a.name));
         return !!lower && lower.value.kind === 'number' && lower.value.value >= 0;
@@ -138,21 +137,21 @@ function expGuarded(arg: Expr, ctx: Ctx): boolean {
   if (arg.kind === 'unary' && arg.op === '-') return nonNegative(arg.operand, ctx);
   if (arg.kind === 'call') {
     const op = opOf(arg, ctx);
-    if (op?.tags.includes('guard')) return true;
-    if (op && /neg(ative)?$/.test(op.name)) return arg.args[0] ? nonNegative(arg.args[0].value, ctx) : false;
-    if (op && /(log_softmax|log_sigmoid|logsigmoid)$/.test(op.name)) return true;
+    if (op?.tags.includes('guard') || op?.tags.includes('nonpositive')) return true;
+    if (op?.tags.includes('negate')) {
+      const negated = op.receiver ?? arg.args[0]?.value;
+      return negated ? nonNegative(negated, ctx) : false;
+    }
   }
-  if (arg.kind === 'binary' && arg.op === '-' && arg.right.kind === 'call') {
-    const op = opOf(arg.right, ctx);
-    if (op && /(max|amax|reduce_max|logsumexp|reduce_logsumexp)$/.test(op.name)) return true;
-  }
+  // x − max(x), x − logsumexp(x): at most 0.
+  if (arg.kind === 'binary' && arg.op === '-' && arg.right.kind === 'call' && opOf(arg.right, ctx)?.tags.includes('max-like')) return true;
   if (arg.kind === 'binary' && arg.op === '*' && ((arg.left.kind === 'number' && arg.left.value < 0 && nonNegative(arg.right, ctx)) || (arg.right.kind === 'number' && arg.right.value < 0 && nonNegative(arg.left, ctx)))) return true;
   return false;
 }
 
-function add(ctx: Ctx, code: string, message: string, at: Expr, evidence: Record<string, unknown>): void {
+function add(ctx: Ctx, code: Extract<RuleCode, `GP3${string}`>, message: string, at: Expr, evidence: Record<string, unknown>): void {
   if (ctx.findings.some((f) => f.code === code && f.span.startLine === at.span.startLine && f.span.startCol === at.span.startCol)) return;
-  ctx.findings.push({ code, severity: 'warning', function: ctx.target.name, message, span: at.span, evidence: { ...evidence, source: 'source rule' } });
+  ctx.findings.push(finding(code, { function: ctx.target.name, message, span: at.span, evidence: { ...evidence, source: 'source rule' } }));
 }
 
 /** Domain problems in an expression: what GP303 reports and GP305 looks for in where() branches. */
@@ -164,8 +163,9 @@ function domainProblems(e: Expr, ctx: Ctx): { at: Expr; what: string }[] {
         const op = opOf(x, ctx);
         const arg = op?.receiver ?? x.args[0]?.value;
         if (op && arg && mentions(arg, ctx.tainted, ctx.defs)) {
-          if ((op.tags.includes('log') && !/log1p$/.test(op.name)) || op.tags.includes('sqrt') || op.tags.includes('reciprocal')) {
-            const checked = op.tags.includes('sqrt') && /norm|std/.test(op.name) ? undefined : arg;
+          if ((op.tags.includes('log') && !op.tags.includes('log1p')) || op.tags.includes('sqrt') || op.tags.includes('reciprocal')) {
+            // A norm's sqrt is of a sum of squares, not of the argument itself.
+            const checked = op.tags.includes('norm') ? undefined : arg;
             if (checked && !guardedAwayFromZero(checked, ctx)) out.push({ at: x, what: `${op.name.replace(/^.*\./, '')} of a value that can reach 0` });
           }
           if (op.tags.includes('divide') && x.args[1] && mentions(x.args[1].value, ctx.tainted, ctx.defs) && !guardedAwayFromZero(x.args[1].value, ctx)) out.push({ at: x, what: 'division by a value that can reach 0' });
@@ -203,14 +203,15 @@ function checkExpr(e: Expr, ctx: Ctx, inWhereCondition = false): void {
       const arg = op?.receiver ?? e.args[0]?.value;
       const taintedArg = !!arg && mentions(arg, ctx.tainted, ctx.defs);
       if (op && taintedArg) {
-        if (op.tags.includes('nondiff') && !inWhereCondition && !/(isnan|isinf|isfinite|logical|all|any|count_nonzero)/.test(op.name)) {
+        if (op.tags.includes('nondiff') && !inWhereCondition && !op.tags.includes('predicate')) {
           add(ctx, 'GP301', `${op.name.replace(/^.*\.(?=\w)/, '')} is not differentiable: no gradient flows through it to ${ctx.target.inputs[0] ?? 'the input'}`, e, { op: op.name });
         }
         if (op.tags.includes('graph-break')) add(ctx, 'GP302', `${op.name} cuts ${describeInput(ctx)} out of the autodiff graph: no gradient flows back through it`, e, { op: op.name });
-        if (/cast$|astype\(\)$|\.(long|int)\(\)$/.test(op.name) && e.args.some((a) => /int|long|bool/.test(dottedName(a.value) ?? (a.value.kind === 'string' ? a.value.value : '')))) {
+        const fixedDtype = op.fixed?.dtype;
+        if (op.tags.includes('cast') && ((fixedDtype?.t === 'str' && isIntegerDtype(fixedDtype.v)) || e.args.some((a) => isIntegerDtype(dottedName(a.value) ?? (a.value.kind === 'string' ? a.value.value : ''))))) {
           add(ctx, 'GP301', `cast to an integer type is not differentiable`, e, { op: op.name });
         }
-        if (op.tags.includes('exp') && !/expm1|elu/.test(op.name) && !expGuarded(arg!, ctx)) {
+        if (op.tags.includes('exp') && !expGuarded(arg!, ctx)) {
           add(ctx, 'GP304', `${op.name.replace(/^.*\./, '')} of an unclipped input overflows float32 past 88; clip it or use a log-sum-exp / softplus form`, e, { op: op.name });
         }
       }
@@ -335,7 +336,7 @@ export function sourceRuleFindings(target: DetectedFunction): Finding[] {
         case 'if': checkExpr(s.test, ctx, true); visit(s.body); visit(s.orelse); break;
         case 'for': case 'while': visit(s.body); break;
         case 'with': {
-          const breaks = s.items.some((it) => it.context.kind === 'call' && /(no_grad|inference_mode|stop_recording)$/.test(frameworkPath(it.context.callee, ctx.imports) ?? dottedName(it.context.callee) ?? ''));
+          const breaks = s.items.some((it) => it.context.kind === 'call' && !!opOf(it.context, ctx)?.tags.includes('graph-break'));
           if (breaks && s.body.some((b) => (b.kind === 'assign' && mentions(b.value, tainted, defs)))) {
             add(ctx, 'GP302', `values computed under torch.no_grad() from ${describeInput(ctx)} carry no gradient`, s.items[0].context, { op: 'torch.no_grad' });
           }

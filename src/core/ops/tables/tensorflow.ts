@@ -1,7 +1,7 @@
 // TensorFlow and Keras: tf.*, tf.math.*, tf.nn.*, keras.activations.*, keras.backend (K), keras.ops,
 // keras.losses.*. Keras' documented numerics are kept: its epsilon is 1e-7 and its cross-entropies
 // clip predictions to [eps, 1 - eps] (keras/backend.py binary_crossentropy, categorical_crossentropy).
-import { row, under, type OpRow } from '../table';
+import { lossClassRow, row, under, type ClassRow, type OpRow } from '../table';
 
 const TFM = ['tf', 'tf.math'];
 const KB = ['keras.backend'];
@@ -165,3 +165,12 @@ export const tensorflowMethods: OpRow[] = [
   row(['__abs__'], 'abs', []),
 ];
 
+
+/** keras.losses.* classes: built with their constructor's arguments, called as (y_true, y_pred), reduced to the mean. */
+export const kerasClasses: ClassRow[] = [
+  lossClassRow('keras.losses.BinaryCrossentropy', 'bce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first'),
+  lossClassRow('keras.losses.CategoricalCrossentropy', 'cce_keras', ['from_logits=False', 'label_smoothing=0.0', 'axis=-1', "reduction='auto'"], 'target-first'),
+  lossClassRow('keras.losses.SparseCategoricalCrossentropy', 'scce_keras', ['from_logits=False', 'ignore_class=None', "reduction='auto'"], 'target-first'),
+  lossClassRow('keras.losses.MeanSquaredError', 'mse_keras', ["reduction='auto'"], 'target-first'),
+  lossClassRow('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first'),
+];

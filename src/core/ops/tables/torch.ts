@@ -1,5 +1,5 @@
 // PyTorch: torch.*, torch.nn.functional.*, torch.special.*, and Tensor methods.
-import { n, row, under, type OpRow } from '../table';
+import { lossClassRow, moduleRow, n, row, under, type ClassRow, type OpRow } from '../table';
 
 const T = ['torch'];
 const F = ['torch.nn.functional'];
@@ -203,9 +203,11 @@ export const torchMethods: OpRow[] = [
   row(['dot'], 'dot', ['other:y']),
   row(['float', 'double', 'half', 'contiguous', 'clone', 'cuda', 'requires_grad_'], 'identity', []),
   row(['cpu'], 'identity', []),
-  row(['to'], 'identity', ['device=None', 'dtype=None', 'non_blocking=False']),
+  // A dtype argument here is a cast to the static readers; the probe keeps computing in float32.
+  row(['to'], 'identity', ['device=None', 'dtype=None', 'non_blocking=False'], undefined, ['cast']),
+  row(['type'], 'identity', ['dtype=None', 'non_blocking=False'], undefined, ['cast']),
   row(['type_as', 'view_as', 'expand_as', 'reshape_as'], 'identity', ['other=None']),
-  row(['long', 'int', 'short'], 'cast', [], { dtype: { t: 'str', v: 'int64' } }),
+  row(['long', 'int', 'short', 'byte'], 'cast', [], { dtype: { t: 'str', v: 'int64' } }),
   row(['bool'], 'cast', [], { dtype: { t: 'str', v: 'bool' } }),
   row(['detach'], 'stop_gradient', []),
   row(['numpy', 'tolist'], 'stop_gradient', ['force=False']),
@@ -213,4 +215,30 @@ export const torchMethods: OpRow[] = [
   row(['size_all'], 'size_of', []),
   row(['dim', 'ndimension'], 'ndim_of', []),
   row(['numel', 'nelement'], 'size_of', []),
+];
+
+/** nn.* modules and loss classes: built with their constructor's arguments, then called. */
+export const torchClasses: ClassRow[] = [
+  moduleRow('torch.nn.ReLU', 'relu', ['inplace=False']),
+  moduleRow('torch.nn.Sigmoid', 'sigmoid', []),
+  moduleRow('torch.nn.Tanh', 'tanh', []),
+  moduleRow('torch.nn.GELU', 'gelu', ["approximate='none'"]),
+  moduleRow('torch.nn.SiLU', 'silu', ['inplace=False']),
+  moduleRow('torch.nn.Mish', 'mish', ['inplace=False']),
+  moduleRow('torch.nn.ELU', 'elu', ['alpha=1.0', 'inplace=False']),
+  moduleRow('torch.nn.LeakyReLU', 'leaky_relu', ['negative_slope:alpha=0.01', 'inplace=False']),
+  moduleRow('torch.nn.Softplus', 'softplus_torch', ['beta=1', 'threshold=20']),
+  moduleRow('torch.nn.Softsign', 'softsign', []),
+  moduleRow('torch.nn.Softmax', 'softmax', ['dim:axis=None']),
+  moduleRow('torch.nn.LogSoftmax', 'log_softmax', ['dim:axis=None']),
+  moduleRow('torch.nn.Identity', 'identity', []),
+  lossClassRow('torch.nn.MSELoss', 'mse_loss', ["reduction='mean'"], 'input-first'),
+  lossClassRow('torch.nn.L1Loss', 'l1_loss', ["reduction='mean'"], 'input-first'),
+  lossClassRow('torch.nn.SmoothL1Loss', 'smooth_l1_loss', ["reduction='mean'", 'beta=1.0'], 'input-first'),
+  lossClassRow('torch.nn.HuberLoss', 'huber_loss_torch', ["reduction='mean'", 'delta=1.0'], 'input-first'),
+  lossClassRow('torch.nn.BCELoss', 'bce_torch', ['weight=None', "reduction='mean'"], 'input-first'),
+  lossClassRow('torch.nn.BCEWithLogitsLoss', 'bce_logits_torch', ['weight=None', "reduction='mean'", 'pos_weight=None'], 'input-first'),
+  lossClassRow('torch.nn.CrossEntropyLoss', 'cross_entropy_torch', ['weight=None', 'ignore_index=-100', "reduction='mean'", 'label_smoothing=0.0'], 'input-first'),
+  lossClassRow('torch.nn.NLLLoss', 'nll_loss_torch', ['weight=None', 'ignore_index=-100', "reduction='mean'"], 'input-first'),
+  lossClassRow('torch.nn.KLDivLoss', 'kl_div_torch', ["reduction='mean'", 'log_target=False'], 'input-first'),
 ];

@@ -1,0 +1,63 @@
+// GP207, the one place it is decided: does the function treat the argument its framework passes as
+// the target as if it were the prediction? The evidence, strongest first: a framework loss called
+// with the two swapped; the target logged and weighted by a prediction that is never logged; a
+// signature named against the framework's calling convention. At most one finding.
+import type { DetectedFunction } from '../detect/detect';
+import type { Span } from '../ir/ir';
+import type { LossMapping } from '../translate/translate';
+import type { LossFacts } from './lossFacts';
+import type { LossFamily } from './lossFamily';
+
+/** How each framework calls a loss: Keras and TF.js pass the target first, PyTorch the prediction. */
+export const callingConventions: Partial<Record<DetectedFunction['framework'], { who: string; call: string; first: 'target' | 'prediction' }>> = {
+  tensorflow: { who: 'Keras', call: 'loss(y_true, y_pred)', first: 'target' },
+  tfjs: { who: 'TF.js', call: 'loss(yTrue, yPred)', first: 'target' },
+  pytorch: { who: 'PyTorch', call: 'criterion(input, target), prediction first', first: 'prediction' },
+};
+
+export interface ArgumentOrderInput {
+  target: DetectedFunction;
+  mapping: LossMapping;
+  facts: LossFacts;
+  family: LossFamily;
+  /** The parameters as the probe maps them (by the mapping). */
+  names: { pred: string; target: string };
+}
+
+export interface ArgumentOrderVerdict {
+  message: string;
+  /** Where the evidence is: the misused op, or the function's name for the signature. */
+  span?: Span;
+  evidence: Record<string, unknown>;
+}
+
+export function argumentOrder({ target, mapping, facts, family, names }: ArgumentOrderInput): ArgumentOrderVerdict | undefined {
+  const swap = facts.swappedArguments[0];
+  if (swap) {
+    return {
+      message: `${swap.message} (${mapping.label}): the arguments are swapped.`,
+      span: swap.span,
+      evidence: { from: 'a framework loss call', parameter: names.target, op: swap.what, line: swap.span.startLine + 1 },
+    };
+  }
+  const predLogged = facts.predLog.length || facts.predLogComplement.length || facts.predLogShifted.length || family.space === 'logits';
+  const logged = facts.targetLogTimesPred[0];
+  if (logged && !predLogged) {
+    return {
+      message: `${logged.what} is applied to ${names.target}, the target in ${mapping.label}, and the result is weighted by ${names.pred}, the prediction, which is never logged: the target is treated as the prediction. Swap them (-Σ ${names.target} · log ${names.pred}).`,
+      span: logged.span,
+      evidence: { from: 'the body', parameter: names.target, op: logged.what, line: logged.span.startLine + 1, why: `log/sqrt of ${names.target} multiplied by ${names.pred}` },
+    };
+  }
+  // The signature: the names say one order, the framework calls the other.
+  const convention = callingConventions[target.framework];
+  const [first, second] = target.inputs;
+  if (!convention || !first || !second) return undefined;
+  const conventionPredIndex = convention.first === 'prediction' ? 0 : 1;
+  if (mapping.predIndex === conventionPredIndex) return undefined;
+  const [gets1, gets2] = convention.first === 'target' ? ['target', 'prediction'] : ['prediction', 'target'];
+  return {
+    message: `${convention.who} calls a loss as ${convention.call}, but the parameters are named (${first}, ${second}): '${first}' receives the ${gets1} and '${second}' the ${gets2}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
+    evidence: { from: 'the signature', parameters: [first, second], parameter: first, receives: gets1, convention: convention.call, mapping: mapping.label },
+  };
+}

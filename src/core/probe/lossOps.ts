@@ -1,0 +1,322 @@
+// What each op and operator does to a taint in the static read of a loss (lossRead.ts walks the
+// code; this says what a call or an operator means). Ops are known only by their tags and roles in
+// the op tables (src/core/ops): this file keeps no list of op names.
+import { dottedName, type Expr, type FunctionDef, type Span } from '../ir/ir';
+import { isIntegerDtype, type OpFacts } from '../ops/registry';
+import { lossOpInfo, type LossFacts, type LossOpInfo, type SourceOp } from './lossFacts';
+
+/** What a value is, as far as the read can tell: derived from the prediction or the target, and how. */
+export interface Taint {
+  pred: boolean;
+  target: boolean;
+  /** A gradient can flow from the prediction. */
+  grad: boolean;
+  act?: SourceOp & { kind: 'sigmoid' | 'softmax' };
+  /** value = f(pred) + c with a literal c. */
+  shift?: number;
+  /** value = c − f(pred). */
+  negPred?: boolean;
+  diff?: boolean;
+  logged?: boolean;
+  exp?: boolean;
+  prodPT?: boolean;
+  sumProd?: number[] | 'all';
+  sqrt?: boolean;
+  reduced?: boolean;
+  logTarget?: SourceOp;
+  fn?: { def: FunctionDef; env: Env };
+  lossObject?: { path: string; info: LossOpInfo; argOrder: 'input-first' | 'target-first'; fromLogits: boolean };
+  number?: number;
+  self?: boolean;
+}
+
+export type Env = Map<string, Taint>;
+
+export const EMPTY: Taint = { pred: false, target: false, grad: false };
+
+export function union(...ts: Taint[]): Taint {
+  const out: Taint = { pred: false, target: false, grad: false };
+  for (const t of ts) {
+    out.pred ||= t.pred;
+    out.target ||= t.target;
+    out.grad ||= t.grad;
+    out.diff ||= t.diff;
+    out.logged ||= t.logged;
+    out.exp ||= t.exp;
+    out.prodPT ||= t.prodPT;
+    out.sqrt ||= t.sqrt;
+    out.reduced ||= t.reduced;
+    out.sumProd ??= t.sumProd;
+    out.logTarget ??= t.logTarget;
+  }
+  return out;
+}
+
+export function numberOf(e: Expr): number | undefined {
+  if (e.kind === 'number') return e.value;
+  if (e.kind === 'unary' && e.op === '-' && e.operand.kind === 'number') return -e.operand.value;
+  return undefined;
+}
+
+function axesOf(e: Expr | undefined): number[] | 'all' | undefined {
+  if (!e) return 'all';
+  const n = numberOf(e);
+  if (n !== undefined) return [n];
+  if (e.kind === 'tuple' || e.kind === 'list') {
+    const ns = e.items.map(numberOf);
+    return ns.every((x): x is number => x !== undefined) ? ns : undefined;
+  }
+  if (e.kind === 'none') return 'all';
+  return undefined;
+}
+
+function isLastAxis(axes: number[] | 'all' | undefined): boolean {
+  return Array.isArray(axes) && axes.length === 1 && (axes[0] === -1 || axes[0] === 1);
+}
+
+/** A call of an op, as the read sees it. */
+export interface OpCall {
+  op: OpFacts;
+  /** As written: `torch.log`, `K.sum`, `.log()` for a method. */
+  what: string;
+  /** The framework path; absent for a method call (no keyword binding then). */
+  path?: string;
+  /** The receiver of a method, else the first argument. */
+  x: Taint;
+  /** Every argument's taint (a method's receiver first). */
+  args: Taint[];
+  kwargs: Map<string, Taint>;
+  /** The written positional arguments (without a method's receiver) and keyword arguments. */
+  argExprs: Expr[];
+  kwExprs: Map<string, Expr>;
+  span: Span;
+  isMethod: boolean;
+}
+
+/** Records what ops and operators do to the prediction and the target into the facts. */
+export class TaintOps {
+  constructor(readonly facts: LossFacts) {}
+
+  kill(v: Taint, what: string, span: Span): Taint {
+    if (v.grad) this.facts.kills.push({ what, span });
+    return { pred: v.pred, target: v.target, grad: false, reduced: v.reduced };
+  }
+
+  binary(op: string, a: Taint, b: Taint, span: Span): Taint {
+    if (a.number !== undefined && b.number !== undefined) {
+      const n = op === '+' ? a.number + b.number : op === '-' ? a.number - b.number : op === '*' ? a.number * b.number : op === '/' ? a.number / b.number : undefined;
+      return { ...EMPTY, number: n };
+    }
+    const u = union(a, b);
+    switch (op) {
+      case '+': {
+        const c = a.number ?? b.number;
+        const other = a.number !== undefined ? b : a;
+        if (c !== undefined && other.pred) return { ...u, shift: (other.shift ?? 0) + c, negPred: other.negPred, act: other.act };
+        return u;
+      }
+      case '-': {
+        if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
+        if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred };
+        if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
+        if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
+        return u;
+      }
+      case '*': {
+        const out: Taint = { ...u };
+        if ((a.pred && !a.logged && b.target && !b.pred) || (b.pred && !b.logged && a.target && !a.pred)) out.prodPT = true;
+        else if (a.prodPT || b.prodPT) out.prodPT = true;
+        const logT = a.logTarget && !a.pred ? a.logTarget : b.logTarget && !b.pred ? b.logTarget : undefined;
+        const other = logT === a.logTarget ? b : a;
+        if (logT && other.pred && other.grad && !other.logged) this.facts.targetLogTimesPred.push(logT);
+        if (a.number !== undefined || b.number !== undefined) {
+          const t = a.number !== undefined ? b : a;
+          return { ...out, act: t.act };
+        }
+        return out;
+      }
+      case '/': return this.divide(a, b, span);
+      case '**': {
+        const exponent = b.number;
+        if (exponent !== undefined && exponent > 0 && exponent < 1 && a.pred) {
+          if (a.diff || a.reduced) this.facts.predSqrt.push({ what: `**${exponent}`, span });
+          else this.facts.predLogShifted.push({ what: `**${exponent}`, span });
+          return { ...u, sqrt: true };
+        }
+        return u;
+      }
+      default: return u;
+    }
+  }
+
+  divide(a: Taint, b: Taint, span: Span): Taint {
+    const u = union(a, b);
+    if (b.pred) this.facts.predDivisions.push({ what: 'division', span });
+    if (a.sumProd && !b.sqrt && b.pred) this.facts.diceRatios.push({ what: `ratio of sums of ${this.facts.predName}·${this.facts.targetName}`, span, axes: a.sumProd });
+    if (a.pred && b.pred && b.reduced && !a.reduced && !a.target) this.facts.lastAxisReductions.push({ what: 'row normalisation', span });
+    return { ...u, act: a.act };
+  }
+
+  /** log (or log1p, whose argument is shifted by 1) of a value. */
+  logOf(v: Taint, what: string, span: Span, log1p: boolean): Taint {
+    const out: Taint = { ...union(v), logged: true };
+    if (v.pred) {
+      if (v.act || v.diff) return out;
+      if (v.exp) { this.facts.softplusForm.push({ what, span }); return out; }
+      const shift = log1p ? (v.shift ?? 0) + 1 : v.shift ?? 0;
+      if (v.negPred) this.facts.predLogComplement.push({ what, span });
+      else if (shift >= 0.5) this.facts.predLogShifted.push({ what, span });
+      else this.facts.predLog.push({ what, span });
+      return out;
+    }
+    if (v.target && !v.reduced) {
+      const op = { what, span };
+      this.facts.targetLog.push(op);
+      return { ...out, logTarget: op };
+    }
+    return out;
+  }
+
+  /** A framework loss applied to (pred, target) taints: the family facts, swapped arguments, doubled activations. */
+  lossOp(name: string, info: LossOpInfo, pred: Taint | undefined, target: Taint | undefined, fromLogits: boolean, span: Span): Taint {
+    const u = union(pred ?? EMPTY, target ?? EMPTY);
+    // A loss value: reduced, and a function of the error rather than of the prediction alone.
+    const value: Taint = { ...u, logged: true, reduced: true, diff: u.pred && u.target, act: undefined, shift: undefined, negPred: undefined };
+    if (pred && !pred.pred && pred.target && target?.pred) {
+      this.facts.swappedArguments.push({ what: name, span, message: `${name} receives ${this.facts.targetName} where it expects the prediction and ${this.facts.predName} where it expects the target` });
+      // The family is still the op's: the prediction lives where the op's target lives.
+      this.facts.lossOps.push({ what: name, span, info, fromLogits });
+      return value;
+    }
+    if (!pred?.pred) return value;
+    this.facts.lossOps.push({ what: name, span, info, fromLogits });
+    const logitsInput = info.kind === 'logits' || (info.kind === 'prob' && fromLogits);
+    if (info.kind === 'logprob' && pred.act && !pred.logged) {
+      this.facts.doubleActivation.push({
+        what: pred.act.what, span: pred.act.span,
+        message: `${name} expects log-probabilities, but ${this.facts.predName} goes through ${pred.act.what} without a log; use log_${pred.act.kind} instead`,
+      });
+    }
+    if (logitsInput && pred.act) {
+      this.facts.doubleActivation.push({
+        what: pred.act.what, span: pred.act.span,
+        message: `${pred.act.what} is applied to ${this.facts.predName} and the result is passed to ${name}, which expects logits and applies ${info.arity === 'categorical' ? 'softmax' : 'sigmoid'} itself; pass the logits directly, or use the loss's probability form`,
+      });
+    }
+    return value;
+  }
+
+  /** The argument bound to a parameter (by its implementation name): positional first, then by its source name. */
+  private argument(c: OpCall, implName: string): { taint: Taint; expr?: Expr } | undefined {
+    const i = c.op.params.findIndex((p) => p.impl === implName);
+    if (i < 0) return undefined;
+    const p = c.op.params[i];
+    if (i < c.args.length) return { taint: c.args[i], expr: c.argExprs[i] };
+    if (c.kwargs.has(p.source)) return { taint: c.kwargs.get(p.source)!, expr: c.kwExprs.get(p.source) };
+    return undefined;
+  }
+
+  private frameworkLoss(c: OpCall, info: LossOpInfo): Taint {
+    const roles = c.op.roles;
+    const pred = roles && this.argument(c, roles.prediction);
+    const target = roles && this.argument(c, roles.target);
+    const bool = (e: Expr | undefined): boolean => e?.kind === 'bool' && e.value;
+    const fromLogits = bool(c.kwExprs.get('from_logits') ?? c.kwExprs.get('fromLogits')) || bool(this.argument(c, 'from_logits')?.expr);
+    return this.lossOp(c.what, info, pred?.taint, target?.taint, fromLogits, c.span);
+  }
+
+  /** A cast: to an integer or boolean type it cuts the gradient; to a float type it changes nothing. */
+  private cast(c: OpCall, all: Taint, label: string): Taint {
+    const d = c.kwExprs.get('dtype') ?? c.argExprs[c.isMethod ? 0 : 1];
+    const fixed = c.op.fixed?.dtype;
+    const text = d ? dottedName(d) ?? (d.kind === 'string' ? `'${d.value}'` : '') : fixed?.t === 'str' ? fixed.v : '';
+    if (!isIntegerDtype(text)) return c.x;
+    if (!d) return this.kill(all, label, c.span);
+    return this.kill(all, c.isMethod ? `${label.replace(/\(\)$/, '')}(${text})` : `${label.replace(/\(\)$/, '')}(…, ${text})`, c.span);
+  }
+
+  apply(c: OpCall): Taint {
+    const { op: { tags }, x, args, argExprs, kwExprs, span, isMethod } = c;
+    const all = union(...args, ...c.kwargs.values());
+    const label = c.what.startsWith('.') ? c.what : `${c.what}()`;
+    const axisArg = (): Expr | undefined => kwExprs.get('axis') ?? kwExprs.get('dim') ?? argExprs[isMethod ? 0 : 1];
+    if (tags.includes('graph-break')) return this.kill(all, label, span);
+    if (tags.includes('nondiff')) {
+      if (tags.includes('argmax') && x.pred && isLastAxis(axesOf(axisArg()))) this.facts.lastAxisReductions.push({ what: label, span });
+      return this.kill(all, label, span);
+    }
+    if (tags.includes('cast')) return this.cast(c, all, label);
+    const info = lossOpInfo(tags);
+    if (info) return c.path ? this.frameworkLoss(c, info) : all;
+    if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, false));
+    if (tags.includes('logit')) return { ...all, logged: true };
+    if (tags.includes('log')) return this.logOf(x, label, span, tags.includes('log1p'));
+    if (tags.includes('sigmoid') || tags.includes('softmax')) {
+      if (!x.pred) return x;
+      const op = { what: label, span, kind: tags.includes('sigmoid') ? 'sigmoid' as const : 'softmax' as const };
+      this.facts.activations.push(op);
+      if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
+      return { ...x, act: op, logged: false, exp: false };
+    }
+    if (tags.includes('log-sigmoid') || tags.includes('log-softmax')) {
+      if (x.pred) {
+        this.facts.activations.push({ what: label, span, kind: tags.includes('log-sigmoid') ? 'sigmoid' : 'softmax' });
+        if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
+      }
+      return { ...x, act: undefined, logged: true };
+    }
+    if (tags.includes('softplus-form')) {
+      // Of the prediction itself (not of an error y_pred − y_true, as in log-cosh): a loss on logits.
+      if (x.pred && !x.diff) this.facts.softplusForm.push({ what: label, span });
+      if (tags.includes('logsumexp') && x.pred && !x.diff) this.facts.activations.push({ what: label, span, kind: 'softmax' });
+      return { ...all, logged: true };
+    }
+    if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
+    if (tags.includes('distance') || tags.includes('similarity')) {
+      if (tags.includes('distance') && all.pred) this.facts.predSqrt.push({ what: label, span });
+      return { ...all, diff: all.pred && all.target, sqrt: true };
+    }
+    if (tags.includes('sqrt') || tags.includes('fractional-pow')) {
+      if (tags.includes('fractional-pow')) {
+        const e = argExprs[isMethod ? 0 : 1] ?? kwExprs.get('exponent');
+        const n = e ? numberOf(e) : undefined;
+        if (n === undefined || n >= 1 || n <= 0) return all;
+      }
+      if (x.pred) {
+        this.facts.predSqrt.push({ what: label, span });
+        // sqrt(p) itself (not of a distance or a sum): the predictions are meant to be non-negative.
+        if (!(x.diff || x.reduced || tags.includes('norm'))) this.facts.predLogShifted.push({ what: label, span });
+      }
+      if (x.target && !x.pred && !x.reduced) {
+        const op = { what: label, span };
+        this.facts.targetLog.push(op);
+        return { ...all, sqrt: true, logTarget: op };
+      }
+      return { ...all, sqrt: true };
+    }
+    if (tags.includes('one-hot')) {
+      if (x.target) this.facts.oneHotTarget.push({ what: label, span });
+      return x;
+    }
+    if (tags.includes('where')) {
+      if (all.pred) this.facts.predWhere.push({ what: label, span });
+      return all;
+    }
+    if (tags.includes('sum-reduce') || tags.includes('mean-reduce')) {
+      const axes = axesOf(kwExprs.get('axis') ?? kwExprs.get('dim') ?? kwExprs.get('axes') ?? argExprs[isMethod ? 0 : 1]);
+      const out: Taint = { ...x, reduced: true, act: undefined, shift: undefined, negPred: undefined };
+      if (x.prodPT && tags.includes('sum-reduce')) out.sumProd = x.sumProd ?? axes ?? 'all';
+      if ((x.logged || x.logTarget) && isLastAxis(axes)) this.facts.lastAxisReductions.push({ what: label, span });
+      return out;
+    }
+    const [a = EMPTY, b = EMPTY] = args;
+    if (tags.includes('quotient')) return this.divide(a, b, span);
+    if (tags.includes('multiply')) return this.binary('*', a, b, span);
+    if (tags.includes('subtract')) return this.binary('-', a, b, span);
+    if (tags.includes('add')) return this.binary('+', a, b, span);
+    if (tags.includes('squared-difference')) return { ...all, diff: (args[0]?.pred && args[1]?.target) || (args[1]?.pred && args[0]?.target) || all.diff };
+    if (tags.includes('negate')) return x.pred ? { ...x, negPred: !x.negPred } : x;
+    if (tags.includes('transparent')) return { ...all, act: x.act, shift: x.shift, negPred: x.negPred, number: undefined };
+    return all;
+  }
+}

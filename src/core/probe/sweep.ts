@@ -1,0 +1,106 @@
+// The activation sweep: f and f′ of the translated function at one set of points, evaluated in one
+// call. Its layout is named here and nowhere else: the dense grid on [-R, R], the special points
+// (either side of 0, and the large inputs where float32 exp overflows), and the two log-spaced tails
+// out to ±1e6 that the depth probe's mean-field sums read.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Program } from '../translate/translate';
+import { activationValueAndGradient } from './gradients';
+
+/** Intervals of the dense grid on [-R, R]: GRID_STEPS + 1 evenly spaced points, 0 among them. */
+const GRID_STEPS = 2000;
+/** Inputs the grid misses: either side of 0, and where float32 exp overflows (|x| ≥ 50). */
+const SPECIAL_POINTS = [-1e-7, 1e-7, -50, 50, -100, 100, -1e4, 1e4] as const;
+/** Points of each tail, log-spaced from R (excluded) out to 1e6 (included). */
+const TAIL = 400;
+const TAIL_END = 1e6;
+
+/** A half-open index range [start, end) into a sweep's arrays. */
+export interface IndexRange { start: number; end: number }
+
+const grid: IndexRange = { start: 0, end: GRID_STEPS + 1 };
+const special: IndexRange = { start: grid.end, end: grid.end + SPECIAL_POINTS.length };
+const negativeTail: IndexRange = { start: special.end, end: special.end + TAIL };
+const positiveTail: IndexRange = { start: negativeTail.end, end: negativeTail.end + TAIL };
+
+/** Where each part of the sweep sits in its arrays (the same for every range R). */
+export const sweepLayout = { grid, special, negativeTail, positiveTail } as const;
+
+export interface Sweep {
+  /** The half-width R of the grid. */
+  range: number;
+  x: number[];
+  f: number[];
+  df: number[];
+  /** False when f does not depend on x through differentiable ops (f′ is then all zeros). */
+  gradientPath: boolean;
+}
+
+export const indicesOf = (r: IndexRange): number[] => Array.from({ length: r.end - r.start }, (_, k) => r.start + k);
+
+/** The points of a sweep of half-width R, in the layout above. */
+function sweepPoints(range: number): number[] {
+  const x: number[] = [];
+  const half = GRID_STEPS / 2;
+  for (let i = -half; i <= half; i++) x.push((i * range) / half);
+  const tail: number[] = [];
+  for (let i = 1; i <= TAIL; i++) tail.push(range * Math.pow(TAIL_END / range, i / TAIL));
+  return [...x, ...SPECIAL_POINTS, ...tail.map((v) => -v), ...tail];
+}
+
+/** f and f′ at every point of the sweep, in one value-and-gradient call of the translated function. */
+export function runSweep(program: Program, range: number): Sweep {
+  const x = sweepPoints(range);
+  return tf.tidy(() => {
+    const input = tf.tensor1d(x, 'float32');
+    const { value, grad, gradientPath } = activationValueAndGradient(program, input);
+    if (value.size !== input.size) throw new Error(`the function is not elementwise: ${x.length} inputs gave ${value.size} outputs`);
+    return { range, x, f: Array.from(value.dataSync()), df: Array.from(grad.dataSync()), gradientPath };
+  });
+}
+
+/** The dense grid alone: evenly spaced on [-R, R], for plots and the report's data. */
+export function gridOf(sweep: Sweep): { x: number[]; f: number[]; df: number[] } {
+  return { x: sweep.x.slice(grid.start, grid.end), f: sweep.f.slice(grid.start, grid.end), df: sweep.df.slice(grid.start, grid.end) };
+}
+
+/** The grid and the tails in increasing x (not the special points), for interpolation. */
+export function sortedTable(sweep: Sweep): { x: number[]; f: number[]; df: number[] } {
+  const idx = [...indicesOf(grid), ...indicesOf(negativeTail), ...indicesOf(positiveTail)].sort((a, b) => sweep.x[a] - sweep.x[b]);
+  return { x: idx.map((i) => sweep.x[i]), f: idx.map((i) => sweep.f[i]), df: idx.map((i) => sweep.df[i]) };
+}
+
+/**
+ * f and f′ at many points by linear interpolation in a sweep's table, O(1) a point: the grid is
+ * uniform on [-R, R] and the tails are uniform in log|x| out to ±1e6 (beyond, the end values).
+ */
+export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
+  const { f: F, df: D, range } = sweep;
+  const step = (2 * range) / GRID_STEPS;
+  const logSpan = Math.log(TAIL_END / range);
+  return (h, outF, outD) => {
+    for (let n = 0; n < h.length; n++) {
+      const v = h[n];
+      let i: number;
+      let j: number;
+      let t: number;
+      const a = Math.abs(v);
+      if (Number.isNaN(v)) { outF[n] = NaN; outD[n] = NaN; continue; }
+      if (a <= range) {
+        const u = (v + range) / step;
+        i = Math.min(grid.end - 2, Math.max(grid.start, Math.floor(u)));
+        j = i + 1;
+        t = u - i;
+      } else {
+        const u = (Math.log(a / range) / logSpan) * TAIL; // 0 at |v| = R, TAIL at 1e6
+        const base = v > 0 ? positiveTail.start : negativeTail.start;
+        if (u >= TAIL) { outF[n] = F[base + TAIL - 1]; outD[n] = D[base + TAIL - 1]; continue; }
+        const k = Math.floor(u); // between tail point k (the grid's end when k = 0) and k + 1
+        i = k === 0 ? (v > 0 ? grid.end - 1 : grid.start) : base + k - 1;
+        j = base + k;
+        t = u - k;
+      }
+      outF[n] = F[i] + t * (F[j] - F[i]);
+      outD[n] = D[i] + t * (D[j] - D[i]);
+    }
+  };
+}
