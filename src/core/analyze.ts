@@ -16,8 +16,7 @@ import { probeActivation } from './probe/activation';
 import { gridOf } from './probe/sweep';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
-import { chooseLossFamily, type LossFamily } from './probe/lossFamily';
-import { readLossFacts } from './probe/lossRead';
+import { trainingTaskOf, type LossFamily } from './probe/lossFamily';
 import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
@@ -410,16 +409,13 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
     };
   }
   const loss = probeLoss(program, settings);
-  const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
-  return { findings: loss.findings, summary: loss.summary, data: loss.data, family };
+  return { findings: loss.findings, summary: loss.summary, data: loss.data, family: loss.family };
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */
 function trainingTaskFor(target: DetectedFunction, family: LossFamily | undefined): TrainingTask {
   if (target.kind === 'activation' || !family) return { task: 'regression', prediction: 'raw', labels: 'dense' };
-  if (family.space === 'regression') return { task: 'regression', prediction: 'raw', labels: 'dense' };
-  const task = family.arity === 'categorical' ? 'categorical' : 'binary';
-  return { task, prediction: family.space === 'logits' ? 'logits' : 'probabilities', labels: family.labels };
+  return trainingTaskOf(family);
 }
 
 function activationSummary(act: ReturnType<typeof probeActivation>, depth: ReturnType<typeof probeDepth> | undefined, findings: Finding[]): string {

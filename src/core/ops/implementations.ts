@@ -20,6 +20,8 @@ export type OpTag =
   // structure the readers follow
   | 'epsilon' | 'guard' | 'where' | 'transparent' | 'add' | 'subtract' | 'multiply' | 'quotient' | 'negate' | 'squared-difference'
   | 'sum-reduce' | 'mean-reduce' | 'max-like' | 'norm' | 'argmax' | 'one-hot' | 'distance' | 'similarity'
+  // structure the loss probe reads a family from: matrix products, joining tensors, L2 normalisation
+  | 'matmul' | 'concat' | 'normalize'
   // probabilities and logits
   | 'sigmoid' | 'softmax' | 'log-sigmoid' | 'log-softmax' | 'softplus-form' | 'logsumexp'
   // framework losses: what the prediction is, binary or categorical, integer labels
@@ -389,8 +391,8 @@ export const implementations: Record<string, OpImpl> = {
   // ---- normalisers
   softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax', 'positive'] },
   log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['log-softmax', 'nonpositive'] },
-  l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); } },
-  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
+  l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); }, tags: ['normalize'] },
+  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); }, tags: ['normalize'] },
 
   // ---- shapes and construction
   reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')), tags: ['transparent'] },
@@ -405,12 +407,12 @@ export const implementations: Record<string, OpImpl> = {
   swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); } },
   squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); }, tags: ['transparent'] },
   expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')), tags: ['transparent'] },
-  concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
-  stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0) },
+  concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['concat'] },
+  stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['concat'] },
   tile: { run: (a) => { const x = a.tensor('x'); const reps = a.shape('reps'); checkSize([x.size, ...reps], a); return tf.tile(x, reps); }, tags: ['transparent'] },
   broadcast_to: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(a.tensor('x'), s); }, tags: ['transparent'] },
-  matmul: t2(tf.matMul, undefined, false),
-  dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y)), undefined, false),
+  matmul: t2(tf.matMul, ['matmul'], false),
+  dot: t2((x, y) => (x.rank === 1 && y.rank === 1 ? tf.sum(tf.mul(x, y)) : tf.matMul(x, y)), ['matmul'], false),
   inner: t2((x, y) => (x.rank <= 1 && y.rank <= 1 ? tf.sum(tf.mul(x, y)) : tf.sum(tf.mul(tf.expandDims(x, -2), tf.reshape(y, [...Array(x.rank - 1).fill(1), ...y.shape])), -1)), undefined, false),
   vdot: t2((x, y) => tf.sum(tf.mul(tf.reshape(x, [-1]), tf.reshape(y, [-1]))), undefined, false),
   identity: t1((x) => x, ['transparent']),

@@ -124,7 +124,7 @@ export function methodAt(framework: Framework, name: string): OpFacts | undefine
 
 /** What a tensor attribute is to the static readers: metadata (not a tensor), the tensor itself, or the tensor cut from the graph. */
 export function tensorAttribute(framework: Framework, name: string): 'metadata' | 'same' | 'detached' | undefined {
-  if (['shape', 'ndim', 'dtype', 'device', 'length', 'rank'].includes(name)) return 'metadata';
+  if (['shape', 'ndim', 'dtype', 'device', 'length', 'rank', 'size', 'dim', 'get_shape'].includes(name)) return 'metadata';
   if (name === 'T' || name === 'mT') return 'same';
   if (name === 'data') return framework === 'pytorch' ? 'detached' : 'same';
   return undefined;

@@ -11,8 +11,9 @@ import { argumentOrder } from './argumentOrder';
 import {
   allFinite, at, chooseLayout, finite, isShapeProblem, LossRunner, nonFiniteCount, norm, report, type LossContext, type Measured,
 } from './lossContext';
+import { intoDomain, translateBoxes } from './lossDomains';
 import { lossParameterNames } from './lossFacts';
-import { chooseLossFamily } from './lossFamily';
+import { lossFamilies, sameSpace, type LossFamily } from './lossFamily';
 import {
   baselineAt, baselineFor, hasClassRows, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput, type LossCase, type LossInput,
 } from './lossInputs';
@@ -24,6 +25,8 @@ export type { LossFamily } from './lossFamily';
 export interface LossProbeResult {
   findings: Finding[];
   summary: string;
+  /** The family the probe used (the first the loss accepted inputs of). */
+  family: LossFamily;
   /** What the report carries: family, mapping, layout, baseline, slices and landscape. */
   data: LossReportData;
 }
@@ -107,9 +110,12 @@ function checkNonFinite(ctx: LossContext, measured: Map<LossCase, Measured>): { 
 // ---------------------------------------------------------------- GP203
 
 /** Clamp a direction so a small step from the target stays in the domain (and on the simplex). */
+/** Values in [0, 1]: probabilities, masks, image intensities. */
+const unitInterval = (family: LossFamily): boolean => family.space === 'probabilities' || family.space === 'masks' || family.space === 'images';
+
 function feasibleDirection(ctx: LossContext, target: Float32Array, dir: Float32Array): Float32Array {
   const { family, layout } = ctx;
-  const bounded = family.space !== 'regression';
+  const bounded = unitInterval(family);
   const v = dir.map((x, i) => bounded && ((target[i] <= 0 && x < 0) || (target[i] >= 1 && x > 0)) ? 0 : x);
   if (family.space === 'probabilities' && hasClassRows(family, layout)) {
     const c = layout.lastAxis;
@@ -127,21 +133,24 @@ function feasibleDirection(ctx: LossContext, target: Float32Array, dir: Float32A
 
 function stepFrom(ctx: LossContext, target: Float32Array, dir: Float32Array, step: number): Float32Array {
   const out = target.map((x, i) => x + step * dir[i]);
-  if (ctx.family.space !== 'regression') return out.map((x) => Math.min(Math.max(x, 0), 1));
-  if (ctx.family.domain === 'nonnegative') return out.map((x) => Math.max(x, 0));
-  return out;
+  if (ctx.family.space === 'regression' && ctx.family.domain === 'nonnegative') return out.map((x) => Math.max(x, 0));
+  return intoDomain(ctx.family, out);
 }
 
 function checkMinimumAtTarget(ctx: LossContext, perfect: LossCase, atTarget: Measured, typicalLoss: number): void {
   const { family, layout, runner, names } = ctx;
-  if (family.space === 'logits' || !finite(atTarget.value)) return;
+  // Only where prediction and target live in the same space (not logits, ±1 labels, pairs, embeddings).
+  if (!sameSpace(family) || !finite(atTarget.value)) return;
   const target = perfect.target;
   // Small steps matter along the gradient (a slightly shifted minimum); elsewhere coarser ones do.
   const dirs: { label: string; dir: Float32Array; steps?: number[] }[] = [];
   if (allFinite(atTarget.grad) && norm(atTarget.grad) > 0) dirs.push({ label: 'a step against the gradient at the target', dir: feasibleDirection(ctx, target, atTarget.grad.map((g) => -g)), steps: [0.1, 0.01, 0.001] });
   const rand = seededRandom(77);
-  if (family.space === 'regression') {
-    for (let k = 0; k < 2; k++) dirs.push({ label: 'a small random perturbation', dir: target.map(() => (rand() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rand())) });
+  if (family.space === 'regression' || family.space === 'boxes' || family.space === 'images') {
+    for (let k = 0; k < 2; k++) {
+      const dir = target.map(() => (rand() < 0.5 ? -1 : 1) * (0.5 + 0.5 * rand()));
+      dirs.push({ label: 'a small random perturbation', dir: unitInterval(family) ? feasibleDirection(ctx, target, dir) : dir });
+    }
   } else if (hasClassRows(family, layout)) {
     const other = otherClassRows(target, layout.lastAxis);
     dirs.push({ label: 'moving probability mass from the true class to another', dir: feasibleDirection(ctx, target, other.map((x, i) => x - target[i])) });
@@ -188,6 +197,22 @@ function unboundedBelow(values: number[], start: number): boolean {
 function checkUnbounded(ctx: LossContext, perfect: LossCase | undefined, atTarget: Measured | undefined, sliceEnds: { label: string; value: number }[], boundary: Map<LossCase, Measured>): void {
   const { family, layout, runner, names } = ctx;
   const scales = [1, 10, 100, 1000];
+  // "Away from the target" means nothing for pair distances and embeddings.
+  if (family.space === 'pairs' || family.space === 'embeddings') return;
+  if (family.space === 'boxes' && perfect && atTarget) {
+    const rand = seededRandom(91);
+    const boxes = perfect.target.length / 4;
+    const shift = Float32Array.from({ length: 2 * boxes }, () => rand() - 0.5);
+    const r = Math.sqrt(shift.reduce((a, x) => a + x * x, 0) / shift.length);
+    const unit = shift.map((x) => x / r);
+    const values = scales.map((k) => runner.tryValue(layout, { target: perfect.target, pred: translateBoxes(family, perfect.target, unit.map((x) => k * x)) }, `boxes moved by ${k}`));
+    if (unboundedBelow(values, atTarget.value)) {
+      report(ctx, 'GP204', `The loss is unbounded below: moving the boxes in ${names.pred} away from ${names.target} lowers it without limit (${scales.map((k, i) => `moved by ${k} pixels: ${fmt(values[i])}`).join(', ')}; ${fmt(atTarget.value)} at the target). The optimiser is rewarded for boxes ever further off.`, {
+        direction: 'every box translated', distances: scales, losses: values, lossAtTarget: atTarget.value,
+      });
+    }
+    return;
+  }
   if (family.space === 'regression' && perfect && atTarget) {
     const target = perfect.target;
     const rand = seededRandom(91);
@@ -272,6 +297,13 @@ function descentVerdicts(ctx: LossContext, input: LossInput, grad: Float32Array)
       }
     } else if (family.space === 'logits') {
       for (let i = r * per; i < (r + 1) * per; i++) { score += -grad[i] * (input.target[i] >= 0.5 ? 1 : -1); scale += Math.abs(grad[i]); }
+    } else if (family.space === 'pairs') {
+      // Similar pairs should get closer; dissimilar pairs inside the margin further apart.
+      for (let i = r * per; i < (r + 1) * per; i++) {
+        const towards = input.target[i] === family.similarLabel ? grad[i] : input.pred[i] < family.margin ? -grad[i] : 0;
+        score += towards;
+        scale += Math.abs(grad[i]);
+      }
     } else {
       for (let i = r * per; i < (r + 1) * per; i++) { score += grad[i] * (input.pred[i] - input.target[i]); scale += Math.abs(grad[i]) * Math.abs(input.pred[i] - input.target[i]); }
     }
@@ -283,6 +315,8 @@ function descentVerdicts(ctx: LossContext, input: LossInput, grad: Float32Array)
 }
 
 function checkDirection(ctx: LossContext, typical: { c: LossCase; m: Measured }[]): void {
+  // Embeddings have no target point to move towards.
+  if (ctx.family.space === 'embeddings') return;
   let toward = 0;
   let away = 0;
   for (const { c, m } of typical) {
@@ -294,18 +328,20 @@ function checkDirection(ctx: LossContext, typical: { c: LossCase; m: Measured }[
   const total = toward + away;
   if (total === 0 || away <= total / 2) return;
   const { names, family } = ctx;
-  const what = family.space === 'logits' ? `lowers the probability of the true class` : `moves ${names.pred} away from ${names.target}`;
+  const what = family.space === 'logits' ? `lowers the probability of the true class` : family.space === 'pairs' ? 'moves similar pairs apart or dissimilar pairs together' : `moves ${names.pred} away from ${names.target}`;
   report(ctx, 'GP206', `A small gradient-descent step on ${names.pred} ${what} for ${away} of ${total} samples on typical errors: the loss points the wrong way (is its sign flipped?).`, {
     samplesAway: away, samplesTowards: toward,
   });
 }
 
 function checkGradientScale(ctx: LossContext, typical: { c: LossCase; m: Measured }[]): number | undefined {
+  const baseline = ctx.baseline;
+  if (!baseline) return undefined;
   const ratios: number[] = [];
   const rows: { loss: number; gradNorm: number; baselineLoss: number; baselineGradNorm: number }[] = [];
   for (const { c, m } of typical) {
     if (!finite(m.value) || !allFinite(m.grad)) continue;
-    const b = baselineAt(ctx.baseline, c);
+    const b = baselineAt(baseline, c);
     const g = norm(m.grad);
     rows.push({ loss: m.value, gradNorm: g, baselineLoss: b.value, baselineGradNorm: b.gradNorm });
     if (g > 0 && b.gradNorm > 0 && finite(b.gradNorm)) ratios.push(g / b.gradNorm);
@@ -313,7 +349,7 @@ function checkGradientScale(ctx: LossContext, typical: { c: LossCase; m: Measure
   if (!ratios.length) return undefined;
   const ratio = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
   const { weakGradientRatio, strongGradientRatio } = ctx.settings.thresholds;
-  const { names, baseline } = ctx;
+  const { names } = ctx;
   if (ratio < weakGradientRatio) {
     report(ctx, 'GP208', `On typical errors ‖∂loss/∂${names.pred}‖ is ${fmt(ratio)} × the ${baseline.name} baseline's (threshold ${weakGradientRatio}): learning will crawl unless the learning rate is raised by as much.`, {
       ratio, threshold: weakGradientRatio, baseline: baseline.name, cases: rows,
@@ -386,10 +422,9 @@ function staticFindings(ctx: LossContext): void {
 export function probeLoss(program: Program, settings: GradProbeSettings): LossProbeResult {
   const mapping = program.mapping ?? lossMapping(program.target);
   const names = lossParameterNames(program.target, mapping.predIndex);
-  const facts = readLossFacts(program.target, mapping.predIndex);
-  const family = chooseLossFamily(facts);
+  const facts = readLossFacts(program.target, mapping.predIndex, program);
   const runner = new LossRunner(program);
-  const { layout, typical, boundary } = chooseLayout(runner, family, names);
+  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, lossFamilies(facts), names);
   const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx);
@@ -425,21 +460,21 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
 
   const order = (f: Finding): number => Number(f.code.slice(2));
   ctx.findings.sort((a, b) => order(a) - order(b));
-  const baseTypical = baselineAt(ctx.baseline, typical[1]);
   const parts = [
-    `probed as ${family.name} (${family.reasons.join('; ')})`,
+    `probed as ${family.name} (${family.reasons.join('; ')}${skipped.length ? `; ${skipped.join(', ')} tried first, not accepted` : ''})`,
     `mapping ${mapping.label}`,
     `inputs ${layout.describe}`,
-    `typical loss ${fmt(typicalLoss)} vs ${ctx.baseline.name} ${fmt(baseTypical.value)}`,
+    ctx.baseline ? `typical loss ${fmt(typicalLoss)} vs ${ctx.baseline.name} ${fmt(baselineAt(ctx.baseline, typical[1]).value)}` : `typical loss ${fmt(typicalLoss)}`,
   ];
   if (ratio !== undefined) parts.push(`gradient ${fmt(ratio)}× the baseline's`);
   if (runner.failures.length) parts.push(`the loss raised an error on ${runner.failures.length} probe input(s), skipped (first: ${runner.failures[0]})`);
   parts.push(ctx.findings.length ? `findings: ${[...new Set(ctx.findings.map((f) => f.code))].join(', ')}` : 'no loss findings');
   return {
     findings: ctx.findings,
+    family,
     summary: `${parts[0].charAt(0).toUpperCase()}${parts[0].slice(1)}; ${parts.slice(1).join('; ')}.`,
     data: {
-      kind: 'loss', family: family.name, mapping: mapping.label, layout: layout.describe, baseline: ctx.baseline.name,
+      kind: 'loss', family: family.name, mapping: mapping.label, layout: layout.describe, baseline: ctx.baseline?.name ?? 'none',
       slices: slices.map((r) => r.data), grid: lossGrid(ctx, typical[1].target),
     },
   };

@@ -83,21 +83,30 @@ export class LossRunner {
   }
 }
 
-export function chooseLayout(runner: LossRunner, family: LossFamily, names: Names): { layout: LossLayout; typical: LossCase[]; boundary: LossCase[] } {
+/**
+ * The first family (in the order the read ranks them) and layout whose typical input the loss
+ * accepts: the family used is the one reported.
+ */
+export function chooseLayout(runner: LossRunner, families: LossFamily[], names: Names): { family: LossFamily; layout: LossLayout; typical: LossCase[]; boundary: LossCase[]; skipped: string[] } {
   const tried: string[] = [];
+  const skipped: string[] = [];
   let firstError: string | undefined;
-  for (const layout of candidateLayouts(family)) {
-    const cases = lossCases(family, layout, names);
-    try {
-      runner.value(layout, cases.typical[1]);
-      return { layout, ...cases };
-    } catch (err) {
-      if (!isShapeProblem(err)) throw err;
-      tried.push(layout.describe);
-      firstError ??= err instanceof Error ? err.message : String(err);
+  for (const family of families) {
+    for (const layout of candidateLayouts(family)) {
+      const cases = lossCases(family, layout, names);
+      try {
+        runner.value(layout, cases.typical[1]);
+        return { family, layout, ...cases, skipped };
+      } catch (err) {
+        if (!isShapeProblem(err)) throw err;
+        tried.push(layout.describe);
+        firstError ??= err instanceof Error ? err.message : String(err);
+      }
     }
+    skipped.push(family.name);
   }
-  throw new Error(`the loss raised an error on every input shape tried for ${family.name} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
+  const what = families.map((f) => f.name).join(', then ');
+  throw new Error(`the loss raised an error on every input shape tried for ${what} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
 }
 
 export interface LossContext {
@@ -110,7 +119,8 @@ export interface LossContext {
   names: Names;
   /** Which parameter the probe takes as the prediction. */
   mapping: LossMapping;
-  baseline: Baseline;
+  /** The family's standard loss; none for embeddings (no scale to compare with). */
+  baseline: Baseline | undefined;
   findings: Finding[];
 }
 

@@ -56,13 +56,37 @@ export interface LossFacts {
   /** GP211 and GP207 evidence the static read alone establishes. */
   doubleActivation: (SourceOp & { message: string })[];
   swappedArguments: (SourceOp & { message: string })[];
+  /**
+   * A hinge max(m − d, 0) of the prediction weighted by the target or its complement (contrastive
+   * losses on pair distances): which label marks a similar pair (the other one carries the hinge).
+   */
+  pairHinges: (SourceOp & { similarLabel: 0 | 1; margin?: number })[];
+  /** A similarity or distance matrix of the prediction with itself (x·xᵀ, cdist(x, x)): embeddings. */
+  predGram: SourceOp[];
+  /** A similarity matrix of the prediction with the target (x·yᵀ): two views of embeddings. */
+  crossGram: SourceOp[];
+  /** The target compared with itself (labels[:, None] == labels[None, :]): integer labels of embeddings. */
+  targetPairwise: SourceOp[];
+  /** The prediction and the target joined into one batch (cat([x, y])): two views of embeddings. */
+  viewsJoined: SourceOp[];
+  /** The target L2-normalised like an embedding. */
+  targetNormalized: SourceOp[];
+  /** A constant index on the last axis of the prediction or the target (x[..., 2]): box coordinates. */
+  coordinates: (SourceOp & { index: number })[];
+  /** A box format the code names (`xywh`, `cxcywh`, `center`): how the four coordinates are read. */
+  boxFormats: (SourceOp & { format: 'xyxy' | 'xywh' | 'cxcywh' })[];
+  /** The body treats the prediction as an image batch: unpacks its 4 or 5 dimensions, convolves or pools it, reduces over its spatial axes. */
+  imageOps: (SourceOp & { rank: 4 | 5 })[];
+  /** Conditions resolved with the parameters' values (defaults, call-site arguments, attributes): the branch taken. */
+  branches: (SourceOp & { taken: boolean })[];
 }
 
 export function emptyFacts(predName: string, targetName: string): LossFacts {
   return {
     predName, targetName, predLog: [], predLogComplement: [], predLogShifted: [], targetLogTimesPred: [], targetLog: [], activations: [],
     softplusForm: [], lossOps: [], oneHotTarget: [], indexByTarget: [], diceRatios: [], lastAxisReductions: [], margins: [], predDivisions: [],
-    predSqrt: [], predWhere: [], kills: [], doubleActivation: [], swappedArguments: [],
+    predSqrt: [], predWhere: [], kills: [], doubleActivation: [], swappedArguments: [], pairHinges: [], predGram: [], crossGram: [],
+    targetPairwise: [], viewsJoined: [], targetNormalized: [], coordinates: [], boxFormats: [], imageOps: [], branches: [],
   };
 }
 

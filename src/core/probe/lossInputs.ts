@@ -1,7 +1,13 @@
 // The inputs the loss probe feeds a loss: per family, the layouts it tries, the typical and boundary
 // cases, the 1-D slices from the target outwards, and the baseline loss it compares with. Every
 // input stays inside the family's domain. Fixed seeds: the same loss always gets the same inputs.
+import {
+  channelMaskCases, channelMaskPrediction, channelMasks, channelMaskTargets, isStructured, normal, seededRandom, structuredBaseline, structuredBoundary,
+  structuredLayouts, structuredPrediction, structuredSlices, structuredTargets,
+} from './lossDomains';
 import type { LossFamily } from './lossFamily';
+
+export { seededRandom } from './lossDomains';
 
 export interface LossLayout {
   /** Shape of y_pred (and of the dense target). */
@@ -11,6 +17,8 @@ export interface LossLayout {
   /** Size of the last axis (features, classes, channels). */
   lastAxis: number;
   describe: string;
+  /** Masks one-hot over the channel axis (B, C, H, W). */
+  oneHotChannels?: boolean;
 }
 
 /** One probe input: the dense target (one-hot for classes) and the prediction, flat, in predShape. */
@@ -21,31 +29,13 @@ export interface LossInput {
 
 export type CaseKind =
   | 'typical' | 'perfect' | 'exact-wrong' | 'zero-targets' | 'zero-all' | 'large' | 'uniform'
-  | 'confident-right' | 'confident-wrong' | 'zero-logits' | 'empty-empty' | 'empty-some' | 'full-full' | 'class-absent';
+  | 'confident-right' | 'confident-wrong' | 'zero-logits' | 'empty-empty' | 'empty-some' | 'full-full' | 'class-absent'
+  | 'disjoint' | 'inside' | 'collapsed' | 'one-class';
 
 export interface LossCase extends LossInput {
   kind: CaseKind;
   /** In the user's words, with their parameter names filled in by the caller. */
   label: string;
-}
-
-// ---------------------------------------------------------------- random numbers
-
-/** mulberry32: small, fast, and the same on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -61,13 +51,15 @@ const times = (shape: number[]): string => shape.join('×');
 
 /** The shapes to try, best first. */
 export function candidateLayouts(family: LossFamily): LossLayout[] {
+  if (isStructured(family)) return structuredLayouts(family);
   const out: LossLayout[] = [];
-  if (family.space === 'masks') {
+  if (family.space === 'masks' || family.overlap) {
     const nhwc: LossLayout = { predShape: [2, 8, 8, 1], targetShape: [2, 8, 8, 1], lastAxis: 1, describe: 'masks 2×8×8×1 (batch × height × width × channel)' };
     const nchw: LossLayout = { predShape: [2, 1, 8, 8], targetShape: [2, 1, 8, 8], lastAxis: 8, describe: 'masks 2×1×8×8 (batch × channel × height × width)' };
     const rows = classSizes.map((c): LossLayout => ({ predShape: [16, c], targetShape: [16, c], lastAxis: c, describe: `per-class masks 16×${c} (pixels × classes, one-hot rows)` }));
     if (family.maskLayout === 'rows') out.push(...rows, nhwc, nchw);
-    else if (family.maskLayout === 'nchw') out.push(nchw, nhwc, ...rows.slice(0, 2));
+    // Channels first: one-hot over several classes first (B, C, H, W), then one binary channel.
+    else if (family.maskLayout === 'nchw') out.push(...(family.space === 'masks' ? [channelMasks] : []), nchw, nhwc, ...rows.slice(0, 2));
     else out.push(nhwc, nchw, ...rows.slice(0, 2));
     out.push({ predShape: [ROWS, 16], targetShape: [ROWS, 16], lastAxis: 16, describe: `masks ${ROWS}×16 (batch × pixels)` });
     return out;
@@ -165,10 +157,12 @@ function blobMasks(layout: LossLayout, rand: () => number): Float32Array {
 }
 
 export function denseTargets(family: LossFamily, layout: LossLayout, seed: number): Float32Array {
+  if (isStructured(family)) return structuredTargets(family, layout, seed);
+  if (layout.oneHotChannels) return channelMaskTargets(layout, seed);
   const rand = seededRandom(seed);
   const s = shapeOf(layout);
   if (hasClassRows(family, layout)) return oneHotRows(s, rand).dense;
-  if (family.space === 'masks') return blobMasks(layout, rand);
+  if (family.space === 'masks' || (family.overlap && layout.predShape.length === 4)) return blobMasks(layout, rand);
   if (family.space === 'regression') {
     const out = new Float32Array(s.total);
     for (let i = 0; i < s.total; i++) out[i] = family.domain === 'nonnegative' ? 0.2 + 2.8 * rand() : family.signedTargets ? ((i + Math.floor(rand() * 2)) % 2 ? 1 : -1) : -2 + 4 * rand();
@@ -193,6 +187,8 @@ function softmaxRows(z: Float32Array, c: number): Float32Array {
 
 /** Typical predictions for a target: level 0 mostly right, 1 mixed, 2 mostly wrong. */
 export function typicalPrediction(family: LossFamily, layout: LossLayout, target: Float32Array, level: number, seed: number): Float32Array {
+  if (isStructured(family)) return structuredPrediction(family, layout, target, level, seed);
+  if (layout.oneHotChannels) return channelMaskPrediction(layout, target, level, seed);
   const rand = seededRandom(seed);
   const s = shapeOf(layout);
   const out = new Float32Array(s.total);
@@ -251,6 +247,7 @@ export function lossCases(family: LossFamily, layout: LossLayout, names: Names):
     return { kind: 'typical', label: `on typical errors (set ${level + 1} of 3)`, target, pred: typicalPrediction(family, layout, target, level, 101 + level) };
   });
   const base = typical[1];
+  if (isStructured(family)) return { typical, boundary: structuredBoundary(family, layout, base, names) };
   const boundary: LossCase[] = [];
   const add = (kind: CaseKind, label: string, target: Float32Array, pred: Float32Array): void => { boundary.push({ kind, label, target, pred }); };
   const zeros = new Float32Array(s.total);
@@ -279,7 +276,8 @@ export function lossCases(family: LossFamily, layout: LossLayout, names: Names):
       } else {
         add('perfect', `at a perfect prediction (${p} == ${t}, exact 0s and 1s)`, base.target, base.target.slice());
         add('exact-wrong', `when ${p} is exactly 0 or 1 and wrong everywhere (${p} = 1 − ${t})`, base.target, map(base.target, (x) => 1 - x));
-        if (family.space === 'masks') {
+        if (layout.oneHotChannels) boundary.push(...channelMaskCases(layout, names));
+        else if (family.space === 'masks') {
           add('empty-empty', `on an empty mask predicted empty (${t} and ${p} all 0)`, zeros, zeros.slice());
           add('empty-some', `on an empty mask (${t} all 0) with a non-empty prediction`, zeros, base.pred);
           add('full-full', `on a full mask predicted full (${t} and ${p} all 1)`, ones, ones.slice());
@@ -317,6 +315,7 @@ function linspace(a: number, b: number, n: number): number[] {
 }
 
 export function lossSlices(family: LossFamily, layout: LossLayout, names: Names): SliceSpec[] {
+  if (isStructured(family)) return structuredSlices(family, layout, names);
   const { pred: p, target: t } = names;
   const s = shapeOf(layout);
   const target = denseTargets(family, layout, 12);
@@ -347,6 +346,7 @@ export function lossSlices(family: LossFamily, layout: LossLayout, names: Names)
       }
       return [{ label: `logits from 8 towards ${t} (s = 0) to 8 against it (s = 1)`, s: linspace(0, 1, 17), target, at: (k) => map(target, (x) => 8 * (1 - 2 * k) * (2 * x - 1)) }];
     }
+    default: return [];
   }
 }
 
@@ -361,7 +361,9 @@ export interface Baseline {
 const EPS = 1e-7;
 const clip = (x: number): number => Math.min(Math.max(x, EPS), 1 - EPS);
 
-export function baselineFor(family: LossFamily, layout: LossLayout): Baseline {
+/** A standard loss of the family; undefined where there is none to compare with (embeddings). */
+export function baselineFor(family: LossFamily, layout: LossLayout): Baseline | undefined {
+  if (isStructured(family)) return structuredBaseline(family);
   const classRows = hasClassRows(family, layout);
   const c = layout.lastAxis;
   switch (family.space) {

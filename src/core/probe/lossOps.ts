@@ -2,7 +2,10 @@
 // code; this says what a call or an operator means). Ops are known only by their tags and roles in
 // the op tables (src/core/ops): this file keeps no list of op names.
 import { dottedName, type Expr, type FunctionDef, type Span } from '../ir/ir';
+import type { Value } from '../ir/values';
+import type { OpTag } from '../ops/implementations';
 import { isIntegerDtype, type OpFacts } from '../ops/registry';
+import type { Scope } from '../translate/scope';
 import { lossOpInfo, type LossFacts, type LossOpInfo, type SourceOp } from './lossFacts';
 
 /** What a value is, as far as the read can tell: derived from the prediction or the target, and how. */
@@ -16,6 +19,16 @@ export interface Taint {
   shift?: number;
   /** value = c − f(pred). */
   negPred?: boolean;
+  /** value = c − target (1 − y_true: the complement of a label). */
+  negTarget?: boolean;
+  /** max(c − f(pred), 0): a hinge on the prediction from above (a margin on a distance). */
+  hinge?: SourceOp & { margin?: number };
+  /** value = c − f(pred): the c. */
+  margin?: number;
+  /** The shape of the prediction or the target (x.shape, x.size()). */
+  shapeOf?: boolean;
+  /** The items of a tuple or list literal, each with its own taint. */
+  items?: Taint[];
   diff?: boolean;
   logged?: boolean;
   exp?: boolean;
@@ -24,7 +37,10 @@ export interface Taint {
   sqrt?: boolean;
   reduced?: boolean;
   logTarget?: SourceOp;
-  fn?: { def: FunctionDef; env: Env };
+  /** A function: its definition and, when the interpreter gave it, the scope it closes over and its bound `self`. */
+  fn?: { def: FunctionDef; env: Env; closure?: Scope; self?: Value };
+  /** What the interpreter computes for it, when it does not depend on the inputs (a parameter's default, an attribute, a constant). */
+  value?: Value;
   lossObject?: { path: string; info: LossOpInfo; argOrder: 'input-first' | 'target-first'; fromLogits: boolean };
   number?: number;
   self?: boolean;
@@ -48,6 +64,7 @@ export function union(...ts: Taint[]): Taint {
     out.reduced ||= t.reduced;
     out.sumProd ??= t.sumProd;
     out.logTarget ??= t.logTarget;
+    out.hinge ??= t.hinge;
   }
   return out;
 }
@@ -117,13 +134,15 @@ export class TaintOps {
       }
       case '-': {
         if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
-        if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred };
+        if (a.number !== undefined && b.target && !b.pred) return { ...u, negTarget: true };
+        if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred, ...(b.negPred ? {} : { margin: a.number }) };
         if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
         if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
         return u;
       }
       case '*': {
         const out: Taint = { ...u };
+        this.pairHinge(a, b, span);
         if ((a.pred && !a.logged && b.target && !b.pred) || (b.pred && !b.logged && a.target && !a.pred)) out.prodPT = true;
         else if (a.prodPT || b.prodPT) out.prodPT = true;
         const logT = a.logTarget && !a.pred ? a.logTarget : b.logTarget && !b.pred ? b.logTarget : undefined;
@@ -136,6 +155,7 @@ export class TaintOps {
         return out;
       }
       case '/': return this.divide(a, b, span);
+      case '@': return this.matmul(a, b, span);
       case '**': {
         const exponent = b.number;
         if (exponent !== undefined && exponent > 0 && exponent < 1 && a.pred) {
@@ -147,6 +167,25 @@ export class TaintOps {
       }
       default: return u;
     }
+  }
+
+  /** A hinge on the prediction weighted by the target or its complement: a contrastive loss on pair distances. */
+  private pairHinge(a: Taint, b: Taint, span: Span): void {
+    const [h, w] = a.hinge && !a.target ? [a, b] : b.hinge && !b.target ? [b, a] : [undefined, undefined];
+    if (!h || !w || !w.target || w.pred) return;
+    // The label that carries the hinge marks dissimilar pairs; the other one similar pairs.
+    const hinge = h.hinge!;
+    this.facts.pairHinges.push({ what: `${hinge.what} weighted by ${w.negTarget ? `1 − ${this.facts.targetName}` : this.facts.targetName}`, span: hinge.span, similarLabel: w.negTarget ? 1 : 0, ...(hinge.margin !== undefined ? { margin: hinge.margin } : {}) });
+  }
+
+  /** A matrix product: of the prediction with itself (embeddings), or with the target (two views). */
+  matmul(a: Taint, b: Taint, span: Span): Taint {
+    const u = union(a, b);
+    const predOnly = (t: Taint): boolean => t.pred && !t.target;
+    const targetOnly = (t: Taint): boolean => t.target && !t.pred;
+    if (predOnly(a) && predOnly(b)) this.facts.predGram.push({ what: `a product of ${this.facts.predName} with itself`, span });
+    else if ((predOnly(a) && targetOnly(b)) || (targetOnly(a) && predOnly(b))) this.facts.crossGram.push({ what: `a product of ${this.facts.predName} with ${this.facts.targetName}`, span });
+    return u;
   }
 
   divide(a: Taint, b: Taint, span: Span): Taint {
@@ -235,6 +274,20 @@ export class TaintOps {
     return this.kill(all, c.isMethod ? `${label.replace(/\(\)$/, '')}(${text})` : `${label.replace(/\(\)$/, '')}(…, ${text})`, c.span);
   }
 
+  /**
+   * relu(m − d), max(m − d, 0), clamp(m − d, min=0) of the prediction: a hinge from above, the
+   * margin term of a contrastive loss on distances.
+   */
+  private hingeOf(c: OpCall, tags: readonly OpTag[], label: string): Taint | undefined {
+    const source = c.args.find((t) => t.pred && t.negPred && !t.target);
+    if (!source) return undefined;
+    const zero = (e: Expr | undefined): boolean => e !== undefined && numberOf(e) === 0;
+    const boundedAtZero = tags.includes('nonnegative') && !tags.includes('norm')
+      || (tags.includes('guard') && (c.args.some((t) => t.number === 0) || ['min', 'clip_value_min', 'a_min', 'x_min', 'lower'].some((k) => zero(c.kwExprs.get(k)))));
+    if (!boundedAtZero) return undefined;
+    return { ...union(...c.args, ...c.kwargs.values()), hinge: { what: label, span: c.span, ...(source.margin !== undefined ? { margin: source.margin } : {}) } };
+  }
+
   apply(c: OpCall): Taint {
     const { op: { tags }, x, args, argExprs, kwExprs, span, isMethod } = c;
     const all = union(...args, ...c.kwargs.values());
@@ -272,6 +325,18 @@ export class TaintOps {
       return { ...all, logged: true };
     }
     if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
+    if (tags.includes('matmul')) return this.matmul(args[0] ?? EMPTY, args[1] ?? EMPTY, span);
+    if (tags.includes('concat')) {
+      const parts = x.items ?? args;
+      if (parts.some((t) => t.pred && !t.target) && parts.some((t) => t.target && !t.pred)) this.facts.viewsJoined.push({ what: label, span });
+      return all;
+    }
+    if (tags.includes('normalize')) {
+      if (x.target && !x.pred) this.facts.targetNormalized.push({ what: label, span });
+      return all;
+    }
+    const hinge = this.hingeOf(c, tags, label);
+    if (hinge) return hinge;
     if (tags.includes('distance') || tags.includes('similarity')) {
       if (tags.includes('distance') && all.pred) this.facts.predSqrt.push({ what: label, span });
       return { ...all, diff: all.pred && all.target, sqrt: true };

@@ -12,8 +12,8 @@ const GRID = 15;
  * others held at their targets, inside the family's domain — the panel's heatmap.
  */
 export function lossGrid(ctx: LossContext, target: Float32Array): LossGridData | undefined {
-  if (ctx.layout.lastAxis !== 2) return undefined;
   const space = ctx.family.space;
+  if (ctx.layout.lastAxis !== 2 || !(space === 'regression' || space === 'probabilities' || space === 'masks' || space === 'logits')) return undefined;
   const axis = (centre: number): number[] => {
     if (space === 'probabilities' || space === 'masks') return Array.from({ length: GRID }, (_, i) => i / (GRID - 1));
     if (space === 'logits') return Array.from({ length: GRID }, (_, i) => -6 + (12 * i) / (GRID - 1));
@@ -44,11 +44,11 @@ export function runSlice(ctx: LossContext, spec: SliceSpec): SliceRun {
     const input = { target: spec.target, pred: spec.at(s) };
     const m = ctx.runner.tryMeasure(ctx.layout, input, `slice point s = ${fmt(s)}`);
     measured.push(m);
-    const b = baselineAt(ctx.baseline, input);
+    const b = ctx.baseline ? baselineAt(ctx.baseline, input) : undefined;
     data.loss.push(m && finite(m.value) ? m.value : null);
     data.gradNorm.push(m && allFinite(m.grad) ? norm(m.grad) : null);
-    data.baselineLoss.push(finite(b.value) ? b.value : null);
-    data.baselineGradNorm.push(finite(b.gradNorm) ? b.gradNorm : null);
+    data.baselineLoss.push(b && finite(b.value) ? b.value : null);
+    data.baselineGradNorm.push(b && finite(b.gradNorm) ? b.gradNorm : null);
   }
   return { spec, data, measured };
 }

@@ -11,7 +11,7 @@ import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
 import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
 import { lossParameterNames } from './lossFacts';
-import { chooseLossFamily, type LossFamily } from './lossFamily';
+import { chooseLossFamily, lossFamilies, trainingTaskOf, type LossFamily } from './lossFamily';
 import { readLossFacts } from './lossRead';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
 
@@ -189,13 +189,15 @@ function measureLoss(program: Program, layout: LossLayout, target: Float32Array,
 /** The loss probe's boundary cases for the function's family, measured one by one for the panel's table. */
 export function lossBoundaryData(program: Program, family?: LossFamily): LossBoundaryData | undefined {
   const predIndex = program.mapping?.predIndex ?? 1;
-  const fam = family ?? chooseLossFamily(readLossFacts(program.target, predIndex));
+  const families = family ? [family] : lossFamilies(readLossFacts(program.target, predIndex, program));
   const names = lossParameterNames(program.target, predIndex);
-  for (const layout of candidateLayouts(fam)) {
-    const cases = lossCases(fam, layout, names);
-    const typical = measureLoss(program, layout, cases.typical[1].target, cases.typical[1].pred);
-    if (Number.isNaN(typical.loss)) continue; // the layout the loss probe would not choose either
-    return { layout: layout.describe, cases: cases.boundary.map((c) => ({ label: c.label, ...measureLoss(program, layout, c.target, c.pred) })) };
+  for (const fam of families) {
+    for (const layout of candidateLayouts(fam)) {
+      const cases = lossCases(fam, layout, names);
+      const typical = measureLoss(program, layout, cases.typical[1].target, cases.typical[1].pred);
+      if (Number.isNaN(typical.loss)) continue; // the layout the loss probe would not choose either
+      return { layout: layout.describe, cases: cases.boundary.map((c) => ({ label: c.label, ...measureLoss(program, layout, c.target, c.pred) })) };
+    }
   }
   return undefined;
 }
@@ -205,10 +207,7 @@ export function lossBoundaryData(program: Program, family?: LossFamily): LossBou
 /** The training task that fits the function (as the analysis chooses it): regression for activations; a loss's family. */
 export function trainingTaskFor(target: DetectedFunction, program: Program): TrainingTask {
   if (target.kind === 'activation') return { task: 'regression', prediction: 'raw', labels: 'dense' };
-  const family = chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1));
-  if (family.space === 'regression') return { task: 'regression', prediction: 'raw', labels: 'dense' };
-  const task = family.arity === 'categorical' ? 'categorical' : 'binary';
-  return { task, prediction: family.space === 'logits' ? 'logits' : 'probabilities', labels: family.labels };
+  return trainingTaskOf(chooseLossFamily(readLossFacts(target, program.mapping?.predIndex ?? 1, program)));
 }
 
 export function trainingPanelData(program: Program): TrainingResult {

@@ -32,6 +32,13 @@ export interface Program {
   mapping?: LossMapping;
   /** Runs the function: activation f(x); loss with (yTrue, yPred) placed as the function expects. */
   run(inputs: tf.Tensor[]): tf.Tensor;
+  /**
+   * What run() calls (the function, a factory's returned closure, the built instance) and the
+   * evaluator it runs in: the loss probe reads the body as it runs with them (a condition on a
+   * parameter or an attribute evaluated, a helper in another file resolved), never the inputs.
+   */
+  readonly callable: Value;
+  readonly evaluator: Evaluator;
 }
 
 const targetFirst = /^(y_?true|yTrue|y|target|targets|labels?|gt|ground_truth|true)$/i;
@@ -110,6 +117,8 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
   const program: Program = {
     target,
     mapping,
+    callable,
+    evaluator: ev,
     run(inputs: tf.Tensor[]): tf.Tensor {
       const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
       const ordered = mapping && mapping.predIndex === 0 ? [args[1], args[0]] : args;
