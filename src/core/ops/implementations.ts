@@ -21,7 +21,7 @@ export type OpTag =
   | 'epsilon' | 'guard' | 'where' | 'transparent' | 'add' | 'subtract' | 'multiply' | 'quotient' | 'negate' | 'squared-difference'
   | 'sum-reduce' | 'mean-reduce' | 'max-like' | 'norm' | 'argmax' | 'one-hot' | 'distance' | 'similarity'
   // structure the loss probe reads a family from: matrix products, joining tensors, L2 normalisation
-  | 'matmul' | 'concat' | 'normalize'
+  | 'matmul' | 'concat' | 'normalize' | 'equality'
   // probabilities and logits
   | 'sigmoid' | 'softmax' | 'log-sigmoid' | 'log-softmax' | 'softplus-form' | 'logsumexp'
   // framework losses: what the prediction is, binary or categorical, integer labels
@@ -359,8 +359,8 @@ export const implementations: Record<string, OpImpl> = {
   greater_equal: { run: (a) => tf.greaterEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
   less: { run: (a) => tf.less(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
   less_equal: { run: (a) => tf.lessEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  equal: { run: (a) => tf.equal(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  not_equal: { run: (a) => tf.notEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
+  equal: { run: (a) => tf.equal(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'equality'] },
+  not_equal: { run: (a) => tf.notEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'equality'] },
   step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff'] },
 
   // ---- reductions

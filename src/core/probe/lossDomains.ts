@@ -376,7 +376,7 @@ export function structuredSlices(family: LossFamily, layout: LossLayout, names: 
     case 'boxes':
       return [{
         label: `every box in ${p} moved from its box in ${t} (s = 0) by s box widths`,
-        s: linspace(-2, 2, 25), target,
+        s: linspace(-2, 2, 17), target,
         at: (k) => mapBoxes(target, family.boxFormat, ([x1, y1, x2, y2]) => { const dx = k * (x2 - x1); const dy = 0.5 * k * (y2 - y1); return [x1 + dx, y1 + dy, x2 + dx, y2 + dy]; }),
       }];
     case 'images': {

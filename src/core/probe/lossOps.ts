@@ -29,6 +29,12 @@ export interface Taint {
   shapeOf?: boolean;
   /** The items of a tuple or list literal, each with its own taint. */
   items?: Taint[];
+  /** Indexed with a new axis (x[:, None]): one side of a pairwise comparison. */
+  expanded?: boolean;
+  /** log_sigmoid / log_softmax of the prediction: its exp is that activation. */
+  logOfAct?: SourceOp & { kind: 'sigmoid' | 'softmax' };
+  /** Holds a (1 − p) term of the prediction (p·t + (1 − p)(1 − t)): a binary form. */
+  complement?: boolean;
   diff?: boolean;
   logged?: boolean;
   exp?: boolean;
@@ -65,6 +71,7 @@ export function union(...ts: Taint[]): Taint {
     out.sumProd ??= t.sumProd;
     out.logTarget ??= t.logTarget;
     out.hinge ??= t.hinge;
+    out.complement ||= t.complement;
   }
   return out;
 }
@@ -84,6 +91,23 @@ function axesOf(e: Expr | undefined): number[] | 'all' | undefined {
     return ns.every((x): x is number => x !== undefined) ? ns : undefined;
   }
   if (e.kind === 'none') return 'all';
+  return undefined;
+}
+
+/** Axes the interpreter computed (`dim=reduce_axis` with `reduce_axis = [2, 3]`). */
+function axesOfValue(v: Value | undefined): number[] | undefined {
+  if (!v) return undefined;
+  if (v.t === 'num') return [v.v];
+  if ((v.t === 'list' || v.t === 'tuple') && v.items.every((i) => i.t === 'num')) return v.items.map((i) => (i as { v: number }).v);
+  return undefined;
+}
+
+/** Axes (2, 3) / (−2, −1) of an image batch, (2, 3, 4) / (−3, −2, −1) of a volume batch. */
+function spatialRank(axes: number[] | 'all' | undefined): 4 | 5 | undefined {
+  if (!Array.isArray(axes)) return undefined;
+  const key = [...axes].sort((a, b) => a - b).join(',');
+  if (key === '2,3' || key === '-2,-1') return 4;
+  if (key === '2,3,4' || key === '-3,-2,-1') return 5;
   return undefined;
 }
 
@@ -135,9 +159,11 @@ export class TaintOps {
       case '-': {
         if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
         if (a.number !== undefined && b.target && !b.pred) return { ...u, negTarget: true };
-        if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred, ...(b.negPred ? {} : { margin: a.number }) };
+        if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred, complement: true, ...(b.negPred ? {} : { margin: a.number }) };
         if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
         if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
+        // x[:, None] − x[None, :]: the pairwise differences of the prediction with itself (a distance matrix).
+        if (a.expanded && b.expanded && a.pred && b.pred && !a.target && !b.target) this.facts.predGram.push({ what: `pairwise differences of ${this.facts.predName}`, span });
         return u;
       }
       case '*': {
@@ -203,7 +229,7 @@ export class TaintOps {
       if (v.act || v.diff) return out;
       if (v.exp) { this.facts.softplusForm.push({ what, span }); return out; }
       const shift = log1p ? (v.shift ?? 0) + 1 : v.shift ?? 0;
-      if (v.negPred) this.facts.predLogComplement.push({ what, span });
+      if (v.negPred || v.complement) this.facts.predLogComplement.push({ what, span });
       else if (shift >= 0.5) this.facts.predLogShifted.push({ what, span });
       else this.facts.predLog.push({ what, span });
       return out;
@@ -294,6 +320,7 @@ export class TaintOps {
     const label = c.what.startsWith('.') ? c.what : `${c.what}()`;
     const axisArg = (): Expr | undefined => kwExprs.get('axis') ?? kwExprs.get('dim') ?? argExprs[isMethod ? 0 : 1];
     if (tags.includes('graph-break')) return this.kill(all, label, span);
+    if (tags.includes('equality') && args.length >= 2 && args.slice(0, 2).every((t) => t.target && !t.pred)) this.facts.targetPairwise.push({ what: label, span });
     if (tags.includes('nondiff')) {
       if (tags.includes('argmax') && x.pred && isLastAxis(axesOf(axisArg()))) this.facts.lastAxisReductions.push({ what: label, span });
       return this.kill(all, label, span);
@@ -316,7 +343,8 @@ export class TaintOps {
         this.facts.activations.push({ what: label, span, kind: tags.includes('log-sigmoid') ? 'sigmoid' : 'softmax' });
         if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
       }
-      return { ...x, act: undefined, logged: true };
+      const act = x.pred ? { what: label, span, kind: tags.includes('log-sigmoid') ? 'sigmoid' as const : 'softmax' as const } : undefined;
+      return { ...x, act: undefined, logged: true, ...(act ? { logOfAct: act } : {}) };
     }
     if (tags.includes('softplus-form')) {
       // Of the prediction itself (not of an error y_pred − y_true, as in log-cosh): a loss on logits.
@@ -324,6 +352,8 @@ export class TaintOps {
       if (tags.includes('logsumexp') && x.pred && !x.diff) this.facts.activations.push({ what: label, span, kind: 'softmax' });
       return { ...all, logged: true };
     }
+    // exp(log_sigmoid(z)) is sigmoid(z): probabilities again.
+    if (tags.includes('exp') && x.logOfAct) return { ...x, logged: false, act: x.logOfAct, logOfAct: undefined };
     if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
     if (tags.includes('matmul')) return this.matmul(args[0] ?? EMPTY, args[1] ?? EMPTY, span);
     if (tags.includes('concat')) {
@@ -368,7 +398,10 @@ export class TaintOps {
       return all;
     }
     if (tags.includes('sum-reduce') || tags.includes('mean-reduce')) {
-      const axes = axesOf(kwExprs.get('axis') ?? kwExprs.get('dim') ?? kwExprs.get('axes') ?? argExprs[isMethod ? 0 : 1]);
+      const axisTaint = c.kwargs.get('axis') ?? c.kwargs.get('dim') ?? c.kwargs.get('axes') ?? args[1];
+      const axes = axesOf(kwExprs.get('axis') ?? kwExprs.get('dim') ?? kwExprs.get('axes') ?? argExprs[isMethod ? 0 : 1]) ?? axesOfValue(axisTaint?.value);
+      const spatial = spatialRank(axes);
+      if (spatial && x.pred) this.facts.imageOps.push({ what: `${label} over ${spatial === 5 ? 'three' : 'two'} spatial axes`, span, rank: spatial });
       const out: Taint = { ...x, reduced: true, act: undefined, shift: undefined, negPred: undefined };
       if (x.prodPT && tags.includes('sum-reduce')) out.sumProd = x.sumProd ?? axes ?? 'all';
       if ((x.logged || x.logTarget) && isLastAxis(axes)) this.facts.lastAxisReductions.push({ what: label, span });

@@ -417,7 +417,8 @@ class Reader {
         const k = lastAxisIndex(e.index);
         if (k !== undefined && (obj.pred || obj.target) && !obj.shapeOf) this.facts.coordinates.push({ what: `${dottedName(e.object) ?? 'a tensor'}[…, ${k}]`, span: e.span, index: k });
         if (obj.shapeOf) return { pred: obj.pred, target: obj.target, grad: false };
-        return { ...obj, target: obj.target || idx.target, items: undefined, value: undefined };
+        const expanded = e.index.kind === 'none' || (e.index.kind === 'tuple' && e.index.items.some((i) => i.kind === 'none'));
+        return { ...obj, target: obj.target || idx.target, items: undefined, value: undefined, expanded };
       }
       case 'lambda': return { ...EMPTY, fn: { def: e.fn, env: frame.env, ...(frame.scope ? { closure: frame.scope } : {}) } };
       case 'comprehension': return union(this.expr(e.element, frame), ...e.clauses.map((c) => this.expr(c.iter, frame)));
