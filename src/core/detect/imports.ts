@@ -49,3 +49,12 @@ export function frameworkPath(expr: Expr, imports: ImportMap): string | undefine
   if (!base) return undefined;
   return canonicalPath([base, ...rest].join('.'));
 }
+
+/** Does an import's module string (`.losses`, `pkg.losses`, `./model`) name this file? */
+export function moduleMatches(module: string, path: string): boolean {
+  const file = path.replace(/\\/g, '/').replace(/\.(py|ipynb|js|ts|mjs|cjs|tsx|jsx|mts|cts)$/, '');
+  const parts = module.replace(/^(\.\/|\.\.\/)+/, '').replace(/^\.+/, '').split(/[./]/).filter(Boolean);
+  if (parts.length === 0) return false;
+  const tail = parts.join('/');
+  return file === tail || file.endsWith(`/${tail}`) || file.endsWith(`/${tail}/__init__`);
+}
