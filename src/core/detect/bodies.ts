@@ -198,6 +198,11 @@ export function inputReachesOutputElementwise(fn: FunctionDef | undefined, input
   return returnValues(fn.body).some((r) => reaches(r, 0));
 }
 
+/** Some `return` gives a value: an activation or a loss returns what it computes (a training step does not). */
+export function returnsValue(fn: FunctionDef): boolean {
+  return returnValues(fn.body).length > 0;
+}
+
 /** Every return gives a literal tuple of two or more values (`return tp, fp, fn`). */
 export function returnsTuple(fn: FunctionDef | undefined): boolean {
   if (!fn) return false;

@@ -255,7 +255,7 @@ function anonymousLambdas(module: ParsedModule, imports: ImportMap): Candidate[]
     const last = (dottedName(e.callee) ?? '').split('.').pop() ?? '';
     for (const a of e.args) {
       const role = a.name ? roleOfKey(a.name) : undefined;
-      if (role && role !== 'metric') take(a.value, `usage:${last}(${a.name}=lambda)`);
+      if (role === 'activation' || role === 'loss') take(a.value, `usage:${last}(${a.name}=lambda)`);
       else if (!a.name && /^(Activation|Lambda)$/.test(last)) take(a.value, `usage:${last}(lambda)`);
       visitExpr(a.value);
     }

@@ -160,6 +160,8 @@ function decide(w: Weighed): DetectedFunction | undefined {
   if (actUses.length && oneInput && !modelForActivation) { actUses.forEach((u) => evidence.add(u.how)); return result('activation'); }
   if (lossUses.length && lossArity && !metric.veto) { lossUses.forEach((u) => evidence.add(u.how)); return result('loss'); }
   if (metric.veto) return undefined;
+  // A data-pipeline step (`ds.map(augment)`, `transform=`) is not a layer nor a loss by its shape.
+  if (uses.some((u) => u.role === 'data')) return undefined;
   registry.forEach((u) => evidence.add(u.how));
   if (lossBase && tensors >= 1) return result('loss');
   if (namedLossClass && tensors >= 1) { evidence.add('name'); return result('loss'); }

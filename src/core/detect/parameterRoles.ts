@@ -71,15 +71,18 @@ export function predictionIndex(inputs: string[], framework: Framework): 0 | 1 {
 
 // ---------------------------------------------------------------- keyword, variable and key names
 
-export type KeyRole = 'activation' | 'loss' | 'metric';
+export type KeyRole = 'activation' | 'loss' | 'metric' | 'data';
 
 const activationKey = /^(act|acts|activation|activations|act_fn|activation_fn|actfn|nonlinearity|nonlin|apply_nonlin|[a-z_]*_nonlin|act_layer|activation_function|hidden_act|gate_act|[a-z_]*_act|act_[a-z_]*|[a-z_]*_activation)$/i;
 const lossKey = /^(loss|losses|loss_fn|lossfn|loss_func|loss_function|criterion|criterions|objective|[a-z_]*_loss|loss_[a-z_]*|[a-z_]*_criterion|[a-z]*Loss|lossFn|lossFunction)$/i;
 const metricKey = /^(metrics?|[a-z_]*_metrics?|weighted_metrics|eval_metrics)$/i;
+/** Data-pipeline slots: what goes there transforms samples (augmentation, preprocessing), it is not a layer. */
+const dataKey = /^(transforms?|target_transform|[a-z_]*_transforms?|preprocess\w*|preprocessing_function|augment\w*|collate_fn|map_fn)$/i;
 
 /** The role a keyword argument, variable, attribute or dict key gives the value bound to it. */
 export function roleOfKey(key: string): KeyRole | undefined {
   if (metricKey.test(key)) return 'metric';
+  if (dataKey.test(key)) return 'data';
   if (lossKey.test(key)) return 'loss';
   if (activationKey.test(key)) return 'activation';
   return undefined;

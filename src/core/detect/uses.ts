@@ -10,7 +10,7 @@ import { topLevel } from './candidates';
 import { importsOf, moduleMatches } from './imports';
 import { lossClassName, roleOfKey } from './parameterRoles';
 
-export type Role = 'activation' | 'loss' | 'metric' | 'registry';
+export type Role = 'activation' | 'loss' | 'metric' | 'registry' | 'data';
 
 export interface Use {
   role: Role;
@@ -232,6 +232,12 @@ export function collectUses(modules: ParsedModule[]): UseIndex {
             }
           }
           if (/^(Activation|Lambda)$/.test(last) && e.args[0]) add(e.args[0].value, 'activation', `usage:${last}(f)`);
+          // ds.map(f), ds.map(lambda s, y: (f(s), y)): a data pipeline step (augmentation, preprocessing).
+          if (module.ir.language === 'python' && e.callee.kind === 'attribute' && e.callee.name === 'map' && e.args[0] && !e.args[0].name) {
+            const f = e.args[0].value;
+            if (f.kind === 'lambda') forEachExpr(f.fn.body, (x) => { if (x.kind === 'call' && x.callee.kind === 'name') add(x.callee, 'data', 'usage:.map(lambda)'); });
+            else add(f, 'data', 'usage:.map(f)');
+          }
           // f(Dense(n)(x)), f(self.fc(x)): a function applied to a layer's output is its activation.
           if (e.callee.kind === 'name' && e.args.length === 1 && !e.args[0].name && isLayerOutput(e.args[0].value)) add(e.callee, 'activation', 'usage:f(layer(x))');
           // Values printed or logged are reported numbers: metrics, not losses.
@@ -346,7 +352,8 @@ function collectReferences(module: ParsedModule, index: UseIndex): void {
       s.fn.params.forEach((p) => { if (p.default) forEachSubExpr(p.default, (e) => { if (e.kind === 'name') record(e.id, undefined); }); });
     } else if (s.kind === 'class') {
       forEachExpr(s.cls.body, (e) => { if (e.kind === 'name' && e.id !== within) record(e.id, within); });
-      s.cls.bases.forEach((b) => forEachSubExpr(b, (e) => { if (e.kind === 'name') record(e.id, undefined); }));
+      // A base class is used by the class deriving from it.
+      s.cls.bases.forEach((b) => forEachSubExpr(b, (e) => { if (e.kind === 'name') record(e.id, within); }));
     } else statementExprs(s).forEach(visit);
   }
 }

@@ -4,7 +4,7 @@
 // reported number (a metric); it is a layer or a model.
 import type { ParsedModule } from '../parse/document';
 import type { Expr, Param } from '../ir/ir';
-import { computes, inputReachesOutputElementwise, methodOf, multipliesWeights, scalarParameters, stringParameters, type Reached } from './bodies';
+import { computes, inputReachesOutputElementwise, methodOf, multipliesWeights, returnsValue, scalarParameters, stringParameters, type Reached } from './bodies';
 import type { Candidate } from './candidates';
 import { topLevel } from './candidates';
 import { importsOf, moduleMatches, type ImportMap } from './imports';
@@ -43,7 +43,7 @@ export function isPrivate(c: Candidate, context: ModuleContext): boolean {
 
 /** A use that gives the definition a role of its own (not as the returned value of a loss class). */
 export function roleUses(uses: Use[]): Use[] {
-  return uses.filter((u) => u.role !== 'metric' && !u.delegation);
+  return uses.filter((u) => (u.role === 'activation' || u.role === 'loss' || u.role === 'registry') && !u.delegation);
 }
 
 export type DefinitionKey = string;
@@ -86,6 +86,7 @@ export function notTensorCode(c: Candidate, inputs: InputReading, resolve: Resol
   // A body with a syntax error cannot be read: it is listed (and reported) on its other evidence.
   if (!fn || fn.syntaxError || c.cls?.syntaxError) return undefined;
   if (returnsNonTensor(fn.returns)) return `returns ${fn.returns}`;
+  if (!used && !returnsValue(fn)) return 'returns nothing';
   if (!used && !computes({ fn, imports: c.imports, module: c.module }, c.module.ir.language, resolve)) return c.module.ir.language === 'javascript' ? 'calls no TensorFlow.js op' : 'computes nothing';
   return undefined;
 }
