@@ -1,7 +1,7 @@
 // The one vocabulary of parameter, keyword and function names.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lossSignature, parameterKind, predictionIndex, returnsNonTensor, roleOfKey } from '../../src/core/detect/parameterRoles';
+import { activationName, lossName, lossSignature, parameterKind, predictionIndex, returnsNonTensor, roleOfKey } from '../../src/core/detect/parameterRoles';
 
 test('predictionIndex: names decide the order, unknown names follow the framework', () => {
   const cases: [string[], 'pytorch' | 'tensorflow' | 'jax' | 'tfjs', 0 | 1][] = [
@@ -65,4 +65,15 @@ test('roleOfKey and returnsNonTensor', () => {
   assert.equal(returnsNonTensor('tuple[torch.Tensor, torch.Tensor]'), false);
   assert.equal(returnsNonTensor('float'), false);
   assert.equal(returnsNonTensor(undefined), false);
+});
+
+test('activationName and lossName read words, not substrings', () => {
+  for (const n of ['relu', 'leaky_relu', 'PReLU', 'ReLU6', 'Softmax2d', 'TanhSoft', 'hard_swish', 'gumbel_softmax', 'MPeLU', 'swish_naive', 'Aria_act'])
+    assert.equal(activationName(n), true, n);
+  for (const n of ['pixelunshuffle', 'get_activations', 'model_builder', 'telemetry', 'Siren'])
+    assert.equal(activationName(n), false, n);
+  for (const n of ['dice_loss', 'softDice', 'label_smoothed_nll_loss', 'CrossEntropyLoss', 'kl_div', 'mse', 'FocalCriterion', 'triplet_margin'])
+    assert.equal(lossName(n), true, n);
+  for (const n of ['fractional_max_pool2d_with_indices', 'klass', 'compute_tp_fp_fn', 'glossary'])
+    assert.equal(lossName(n), false, n);
 });

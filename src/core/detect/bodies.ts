@@ -281,6 +281,7 @@ export interface Reached<M = unknown> { fn: FunctionDef; imports: ImportMap; mod
  * The body computes: arithmetic on values, framework calls (torch, tf, jax, np…), tensor methods,
  * a base class's method (`super().forward(…)`), or calls to a workspace definition that does
  * (`depth` levels deep). TF.js code must call TF.js itself: arithmetic on numbers is not tensor code.
+ * (Python: an imported workspace name that is no readable definition gets the benefit of the doubt.)
  */
 export function computes<M>(at: Reached<M>, language: 'python' | 'javascript', resolve: (callee: Expr, from: Reached<M>) => Reached<M>[], depth = 3, seen = new Set<FunctionDef>()): boolean {
   if (seen.has(at.fn)) return false;
@@ -295,7 +296,12 @@ export function computes<M>(at: Reached<M>, language: 'python' | 'javascript', r
       if (path && (js ? path.startsWith('tfjs') : !/^(typing|logging|warnings|dataclasses|functools|__future__)\b/.test(path))) { found = true; return; }
       if (e.callee.kind === 'attribute' && tensorMethods.test(e.callee.name) && !(e.callee.object.kind === 'name' && /^(self|this|Math|ctx)$/.test(e.callee.object.id))) { found = true; return; }
       if (e.callee.kind === 'attribute' && ((e.callee.object.kind === 'call' && dottedName(e.callee.object.callee) === 'super') || (e.callee.object.kind === 'name' && e.callee.object.id === 'super'))) { found = true; return; }
-      pending.push(...resolve(e.callee, at));
+      const reached = resolve(e.callee, at);
+      // Python: a name imported from the workspace that is not a definition we can read
+      // (`relu = _wrap(torch.relu)`) may compute; TF.js code must show its TF.js calls.
+      const head = e.callee.kind === 'name' ? e.callee.id : e.callee.kind === 'attribute' && e.callee.object.kind === 'name' ? e.callee.object.id : undefined;
+      if (!js && !reached.length && head && at.imports.workspace.has(head)) { found = true; return; }
+      pending.push(...reached);
     } else if (!js && (e.kind === 'binary' || (e.kind === 'unary' && e.op === '-'))) found = true;
   });
   if (found) return true;

@@ -172,19 +172,26 @@ function decide(w: Weighed): DetectedFunction | undefined {
     evidence.add(sig);
     return result('loss');
   }
-  if (tensors >= 2 && lossName.test(c.name)) { evidence.add('name'); return result('loss'); }
-  const doc = (c.def?.docstring ?? c.cls?.docstring ?? '').split(/\n\s*\n/)[0];
+  if (tensors >= 2 && lossName(c.name)) { evidence.add('name'); return result('loss'); }
+  // The docstring's first sentence says what the definition is ("Focal loss for …", "Applies the
+  // Mish activation"); later sentences mention everything they relate to.
+  const doc = firstSentence(c.def?.docstring ?? c.cls?.docstring ?? c.inner?.docstring);
   if (tensors >= 2 && /\b(loss|cost function|criterion)\b/i.test(doc) && !returnsTuple(c.inner ?? c.def)) { evidence.add('docstring'); return result('loss'); }
   if (oneInput && !modelForActivation) {
     const isAutograd = c.frameworkBases.some((b) => /autograd\.Function$/.test(b));
     if ((c.customGradient || isAutograd) && strictlyOneInput) return result('activation');
     if ((registry.length || c.registered) && strictlyOneInput) return result('activation');
-    if (activationName.test(c.name)) { evidence.add('name'); return result('activation'); }
-    if (/\bactivation\b|\bnonlinearit/i.test(c.def?.docstring ?? c.cls?.docstring ?? '')) { evidence.add('docstring'); return result('activation'); }
+    if (activationName(c.name)) { evidence.add('name'); return result('activation'); }
+    if (/\bactivation\b|\bnon-?linearit/i.test(doc)) { evidence.add('docstring'); return result('activation'); }
     if (context.activationModule) { evidence.add('module:activations'); return result('activation'); }
   }
   if ((registry.length || c.registered) && tensors >= 2) return result('loss');
   return undefined;
+}
+
+function firstSentence(doc: string | undefined): string {
+  const text = (doc ?? '').trim().split(/\n\s*\n/)[0].replace(/\s+/g, ' ');
+  return /^(.*?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
 }
 
 /** An alias or a forwarder is listed as what it wraps, when that is listed. */

@@ -92,9 +92,37 @@ export function roleOfKey(key: string): KeyRole | undefined {
 
 /** Names of reported numbers. Counting helpers (`compute_tp_fp_fn`) are metric parts. */
 export const metricName = /(score|metric|accuracy|(^|_)acc($|_)|iou|coef|(^|_)f1|f1_|fbeta|precision|recall|(^|_)auc|psnr|ssim|error_rate|jaccard_index|(^|_)(tp|fp|tn|fn)_(tp|fp|tn|fn)|confusion)/i;
-/** Names that say activation (softmax-like probability maps included). */
-export const activationName = /(relu|elu|gelu|selu|swish|silu|mish|sigmoid|tanh|softplus|[a-z]plus$|softsign|soft_?max|softmin|sparsemax|entmax|leaky|hardswish|hardtanh|logistic|elliott|snake|sinc|gaussian|squash|shrink|activation|(^|_)act($|_)|^[a-z]+lu$|[a-z]Lu$|LU$)/i;
-/** Names that say loss. */
-export const lossName = /(loss|criterion|(^|_)nll|crossentropy|cross_entropy|(^|_)mse($|_)|(^|_)mae($|_)|hinge|divergence|(^|_)kl($|_)|(^|_)kld|huber|focal|dice|tversky|contrastive|triplet|msle)/i;
+// Activation words; softmax-like probability maps included.
+const activationWords = ['relu', 'elu', 'gelu', 'selu', 'silu', 'swish', 'mish', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'soft_max', 'softmin', 'sparsemax', 'entmax', 'leaky', 'hardswish', 'hardtanh', 'logistic', 'elliott', 'snake', 'sinc', 'gaussian', 'squash', 'shrink', 'activation'];
+
+/** A word ends at j: the end, `_`, a digit, or a capital after a small letter (`TanhSoft`, `relu6`). */
+const endsWord = (name: string, j: number): boolean => j === name.length || name[j] === '_' || /\d/.test(name[j]) || (/[A-Z]/.test(name[j]) && /[a-z\d]/.test(name[j - 1]));
+
+/**
+ * A name that says activation: an activation word ending a word of the name (`leaky_relu`,
+ * `PReLU`, `Softmax2d`, `TanhSoft`), so `pixelunshuffle` does not say ELU.
+ */
+export function activationName(name: string): boolean {
+  if (/(^|_)act($|_)|^[a-z]+lu$|[a-z]Lu$|LU$|[a-z]plus$/.test(name)) return true;
+  const lower = name.toLowerCase();
+  return activationWords.some((w) => {
+    for (let i = lower.indexOf(w); i >= 0; i = lower.indexOf(w, i + 1)) if (endsWord(name, i + w.length)) return true;
+    return false;
+  });
+}
+
+const lossWordExact = /^(nll|mse|mae|msle|rmse|kl|kld|bce|ce)$/i;
+const lossWordStart = /^(loss|criterion|criteria|hinge|divergence|huber|focal|dice|tversky|contrastive|triplet)/i;
+
+/**
+ * A name that says loss: one of its words (split at `_` and camelCase) is or starts with a loss
+ * word, so `fractional_max_pool2d_with_indices` is not a dice loss.
+ */
+export function lossName(name: string): boolean {
+  if (/cross_?entropy/i.test(name)) return true;
+  const words = name.split(/_|(?<=[a-z0-9])(?=[A-Z])/).filter(Boolean);
+  return words.some((w) => lossWordExact.test(w) || lossWordStart.test(w));
+}
+
 /** A class name that says it is a loss (`FocalLoss`, `DiceCriterion`). */
 export const lossClassName = /(Loss|Criterion|Objective)$/;
