@@ -1,6 +1,6 @@
 // `npm run bench`: speed figures on this machine (never a timed unit test).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -103,6 +103,17 @@ async function wholeFile(settings: typeof defaultSettings): Promise<void> {
   record('whole file after a one-function edit', performance.now() - t, 'ms', '<= 300');
 }
 
+/** Detection alone over a large workspace: the corpus files copied into folders until ~1,000 modules. */
+function detectionAtScale(): void {
+  const files = readdirSync(corpus, { recursive: true }).map(String).filter((f) => /\.(py|js|ts)$/.test(f));
+  const copies = Math.ceil(1000 / files.length);
+  const inputs = Array.from({ length: copies }, (_, k) => files.map((f) => ({ path: join(`copy${k}`, f), text: readFileSync(join(corpus, f), 'utf8') }))).flat();
+  const { modules } = parseInputs(inputs);
+  detectFunctions(modules);
+  const runs = Array.from({ length: 3 }, () => time(() => detectFunctions(modules))[1]);
+  record(`detection over a ${modules.length}-module workspace (corpus ×${copies})`, median(runs), 'ms');
+}
+
 function againstTorch(settings: typeof defaultSettings): void {
   const dir = mkdtempSync(join(tmpdir(), 'gp-bench-'));
   const src = 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n';
@@ -161,6 +172,7 @@ async function main(): Promise<void> {
   await activationProbes(settings);
   await lossProbes(settings);
   await wholeFile(settings);
+  detectionAtScale();
   againstTorch(settings);
   if (json) process.stdout.write(`${JSON.stringify({ figures })}\n`);
 }

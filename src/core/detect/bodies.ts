@@ -5,6 +5,13 @@ import type { ClassDef, Expr, FunctionDef, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { frameworkPath, type ImportMap } from './imports';
 
+/** Appends to a map of lists (in place: the indexes grow with the workspace). */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values);
+  else map.set(key, values);
+}
+
 export function childBlocks(s: Stmt): Stmt[][] {
   switch (s.kind) {
     case 'if': return [s.body, s.orelse];
@@ -142,10 +149,10 @@ function localValues(fn: FunctionDef): Map<string, Expr[]> {
     for (const s of body) {
       if (s.kind === 'assign') {
         for (const t of s.targets) {
-          if (t.kind === 'name') vars.set(t.id, [...(vars.get(t.id) ?? []), s.value]);
-          else if (t.kind === 'tuple' || t.kind === 'list') t.items.forEach((i) => { if (i.kind === 'name') vars.set(i.id, [...(vars.get(i.id) ?? []), s.value]); });
+          if (t.kind === 'name') pushTo(vars, t.id, s.value);
+          else if (t.kind === 'tuple' || t.kind === 'list') t.items.forEach((i) => { if (i.kind === 'name') pushTo(vars, i.id, s.value); });
         }
-      } else if (s.kind === 'augassign' && s.target.kind === 'name') vars.set(s.target.id, [...(vars.get(s.target.id) ?? []), s.value]);
+      } else if (s.kind === 'augassign' && s.target.kind === 'name') pushTo(vars, s.target.id, s.value);
       if (s.kind !== 'function' && s.kind !== 'class') childBlocks(s).forEach(visit);
     }
   };

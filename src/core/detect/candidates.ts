@@ -7,7 +7,7 @@ import type { ParsedModule } from '../parse/document';
 import type { ClassDef, Expr, FunctionDef, Param, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { childBlocks, hasSubLayers, methodOf } from './bodies';
-import { frameworkPath, importsOf, moduleMatches, type ImportMap } from './imports';
+import { frameworkPath, Workspace, type ImportMap } from './imports';
 import { roleOfKey } from './parameterRoles';
 
 export interface Candidate {
@@ -64,9 +64,16 @@ function returnsInnerFunction(fn: FunctionDef): FunctionDef | undefined {
   return returned;
 }
 
+const topLevelCache = new WeakMap<Stmt[], Stmt[]>();
+
 /** Top-level statements, through `if`/`try` blocks (guarded imports and definitions). */
 export function topLevel(body: Stmt[]): Stmt[] {
-  return body.flatMap((s) => (s.kind === 'if' ? topLevel([...s.body, ...s.orelse]) : s.kind === 'try' ? topLevel([...s.body, ...s.handlers.flat()]) : [s]));
+  let flat = topLevelCache.get(body);
+  if (!flat) {
+    flat = body.flatMap((s) => (s.kind === 'if' ? topLevel([...s.body, ...s.orelse]) : s.kind === 'try' ? topLevel([...s.body, ...s.handlers.flat()]) : [s]));
+    topLevelCache.set(body, flat);
+  }
+  return flat;
 }
 
 // ---------------------------------------------------------------- class chains
@@ -79,7 +86,7 @@ function classIn(module: ParsedModule, name: string): ClassDef | undefined {
 }
 
 /** The workspace class a base expression names: same module, or imported from another workspace file. */
-function workspaceClass(base: Expr, from: ParsedModule, imports: ImportMap, workspace: ParsedModule[]): ClassRef | undefined {
+function workspaceClass(base: Expr, from: ParsedModule, imports: ImportMap, workspace: Workspace): ClassRef | undefined {
   let module: string | undefined;
   let name: string | undefined;
   if (base.kind === 'name') {
@@ -92,10 +99,10 @@ function workspaceClass(base: Expr, from: ParsedModule, imports: ImportMap, work
     if (imp && !imp.name) { module = imp.module; name = base.name; }
   }
   if (!module || !name) return undefined;
-  for (const m of workspace) {
-    if (m.doc.path === from.doc.path || !moduleMatches(module, m.doc.path)) continue;
+  for (const m of workspace.modulesNamed(module)) {
+    if (m.doc.path === from.doc.path) continue;
     const cls = classIn(m, name);
-    if (cls) return { cls, module: m, imports: importsOf(m.ir) };
+    if (cls) return { cls, module: m, imports: workspace.importsOf(m) };
   }
   return undefined;
 }
@@ -103,7 +110,7 @@ function workspaceClass(base: Expr, from: ParsedModule, imports: ImportMap, work
 interface Chain { frameworkBases: string[]; ancestors: ClassRef[] }
 
 /** The class's ancestors: framework bases by canonical path, workspace classes nearest first. */
-function classChain(start: ClassRef, workspace: ParsedModule[]): Chain {
+function classChain(start: ClassRef, workspace: Workspace): Chain {
   const out: Chain = { frameworkBases: [], ancestors: [] };
   const seen = new Set<ClassDef>([start.cls]);
   let level: ClassRef[] = [start];
@@ -142,8 +149,8 @@ function wrappedFunction(cls: ClassDef, module: ParsedModule): FunctionDef | und
 
 const compiledBy = /(^|\.)(jit\.script|jit\.trace|compile|jit|function)$/;
 
-export function collectCandidates(module: ParsedModule, workspace: ParsedModule[] = [module]): Candidate[] {
-  const imports = importsOf(module.ir);
+export function collectCandidates(module: ParsedModule, workspace: Workspace = new Workspace([module])): Candidate[] {
+  const imports = workspace.importsOf(module);
   const out: Candidate[] = [];
   const vjpHelpers = new Set<string>();
   for (const s of topLevel(module.ir.body)) {

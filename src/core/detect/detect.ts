@@ -25,6 +25,7 @@ import type { Framework } from '../ir/frameworks';
 import type { Arg, ClassDef, FunctionDef, Span } from '../ir/ir';
 import { isPlumbing, returnsTuple } from './bodies';
 import { collectCandidates, type Candidate } from './candidates';
+import { Workspace } from './imports';
 import { moduleContext, type ModuleContext } from './moduleContext';
 import { activationName, lossClassName, lossName, lossSignature } from './parameterRoles';
 import { collectUses, usesOf, type Reference, type Use } from './uses';
@@ -75,14 +76,15 @@ interface Weighed {
 }
 
 export function detectFunctions(modules: ParsedModule[], options: DetectOptions = {}): DetectedFunction[] {
-  const all = [...modules, ...(options.context ?? []).filter((c) => !modules.some((m) => m.doc.path === c.doc.path))];
-  const index = collectUses(all);
-  const resolve = workspaceResolver(all);
+  const reported = new Set(modules.map((m) => m.doc.path));
+  const workspace = new Workspace([...modules, ...(options.context ?? []).filter((c) => !reported.has(c.doc.path))]);
+  const index = collectUses(workspace);
+  const resolve = workspaceResolver(workspace);
   const weighed: Weighed[] = [];
   for (const module of modules) {
     const context = moduleContext(module);
-    for (const c of collectCandidates(module, all)) {
-      const { uses, references } = usesOf(c.name, module, all, index);
+    for (const c of collectCandidates(module, workspace)) {
+      const { uses, references } = usesOf(c.name, module, index);
       weighed.push({ c, context, uses, references, inputs: readInputs(c), resolve });
     }
   }

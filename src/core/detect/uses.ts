@@ -5,9 +5,9 @@
 import type { ParsedModule } from '../parse/document';
 import type { Arg, Expr, FunctionDef, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
-import { childBlocks, forEachChild, forEachExpr, forEachSubExpr, methodOf, statementExprs } from './bodies';
+import { childBlocks, forEachChild, forEachExpr, forEachSubExpr, methodOf, pushTo, statementExprs } from './bodies';
 import { topLevel } from './candidates';
-import { importsOf, moduleMatches } from './imports';
+import { moduleMatches, type Workspace } from './imports';
 import { lossClassName, roleOfKey } from './parameterRoles';
 
 export type Role = 'activation' | 'loss' | 'metric' | 'registry' | 'data';
@@ -30,6 +30,8 @@ export interface Reference { module: string; within?: string }
 export interface UseIndex {
   uses: Map<string, Use[]>;
   references: Map<string, Reference[]>;
+  /** Imported name → the modules importing it: under which alias, from which module string. */
+  importers: Map<string, { module: string; alias: string; from: string }[]>;
 }
 
 export function useKey(modulePath: string, name: string): string {
@@ -194,8 +196,14 @@ function declaresLoss(cls: { name: string; bases: Expr[] }): boolean {
   return lossClassName.test(cls.name) || cls.bases.some((b) => /(^|\.)(_?Loss|_WeightedLoss|LossFunctionWrapper)$/.test(dottedName(b) ?? ''));
 }
 
-export function collectUses(modules: ParsedModule[]): UseIndex {
-  const index: UseIndex = { uses: new Map(), references: new Map() };
+export function collectUses(workspace: Workspace): UseIndex {
+  const modules = workspace.modules;
+  const index: UseIndex = { uses: new Map(), references: new Map(), importers: new Map() };
+  for (const m of modules) {
+    for (const [alias, imp] of workspace.importsOf(m).workspace) {
+      if (imp.name) pushTo(index.importers, imp.name, { module: m.doc.path, alias, from: imp.module });
+    }
+  }
   const paramRoles = callableParameterRoles(modules);
   const configRoles = configKeyRoles(modules);
   for (const module of modules) {
@@ -203,11 +211,11 @@ export function collectUses(modules: ParsedModule[]): UseIndex {
     // pass 1: variable assignments anywhere (flow-insensitive)
     const gather = (body: Stmt[]): void => {
       for (const s of body) {
-        if (s.kind === 'assign') for (const t of s.targets) if (t.kind === 'name') vars.set(t.id, [...(vars.get(t.id) ?? []), s.value]);
-        if (s.kind === 'augassign' && s.target.kind === 'name') vars.set(s.target.id, [...(vars.get(s.target.id) ?? []), s.value]);
+        if (s.kind === 'assign') for (const t of s.targets) if (t.kind === 'name') pushTo(vars, t.id, s.value);
+        if (s.kind === 'augassign' && s.target.kind === 'name') pushTo(vars, s.target.id, s.value);
         if (s.kind === 'expr' && s.expr.kind === 'call' && s.expr.callee.kind === 'attribute' && ['append', 'extend', 'add'].includes(s.expr.callee.name) && s.expr.callee.object.kind === 'name') {
           const obj = s.expr.callee.object.id;
-          vars.set(obj, [...(vars.get(obj) ?? []), ...s.expr.args.map((a) => a.value)]);
+          pushTo(vars, obj, ...s.expr.args.map((a) => a.value));
         }
         for (const child of childBlocks(s)) gather(child);
       }
@@ -217,7 +225,7 @@ export function collectUses(modules: ParsedModule[]): UseIndex {
     const add = (e: Expr, role: Role, how: string, delegation?: boolean): void => {
       for (const { name, callArgs } of namesIn(e, vars)) {
         const key = useKey(module.doc.path, name);
-        index.uses.set(key, [...(index.uses.get(key) ?? []), { role, how, callArgs, within, module: module.doc.path, ...(delegation ? { delegation } : {}) }]);
+        pushTo(index.uses, key, { role, how, callArgs, within, module: module.doc.path, ...(delegation ? { delegation } : {}) });
       }
     };
     const visitExpr = (e: Expr): void => {
@@ -335,7 +343,7 @@ export function collectUses(modules: ParsedModule[]): UseIndex {
 function collectReferences(module: ParsedModule, index: UseIndex): void {
   const record = (id: string, within: string | undefined): void => {
     const key = useKey(module.doc.path, id);
-    index.references.set(key, [...(index.references.get(key) ?? []), { module: module.doc.path, within }]);
+    pushTo(index.references, key, { module: module.doc.path, within });
   };
   for (const s of topLevel(module.ir.body)) {
     const within = s.kind === 'function' ? s.fn.name : s.kind === 'class' ? s.cls.name : undefined;
@@ -359,16 +367,13 @@ function collectReferences(module: ParsedModule, index: UseIndex): void {
 }
 
 /** The uses of a definition: in its own module, and in other modules that import it. */
-export function usesOf(name: string, module: ParsedModule, all: ParsedModule[], index: UseIndex): { uses: Use[]; references: Reference[] } {
+export function usesOf(name: string, module: ParsedModule, index: UseIndex): { uses: Use[]; references: Reference[] } {
   const uses = [...(index.uses.get(useKey(module.doc.path, name)) ?? [])];
   const references = [...(index.references.get(useKey(module.doc.path, name)) ?? [])];
-  for (const m of all) {
-    if (m.doc.path === module.doc.path) continue;
-    for (const [alias, imp] of importsOf(m.ir).workspace) {
-      if (imp.name !== name || !moduleMatches(imp.module, module.doc.path)) continue;
-      uses.push(...(index.uses.get(useKey(m.doc.path, alias)) ?? []));
-      references.push(...(index.references.get(useKey(m.doc.path, alias)) ?? []));
-    }
+  for (const imp of index.importers.get(name) ?? []) {
+    if (imp.module === module.doc.path || !moduleMatches(imp.from, module.doc.path)) continue;
+    uses.push(...(index.uses.get(useKey(imp.module, imp.alias)) ?? []));
+    references.push(...(index.references.get(useKey(imp.module, imp.alias)) ?? []));
   }
   return { uses, references };
 }

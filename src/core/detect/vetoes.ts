@@ -7,7 +7,7 @@ import type { Expr, Param } from '../ir/ir';
 import { computes, inputReachesOutputElementwise, methodOf, multipliesWeights, returnsValue, scalarParameters, stringParameters, type Reached } from './bodies';
 import type { Candidate } from './candidates';
 import { topLevel } from './candidates';
-import { importsOf, moduleMatches, type ImportMap } from './imports';
+import type { Workspace } from './imports';
 import type { ModuleContext } from './moduleContext';
 import { metricName, parameterKind, returnsNonTensor, type ParameterKind } from './parameterRoles';
 import type { Reference, Use } from './uses';
@@ -96,21 +96,19 @@ export function notTensorCode(c: Candidate, inputs: InputReading, resolve: Resol
  * another workspace file), a class's forward/call (`Fn.apply(x)`, `Loss()(…)`), a function of an
  * imported workspace module (`F.wing_loss`).
  */
-export function workspaceResolver(all: ParsedModule[]): Resolver {
-  const importsCache = new Map<ParsedModule, ImportMap>();
-  const importsFor = (m: ParsedModule): ImportMap => { let i = importsCache.get(m); if (!i) { i = importsOf(m.ir); importsCache.set(m, i); } return i; };
+export function workspaceResolver(workspace: Workspace): Resolver {
   const definitions = (m: ParsedModule, name: string): Reached<ParsedModule>[] => {
     for (const s of topLevel(m.ir.body)) {
-      if (s.kind === 'function' && s.fn.name === name) return [{ fn: s.fn, imports: importsFor(m), module: m }];
+      if (s.kind === 'function' && s.fn.name === name) return [{ fn: s.fn, imports: workspace.importsOf(m), module: m }];
       if (s.kind === 'class' && s.cls.name === name) {
         const call = methodOf(s.cls, ['forward', 'call', '__call__']);
-        return call ? [{ fn: call, imports: importsFor(m), module: m }] : [];
+        return call ? [{ fn: call, imports: workspace.importsOf(m), module: m }] : [];
       }
     }
     return [];
   };
   const imported = (module: string, name: string, from: ParsedModule): Reached<ParsedModule>[] => {
-    for (const m of all) if (m !== from && moduleMatches(module, m.doc.path)) { const d = definitions(m, name); if (d.length) return d; }
+    for (const m of workspace.modulesNamed(module)) if (m !== from) { const d = definitions(m, name); if (d.length) return d; }
     return [];
   };
   return (callee, from) => {
