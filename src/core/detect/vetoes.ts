@@ -1,7 +1,7 @@
 // Reasons a definition is not listed whatever its name or signature says: it is a private helper
-// of a listed definition or the kernel of a custom gradient; its first input is not a tensor (a
-// name, a size, a program); it computes nothing (a registry lookup, a string utility); it is a
-// reported number (a metric); it is a layer or a model.
+// of a listed definition or the kernel of a custom gradient; no input receives a tensor (a name, a
+// size, a program); it returns nothing or computes nothing (a training loop, a registry lookup, a
+// string utility); it is a reported number (a metric); it is a layer or a model.
 import type { ParsedModule } from '../parse/document';
 import type { Expr, Param } from '../ir/ir';
 import { computes, inputReachesOutputElementwise, methodOf, multipliesWeights, returnsValue, scalarParameters, stringParameters, type Reached } from './bodies';
