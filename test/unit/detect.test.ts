@@ -159,3 +159,8 @@ ACTIVATIONS = {"by_name": by_name}
   const reports = await analyze({ 'mod.py': src });
   assert.deepEqual(reports[0].functions.map((f) => `${f.name}:${f.kind}`).sort(), ['by_name:activation', 'pairwise:loss']);
 });
+
+test("Python's numeric builtins are computation: a scalar activation written with max() is listed", async () => {
+  const reports = await analyze({ 'scalar.py': 'def relu(x):\n    return max(0.0, x)\n\n\ndef name_of(x):\n    return x\n' });
+  assert.deepEqual(reports[0].functions.map((f) => f.name), ['relu']);
+});

@@ -303,6 +303,8 @@ export function computes<M>(at: Reached<M>, language: 'python' | 'javascript', r
       if (path && (js ? path.startsWith('tfjs') : !/^(typing|logging|warnings|dataclasses|functools|__future__)\b/.test(path))) { found = true; return; }
       if (e.callee.kind === 'attribute' && tensorMethods.test(e.callee.name) && !(e.callee.object.kind === 'name' && /^(self|this|Math|ctx)$/.test(e.callee.object.id))) { found = true; return; }
       if (e.callee.kind === 'attribute' && ((e.callee.object.kind === 'call' && dottedName(e.callee.object.callee) === 'super') || (e.callee.object.kind === 'name' && e.callee.object.id === 'super'))) { found = true; return; }
+      // Python's numeric builtins compute on scalars and arrays alike (`max(0, x)`).
+      if (!js && e.callee.kind === 'name' && /^(abs|max|min|pow|sum|round|divmod)$/.test(e.callee.id)) { found = true; return; }
       const reached = resolve(e.callee, at);
       // Python: a name imported from the workspace that is not a definition we can read
       // (`relu = _wrap(torch.relu)`) may compute; TF.js code must show its TF.js calls.
