@@ -10,6 +10,10 @@ import type { Param } from '../ir/ir';
 export const predictionName = /^(y_?pred|yPred|y_?hat|yHat|pred|preds|prediction|predictions|output|outputs|out|logits|logprobs|log_probs|lprobs|probs|probas|probabilities|input|inputs|scores|x|embeddings)$/i;
 /** Names of the target argument of a loss. */
 export const targetName = /^(y_?true|yTrue|y|target|targets|label|labels|gt|ground_truth|groundtruth|truth|true)$/i;
+/** A prediction named as unnormalised scores (`logits`, `cls_logits`, `scores`): a loss on logits. */
+export const logitsName = /logit|score/i;
+/** A parameter or attribute that names a box format (`bounding_box_format`, `box_fmt`, `in_fmt`, `source`). */
+export const boxFormatName = /format|fmt|^source$/i;
 
 /**
  * Scalar knobs: a required parameter with one of these names is a setting of the function, not a

@@ -3,6 +3,7 @@
 // with the two swapped; the target logged and weighted by a prediction that is never logged; a
 // signature named against the framework's calling convention. At most one finding.
 import type { DetectedFunction } from '../detect/detect';
+import { predictionIndex } from '../detect/parameterRoles';
 import type { Span } from '../ir/ir';
 import type { LossMapping } from '../translate/translate';
 import type { LossFacts } from './lossFacts';
@@ -49,15 +50,17 @@ export function argumentOrder({ target, mapping, facts, family, names }: Argumen
       evidence: { from: 'the body', parameter: names.target, op: logged.what, line: logged.span.startLine + 1, why: `log/sqrt of ${names.target} multiplied by ${names.pred}` },
     };
   }
-  // The signature: the names say one order, the framework calls the other.
+  // The signature: the names (as parameterRoles reads them) say one order, the framework calls the other.
   const convention = callingConventions[target.framework];
   const [first, second] = target.inputs;
   if (!convention || !first || !second) return undefined;
   const conventionPredIndex = convention.first === 'prediction' ? 0 : 1;
-  if (mapping.predIndex === conventionPredIndex) return undefined;
+  const byNames = predictionIndex(target.inputs, target.framework);
+  if (byNames === conventionPredIndex) return undefined;
   const [gets1, gets2] = convention.first === 'target' ? ['target', 'prediction'] : ['prediction', 'target'];
+  const used = mapping.predIndex === byNames ? `the probe used the names' order, ${mapping.label}` : `the probe followed the call, ${mapping.label}`;
   return {
-    message: `${convention.who} calls a loss as ${convention.call}, but the parameters are named (${first}, ${second}): '${first}' receives the ${gets1} and '${second}' the ${gets2}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
+    message: `${convention.who} calls a loss as ${convention.call}, but the parameters are named (${first}, ${second}): '${first}' receives the ${gets1} and '${second}' the ${gets2}. Swap the parameters (${used})`,
     evidence: { from: 'the signature', parameters: [first, second], parameter: first, receives: gets1, convention: convention.call, mapping: mapping.label },
   };
 }

@@ -3,6 +3,7 @@
 // embeddings, boxes, images, or plain regression), binary or categorical, dense or integer labels.
 // Where several families fit, they are listed in order; the probe uses the first whose inputs the
 // loss accepts. The reasons are reported with the family.
+import { logitsName } from '../detect/parameterRoles';
 import type { LossFacts, SourceOp } from './lossFacts';
 import type { TrainingTask } from './training';
 
@@ -128,7 +129,7 @@ function classicFamily(facts: LossFacts): LossFamily {
   else if (facts.indexByTarget.length) reasons.push(`${facts.predName} indexed by ${facts.targetName}: ${line(facts.indexByTarget[0])}`);
   else if (sparse) reasons.push(`sparse (integer-label) loss: ${line(facts.lossOps.find((o) => o.info.sparse)!)}`);
 
-  const predNameLogits = /logit|score/i.test(facts.predName);
+  const predNameLogits = logitsName.test(facts.predName);
   let space: LossSpace;
   if (facts.activations.length || logitsOps.length || facts.softplusForm.length) {
     space = 'logits';

@@ -10,6 +10,7 @@
 // interpreter evaluates the IR over its own values, as it does when the probe runs the loss.
 import type { DetectedFunction } from '../detect/detect';
 import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
+import { boxFormatName } from '../detect/parameterRoles';
 import type { Framework } from '../ir/frameworks';
 import { dottedName, type Arg, type ClassDef, type Expr, type FunctionDef, type ModuleIR, type Span, type Stmt } from '../ir/ir';
 import type { FunctionValue, Value } from '../ir/values';
@@ -42,8 +43,6 @@ const boxFormat = (text: string): 'xyxy' | 'xywh' | 'cxcywh' | undefined => {
   if (/^(rel_)?(xyxy|yxyx)$/.test(t)) return 'xyxy';
   return undefined;
 };
-/** A name that holds a box format (`bounding_box_format`, `box_fmt`, `in_fmt`, `source`). */
-const formatName = /format|fmt|^source$/i;
 
 class Reader {
   readonly facts: LossFacts;
@@ -129,7 +128,7 @@ class Reader {
     if (!p.default) return EMPTY;
     const value = closure ? this.evaluate(p.default, closure) : undefined;
     const t = value ? this.valueTaint(value) : p.default.kind === 'number' ? { ...EMPTY, number: p.default.value } : EMPTY;
-    if (value?.t === 'str' && formatName.test(p.name)) this.noteFormat(value.v, p.default.span);
+    if (value?.t === 'str' && boxFormatName.test(p.name)) this.noteFormat(value.v, p.default.span);
     return t;
   }
 
@@ -349,7 +348,7 @@ class Reader {
       let value: Value | undefined;
       try { value = attribute(this.program.evaluator, self, name, span); } catch { value = undefined; }
       if (value && value.t !== 'tensor') {
-        if (value.t === 'str' && formatName.test(name)) this.noteFormat(value.v, span);
+        if (value.t === 'str' && boxFormatName.test(name)) this.noteFormat(value.v, span);
         return { ...(staticTaint ?? EMPTY), ...this.valueTaint(value) };
       }
     }
@@ -440,7 +439,7 @@ class Reader {
     const evalArgs = (): [Taint[], Map<string, Taint>] => {
       const args = argExprs.map(evalArg);
       const kwargs = new Map([...kwExprs].map(([k, v]) => [k, evalArg(v)]));
-      for (const [k, v] of kwargs) if (v.value?.t === 'str' && formatName.test(k)) this.noteFormat(v.value.v, kwExprs.get(k)!.span);
+      for (const [k, v] of kwargs) if (v.value?.t === 'str' && boxFormatName.test(k)) this.noteFormat(v.value.v, kwExprs.get(k)!.span);
       return [args, kwargs];
     };
     const path = frameworkPath(e.callee, frame.imports);
