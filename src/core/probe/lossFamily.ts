@@ -192,11 +192,13 @@ function classicFamily(facts: LossFacts): LossFamily {
   return { ...base(reasons), space, arity, labels, domain, signedTargets, maskLayout, overlap, name };
 }
 
-/** Prediction and target live in the same space: "the loss is minimal at the target" means something (GP203). */
+/**
+ * Prediction and target live in the same space: "the loss is minimal at the target" means something
+ * (GP203). ±1 margin labels count: a label is a point of the score's line, where a margin loss is 0.
+ */
 export function sameSpace(family: LossFamily): boolean {
   switch (family.space) {
-    case 'regression': return !family.signedTargets;
-    case 'probabilities': case 'masks': case 'boxes': case 'images': return true;
+    case 'regression': case 'probabilities': case 'masks': case 'boxes': case 'images': return true;
     case 'logits': case 'pairs': case 'embeddings': return false;
   }
 }
