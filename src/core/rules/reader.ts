@@ -12,7 +12,7 @@ import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
 import { canonicalModule, type Framework } from '../ir/frameworks';
 import { spanContains, type Arg, type ClassDef, type Expr, type FunctionDef, type Span, type Stmt } from '../ir/ir';
 import { classAt, constantAt, methodAt, opAt, tensorAttribute, type OpFacts } from '../ops/registry';
-import { NONNEGATIVE, POSITIVE, REAL, UNIT, add, interval, join, meet, negate, point, pow, sumOf, truncate, type Interval } from './interval';
+import { NONNEGATIVE, POSITIVE, REAL, UNIT, add, contains, interval, join, meet, negate, point, pow, sumOf, truncate, type Interval } from './interval';
 import { COUNT, applyOp, bindArgs, ranges, reachesDown, reachesZero, type BoundArg, type DomainCheck } from './opReading';
 import {
   UNKNOWN, constantValue, copyEnv, elementOf, isTruthy, joinEnvs, joinValues, lookup, mergeCuts, taintOf, widenEnvs,
@@ -758,16 +758,18 @@ export class Reader {
     const a = this.expr(xExpr, env, frame);
     const b = this.expr(yExpr, env, frame);
     this.trap = outer;
+    // Not 0: known so, or a range without 0 (the 1.0 of where(x != 0, x, 1.0)).
+    const nonzero = (v: AValue): boolean => !!v.nonzero || (!!v.range && !contains(v.range, 0));
     let ra = a.range;
     let rb = b.range;
-    let nza = a.nonzero;
-    let nzb = b.nonzero;
+    let nza = nonzero(a);
+    let nzb = nonzero(b);
     if (cond.test && lookup(env, cond.test.subject)) {
       this.quiet++;
       const ta = this.expr(xExpr, this.narrowed(env, cond.test, true), frame);
       const tb = this.expr(yExpr, this.narrowed(env, cond.test, false), frame);
       this.quiet--;
-      ra = ta.range; rb = tb.range; nza = ta.nonzero; nzb = tb.nonzero;
+      ra = ta.range; rb = tb.range; nza = nonzero(ta); nzb = nonzero(tb);
     }
     return { ...UNKNOWN, ...taintOf([cond, a, b]), range: ra && rb ? join(ra, rb) : undefined, nonzero: (nza && nzb) || undefined, tensor: true, vague: a.vague || b.vague || undefined };
   }

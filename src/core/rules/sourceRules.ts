@@ -8,16 +8,17 @@ import type { DetectedFunction } from '../detect/detect';
 import { finding } from '../findings/finding';
 import type { Finding } from '../findings/types';
 import type { Expr, Span } from '../ir/ir';
-import { NONNEGATIVE, REAL, UNIT, contains, formatInterval, type Interval } from './interval';
+import { REAL, UNIT, contains, formatInterval, type Interval } from './interval';
 import { Reader, type ReadEvent } from './reader';
 import type { AValue, Cut } from './values';
 
 /**
- * The domain the reading gives a loss's inputs: predictions are non-negative (probabilities, rates,
- * scores after an activation; the probes try signed ones too), targets lie in [0, 1] (labels, masks,
- * soft labels). An activation's input is any real.
+ * The domain the reading gives a loss's inputs: a prediction and a target in [0, 1], as
+ * probabilities, masks and labels are. That is where a dice denominator, a log(p) or a log(1 − p)
+ * fails, and where tp, fp and fn are sums of non-negative terms; logits and regression values beyond
+ * it are the probes' to try. An activation's input is any real.
  */
-const PREDICTION_RANGE: Interval = NONNEGATIVE;
+const PREDICTION_RANGE: Interval = UNIT;
 const TARGET_RANGE: Interval = UNIT;
 
 // Names of the prediction and the target of a loss, to pick which input is which.
