@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analyzeSources, tooLargeInput, type SourceInput } from '../core/analyze';
-import { isKnownSelector, normalizeSelector, unknownSelectorText } from '../core/config/codes';
+import { isKnownSelector, normalizeSelector, unknownSelectorText } from '../core/findings/codes';
 import { defaultSettings, mergeSettings, type GradProbeSettings } from '../core/config/settings';
 import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';

@@ -1,6 +1,6 @@
 // `gradprobe rule CODE`: a rule's page (docs/rules, bundled at build time); `--all`: the catalog.
 import { rulePages } from 'gradprobe:rule-pages';
-import { codesSelectedBy, knownCodesText, normalizeSelector } from '../core/config/codes';
+import { codesSelectedBy, knownCodesText, normalizeSelector } from '../core/findings/codes';
 import { ruleCatalog } from '../core/findings/rules';
 import { helpText, parseCommand, type CommandSpec } from './args';
 import { UsageError } from './usage';

@@ -2,7 +2,7 @@
 // CLI, the language server and the panel; every shell shows the findings computed here.
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { selects } from './config/codes';
+import { selects } from './findings/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';

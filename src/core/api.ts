@@ -1,6 +1,7 @@
 // The core's entry points for the shells (CLI, language server, panel). Never imports vscode.
 import * as tf from '@tensorflow/tfjs-core';
-import { collectCandidates, detectFunctions, type DetectedFunction, type FunctionKind } from './detect/detect';
+import { collectCandidates } from './detect/candidates';
+import { detectFunctions, type DetectedFunction, type FunctionKind } from './detect/detect';
 import { initEngine, type BackendChoice } from './engine';
 import { documentFromText, parseDocument, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';

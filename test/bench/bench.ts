@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { analyzeFunction, analyzeSources, parseInputs, prepareEngine } from '../../src/core/analyze';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
@@ -108,6 +108,17 @@ async function wholeFile(settings: typeof defaultSettings): Promise<void> {
   record('whole file after a one-function edit', performance.now() - t, 'ms', '<= 300');
 }
 
+/** Detection alone over a large workspace: the bench inputs copied into folders until ~1,000 modules. */
+function detectionAtScale(): void {
+  const files = inputFiles.filter((f) => /\.(py|js|ts)$/.test(f));
+  const copies = Math.ceil(1000 / files.length);
+  const inputs = Array.from({ length: copies }, (_, k) => files.map((f) => ({ path: join(`copy${k}`, relative(root, f)), text: readFileSync(f, 'utf8') }))).flat();
+  const { modules } = parseInputs(inputs);
+  detectFunctions(modules);
+  const runs = Array.from({ length: 3 }, () => time(() => detectFunctions(modules))[1]);
+  record(`detection over a ${modules.length}-module workspace (bench inputs ×${copies})`, median(runs), 'ms');
+}
+
 function againstTorch(settings: typeof defaultSettings): void {
   const dir = mkdtempSync(join(tmpdir(), 'gp-bench-'));
   const src = 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n';
@@ -166,6 +177,7 @@ async function main(): Promise<void> {
   await activationProbes(settings);
   await lossProbes(settings);
   await wholeFile(settings);
+  detectionAtScale();
   againstTorch(settings);
   if (json) process.stdout.write(`${JSON.stringify({ figures })}\n`);
 }

@@ -16,7 +16,8 @@ import * as ts from 'typescript';
  */
 const layers: readonly (readonly string[])[] = [
   ['ir'],
-  ['findings', 'config'],
+  ['config'],
+  ['findings'],
   ['workspace'],
   ['parse'],
   ['ops'],

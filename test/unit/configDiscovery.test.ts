@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { codesSelectedBy, isKnownSelector, knownCodes, knownCodesText } from '../../src/core/config/codes';
+import { codesSelectedBy, isKnownSelector, knownCodes, knownCodesText } from '../../src/core/findings/codes';
 import { ruleCatalog } from '../../src/core/findings/rules';
 import { ConfigResolver, loadConfig, loadConfigFile } from '../../src/core/workspace/config';
 import { walkPaths } from '../../src/core/workspace/walk';

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
+import { parseInputs, prepareEngine } from '../../src/core/analyze';
+import { detectFunctions } from '../../src/core/detect/detect';
 import { analyze } from '../helpers';
 
 const keras = `
@@ -115,4 +119,48 @@ def build():
   assert.deepEqual(names, ['<lambda>@8:activation', 'gelu_fast:activation']);
   const anon = reports[0].functions.find((f) => f.name === '<lambda>@8');
   assert.ok(anon?.findings.some((f) => f.code === 'GP101'), 'log|x| is -inf at 0');
+});
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sourceFiles(p) : /\.ts$/.test(f) ? [p] : [];
+  });
+}
+
+test("the product's own TypeScript lists no activation or loss: names and uses are not tensor code", async () => {
+  await prepareEngine('cpu');
+  const root = join(__dirname, '..', '..', 'src');
+  const files = sourceFiles(root);
+  assert.ok(files.length > 50, `src/ was found (${files.length} files)`);
+  const modules = parseInputs(files.map((f) => ({ path: relative(root, f), text: readFileSync(f, 'utf8') }))).modules;
+  const listed = detectFunctions(modules).map((d) => `${d.module.doc.path}:${d.name} (${d.kind}: ${d.detectedBy.join(', ')})`);
+  assert.deepEqual(listed, []);
+});
+
+test('a use decides even when detection cannot see the computation; a reduction bound to `loss` is not a loss', async () => {
+  const src = `import torch
+
+def by_name(x):
+    return getattr(torch, "tanh")(x)
+
+def nanmean(values):
+    total = 0.0
+    for v in values:
+        total += v
+    return total / len(values)
+
+def pairwise(pred, target):
+    loss = nanmean([(p - t) ** 2 for p, t in zip(pred, target)])
+    return loss
+
+ACTIVATIONS = {"by_name": by_name}
+`;
+  const reports = await analyze({ 'mod.py': src });
+  assert.deepEqual(reports[0].functions.map((f) => `${f.name}:${f.kind}`).sort(), ['by_name:activation', 'pairwise:loss']);
+});
+
+test("Python's numeric builtins are computation: a scalar activation written with max() is listed", async () => {
+  const reports = await analyze({ 'scalar.py': 'def relu(x):\n    return max(0.0, x)\n\n\ndef name_of(x):\n    return x\n' });
+  assert.deepEqual(reports[0].functions.map((f) => f.name), ['relu']);
 });

@@ -33,18 +33,31 @@ function listed(reports: FileReport[], file: string, names: string[]) {
   return reports.find((r) => r.path === file)?.functions.find((f) => names.includes(f.name));
 }
 
-test('detection fixtures: every function listed as its kind, decoys and inner functions not listed', async () => {
+// One subtest per fixture file: each file is one detection pattern (its header says which), so a
+// failure names the pattern. The folder is analysed as one workspace (uses cross files).
+test('detection fixtures: every function listed as its kind, decoys and inner functions not listed', async (t) => {
   const reports = await analyzeFolder('detection');
-  const problems: string[] = [];
-  for (const e of expectations('detection')) {
-    const names = [e.name!, ...(e.aliases ?? [])];
-    const fn = listed(reports, e.file, names);
-    if (e.kind === 'none' || e.inner_of) {
-      if (fn) problems.push(`${e.file}:${e.name} listed as ${fn.kind} but is ${e.inner_of ? `inner to ${e.inner_of}` : 'not an activation or loss'}`);
-    } else if (!fn) problems.push(`${e.file}:${e.name} (${e.kind}) not listed`);
-    else if (fn.kind !== e.kind) problems.push(`${e.file}:${e.name} listed as ${fn.kind}, expected ${e.kind}`);
+  const byFile = new Map<string, Expectation[]>();
+  for (const e of expectations('detection')) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const [file, entries] of byFile) {
+    await t.test(file, () => {
+      const problems: string[] = [];
+      for (const e of entries) {
+        const names = [e.name!, ...(e.aliases ?? [])];
+        const fn = listed(reports, e.file, names);
+        if (e.kind === 'none' || e.inner_of) {
+          if (fn) problems.push(`${e.file}:${e.name} listed as ${fn.kind} but is ${e.inner_of ? `inner to ${e.inner_of}` : 'not an activation or loss'}`);
+        } else if (!fn) problems.push(`${e.file}:${e.name} (${e.kind}) not listed`);
+        else if (fn.kind !== e.kind) problems.push(`${e.file}:${e.name} listed as ${fn.kind}, expected ${e.kind}`);
+      }
+      // Nothing listed that the file's expectations do not name.
+      const named = new Set(entries.flatMap((e) => [e.name!, ...(e.aliases ?? [])]));
+      for (const fn of reports.find((r) => r.path === file)?.functions ?? []) if (!named.has(fn.name) && !fn.name.startsWith('<lambda>')) problems.push(`${file}:${fn.name} listed as ${fn.kind} but has no expectation`);
+      assert.deepEqual(problems, []);
+    });
   }
-  assert.deepEqual(problems, []);
+  const files = new Set(reports.map((r) => r.path));
+  assert.deepEqual([...byFile.keys()].filter((f) => !files.has(f)), [], 'every fixture file named in expected.json was analysed');
 });
 
 test('rules fixtures: expected codes reported, forbidden codes not', async () => {

@@ -20,7 +20,8 @@ import { lossPlots } from '../../webview-ui/src/shapeLoss';
 import { trainingPlot } from '../../webview-ui/src/shapeTraining';
 
 const examples = join(process.cwd(), 'examples');
-const settings = mergeSettings(defaultSettings, { backend: 'cpu' });
+// A generous time budget: the panel's deadline scales with it, and a test machine may be busy.
+const settings = mergeSettings(defaultSettings, { backend: 'cpu', timeBudgetMs: 30_000 });
 const input = (rel: string) => ({ path: rel, text: readFileSync(join(examples, rel), 'utf8') });
 
 test('erf and the baselines\' closed forms: f′ and f″ agree with finite differences', () => {

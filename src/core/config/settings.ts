@@ -1,6 +1,8 @@
 // Every threshold of the rules is a setting. One typed definition, read by the CLI (flags and
 // config files) and by the editor (gradprobe.* settings, per resource).
-import type { Severity } from '../findings/types';
+
+/** How serious a finding is; the settings can change it per rule. */
+export type Severity = 'error' | 'warning' | 'info';
 
 export interface GradProbeSettings {
   /** Activation sweep half-width R. */

@@ -3,6 +3,7 @@
 import { canonicalModule, canonicalPath } from '../ir/frameworks';
 import type { Expr, ModuleIR, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
+import type { ParsedModule } from '../parse/document';
 
 export interface ImportMap {
   /** local alias → canonical framework path (`F` → `torch.nn.functional`). */
@@ -48,4 +49,46 @@ export function frameworkPath(expr: Expr, imports: ImportMap): string | undefine
   const base = imports.framework.get(head);
   if (!base) return undefined;
   return canonicalPath([base, ...rest].join('.'));
+}
+
+/** Does an import's module string (`.losses`, `pkg.losses`, `./model`) name this file? */
+export function moduleMatches(module: string, path: string): boolean {
+  const file = path.replace(/\\/g, '/').replace(/\.(py|ipynb|js|ts|mjs|cjs|tsx|jsx|mts|cts)$/, '');
+  const parts = module.replace(/^(\.\/|\.\.\/)+/, '').replace(/^\.+/, '').split(/[./]/).filter(Boolean);
+  if (parts.length === 0) return false;
+  const tail = parts.join('/');
+  return file === tail || file.endsWith(`/${tail}`) || file.endsWith(`/${tail}/__init__`);
+}
+
+/**
+ * The workspace as detection sees it: each module's imports read once, and modules found by the
+ * import strings that name them (indexed by file stem, so a lookup does not scan the workspace).
+ */
+export class Workspace {
+  private readonly importMaps = new Map<ParsedModule, ImportMap>();
+  private readonly byStem = new Map<string, ParsedModule[]>();
+
+  constructor(readonly modules: ParsedModule[]) {
+    for (const m of modules) {
+      const parts = m.doc.path.replace(/\\/g, '/').replace(/\.[^./]+$/, '').split('/');
+      const stem = parts[parts.length - 1] === '__init__' ? parts[parts.length - 2] ?? '' : parts[parts.length - 1];
+      const list = this.byStem.get(stem);
+      if (list) list.push(m);
+      else this.byStem.set(stem, [m]);
+    }
+  }
+
+  importsOf(m: ParsedModule): ImportMap {
+    let i = this.importMaps.get(m);
+    if (!i) { i = importsOf(m.ir); this.importMaps.set(m, i); }
+    return i;
+  }
+
+  /** The modules an import string (`.losses`, `pkg.losses`, `./model`) can name. */
+  modulesNamed(module: string): ParsedModule[] {
+    const parts = module.replace(/^(\.\/|\.\.\/)+/, '').replace(/^\.+/, '').split(/[./]/).filter(Boolean);
+    const stem = parts[parts.length - 1];
+    if (!stem) return [];
+    return (this.byStem.get(stem) ?? []).filter((m) => moduleMatches(module, m.doc.path));
+  }
 }

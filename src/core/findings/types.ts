@@ -1,8 +1,10 @@
 // What every shell shows: a finding with its code, severity, range and evidence, and a per-function
 // report. Computed once in core; the CLI, the language server and the panel only present it.
+import type { Severity } from '../config/settings';
 import type { Span } from '../ir/ir';
 
-export type Severity = 'error' | 'warning' | 'info';
+// Severity is a setting's value too; it is defined with the settings, below the findings.
+export type { Severity };
 
 export interface Finding {
   code: string;

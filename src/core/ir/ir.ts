@@ -67,6 +67,8 @@ export interface Param {
   default?: Expr;
   kind: 'normal' | 'varargs' | 'kwargs';
   /** JS destructuring parameters and Python's `self` are ordinary names here. */
+  /** The written type (`torch.Tensor`, `str`, `tf.Tensor`), as source text, when there is one. */
+  annotation?: string;
 }
 
 export interface FunctionDef {
@@ -81,6 +83,8 @@ export interface FunctionDef {
   syntaxError?: Span;
   isStatic?: boolean;
   isGetter?: boolean;
+  /** The written return type (`-> torch.Tensor`, `: tf.Tensor`), as source text, when there is one. */
+  returns?: string;
 }
 
 export interface ClassDef {
@@ -101,6 +105,8 @@ export interface ModuleIR {
   comments: Map<number, string>;
   syntaxErrors: Span[];
   lineCount: number;
+  /** JS/TS: the top-level names the module exports (undefined when it exports nothing, as a script). */
+  exports?: string[];
 }
 
 export function spanContains(outer: Span, inner: Span): boolean {

@@ -256,6 +256,9 @@ const specialCalls = new Map<string, SpecialCall>([
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],
   ['tf.function', identityValue],
+  // `f_jit = torch.jit.script(f)`: the compiled function computes what f does.
+  ['torch.jit.script', identityValue],
+  ['torch.compile', identityValue],
   ['tf.keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
   ['keras.saving.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
   ['keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],

@@ -1,4 +1,5 @@
-// Lowers a tree-sitter JavaScript/TypeScript tree to the IR (TypeScript types are dropped).
+// Lowers a tree-sitter JavaScript/TypeScript tree to the IR. TypeScript types are dropped but for
+// parameter and return annotations, kept as text: detection reads them (a `path: string` is no tensor).
 import type { SyntaxNode } from './treeSitter';
 import type { Arg, BinaryOp, ClassDef, CompareOp, Expr, FunctionDef, ModuleIR, Param, Span, Stmt } from '../ir/ir';
 import { field, firstError, named, spanOf } from './syntax';
@@ -13,10 +14,12 @@ const transparent = new Set(['as_expression', 'non_null_expression', 'type_asser
 export class JavascriptLowering {
   readonly comments = new Map<number, string>();
   readonly syntaxErrors: Span[] = [];
+  private readonly exported = new Set<string>();
 
   lowerModule(root: SyntaxNode, lineCount: number): ModuleIR {
     this.collect(root);
-    return { language: 'javascript', body: this.block(root), comments: this.comments, syntaxErrors: this.syntaxErrors, lineCount };
+    const body = this.block(root);
+    return { language: 'javascript', body, comments: this.comments, syntaxErrors: this.syntaxErrors, lineCount, exports: this.exported.size ? [...this.exported] : undefined };
   }
 
   private collect(node: SyntaxNode): void {
@@ -55,9 +58,28 @@ export class JavascriptLowering {
     switch (node.type) {
       case 'export_statement': {
         const decl = field(node, 'declaration');
-        if (decl) return this.statement(decl);
+        if (decl) {
+          const stmts = this.statement(decl);
+          for (const st of stmts) {
+            if (st.kind === 'function') this.exported.add(st.fn.name);
+            else if (st.kind === 'class') this.exported.add(st.cls.name);
+            else if (st.kind === 'assign') for (const t of st.targets) if (t.kind === 'name') this.exported.add(t.id);
+          }
+          return stmts;
+        }
+        // `export { a, b as c }` names local definitions; `export default f` too.
+        for (const clause of named(node).filter((c) => c.type === 'export_clause')) {
+          for (const spec of named(clause).filter((c) => c.type === 'export_specifier')) {
+            const local = field(spec, 'name');
+            if (local) this.exported.add(local.text);
+          }
+        }
         const value = field(node, 'value');
-        if (value) return [{ kind: 'assign', targets: [{ kind: 'name', id: 'default', span }], value: this.expr(value), span }];
+        if (value) {
+          if (value.type === 'identifier') this.exported.add(value.text);
+          this.exported.add('default');
+          return [{ kind: 'assign', targets: [{ kind: 'name', id: 'default', span }], value: this.expr(value), span }];
+        }
         return [{ kind: 'pass', span }];
       }
       case 'import_statement': return [this.importStatement(node)];
@@ -163,9 +185,11 @@ export class JavascriptLowering {
     else body = this.body(bodyNode);
     const single = field(node, 'parameter');
     const params = single ? [{ name: single.text, kind: 'normal' as const }] : this.params(field(node, 'parameters'));
+    const returns = typeText(field(node, 'return_type'));
     return {
       name,
       params,
+      ...(returns ? { returns } : {}),
       body,
       decorators: [],
       span: spanOf(node),
@@ -208,17 +232,19 @@ export class JavascriptLowering {
     for (const p of named(node)) {
       let target = p;
       let def: Expr | undefined;
+      let annotation: string | undefined;
       if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
         target = field(p, 'pattern') ?? named(p)[0];
         const v = field(p, 'value');
         if (v) def = this.expr(v);
+        annotation = typeText(field(p, 'type'));
       }
       if (target.type === 'assignment_pattern') {
         def = this.expr(field(target, 'right')!);
         target = field(target, 'left')!;
       }
       if (target.type === 'rest_pattern') out.push({ name: named(target)[0]?.text ?? 'rest', kind: 'varargs' });
-      else if (target.type === 'identifier') out.push({ name: target.text, default: def, kind: 'normal' });
+      else if (target.type === 'identifier') out.push({ name: target.text, default: def, kind: 'normal', ...(annotation ? { annotation } : {}) });
       else if (target.type === 'this') continue;
       else out.push({ name: `<${target.type}>`, default: def, kind: 'normal' });
     }
@@ -325,6 +351,12 @@ export class JavascriptLowering {
   private args(node: SyntaxNode): Arg[] {
     return named(node).map((c) => c.type === 'spread_element' ? { value: this.expr(named(c)[0]), spread: 'args' as const } : { value: this.expr(c) });
   }
+}
+
+/** `: tf.Tensor` → `tf.Tensor`. */
+function typeText(node: SyntaxNode | undefined): string | undefined {
+  const text = node?.text.replace(/^\s*:\s*/, '').trim();
+  return text || undefined;
 }
 
 export function lowerJavascript(root: SyntaxNode, lineCount: number): ModuleIR {

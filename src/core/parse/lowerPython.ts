@@ -198,9 +198,11 @@ export class PythonLowering {
   functionDef(node: SyntaxNode, decorators: Expr[], outer?: SyntaxNode): FunctionDef {
     const nameNode = field(node, 'name')!;
     const body = field(node, 'body');
+    const returns = field(node, 'return_type')?.text;
     return {
       name: nameNode.text,
       params: this.params(field(node, 'parameters')),
+      ...(returns ? { returns } : {}),
       body: body ? this.block(body) : [],
       decorators,
       span: spanOf(outer ?? node),
@@ -235,15 +237,20 @@ export class PythonLowering {
         case 'identifier': out.push({ name: p.text, kind: 'normal' }); break;
         case 'typed_parameter': {
           const inner = named(p)[0];
+          const annotation = field(p, 'type')?.text;
           if (inner.type === 'list_splat_pattern') out.push({ name: named(inner)[0]?.text ?? 'args', kind: 'varargs' });
           else if (inner.type === 'dictionary_splat_pattern') out.push({ name: named(inner)[0]?.text ?? 'kwargs', kind: 'kwargs' });
-          else out.push({ name: inner.text, kind: 'normal' });
+          else out.push({ name: inner.text, kind: 'normal', ...(annotation ? { annotation } : {}) });
           break;
         }
         case 'default_parameter':
-        case 'typed_default_parameter':
           out.push({ name: field(p, 'name')!.text, default: this.expr(field(p, 'value')!), kind: 'normal' });
           break;
+        case 'typed_default_parameter': {
+          const annotation = field(p, 'type')?.text;
+          out.push({ name: field(p, 'name')!.text, default: this.expr(field(p, 'value')!), kind: 'normal', ...(annotation ? { annotation } : {}) });
+          break;
+        }
         case 'list_splat_pattern': out.push({ name: named(p)[0]?.text ?? 'args', kind: 'varargs' }); break;
         case 'dictionary_splat_pattern': out.push({ name: named(p)[0]?.text ?? 'kwargs', kind: 'kwargs' }); break;
         default: break; // `*` and `/` separators

@@ -11,7 +11,7 @@ import { parse as parseToml, TomlError } from 'smol-toml';
 import type { GradProbeSettings, SettingsPatch } from '../config/settings';
 import type { Severity } from '../findings/types';
 import { ruleFor } from '../findings/rules';
-import { isKnownSelector, knownCodesText, normalizeSelector, unknownSelectorText } from '../config/codes';
+import { isKnownSelector, knownCodesText, normalizeSelector, unknownSelectorText } from '../findings/codes';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 export const outputFormats: readonly OutputFormat[] = ['text', 'json', 'sarif'];

@@ -1,7 +1,7 @@
 // Code selectors as `select`, `ignore`, `--select` and `--ignore` take them: a whole code (GP108) or a
 // prefix of codes (GP1 = every activation probe, GP11 = GP110-GP112, GP = all). A selector that
 // selects nothing is a typo, and a typo in a CI config must not silently select nothing.
-import { ruleCatalog } from '../findings/rules';
+import { ruleCatalog } from './rules';
 
 export const knownCodes: readonly string[] = ruleCatalog.map((r) => r.code);
 
