@@ -141,7 +141,7 @@ criterion = mean_sq
 
 criterion = FocalTversky()
 `;
-    twins('GP303', { src: src('1 - dice + self.eps'), name: 'FocalTversky' }, { src: src('1 - dice'), name: 'FocalTversky' });
+    twins('GP303', { src: src('torch.clamp(1 - dice, min=self.eps)'), name: 'FocalTversky' }, { src: src('1 - dice'), name: 'FocalTversky' });
   });
 
   test('an activation: sqrt(x * x + 1) is at least 1, sqrt(|x|) reaches 0', () => {

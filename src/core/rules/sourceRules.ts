@@ -5,6 +5,7 @@
 // comparison or cast only if the output depends on the prediction through it alone, and only values
 // that flow from the prediction count (a target, a shape, a dtype never do).
 import type { DetectedFunction } from '../detect/detect';
+import { predictionIndex } from '../detect/parameterRoles';
 import { finding } from '../findings/finding';
 import type { Finding } from '../findings/types';
 import type { Expr, Span } from '../ir/ir';
@@ -20,17 +21,6 @@ import type { AValue, Cut } from './values';
  */
 const PREDICTION_RANGE: Interval = UNIT;
 const TARGET_RANGE: Interval = UNIT;
-
-// Names of the prediction and the target of a loss, to pick which input is which.
-const predictionName = /^(input|inputs|pred|preds|prediction|predictions|output|outputs|logits|y_?pred|yPred|y_hat|yhat|probs|scores|x)$/i;
-const targetName = /^(y_?true|yTrue|y|target|targets|labels?|gt|ground_truth)$/i;
-
-function predictionIndex(inputs: string[], framework: DetectedFunction['framework']): 0 | 1 {
-  const [a] = inputs;
-  if (a && targetName.test(a)) return 1;
-  if (a && predictionName.test(a)) return 0;
-  return framework === 'pytorch' || framework === 'jax' ? 0 : 1;
-}
 
 function seedsOf(target: DetectedFunction): { seeds: Map<string, AValue>; input: string } {
   const fn = target.inner ?? target.def!;
