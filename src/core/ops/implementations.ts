@@ -25,7 +25,11 @@ export type OpTag =
   // probabilities and logits
   | 'sigmoid' | 'softmax' | 'log-sigmoid' | 'log-softmax' | 'softplus-form' | 'logsumexp'
   // framework losses: what the prediction is, binary or categorical, integer labels
-  | 'prob-loss' | 'logits-loss' | 'logprob-loss' | 'regression-loss' | 'binary' | 'categorical' | 'sparse-labels';
+  | 'prob-loss' | 'logits-loss' | 'logprob-loss' | 'regression-loss' | 'binary' | 'categorical' | 'sparse-labels'
+  // ranges, for the source rules' sign and range reading: the output lies in [0, 1] or [-1, 1], is the
+  // larger or smaller of its arguments, takes its values from its arguments' values (concatenation,
+  // a reshape, a copy), or says something of the input's shape only (its size, rank)
+  | 'unit-interval' | 'symmetric-unit' | 'pointwise-max' | 'pointwise-min' | 'range-preserving' | 'metadata';
 
 export interface OpImpl {
   run: (a: OpArgs) => tf.Tensor | Value;
@@ -250,13 +254,13 @@ export const implementations: Record<string, OpImpl> = {
   neg: t1(tf.neg, ['negate']),
   abs: t1(absSign, ['nonnegative']),
   abs_tfjs: t1(tf.abs, ['nonnegative']),
-  sign: t1((x) => tf.sign(detach(x)), ['nondiff']),
+  sign: t1((x) => tf.sign(detach(x)), ['nondiff', 'symmetric-unit']),
   round: t1((x) => tf.round(detach(x)), ['nondiff']),
   floor: t1((x) => tf.floor(detach(x)), ['nondiff']),
   ceil: t1((x) => tf.ceil(detach(x)), ['nondiff']),
   trunc: t1((x) => tf.mul(tf.sign(detach(x)), tf.floor(tf.abs(detach(x)))), ['nondiff']),
-  sin: t1(tf.sin),
-  cos: t1(tf.cos),
+  sin: t1(tf.sin, ['symmetric-unit']),
+  cos: t1(tf.cos, ['symmetric-unit']),
   tan: t1(tf.tan),
   asin: t1(tf.asin),
   acos: t1(tf.acos),
@@ -266,13 +270,13 @@ export const implementations: Record<string, OpImpl> = {
   asinh: t1(tf.asinh),
   acosh: t1(tf.acosh),
   atanh: t1(tf.atanh),
-  tanh: t1(tf.tanh),
-  sigmoid: t1(tf.sigmoid, ['sigmoid', 'positive']),
+  tanh: t1(tf.tanh, ['symmetric-unit']),
+  sigmoid: t1(tf.sigmoid, ['sigmoid', 'positive', 'unit-interval']),
   log_sigmoid: t1((x) => tf.neg(tf.softplus(tf.neg(x))), ['log-sigmoid', 'nonpositive']),
   logit: { run: (a) => { let x = f32(a.tensor('x')); if (a.has('eps')) x = tf.clipByValue(x, a.num('eps'), 1 - a.num('eps')); return tf.log(tf.div(x, tf.sub(1, x))); }, tags: ['log', 'logit'] },
   softplus: t1(tf.softplus, ['softplus-form', 'positive']),
   softplus_torch: { run: (a) => softplusTorch(f32(a.tensor('x')), a.num('beta', 1), a.num('threshold', 20)), tags: ['softplus-form', 'positive'] },
-  softsign: t1((x) => tf.div(x, tf.add(1, absSign(x)))),
+  softsign: t1((x) => tf.div(x, tf.add(1, absSign(x))), ['symmetric-unit']),
   relu: t1(tf.relu, ['nonnegative']),
   relu6: t1(tf.relu6, ['nonnegative']),
   relu_keras: { run: (a) => {
@@ -293,18 +297,18 @@ export const implementations: Record<string, OpImpl> = {
   swish_beta: { run: (a) => { const x = f32(a.tensor('x')); return tf.mul(x, tf.sigmoid(tf.mul(a.num('beta', 1), x))); } },
   mish: t1((x) => tf.mul(x, tf.tanh(tf.softplus(x)))),
   leaky_relu: { run: (a) => tf.leakyRelu(f32(a.tensor('x')), a.num('alpha', 0.01)) },
-  hard_sigmoid_torch: t1((x) => tf.div(tf.relu6(tf.add(x, 3)), 6), ['nonnegative']),
-  hard_sigmoid_keras: t1((x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1), ['nonnegative']),
+  hard_sigmoid_torch: t1((x) => tf.div(tf.relu6(tf.add(x, 3)), 6), ['nonnegative', 'unit-interval']),
+  hard_sigmoid_keras: t1((x) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1), ['nonnegative', 'unit-interval']),
   hard_swish: t1((x) => tf.mul(x, tf.div(tf.relu6(tf.add(x, 3)), 6))),
   hard_tanh: { run: (a) => tf.clipByValue(f32(a.tensor('x')), a.num('min', -1), a.num('max', 1)) },
   tanhshrink: t1((x) => tf.sub(x, tf.tanh(x))),
   softshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(x), l), tf.sub(x, l), tf.where(tf.less(detach(x), -l), tf.add(x, l), tf.zerosLike(x))); } },
   hardshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(absSign(x)), l), x, tf.zerosLike(x)); } },
-  erf: t1(tf.erf),
+  erf: t1(tf.erf, ['symmetric-unit']),
   erfc: t1((x) => tf.sub(1, tf.erf(x))),
-  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff', 'predicate']),
-  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff', 'predicate']),
-  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff', 'predicate']),
+  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
+  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
+  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
   nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
 
   // ---- binary
@@ -329,8 +333,8 @@ export const implementations: Record<string, OpImpl> = {
     if (yv?.t === 'num' && yv.v === 2) return tf.square(x);
     return tf.pow(x, f32(a.tensor('y')));
   }, tags: ['fractional-pow'] },
-  maximum: t2(broadcastPair(tf.maximum), ['guard', 'transparent']),
-  minimum: t2(broadcastPair(tf.minimum), ['guard', 'transparent']),
+  maximum: t2(broadcastPair(tf.maximum), ['guard', 'transparent', 'pointwise-max']),
+  minimum: t2(broadcastPair(tf.minimum), ['guard', 'transparent', 'pointwise-min']),
   atan2: t2(tf.atan2),
   squared_difference: t2(broadcastPair(tf.squaredDifference), ['squared-difference']),
   xlogy: t2(xlogy, ['weighted-log']),
@@ -352,25 +356,25 @@ export const implementations: Record<string, OpImpl> = {
     refuseLarger(broadcastElements(cond.shape, a.tensor('x').shape, a.tensor('y').shape), 1e7, a.op);
     return tf.where(cond.dtype === 'bool' ? cond : tf.cast(detach(cond), 'bool'), f32(a.tensor('x')), f32(a.tensor('y')));
   }, tags: ['where'] },
-  logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate'] },
-  logical_or: { run: (a) => tf.logicalOr(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate'] },
-  logical_not: { run: (a) => tf.logicalNot(tf.cast(detach(a.tensor('x')), 'bool')), tags: ['nondiff', 'predicate'] },
-  greater: { run: (a) => tf.greater(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  greater_equal: { run: (a) => tf.greaterEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  less: { run: (a) => tf.less(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  less_equal: { run: (a) => tf.lessEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff'] },
-  equal: { run: (a) => tf.equal(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'equality'] },
-  not_equal: { run: (a) => tf.notEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'equality'] },
-  step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff'] },
+  logical_and: { run: (a) => tf.logicalAnd(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate', 'unit-interval'] },
+  logical_or: { run: (a) => tf.logicalOr(tf.cast(detach(a.tensor('x')), 'bool'), tf.cast(detach(a.tensor('y')), 'bool')), tags: ['nondiff', 'predicate', 'unit-interval'] },
+  logical_not: { run: (a) => tf.logicalNot(tf.cast(detach(a.tensor('x')), 'bool')), tags: ['nondiff', 'predicate', 'unit-interval'] },
+  greater: { run: (a) => tf.greater(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval'] },
+  greater_equal: { run: (a) => tf.greaterEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval'] },
+  less: { run: (a) => tf.less(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval'] },
+  less_equal: { run: (a) => tf.lessEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval'] },
+  equal: { run: (a) => tf.equal(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval', 'equality'] },
+  not_equal: { run: (a) => tf.notEqual(detach(f32(a.tensor('x'))), detach(f32(a.tensor('y')))), tags: ['nondiff', 'unit-interval', 'equality'] },
+  step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff', 'unit-interval'] },
 
   // ---- reductions
   sum: { run: (a) => reduce('sum', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['sum-reduce'] },
   mean: { run: (a) => reduce('mean', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['mean-reduce'] },
   max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['max-like'] },
-  min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['range-preserving'] },
   prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
   logsumexp: { run: (a) => { const x = f32(a.tensor('x')); const b = a.optTensor('b'); return reduce('logsumexp', b ? tf.add(x, tf.log(b)) : x, a.axis('axis'), a.bool('keepdims')); }, tags: ['softplus-form', 'logsumexp', 'max-like'] },
-  var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)) },
+  var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)), tags: ['nonnegative'] },
   std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt', 'norm', 'nonnegative'] },
   norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt', 'norm', 'nonnegative'] },
   argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff', 'argmax'] },
@@ -384,12 +388,12 @@ export const implementations: Record<string, OpImpl> = {
     if (axis === x.rank - 1) return tf.cumsum(x, x.rank - 1);
     return moveAxisBack(tf.cumsum(moveAxisLast(x, axis), x.rank - 1), axis);
   } },
-  all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
-  any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
-  count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate'] },
+  all: { run: (a) => tf.all(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate', 'unit-interval'] },
+  any: { run: (a) => tf.any(tf.cast(detach(a.tensor('x')), 'bool'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate', 'unit-interval'] },
+  count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate', 'nonnegative'] },
 
   // ---- normalisers
-  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax', 'positive'] },
+  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax', 'positive', 'unit-interval'] },
   log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['log-softmax', 'nonpositive'] },
   l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); }, tags: ['normalize'] },
   normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); }, tags: ['normalize'] },
@@ -402,13 +406,13 @@ export const implementations: Record<string, OpImpl> = {
     const s = norm(a.num('start', 0), x.rank);
     const e = norm(a.num('end_dim', -1), x.rank);
     return tf.reshape(x, [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((p, q) => p * q, 1), ...x.shape.slice(e + 1)]);
-  }, tags: ['transparent'] },
+  }, tags: ['transparent', 'range-preserving'] },
   transpose: { run: (a) => { const x = a.tensor('x'); const perm = a.value('perm') ? a.shape('perm') : undefined; return tf.transpose(x, perm); }, tags: ['transparent'] },
-  swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); } },
+  swapaxes: { run: (a) => { const x = a.tensor('x'); const p = [...Array(x.rank).keys()]; const i = norm(a.num('a'), x.rank); const j = norm(a.num('b'), x.rank); [p[i], p[j]] = [p[j], p[i]]; return tf.transpose(x, p); }, tags: ['range-preserving'] },
   squeeze: { run: (a) => { const ax = a.axis('axis'); return tf.squeeze(a.tensor('x'), ax === undefined ? undefined : Array.isArray(ax) ? ax : [ax]); }, tags: ['transparent'] },
   expand_dims: { run: (a) => tf.expandDims(a.tensor('x'), a.num('axis')), tags: ['transparent'] },
-  concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['concat'] },
-  stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['concat'] },
+  concat: { run: (a) => tf.concat(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['range-preserving', 'concat'] },
+  stack: { run: (a) => tf.stack(a.list('xs').map((v) => f32(a.asTensor(v))), (a.axis('axis') as number | undefined) ?? 0), tags: ['range-preserving', 'concat'] },
   tile: { run: (a) => { const x = a.tensor('x'); const reps = a.shape('reps'); checkSize([x.size, ...reps], a); return tf.tile(x, reps); }, tags: ['transparent'] },
   broadcast_to: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.broadcastTo(a.tensor('x'), s); }, tags: ['transparent'] },
   matmul: t2(tf.matMul, ['matmul'], false),
@@ -418,28 +422,28 @@ export const implementations: Record<string, OpImpl> = {
   identity: t1((x) => x, ['transparent']),
   stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
   cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')), tags: ['cast'] },
-  one_hot: { run: (a) => { const x = a.tensor('x'); const depth = a.num('depth', -1); const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1; return oneHotLike(x, d); }, tags: ['one-hot'] },
+  one_hot: { run: (a) => { const x = a.tensor('x'); const depth = a.num('depth', -1); const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1; return oneHotLike(x, d); }, tags: ['one-hot', 'unit-interval'] },
   zeros_like: t1((x) => tf.zerosLike(detach(x))),
   ones_like: t1((x) => tf.onesLike(detach(x))),
   full_like: { run: (a) => tf.fill(a.tensor('x').shape, a.num('value')) },
   zeros: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.zeros(s); } },
   ones: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.ones(s); } },
   full: { run: (a) => { const s = a.shape('shape'); checkSize(s, a); return tf.fill(s, a.num('value')); } },
-  constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return a.bool('reshape') ? tf.reshape(t, s) : tf.broadcastTo(t, s); } return t; } },
+  constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return a.bool('reshape') ? tf.reshape(t, s) : tf.broadcastTo(t, s); } return t; }, tags: ['range-preserving'] },
   linspace: { run: (a) => { const n = a.num('num', 50); checkSize([n], a); return tf.linspace(a.num('start'), a.num('stop'), n); } },
   arange: { run: (a) => { const start = a.has('stop') ? a.num('start') : 0; const stop = a.has('stop') ? a.num('stop') : a.num('start'); const step = a.num('step', 1); checkSize([Math.ceil((stop - start) / step)], a); return tf.range(start, stop, step); } },
   eye: { run: (a) => { const n = a.num('n'); const m = a.num('m', n); checkSize([n, m], a); return tf.eye(n, m); } },
-  shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }) },
-  size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }) },
-  ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }) },
+  shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }), tags: ['metadata'] },
+  size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }), tags: ['metadata'] },
+  ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }), tags: ['metadata'] },
   epsilon_keras: { run: () => ({ t: 'num', v: 1e-7, int: false }), tags: ['epsilon'] },
 
   // ---- losses and their helpers
-  mse_loss: { run: (a) => reduced(tf.squaredDifference(f32(a.tensor('x')), f32(a.tensor('y'))), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
-  l1_loss: { run: (a) => reduced(absSign(tf.sub(f32(a.tensor('x')), f32(a.tensor('y')))), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
-  smooth_l1_loss: { run: (a) => { const beta = a.num('beta', 1); const d = tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))); const ad = absSign(d); const per = beta === 0 ? ad : tf.where(tf.less(detach(ad), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(ad, 0.5 * beta)); return reduced(per, a.str('reduction')); }, tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
-  huber_loss_torch: { run: (a) => reduced(huber(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('delta', 1)), a.str('reduction')), tags: ['regression-loss'], roles: { prediction: 'x', target: 'y' } },
-  bce_torch: { run: (a) => { const p = f32(a.tensor('x')); const t = f32(a.tensor('y')); let per = torchBce(p, tf.broadcastTo(t, p.shape)) as tf.Tensor; if (a.has('weight')) per = tf.mul(per, a.tensor('weight')); return reduced(per, a.str('reduction')); }, tags: ['log', 'prob-loss', 'binary'], roles: { prediction: 'x', target: 'y' } },
+  mse_loss: { run: (a) => reduced(tf.squaredDifference(f32(a.tensor('x')), f32(a.tensor('y'))), a.str('reduction')), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
+  l1_loss: { run: (a) => reduced(absSign(tf.sub(f32(a.tensor('x')), f32(a.tensor('y')))), a.str('reduction')), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
+  smooth_l1_loss: { run: (a) => { const beta = a.num('beta', 1); const d = tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))); const ad = absSign(d); const per = beta === 0 ? ad : tf.where(tf.less(detach(ad), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(ad, 0.5 * beta)); return reduced(per, a.str('reduction')); }, tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
+  huber_loss_torch: { run: (a) => reduced(huber(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('delta', 1)), a.str('reduction')), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
+  bce_torch: { run: (a) => { const p = f32(a.tensor('x')); const t = f32(a.tensor('y')); let per = torchBce(p, tf.broadcastTo(t, p.shape)) as tf.Tensor; if (a.has('weight')) per = tf.mul(per, a.tensor('weight')); return reduced(per, a.str('reduction')); }, tags: ['log', 'prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
   bce_logits_torch: { run: (a) => {
     const x = f32(a.tensor('x'));
     const t = f32(a.tensor('y'));
@@ -450,8 +454,8 @@ export const implementations: Record<string, OpImpl> = {
     } else per = sigmoidCeWithLogits(t, x);
     if (a.has('weight')) per = tf.mul(per, a.tensor('weight'));
     return reduced(per, a.str('reduction'));
-  }, tags: ['logits-loss', 'binary'], roles: { prediction: 'x', target: 'y' } },
-  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction'), a.optTensor('weight'), a.num('ignore_index', -100)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'x', target: 'y' } },
+  }, tags: ['logits-loss', 'binary', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
+  cross_entropy_torch: { run: (a) => crossEntropyTorch(f32(a.tensor('x')), f32(a.tensor('y')), a.num('label_smoothing', 0), a.str('reduction'), a.optTensor('weight'), a.num('ignore_index', -100)), tags: ['logits-loss', 'categorical', 'nonnegative'], roles: { prediction: 'x', target: 'y' } },
   nll_loss_torch: { run: (a) => {
     const x = f32(a.tensor('x'));
     const c = x.shape[x.rank === 1 ? 0 : 1] ?? 1;
@@ -481,27 +485,27 @@ export const implementations: Record<string, OpImpl> = {
     const w1 = tf.sum(tf.square(x), dim);
     const w2 = tf.sum(tf.square(y), dim);
     return tf.div(w12, tf.sqrt(tf.maximum(tf.mul(w1, w2), eps * eps)));
-  }, tags: ['similarity'] },
+  }, tags: ['similarity', 'symmetric-unit'] },
   pairwise_distance_torch: { run: (a) => {
     const d = tf.add(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('eps', 1e-6));
     return pnorm(d, a.num('p', 2), -1, a.bool('keepdims'));
-  }, tags: ['sqrt', 'distance'] },
-  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'binary'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss', 'binary'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'categorical'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss', 'categorical', 'sparse-labels'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  mae_keras: { run: (a) => tf.mean(absSign(tf.sub(f32(a.tensor('y_true')), f32(a.tensor('y_pred')))), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  huber_keras: { run: (a) => tf.mean(huber(tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))), a.num('delta', 1)), -1), tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  log_cosh_keras: { run: (a) => { const d = tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))); return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.LN2), -1); }, tags: ['regression-loss'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  }, tags: ['sqrt', 'distance', 'nonnegative'] },
+  bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'categorical', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss', 'categorical', 'sparse-labels', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  mae_keras: { run: (a) => tf.mean(absSign(tf.sub(f32(a.tensor('y_true')), f32(a.tensor('y_pred')))), -1), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  huber_keras: { run: (a) => tf.mean(huber(tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))), a.num('delta', 1)), -1), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  log_cosh_keras: { run: (a) => { const d = tf.sub(f32(a.tensor('y_pred')), f32(a.tensor('y_true'))); return tf.mean(tf.sub(tf.add(d, tf.softplus(tf.mul(-2, d))), Math.LN2), -1); }, tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
   kld_keras: { run: (a) => { const t = tf.clipByValue(f32(a.tensor('y_true')), 1e-7, 1); const p = tf.clipByValue(f32(a.tensor('y_pred')), 1e-7, 1); return tf.sum(tf.mul(t, tf.log(tf.div(t, p))), -1); }, tags: ['prob-loss', 'categorical'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  sigmoid_ce_logits_tf: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary'], roles: { prediction: 'logits', target: 'labels' } },
-  softmax_ce_logits_tf: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), (a.axis('axis') as number | undefined) ?? -1)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'logits', target: 'labels' } },
-  sparse_softmax_ce_logits_tf: { run: (a) => { const z = f32(a.tensor('logits')); const oh = oneHotLike(a.tensor('labels'), z.shape[z.rank - 1] ?? 1); return tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(z)), -1)); }, tags: ['logits-loss', 'categorical', 'sparse-labels'], roles: { prediction: 'logits', target: 'labels' } },
-  optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'categorical'], roles: { prediction: 'logits', target: 'labels' } },
-  optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary'], roles: { prediction: 'logits', target: 'labels' } },
+  sigmoid_ce_logits_tf: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary', 'nonnegative'], roles: { prediction: 'logits', target: 'labels' } },
+  softmax_ce_logits_tf: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), (a.axis('axis') as number | undefined) ?? -1)), tags: ['logits-loss', 'categorical', 'nonnegative'], roles: { prediction: 'logits', target: 'labels' } },
+  sparse_softmax_ce_logits_tf: { run: (a) => { const z = f32(a.tensor('logits')); const oh = oneHotLike(a.tensor('labels'), z.shape[z.rank - 1] ?? 1); return tf.neg(tf.sum(tf.mul(oh, tf.logSoftmax(z)), -1)); }, tags: ['logits-loss', 'categorical', 'sparse-labels', 'nonnegative'], roles: { prediction: 'logits', target: 'labels' } },
+  optax_softmax_ce: { run: (a) => tf.neg(tf.sum(tf.mul(f32(a.tensor('labels')), tf.logSoftmax(f32(a.tensor('logits')))), -1)), tags: ['logits-loss', 'categorical', 'nonnegative'], roles: { prediction: 'logits', target: 'labels' } },
+  optax_sigmoid_bce: { run: (a) => sigmoidCeWithLogits(f32(a.tensor('labels')), f32(a.tensor('logits'))), tags: ['logits-loss', 'binary', 'nonnegative'], roles: { prediction: 'logits', target: 'labels' } },
   tfjs_loss: { run: (a) => tfjsLoss(a), roles: { prediction: 'predictions', target: 'labels' } },
-  l2_loss_optax: { run: (a) => { const p = f32(a.tensor('x')); const t = a.optTensor('y'); return tf.mul(0.5, tf.square(t ? tf.sub(p, f32(t)) : p)); } },
+  l2_loss_optax: { run: (a) => { const p = f32(a.tensor('x')); const t = a.optTensor('y'); return tf.mul(0.5, tf.square(t ? tf.sub(p, f32(t)) : p)); }, tags: ['nonnegative'] },
 };
 
 /** torch.nn.functional.softmax with dim=None picks dim 0 for 0-, 1- and 3-D input, else 1 (deprecated, still the behaviour). */
