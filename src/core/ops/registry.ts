@@ -7,7 +7,10 @@ import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, num, tuple, type Value } from '../ir/values';
 import { OpArgs, parseParam, type ParamSpec } from './args';
-import { detach, implementations, type OpTag } from './implementations';
+import { detach, implementations as coreImplementations, type OpImpl, type OpTag } from './implementations';
+import { indexingOps } from './indexingOps';
+import { mathOps } from './mathOps';
+import { spatialOps } from './spatialOps';
 import type { OpRow } from './table';
 import { numpyMethods, numpyOps } from './tables/numpy';
 import { pythonOps } from './tables/python';
@@ -20,14 +23,31 @@ interface BoundRow {
   impl: string;
   params: ParamSpec[];
   fixed?: OpRow['fixed'];
+  /** PyTorch native functions and Tensor methods also take NumPy's keyword names (axis=, keepdims=). */
+  torchKeywords?: boolean;
 }
 
-function index(rows: OpRow[]): Map<string, BoundRow> {
+/** Every implementation, by name: the core set and the indexing, arithmetic and spatial modules. */
+const implementations: Record<string, OpImpl> = (() => {
+  const all: Record<string, OpImpl> = { ...coreImplementations };
+  for (const extra of [indexingOps, mathOps, spatialOps]) {
+    for (const [k, v] of Object.entries(extra)) {
+      if (all[k]) throw new Error(`implementation ${k} is defined twice`);
+      all[k] = v;
+    }
+  }
+  return all;
+})();
+
+/** torch.* natives take NumPy keyword aliases; torch.nn.functional's Python functions do not. */
+const torchNative = (name: string): boolean => name.startsWith('torch.') && !name.startsWith('torch.nn.');
+
+function index(rows: OpRow[], torchKeywords: (name: string) => boolean = torchNative): Map<string, BoundRow> {
   const map = new Map<string, BoundRow>();
   for (const r of rows) {
     if (!implementations[r.impl] && !scalarImpl(r.impl)) throw new Error(`op table row ${r.names[0]} names a missing implementation ${r.impl}`);
     const params = r.params.map(parseParam);
-    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed });
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed, torchKeywords: torchKeywords(name) });
   }
   return map;
 }
@@ -37,7 +57,7 @@ function loaded(): NonNullable<typeof tables> {
   tables ??= {
     ops: index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]),
     methods: {
-      pytorch: index(torchMethods),
+      pytorch: index(torchMethods, () => true),
       tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
       jax: index(numpyMethods),
       numpy: index(numpyMethods),
@@ -94,6 +114,15 @@ export function constantAt(path: string): Value | undefined {
     case 'Math.SQRT2': return num(Math.SQRT2);
     case 'Math.LN2': return num(Math.LN2);
     case 'Number.EPSILON': return num(Number.EPSILON);
+    // tf.Reduction (TF.js losses) and keras.losses.Reduction (Keras 2).
+    case 'tfjs.Reduction.NONE': return num(0, true);
+    case 'tfjs.Reduction.MEAN': return num(1, true);
+    case 'tfjs.Reduction.SUM': return num(2, true);
+    case 'tfjs.Reduction.SUM_BY_NONZERO_WEIGHTS': return num(3, true);
+    case 'keras.losses.Reduction.NONE': return { t: 'str', v: 'none' };
+    case 'keras.losses.Reduction.SUM': return { t: 'str', v: 'sum' };
+    case 'keras.losses.Reduction.SUM_OVER_BATCH_SIZE': return { t: 'str', v: 'sum_over_batch_size' };
+    case 'keras.losses.Reduction.AUTO': return { t: 'str', v: 'auto' };
     default: return undefined;
   }
 }
@@ -166,7 +195,12 @@ function lossObject(path: string, impl: string, params: string[], argOrder: 'tar
         const names = argOrder === 'target-first' ? ['y_true', 'y_pred'] : ['x', 'y'];
         const bound = OpArgs.bind(path, [parseParam(names[0]), parseParam(names[1]), ...specs], [a, b, ...args], kwargs, callSpan, (v) => ev.tensor(v, callSpan));
         const out = wrap(implementations[impl].run(bound), ev);
-        if (argOrder === 'target-first' && out.t === 'tensor') return { t: 'tensor', v: tf.mean(out.v) };
+        if (argOrder === 'target-first' && out.t === 'tensor') {
+          // Keras loss objects: 'auto' / 'sum_over_batch_size' average the per-sample losses; 'sum' adds them; 'none' keeps them.
+          const reduction = bound.str('reduction') ?? 'auto';
+          if (reduction === 'none') return out;
+          return { t: 'tensor', v: reduction === 'sum' ? tf.sum(out.v) : tf.mean(out.v) };
+        }
         return out;
       },
     }),
@@ -276,6 +310,8 @@ function wrap(out: tf.Tensor | Value, ev: Interpreter): Value {
     if (out.size > ev.ctx.maxElements) throw new UnsupportedConstruct('tensor larger than the probe allows', undefined, `${out.size} elements`);
     return { t: 'tensor', v: out.dtype === 'float32' ? ev.ctx.finish(out) : out };
   }
+  // Ops that return several tensors (sort, topk, split, unbind): each one is an op output.
+  if (out.t === 'tuple' || out.t === 'list') return { t: out.t, items: out.items.map((v) => (v.t === 'tensor' ? wrap(v.v, ev) : v)) };
   return out;
 }
 
@@ -290,7 +326,7 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
     }
     return num(scalar(...nums));
   }
-  const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed);
+  const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed, r.torchKeywords);
   return wrap(implementations[r.impl].run(bound), ev);
 }
 
@@ -326,7 +362,6 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
   if (framework === 'pytorch') {
     if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : tuple(self.v.shape.map((d) => num(d, true)))));
     if (name === 'max' || name === 'min') return (self, ev) => callable((a, k, span) => overloadedMax(name, [self, ...a], k, span, ev));
-    if (name === 'masked_fill') return (self, ev) => callable((a, _k, span) => ({ t: 'tensor', v: tf.where(tf.cast(detach(ev.tensor(a[0], span)), 'bool'), tf.broadcastTo(ev.tensor(a[1], span), self.v.shape), self.v) }));
     if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
   }
   const r = loaded().methods[framework].get(name);
