@@ -789,6 +789,24 @@ function axisKw(c: Ctx, n: number | string): string {
 const lastName = (c: Ctx): string => c.row.slice(c.row.lastIndexOf('.') + 1);
 
 Object.assign(specs, {
+  // Strided slices with TF's masks: negative strides, shrunk axes; the gradient is the one GradProbe registers for StridedSlice.
+  strided_slice: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const kw = (name: string, v: number): string => (c.js ? String(v) : `${name}=${v}`);
+    const call = (t: string, begin: number[], end: number[], strides: number[], masks: [number, number, number, number, number]): string => {
+      const names = ['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'];
+      const last = masks.reduce((p, m, i) => (m ? i : p), -1);
+      const ms = c.js ? masks.slice(0, last + 1).map(String) : masks.map((m, i) => (m ? kw(names[i], m) : '')).filter(Boolean);
+      return `${c.fn}(${[t, `[${begin.join(', ')}]`, `[${end.join(', ')}]`, `[${strides.join(', ')}]`, ...ms].join(', ')})`;
+    };
+    return [
+      act('reverse', c.mul(call('x', [0], [6], [-1], [1, 1, 0, 0, 0]), c.const(C6)), XG, `torch.flip(x, [0]) * T(${py(C6)})`),
+      act('step2', c.sq(call('x', [1], [6], [2], [0, 0, 0, 0, 0])), XG, 'x[1::2] ** 2'),
+      act('shrink', c.sq(call(X, [1, 0], [2, 3], [1, 2], [0, 0, 0, 0, 1])), XG, 'x.reshape(2, 3)[1, ::2] ** 2'),
+      act('negative-2d', c.mul(call(X, [0, 2], [2, 0], [1, -2], [0, 2, 0, 0, 0]), c.const([[1.0, -2.0], [0.5, 3.0]])), XG, 'torch.flip(x.reshape(2, 3), [1])[:, ::2] * T([[1.0, -2.0], [0.5, 3.0]])'),
+      act('negative-step3', c.sq(call('x', [5], [0], [-3], [0, 0, 0, 0, 0])), XG, 'torch.flip(x, [0])[::3] ** 2'),
+    ];
+  },
   masked_fill: (c: Ctx) => {
     const X = c.reshape('x', 2, 3);
     return [
@@ -1235,7 +1253,7 @@ function torchPoolSpec(c: Ctx, kind: 'max' | 'avg'): Variant[] {
   if (d >= 2) out.push(act('tuple-kernel', c.sq(`${c.fn}(${X}, ${tupleKernel}, stride=${d === 3 ? '(1, 1, 1)' : '(1, 1)'})`), X12, `${fn}(${xref}, ${tupleKernel}, stride=1) ** 2`));
   if (kind === 'avg') {
     out.push(act('exclude-pad', c.sq(`${c.fn}(${X}, 2, stride=1, padding=1, count_include_pad=False)`), X12, `${fn}(${xref}, 2, stride=1, padding=1, count_include_pad=False) ** 2`));
-    out.push(act('ceil-exclude', c.sq(`${c.fn}(${X}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)`), X12, `${fn}(${xref}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False) ** 2`));
+    if (d < 3) out.push(act('ceil-exclude', c.sq(`${c.fn}(${X}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)`), X12, `${fn}(${xref}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False) ** 2`));
     if (d >= 2) out.push(act('divisor', c.sq(`${c.fn}(${X}, 2, divisor_override=3)`), X12, `${fn}(${xref}, 2, divisor_override=3) ** 2`));
   }
   // Unbatched input (C, L…).
@@ -1776,6 +1794,129 @@ composites.push(
     ref: '(lambda X: X.sum(dim=1, keepdim=True) * torch.sigmoid(X) + torch.logsumexp(X, dim=0) + F.leaky_relu(X, 0.2).mean())(x.reshape(2, 3))',
     src: `${TFJS}\n\nexport function f(x) {\n  const X = x.reshape([2, 3]);\n  return X.sum(1, true).mul(X.sigmoid()).add(X.logSumExp(0)).add(X.leakyRelu().mean());\n}\n` },
 );
+
+// Keyword spellings, legacy arguments, reductions and methods that the table rows' own cases do not reach.
+const NP_HEADER = 'import numpy as np';
+const TORCH_F = (body: string, pre: string[] = []): string => `${TORCH}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const JAX_F = (body: string, pre: string[] = []): string => `${JAX}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const KERAS_F = (body: string, pre: string[] = []): string => `${KERAS}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const TFJS_F = (body: string, pre: string[] = []): string => `${TFJS}\n\nexport function f(x) {\n${pre.map((l) => `  ${l}\n`).join('')}  return ${body};\n}\n`;
+const actC = (name: string, rows: string[], lang: 'py' | 'js', src: string, x: number[], ref: string): Composite => ({ name, rows, lang, fn: 'f', x, ref, src });
+const lossC = (name: string, header: string, body: string, yTrue: Nested, yPred: Nested, ref: string): Composite => ({
+  name, rows: [], lang: 'py', fn: 'f', yTrue, yPred, ref,
+  src: `${header}\n\n\ndef f(${header === TORCH ? 'input, target' : 'y_true, y_pred'}):\n    return ${body}\n`,
+});
+const W23_SRC = '[[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]]';
+
+composites.push(
+  // ---- slices with a step: TF.js's StridedSlice, with the gradient GradProbe registers.
+  actC('strided-slice:torch', [], 'py', TORCH_F('x[::2] * x[1::2] + x.reshape(2, 3)[:, ::2].sum()'), XG, 'x[::2] * x[1::2] + x.reshape(2, 3)[:, ::2].sum()'),
+  actC('strided-slice:numpy-step', [], 'py', `${NP_HEADER}\n\n\ndef f(x):\n    X = np.reshape(x, (2, 3))\n    return X[:, ::2] * np.array([[1.0, -2.0], [0.5, 3.0]])\n`, XG, 'x.reshape(2, 3)[:, ::2] * T([[1.0, -2.0], [0.5, 3.0]])'),
+  actC('strided-slice:tf-step', [], 'py', KERAS_F('x[1::2] ** 2 + tf.reduce_sum(x[::3])'), XG, 'x[1::2] ** 2 + x[::3].sum()'),
+  actC('strided-slice:jax-shrink', [], 'py', JAX_F('X[1, ::2] * X[0, 1::2]', ['X = x.reshape(2, 3)']), XG, '(lambda X: X[1, ::2] * X[0, 1::2])(x.reshape(2, 3))'),
+
+  // ---- PyTorch takes NumPy's keywords (axis=, keepdims=) for its native functions and methods; dim tuples.
+  actC('torch-numpy-keywords', [], 'py', TORCH_F('torch.sum(X, axis=1, keepdims=True) * X + X.mean(axis=0) + torch.amax(X, axis=(0, 1)) + torch.sum(X3, dim=(1, 2))', ['X = x.reshape(2, 3)', 'X3 = x.reshape(1, 2, 3)']), XG,
+    '(lambda X: torch.sum(X, dim=1, keepdim=True) * X + X.mean(dim=0) + torch.amax(X) + x.sum())(x.reshape(2, 3))'),
+  // ---- inplace= is accepted and ignored (the value is the same), by keyword and by position.
+  actC('torch-inplace', [], 'py', TORCH_F('F.relu(x, inplace=True) + F.relu6(x, True) + F.selu(x, inplace=True) + F.silu(x, inplace=True) + F.mish(x, inplace=True) + F.hardsigmoid(x, inplace=True) + F.hardswish(x, inplace=True) + F.elu(x, inplace=True) + F.leaky_relu(x, 0.1, True) + F.hardtanh(x, inplace=True)'), XG,
+    'F.relu(x) + F.relu6(x) + F.selu(x) + F.silu(x) + F.mish(x) + F.hardsigmoid(x) + F.hardswish(x) + F.elu(x) + F.leaky_relu(x, 0.1) + F.hardtanh(x)'),
+  actC('torch-variable', [], 'py', TORCH_F('torch.autograd.Variable(x * 2.0, requires_grad=True) * x'), XG, '2.0 * x * x'),
+  actC('torch-finfo-eps', [], 'py', TORCH_F('torch.log(x.abs() + torch.finfo(x.dtype).eps) + torch.finfo(torch.float32).tiny'), XG, 'torch.log(x.abs() + 1.1920928955078125e-07) + 1.1754943508222875e-38'),
+  actC('numpy-finfo-eps', [], 'py', JAX_F('jnp.log(jnp.abs(x) + jnp.finfo(jnp.float32).eps)'), XG, 'torch.log(x.abs() + 1.1920928955078125e-07)'),
+  actC('jnp-clip-min-max', [], 'py', JAX_F('jnp.clip(x, min=-0.5, max=0.7) + jnp.clip(x, a_min=-0.4) + jnp.clip(x, None, 0.2)'), XG, 'torch.clamp(x, -0.5, 0.7) + torch.clamp(x, min=-0.4) + torch.clamp(x, max=0.2)'),
+
+  // ---- modules
+  modAct('ReLU6', 'nn.ReLU6(inplace=True)', [-2.1, -0.35, 0.75, 3.3, 5.2, 6.5], 'F.relu6(x)'),
+  modAct('SELU', 'nn.SELU()', XG, 'F.selu(x)'),
+  modAct('CELU', 'nn.CELU(alpha=0.5)', XG, 'F.celu(x, alpha=0.5)'),
+  modAct('Hardtanh', 'nn.Hardtanh(-0.5, 0.7)', XG, 'F.hardtanh(x, -0.5, 0.7)'),
+  modAct('Hardsigmoid', 'nn.Hardsigmoid()', [-3.6, -2.1, -0.35, 0.75, 2.4, 3.5], 'F.hardsigmoid(x)'),
+  modAct('Hardswish', 'nn.Hardswish()', [-3.6, -2.1, -0.35, 0.75, 2.4, 3.5], 'F.hardswish(x)'),
+  modAct('LogSigmoid', 'nn.LogSigmoid()', XG, 'F.logsigmoid(x)'),
+  modAct('Softshrink', 'nn.Softshrink(0.3)', XG, 'F.softshrink(x, 0.3)'),
+  modAct('Hardshrink', 'nn.Hardshrink(0.3)', XG, 'F.hardshrink(x, 0.3)'),
+  modAct('Tanhshrink', 'nn.Tanhshrink()', XG, 'F.tanhshrink(x)'),
+  modAct('Threshold', 'nn.Threshold(0.3, -1.0)', XG, 'F.threshold(x, 0.3, -1.0)'),
+
+  // ---- Tensor methods added with the indexing and shape ops
+  actC('methods:torch-indexing', [], 'py', TORCH_F('X.gather(1, torch.tensor([[2, 0], [1, 1]])).sum() + X.masked_fill(X < 0.3, 0.5).pow(2).sum() + X.index_select(1, torch.tensor([2, 0])).pow(2).sum() + X.take_along_dim(torch.tensor([[1], [0]]), dim=1).sum() * 3.0 + X.scatter(1, torch.tensor([[2], [0]]), X[:, :1] ** 2).pow(2).sum() + X.scatter_add(1, torch.tensor([[0, 0]]), X[:1, :2]).pow(2).sum()', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: X.gather(1, torch.tensor([[2, 0], [1, 1]])).sum() + X.masked_fill(X < 0.3, 0.5).pow(2).sum() + X.index_select(1, torch.tensor([2, 0])).pow(2).sum() + X.take_along_dim(torch.tensor([[1], [0]]), dim=1).sum() * 3.0 + X.scatter(1, torch.tensor([[2], [0]]), X[:, :1] ** 2).pow(2).sum() + X.scatter_add(1, torch.tensor([[0, 0]]), X[:1, :2]).pow(2).sum())(x.reshape(2, 3))'),
+  actC('methods:torch-sorting', [], 'py', TORCH_F('(X.sort(dim=1)[0] * W).sum() + (X.topk(2)[0] * W[:, :2]).sum() + (X.argsort(dim=0).float() * X).sum() + (X.sort(descending=True).values * W).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.sort(dim=1)[0] * W).sum() + (X.topk(2)[0] * W[:, :2]).sum() + (X.argsort(dim=0) * X).sum() + (X.sort(descending=True).values * W).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-shapes', [], 'py', TORCH_F('(X.t() * W.t()).sum() + (X.flip(0) * W).sum() + (X.flip([0, 1]) * W).sum() + (X.roll(1, 1) * W).sum() + (X.diff(dim=1) ** 2).sum() + (X.cumprod(1) * W).sum() + (X.movedim(0, 1) * W.t()).sum() + X.unbind(1)[0].sum() * 2.0 + (X.split(2, dim=1)[0] ** 2).sum() + (X.chunk(3, dim=1)[1] ** 3).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.t() * W.t()).sum() + (X.flip(0) * W).sum() + (X.flip([0, 1]) * W).sum() + (X.roll(1, 1) * W).sum() + (X.diff(dim=1) ** 2).sum() + (X.cumprod(1) * W).sum() + (X.movedim(0, 1) * W.t()).sum() + X.unbind(1)[0].sum() * 2.0 + (X.split(2, dim=1)[0] ** 2).sum() + (X.chunk(3, dim=1)[1] ** 3).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-construct', [], 'py', TORCH_F('(X.repeat(2, 1) ** 2).sum() + (X.repeat(2, 1, 1) * 0.5).sum() + (X.repeat_interleave(2, dim=0) ** 3).sum() + (x.unfold(0, 3, 2) ** 2).sum() + X.lerp(W, 0.3).pow(2).sum() + X.where(X > 0, torch.tensor(0.5)).pow(2).sum() + X.mm(W.t()).pow(2).sum() + x.view_as(X).mul(W).sum() + X[:1].expand_as(X).mul(W).sum() + (x.new_zeros(6) + x).pow(2).sum() + x.new_full((6,), 2.0).mul(x).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.repeat(2, 1) ** 2).sum() + (X.repeat(2, 1, 1) * 0.5).sum() + (X.repeat_interleave(2, dim=0) ** 3).sum() + (x.unfold(0, 3, 2) ** 2).sum() + X.lerp(W, 0.3).pow(2).sum() + X.where(X > 0, torch.tensor(0.5)).pow(2).sum() + X.mm(W.t()).pow(2).sum() + x.view_as(X).mul(W).sum() + X[:1].expand_as(X).mul(W).sum() + (x.new_zeros(6) + x).pow(2).sum() + x.new_full((6,), 2.0).mul(x).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-matrix', [], 'py', TORCH_F('M.tril().pow(2).sum() + M.triu(1).pow(2).sum() + (M.diagonal() * torch.tensor([1.0, -2.0, 0.5])).sum() + M.trace() * 2.0 + (M.diag(1) ** 2).sum() + M.isfinite().float().sum() + M.logical_not().float().sum() + x.norm(p=2) + x.norm(dim=0)', ['M = x.reshape(3, 3)']), X9,
+    '(lambda M: M.tril().pow(2).sum() + M.triu(1).pow(2).sum() + (M.diagonal() * T([1.0, -2.0, 0.5])).sum() + M.trace() * 2.0 + (M.diag(1) ** 2).sum() + M.isfinite().sum() + M.logical_not().sum() + x.norm(p=2) + x.norm(dim=0))(x.reshape(3, 3))'),
+  actC('methods:numpy-indexing', [], 'py', JAX_F('(X.argsort(axis=1) * X).sum() + (X.take(jnp.array([2, 0]), axis=1) ** 2).sum() + (M.diagonal() * 2.0).sum() + M.trace() + (X.cumprod(axis=1) * W).sum() + (X.repeat(2, axis=0) ** 2).sum()', ['X = x[:6].reshape(2, 3)', 'M = x.reshape(3, 3)', `W = jnp.array(${W23_SRC})`]), X9,
+    `(lambda X, M, W: (X.argsort(dim=1) * X).sum() + (X[:, [2, 0]] ** 2).sum() + (M.diagonal() * 2.0).sum() + M.trace() + (X.cumprod(dim=1) * W).sum() + (X.repeat_interleave(2, dim=0) ** 2).sum())(x[:6].reshape(2, 3), x.reshape(3, 3), T(${W23_SRC}))`),
+  actC('methods:tfjs-indexing', [], 'js', TFJS_F("X.topk(2).values.mul(tf.tensor([[1, -2], [3, 0.5]])).sum().add(X.reverse(1).mul(W).sum()).add(X.gather(tf.tensor([2, 0], undefined, 'int32'), 1).square().sum()).add(X.unstack(1)[0].sum()).add(X.split(3, 1)[2].square().sum()).add(X.pad([[1, 0], [0, 1]]).square().sum()).add(X.mirrorPad([[0, 0], [2, 1]], 'reflect').square().sum())", ['const X = x.reshape([2, 3]);', `const W = tf.tensor(${W23_SRC});`]), XG,
+    `(lambda X, W: (torch.topk(X, 2)[0] * T([[1.0, -2.0], [3.0, 0.5]])).sum() + (torch.flip(X, [1]) * W).sum() + (X[:, [2, 0]] ** 2).sum() + X[:, 0].sum() + (X[:, 2:] ** 2).sum() + (X ** 2).sum() + (F.pad(X.reshape(1, 2, 3), (2, 1), mode='reflect') ** 2).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+
+  // ---- logsumexp: -inf entries, JAX's b= (negative too, with return_sign), where=, axis tuples; torch dim tuples.
+  // -inf entries (a whole row of them gives -inf, with no NaN in the gradient).
+  actC('logsumexp:torch-neg-inf-dim-tuple', [], 'py', TORCH_F("torch.logsumexp(Xm, dim=(0, 1)) * 0.5 + torch.logsumexp(Xm, dim=1) + torch.logsumexp(x.reshape(1, 2, 3), dim=(1, 2))", ["X = x.reshape(2, 3)", "Xm = X.masked_fill(X < 0.5, float('-inf'))"]), [0.3, -0.9, 0.2, 0.6, 1.75, -1.6],
+    "(lambda Xm: torch.logsumexp(Xm, dim=(0, 1)) * 0.5 + torch.logsumexp(Xm, dim=1) + torch.logsumexp(x.reshape(1, 2, 3), dim=(1, 2)))(x.reshape(2, 3).masked_fill(x.reshape(2, 3) < 0.5, float('-inf')))"),
+  actC('logsumexp:jax-b-sign', [], 'py', JAX_F('jax.scipy.special.logsumexp(X, axis=1, b=W, return_sign=True)[0] * jax.scipy.special.logsumexp(X, axis=1, b=W, return_sign=True)[1]', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda r: r[0] * r[1])(jax_logsumexp(x.reshape(2, 3), axis=1, b=T(${W23_SRC}), return_sign=True))`),
+  actC('logsumexp:jax-where-axes', [], 'py', JAX_F('jax.nn.logsumexp(X, axis=(0, 1), where=X > -0.5) + jax.nn.logsumexp(X, axis=0, keepdims=True).sum()', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: jax_logsumexp(X, axis=(0, 1), where=X > -0.5) + jax_logsumexp(X, axis=0, keepdims=True).sum())(x.reshape(2, 3))'),
+  // ---- jax.nn.softmax / log_softmax with where= and axis tuples.
+  actC('softmax:jax-where', [], 'py', JAX_F('(jax.nn.softmax(X, axis=1, where=X > -1.0) * W).sum() + jnp.where(X > -1.0, jax.nn.log_softmax(X, axis=1, where=X > -1.0), 0.0).sum()', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda X: (jax_softmax(X, 1, X > -1.0) * T(${W23_SRC})).sum() + torch.where(X > -1.0, jax_softmax(X, 1, X > -1.0, log=True), torch.zeros_like(X)).sum())(x.reshape(2, 3))`),
+  actC('softmax:jax-axis-tuple', [], 'py', JAX_F('(jax.nn.softmax(X, axis=(0, 1)) * W).sum() + (jax.nn.log_softmax(X, axis=(0, 1)) * W).sum()', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda X, W: (jax_softmax(X, (0, 1)) * W).sum() + (jax_softmax(X, (0, 1), log=True) * W).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+
+  // ---- one_hot: TF's on/off values and axis, JAX's axis, Keras 3's num_classes keyword.
+  actC('one-hot:tf-on-off-axis', [], 'py', KERAS_F("X * tf.one_hot(tf.constant([0, 2, 1]), 3, on_value=2.0, off_value=-1.0, axis=0) + X * keras.ops.one_hot(tf.constant([1, 1, 0]), num_classes=3)", ['X = tf.reshape(x, (3, 3))']), X9,
+    'x.reshape(3, 3) * (F.one_hot(torch.tensor([0, 2, 1]), 3).T * 3.0 - 1.0) + x.reshape(3, 3) * F.one_hot(torch.tensor([1, 1, 0]), 3)'),
+  actC('one-hot:jax-axis', [], 'py', JAX_F('X * jax.nn.one_hot(jnp.array([0, 2, 1]), 3, axis=0)', ['X = x.reshape(3, 3)']), X9, 'x.reshape(3, 3) * F.one_hot(torch.tensor([0, 2, 1]), 3).T'),
+  // ---- eye with an offset and a batch shape.
+  actC('eye:offsets', [], 'py', JAX_F('(X * jnp.eye(3, 4, k=1)).sum() + (X * jnp.eye(3, 4, -1)).sum() * 2.0', ['X = x.reshape(3, 4)']), X12,
+    '(x.reshape(3, 4) * T([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])).sum() + (x.reshape(3, 4) * T([[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]])).sum() * 2.0'),
+  actC('eye:tf-batch', [], 'py', KERAS_F('X * tf.eye(2, 3, batch_shape=[2]) + X * keras.ops.eye(2, 3, k=1)', ['X = tf.reshape(x, (2, 2, 3))']), X12, 'x.reshape(2, 2, 3) * torch.eye(2, 3) + x.reshape(2, 2, 3) * torch.diag(torch.ones(2), 1)[:2, :3]'),
+  // ---- F.cosine_similarity: a zero vector (its gradient is the other's direction over eps) and broadcasting.
+  actC('cosine-similarity:zero-broadcast', [], 'py', TORCH_F('F.cosine_similarity(X * M, W) + F.cosine_similarity(X, torch.tensor([1.0, -2.0, 0.5]), dim=-1) * 2.0', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`, 'M = torch.tensor([[0.0], [1.0]])']), XG,
+    `F.cosine_similarity(x.reshape(2, 3) * T([[0.0], [1.0]]), T(${W23_SRC})) + F.cosine_similarity(x.reshape(2, 3), T([1.0, -2.0, 0.5]), dim=-1) * 2.0`),
+
+  // ---- reductions of losses
+  // keras.backend.binary_crossentropy is elementwise (Keras 2 backend); the per-element weights tell it from a mean.
+  lossC('reduction:keras-backend-bce-elementwise', KERAS, `K.binary_crossentropy(y_true, y_pred) * tf.constant(${W23_SRC})`, P_YT, P_YP, `keras_backend_bce(yt, yp) * T(${W23_SRC})`),
+  lossC('reduction:keras-ops-bce-elementwise', KERAS, `keras.ops.binary_crossentropy(y_true, y_pred, from_logits=True) * tf.constant(${W23_SRC})`, P_YT, L_YP, `keras_backend_bce(yt, yp, from_logits=True) * T(${W23_SRC})`),
+  lossC('reduction:keras-losses-per-sample', KERAS, 'keras.losses.binary_crossentropy(y_true, y_pred) * tf.constant([1.0, -2.0]) + keras.losses.mean_squared_error(y_true, y_pred) * tf.constant([0.5, 3.0]) + keras.losses.huber(y_true, y_pred) * tf.constant([2.0, -1.0]) + keras.losses.log_cosh(y_true, y_pred) * tf.constant([1.5, 0.5]) + keras.losses.mean_absolute_error(y_true, y_pred) * tf.constant([-1.0, 2.0])', P_YT, P_YP,
+    'keras_bce(yt, yp) * T([1.0, -2.0]) + torch.mean((yp - yt) ** 2, -1) * T([0.5, 3.0]) + keras_huber(yt, yp) * T([2.0, -1.0]) + keras_log_cosh(yt, yp) * T([1.5, 0.5]) + torch.mean(torch.abs(yp - yt), -1) * T([-1.0, 2.0])'),
+  lossC('reduction:keras-categorical-per-sample', KERAS, 'keras.losses.categorical_crossentropy(y_true, y_pred) * tf.constant([1.0, -2.0, 0.5]) + keras.losses.kl_divergence(y_true, y_pred) * tf.constant([2.0, 1.0, -1.0]) + K.categorical_crossentropy(y_true, y_pred) * tf.constant([0.5, 0.5, 3.0])', PROBS, PROBS_UNNORM,
+    'keras_cce(yt, yp) * T([1.0, -2.0, 0.5]) + keras_kld(yt, yp) * T([2.0, 1.0, -1.0]) + keras_cce(yt, yp) * T([0.5, 0.5, 3.0])'),
+  lossC('reduction:keras-sparse-per-sample', KERAS, 'keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True) * tf.constant([1.0, -2.0, 0.5])', CLASSES, LOGITS, 'keras_scce(yt, yp, from_logits=True) * T([1.0, -2.0, 0.5])'),
+  lossC('reduction:tf-nn-per-element-and-sample', KERAS, 'tf.nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred) * tf.constant([1.0, -2.0, 0.5]) + tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred) * tf.constant([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), axis=-1)', PROBS, LOGITS,
+    "F.cross_entropy(yp, yt, reduction='none') * T([1.0, -2.0, 0.5]) + torch.sum(F.binary_cross_entropy_with_logits(yp, yt, reduction='none') * T([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), -1)"),
+  lossC('reduction:optax-per-sample-and-element', 'import jax.numpy as jnp\nimport optax', 'optax.softmax_cross_entropy(y_pred, y_true) * jnp.array([1.0, -2.0, 0.5]) + jnp.sum(optax.sigmoid_binary_cross_entropy(y_pred, y_true) * jnp.array([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), axis=-1) + jnp.sum(optax.l2_loss(y_pred, y_true), axis=-1) * jnp.array([0.5, 1.0, 2.0])', PROBS, LOGITS,
+    "F.cross_entropy(yp, yt, reduction='none') * T([1.0, -2.0, 0.5]) + torch.sum(F.binary_cross_entropy_with_logits(yp, yt, reduction='none') * T([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), -1) + torch.sum(0.5 * (yp - yt) ** 2, -1) * T([0.5, 1.0, 2.0])"),
+  // Keras loss objects: reduction='none' keeps the per-sample losses, 'sum' adds them.
+  modLoss('keras-BinaryCrossentropy-none', KERAS, "keras.losses.BinaryCrossentropy(reduction='none')", 'criterion(y_true, y_pred) * tf.constant([1.0, -2.0])', P_YT, P_YP, 'keras_bce(yt, yp) * T([1.0, -2.0])'),
+  modLoss('keras-MeanSquaredError-sum', KERAS, 'keras.losses.MeanSquaredError(reduction=keras.losses.Reduction.SUM)', 'criterion(y_true, y_pred)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2, -1).sum()'),
+  modLoss('keras-Huber-sum-over-batch', KERAS, "keras.losses.Huber(delta=0.5, reduction='sum_over_batch_size')", 'criterion(y_true, y_pred)', L_YT, L_YP, 'keras_huber(yt, yp, delta=0.5).mean()'),
+  // torch: 'none' per element, and the deprecated size_average= / reduce= arguments.
+  lossC('reduction:torch-none-weighted', TORCH, "F.cross_entropy(input, target.long(), reduction='none') * torch.tensor([1.0, -2.0, 0.5]) + F.nll_loss(input, target.long(), reduction='none') * torch.tensor([2.0, 1.0, -1.0]) + (F.kl_div(input, torch.softmax(input, dim=1), reduction='none') * 0.5).sum(dim=1)", CLASSES, LOGITS,
+    "F.cross_entropy(yp, yt.long(), reduction='none') * T([1.0, -2.0, 0.5]) + F.nll_loss(yp, yt.long(), reduction='none') * T([2.0, 1.0, -1.0]) + (F.kl_div(yp, torch.softmax(yp, dim=1), reduction='none') * 0.5).sum(dim=1)"),
+  lossC('reduction:torch-legacy-reduce', TORCH, `F.mse_loss(input, target, reduce=False) * torch.tensor(${W23_SRC}) + F.l1_loss(input, target, size_average=False) + F.smooth_l1_loss(input, target, size_average=True, reduce=True)`, L_YT, L_YP,
+    `F.mse_loss(yp, yt, reduction='none') * T(${W23_SRC}) + F.l1_loss(yp, yt, reduction='sum') + F.smooth_l1_loss(yp, yt)`),
+);
+
+// TF.js losses with an explicit tf.Reduction.
+composites.push(...(['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'] as const).map((r, i): Composite => {
+  const W = '[[1, 0, 2], [0.5, 1, 0]]';
+  const weight = r === 'NONE' ? `tf.tensor(${W23_SRC})` : 'undefined';
+  const body = `tf.losses.meanSquaredError(yTrue, yPred, tf.tensor(${W}), tf.Reduction.${r})${r === 'NONE' ? '.mul(tf.tensor([[1, 2, 3], [-1, 0.5, 2]]))' : ''}.add(tf.losses.absoluteDifference(yTrue, yPred, ${weight}, tf.Reduction.${r}))`;
+  const refW = r === 'NONE' ? `T(${W23_SRC})` : 'None';
+  return {
+    name: `reduction:tfjs-${r}`, rows: [], lang: 'js', fn: 'f', yTrue: L_YT, yPred: L_YP,
+    ref: `tfjs_reduce((yt - yp) ** 2, ${W}, ${i === 0 ? 0 : i === 1 ? 2 : i === 2 ? 1 : 3})${r === 'NONE' ? ' * T([[1, 2, 3], [-1, 0.5, 2]])' : ''} + tfjs_reduce(torch.abs(yt - yp), ${refW}, ${i === 0 ? 0 : i === 1 ? 2 : i === 2 ? 1 : 3})`,
+    src: `${TFJS}\n\nexport function f(yTrue, yPred) {\n  return ${body};\n}\n`,
+  };
+}));
 
 export function compositeCases(): ParityCase[] {
   return composites.map((k) => {

@@ -283,7 +283,9 @@ function logSumExp(a: OpArgs): tf.Tensor | Value {
   let s = tf.sum(e, axes, true);
   const sign = a.bool('return_sign') ? tf.sign(detach(s)) : undefined;
   if (sign) s = absSign(s);
-  let out = tf.add(tf.log(s), m);
+  // An all-excluded (or all -inf) reduction is -inf; its log is taken of 1 so no inf·0 reaches the gradient.
+  const empty = tf.equal(detach(s), 0);
+  let out = tf.where(empty, tf.fill(s.shape, -Infinity), tf.add(tf.log(tf.where(empty, tf.onesLike(s), s)), m));
   const keep = a.bool('keepdims');
   const squeeze = (t: tf.Tensor): tf.Tensor => (keep ? t : tf.squeeze(t, axes ?? [...Array(x.rank).keys()]));
   out = squeeze(out);

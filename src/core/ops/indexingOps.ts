@@ -8,6 +8,7 @@ import type { Value } from '../ir/values';
 import type { OpArgs } from './args';
 import { detach, f32, moveAxisLast, norm, type OpImpl } from './implementations';
 import { refuseLarger } from './sizeGuard';
+import { withGradient } from './customGradient';
 
 const MAX_ELEMENTS = 1e7;
 
@@ -426,6 +427,19 @@ function take(a: OpArgs): tf.Tensor {
   return tf.gather(x, tf.tensor(data, idx.shape, 'int32'), axis, batchDims);
 }
 
+/**
+ * where(mask, fill, x) with a selecting backward, as torch's masked_fill (grad.masked_fill(mask, 0)):
+ * a NaN arriving at a filled position stays there. TF.js's where gradient multiplies by the mask and
+ * would let it through as NaN. The mask (0/1) is an input so it outlives the forward pass's scope.
+ */
+const maskedSelect = withGradient(
+  ([x, fill, m]) => tf.where(tf.greater(m, 0.5), fill, x),
+  (dy, [x, fill, m]) => {
+    const on = tf.greater(m, 0.5);
+    return [tf.where(on, tf.zerosLike(x), dy), tf.where(on, dy, tf.zerosLike(fill)), tf.zerosLike(m)];
+  },
+);
+
 export const indexingOps: Record<string, OpImpl> = {
   gather_along: { run: (a) => { const x = f32(a.tensor('x')); return gatherAlong(x, a.tensor('index'), oneAxis(a, 'axis', x.rank), a.op, a.span); } },
   take_along_axis: { run: (a) => {
@@ -450,8 +464,9 @@ export const indexingOps: Record<string, OpImpl> = {
     if (v === undefined) throw new UserCodeError(`${a.op}: value is required`, a.span);
     const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, mask.shape);
     if (shape.length !== x.shape.length || shape.some((d, k) => d !== x.shape[k])) throw new UserCodeError(`${a.op}: the mask does not broadcast to the input's shape`, a.span);
+    const m = tf.cast(tf.broadcastTo(mask, x.shape), 'float32');
     const fill = typeof v === 'number' ? tf.fill(x.shape, v) : tf.broadcastTo(f32(v), x.shape);
-    return tf.where(tf.broadcastTo(mask, x.shape), fill, x);
+    return maskedSelect(x, fill, m);
   }, tags: ['where'] },
   sort: { run: (a) => sortLike(a, a.bool('values_only') ? 'values' : 'both') },
   argsort: { run: (a) => sortLike(a, 'indices'), tags: ['nondiff'] },
@@ -553,6 +568,39 @@ export const indexingOps: Record<string, OpImpl> = {
     return tf.tile(x, reps);
   } },
   unfold: { run: (a) => unfold(a) },
+  /** tf.strided_slice / tf.stridedSlice (TF.js): begin, end and strides per axis with TF's bit masks. */
+  strided_slice: { run: (a) => {
+    const x = f32(a.tensor('x'));
+    const strides = a.has('strides') ? a.shape('strides') : undefined;
+    if (strides?.some((st) => st === 0)) throw new UserCodeError(`${a.op}: a stride of 0`, a.span);
+    let begin = a.shape('begin');
+    let end = a.shape('end');
+    let beginMask = a.num('begin_mask', 0);
+    let endMask = a.num('end_mask', 0);
+    const ellipsisMask = a.num('ellipsis_mask', 0);
+    const newAxisMask = a.num('new_axis_mask', 0);
+    const shrink = a.num('shrink_axis_mask', 0);
+    if (shrink === 0 || ellipsisMask !== 0 || newAxisMask !== 0) return tf.stridedSlice(x, begin, end, strides, beginMask, endMask, ellipsisMask, newAxisMask, shrink);
+    // TF.js fails on a shrunk axis next to a non-unit stride: take each shrunk axis as a
+    // one-element range and squeeze it afterwards (the same result).
+    const st = strides ? [...strides] : begin.map(() => 1);
+    begin = [...begin];
+    end = [...end];
+    const squeezed: number[] = [];
+    for (let i = 0; i < begin.length; i++) {
+      if (!(shrink & (1 << i))) continue;
+      const n = x.shape[i] ?? 1;
+      const b = begin[i] < 0 ? begin[i] + n : begin[i];
+      if (b < 0 || b >= n) throw new UserCodeError(`${a.op}: index ${begin[i]} is out of bounds for size ${n}`, a.span);
+      begin[i] = b;
+      end[i] = b + 1;
+      st[i] = 1;
+      beginMask &= ~(1 << i);
+      endMask &= ~(1 << i);
+      squeezed.push(i);
+    }
+    return tf.squeeze(tf.stridedSlice(x, begin, end, st, beginMask, endMask, 0, 0, 0), squeezed);
+  } },
   reshape_as: { run: (a) => tf.reshape(a.tensor('x'), a.tensor('other').shape) },
   expand_as: { run: (a) => { const shape = a.tensor('other').shape; refuseLarger(shape.reduce((p, q) => p * q, 1), MAX_ELEMENTS, a.op); return tf.broadcastTo(a.tensor('x'), shape); } },
 };

@@ -224,6 +224,12 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.device', { call: () => ({ t: 'opaque', what: 'device' }) }],
   ['torch.max', { call: (a, k, s, ev) => overloadedMax('max', a, k, s, ev) }],
   ['torch.min', { call: (a, k, s, ev) => overloadedMax('min', a, k, s, ev) }],
+  ['numpy.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('dtype')) }],
+  ['jax.numpy.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('dtype')) }],
+  ['torch.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('type')) }],
+  ['torch.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['keras.ops.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['tf.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
   ['jax.custom_vjp', identityValue],
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],
@@ -248,6 +254,17 @@ const specialCalls = new Map<string, SpecialCall>([
   ['torch.nn.Softmax', moduleActivation('torch.nn.Softmax', 'softmax', ['dim:axis=None'])],
   ['torch.nn.LogSoftmax', moduleActivation('torch.nn.LogSoftmax', 'log_softmax', ['dim:axis=None'])],
   ['torch.nn.Identity', moduleActivation('torch.nn.Identity', 'identity', [])],
+  ['torch.nn.ReLU6', moduleActivation('torch.nn.ReLU6', 'relu6', ['inplace=False'])],
+  ['torch.nn.SELU', moduleActivation('torch.nn.SELU', 'selu', ['inplace=False'])],
+  ['torch.nn.CELU', moduleActivation('torch.nn.CELU', 'celu', ['alpha=1.0', 'inplace=False'])],
+  ['torch.nn.Hardtanh', moduleActivation('torch.nn.Hardtanh', 'hard_tanh', ['min_val:min=-1.0', 'max_val:max=1.0', 'inplace=False'])],
+  ['torch.nn.Hardsigmoid', moduleActivation('torch.nn.Hardsigmoid', 'hard_sigmoid_torch', ['inplace=False'])],
+  ['torch.nn.Hardswish', moduleActivation('torch.nn.Hardswish', 'hard_swish', ['inplace=False'])],
+  ['torch.nn.LogSigmoid', moduleActivation('torch.nn.LogSigmoid', 'log_sigmoid', [])],
+  ['torch.nn.Softshrink', moduleActivation('torch.nn.Softshrink', 'softshrink', ['lambd=0.5'])],
+  ['torch.nn.Hardshrink', moduleActivation('torch.nn.Hardshrink', 'hardshrink', ['lambd=0.5'])],
+  ['torch.nn.Tanhshrink', moduleActivation('torch.nn.Tanhshrink', 'tanhshrink', [])],
+  ['torch.nn.Threshold', moduleActivation('torch.nn.Threshold', 'threshold', ['threshold', 'value', 'inplace=False'])],
   ['torch.nn.MSELoss', lossObject('torch.nn.MSELoss', 'mse_loss', ["reduction='mean'"], 'input-first')],
   ['torch.nn.L1Loss', lossObject('torch.nn.L1Loss', 'l1_loss', ["reduction='mean'"], 'input-first')],
   ['torch.nn.SmoothL1Loss', lossObject('torch.nn.SmoothL1Loss', 'smooth_l1_loss', ["reduction='mean'", 'beta=1.0'], 'input-first')],
@@ -261,6 +278,19 @@ const specialCalls = new Map<string, SpecialCall>([
   ['keras.losses.MeanSquaredError', lossObject('keras.losses.MeanSquaredError', 'mse_keras', ["reduction='auto'"], 'target-first')],
   ['keras.losses.Huber', lossObject('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first')],
 ]);
+
+/** numpy.finfo / torch.finfo: the float type's limits (float32 unless float64/float16/bfloat16 is named). */
+function finfo(dtype: Value | undefined): Value {
+  const name = dtype?.t === 'dtype' ? dtype.v : dtype?.t === 'str' ? dtype.v : dtype?.t === 'tensor' ? 'float32' : 'float32';
+  const limits: Record<string, [number, number, number]> = {
+    float64: [2.220446049250313e-16, 1.7976931348623157e308, 2.2250738585072014e-308],
+    float16: [0.0009765625, 65504, 6.103515625e-5],
+    bfloat16: [0.0078125, 3.3895313892515355e38, 1.1754943508222875e-38],
+    float32: [1.1920928955078125e-7, 3.4028234663852886e38, 1.1754943508222875e-38],
+  };
+  const [eps, max, tiny] = limits[name] ?? limits.float32;
+  return { t: 'opaque', what: 'finfo', attrs: new Map<string, Value>([['eps', num(eps)], ['max', num(max)], ['min', num(-max)], ['tiny', num(tiny)], ['smallest_normal', num(tiny)], ['resolution', num(name === 'float64' ? 1e-15 : name === 'float32' ? 1e-6 : 1e-3)]]) };
+}
 
 function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const x = ev.tensor(args[0], span);

@@ -165,6 +165,7 @@ export const tensorflowOps: OpRow[] = [
   // ---- indexing, sorting, shapes
   row(['tf.gather'], 'take', ['params:x', 'indices', 'validate_indices=None', 'axis=None', 'batch_dims=0']),
   row(['tf.gather_nd'], 'gather_nd', ['params:x', 'indices', 'batch_dims=0']),
+  row(['tf.strided_slice'], 'strided_slice', ['input_:x', 'begin', 'end', 'strides=None', 'begin_mask=0', 'end_mask=0', 'ellipsis_mask=0', 'new_axis_mask=0', 'shrink_axis_mask=0', 'var=None']),
   row(['tf.math.top_k', 'tf.nn.top_k'], 'topk', ['input:x', 'k=1', 'sorted=True', 'index_type=None']),
   row(['tf.sort'], 'sort', ['values:x', 'axis=-1', "direction='ASCENDING'"], { values_only: b(true) }),
   row(['tf.argsort'], 'argsort', ['values:x', 'axis=-1', "direction='ASCENDING'", 'stable=False']),

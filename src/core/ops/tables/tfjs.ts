@@ -86,6 +86,7 @@ export const tfjsOps: OpRow[] = [
   row(['tfjs.reverse'], 'flip', ['x', 'axis=null']),
   row(['tfjs.gather'], 'take', ['x', 'indices', 'axis=0', 'batchDims:batch_dims=0']),
   row(['tfjs.gatherND'], 'gather_nd', ['x', 'indices']),
+  row(['tfjs.stridedSlice'], 'strided_slice', ['x', 'begin', 'end', 'strides=null', 'beginMask:begin_mask=0', 'endMask:end_mask=0', 'ellipsisMask:ellipsis_mask=0', 'newAxisMask:new_axis_mask=0', 'shrinkAxisMask:shrink_axis_mask=0']),
   row(['tfjs.unstack'], 'unstack', ['x', 'axis=0']),
   row(['tfjs.split'], 'split', ['x', 'numOrSizeSplits:sections', 'axis=0'], { mode: s('tf') }),
   row(['tfjs.pad'], 'pad', ['x', 'paddings:pad', 'constantValue:value=0']),
