@@ -1905,6 +1905,14 @@ composites.push(
     `F.mse_loss(yp, yt, reduction='none') * T(${W23_SRC}) + F.l1_loss(yp, yt, reduction='sum') + F.smooth_l1_loss(yp, yt)`),
 );
 
+// Maps over the first axis (keras.ops.vectorized_map, tf.map_fn, jax.vmap) and batched transposes.
+composites.push(
+  actC('map:keras-vectorized-map-tuple', [], 'py', KERAS_F('keras.ops.vectorized_map(lambda pair: tf.reduce_sum(pair[0] * pair[1] ** 2), (X, X * 0.5))', ['X = tf.reshape(x, (2, 3))']), XG, '((x.reshape(2, 3) * (0.5 * x.reshape(2, 3)) ** 2)).sum(dim=1)'),
+  actC('map:tf-map-fn', [], 'py', KERAS_F('tf.map_fn(lambda row: tf.nn.softmax(row) * row, X)', ['X = tf.reshape(x, (2, 3))']), XG, 'torch.softmax(x.reshape(2, 3), dim=1) * x.reshape(2, 3)'),
+  actC('map:jax-vmap', [], 'py', JAX_F('jax.vmap(lambda r, w: jnp.dot(r, w) ** 2, in_axes=(0, None))(X, jnp.array([1.0, -2.0, 0.5]))', ['X = x.reshape(2, 3)']), XG, '(x.reshape(2, 3) @ T([1.0, -2.0, 0.5])) ** 2'),
+  actC('torch-mT', [], 'py', TORCH_F('x.reshape(1, 2, 3).mT * torch.tensor([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'), XG, 'x.reshape(1, 2, 3).transpose(1, 2) * T([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'),
+);
+
 // TF.js losses with an explicit tf.Reduction.
 composites.push(...(['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'] as const).map((r, i): Composite => {
   const W = '[[1, 0, 2], [0.5, 1, 0]]';

@@ -230,6 +230,10 @@ const specialCalls = new Map<string, SpecialCall>([
   ['torch.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
   ['keras.ops.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
   ['tf.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['keras.ops.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('function'), a[1] ?? k.get('elements'), s, ev, true) }],
+  ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
+  ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
+  ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
   ['jax.custom_vjp', identityValue],
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],
@@ -278,6 +282,62 @@ const specialCalls = new Map<string, SpecialCall>([
   ['keras.losses.MeanSquaredError', lossObject('keras.losses.MeanSquaredError', 'mse_keras', ["reduction='auto'"], 'target-first')],
   ['keras.losses.Huber', lossObject('keras.losses.Huber', 'huber_keras', ['delta=1.0', "reduction='auto'"], 'target-first')],
 ]);
+
+/**
+ * keras.ops.vectorized_map / tf.vectorized_map / tf.map_fn: `fn` applied to each slice along the first
+ * axis of the elements (a tuple of tensors is sliced together and passed as one tuple), the results stacked.
+ */
+function mapFirstAxis(fn: Value | undefined, elems: Value | undefined, span: Span, ev: Interpreter, asOne: boolean): Value {
+  if (!fn || !elems) throw new UnsupportedConstruct('a map without a function or elements', span);
+  const grouped = elems.t === 'tuple' || elems.t === 'list';
+  const tensors = (grouped ? elems.items : [elems]).map((v) => ev.tensor(v, span));
+  const n = tensors[0]?.shape[0];
+  if (n === undefined || tensors.some((t) => t.rank === 0 || t.shape[0] !== n)) throw new UnsupportedConstruct('mapping over tensors without a common first axis', span);
+  const slices = tensors.map((t) => tf.unstack(t));
+  const results: Value[] = [];
+  for (let i = 0; i < n; i++) {
+    const parts: Value[] = slices.map((sl) => ({ t: 'tensor', v: sl[i] }));
+    const args = asOne ? [grouped ? { t: elems.t, items: parts } as Value : parts[0]] : parts;
+    results.push(ev.callValue(fn, args, new Map(), span));
+  }
+  return stackResults(results, span, ev);
+}
+
+function stackResults(results: Value[], span: Span, ev: Interpreter): Value {
+  const first = results[0];
+  if (first && (first.t === 'tuple' || first.t === 'list')) {
+    const width = first.items.length;
+    return { t: first.t, items: Array.from({ length: width }, (_, j) => stackResults(results.map((r) => (r.t === 'tuple' || r.t === 'list' ? r.items[j] : r)), span, ev)) };
+  }
+  if (results.length === 0) throw new UnsupportedConstruct('a map over an empty axis', span);
+  return { t: 'tensor', v: tf.stack(results.map((r) => ev.tensor(r, span))) };
+}
+
+/** jax.vmap(fun, in_axes=0): a function mapping `fun` over the first axis of its (in_axes 0) arguments; None arguments are passed whole. */
+function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, ev: Interpreter): Value {
+  if (!fun) throw new UnsupportedConstruct('jax.vmap without a function', span);
+  const axisOf = (i: number): number | null => {
+    if (!inAxes || inAxes.t === 'none') return 0;
+    if (inAxes.t === 'num') return inAxes.v;
+    if (inAxes.t === 'tuple' || inAxes.t === 'list') { const v = inAxes.items[i]; return !v || v.t === 'none' ? null : v.t === 'num' ? v.v : NaN; }
+    return NaN;
+  };
+  return {
+    t: 'builtin',
+    name: 'vmapped',
+    call: (args, kwargs, callSpan) => {
+      const axes = args.map((_, i) => axisOf(i));
+      if (axes.some((a) => a !== null && a !== 0)) throw new UnsupportedConstruct('jax.vmap with in_axes other than 0 or None', callSpan);
+      const mapped = args.map((v, i) => (axes[i] === 0 ? tf.unstack(ev.tensor(v, callSpan)) : undefined));
+      const n = mapped.find((m) => m)?.length;
+      if (n === undefined) throw new UnsupportedConstruct('jax.vmap with nothing to map over', callSpan);
+      if (mapped.some((m) => m && m.length !== n)) throw new UnsupportedConstruct('jax.vmap over arguments of different sizes', callSpan);
+      const results: Value[] = [];
+      for (let i = 0; i < n; i++) results.push(ev.callValue(fun, args.map((v, j) => (mapped[j] ? { t: 'tensor', v: mapped[j]![i] } as Value : v)), kwargs, callSpan));
+      return stackResults(results, callSpan, ev);
+    },
+  };
+}
 
 /** numpy.finfo / torch.finfo: the float type's limits (float32 unless float64/float16/bfloat16 is named). */
 function finfo(dtype: Value | undefined): Value {
@@ -373,8 +433,9 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
   switch (name) {
     case 'shape': return (self) => tuple(self.v.shape.map((d) => num(d, true)));
     case 'ndim': return (self) => num(self.v.rank, true);
-    case 'T':
-    case 'mT': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
+    case 'T': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
+    // Tensor.mT / Array.mT: the last two axes swapped (a batch of matrices transposed).
+    case 'mT': return (self) => ({ t: 'tensor', v: self.v.rank < 2 ? self.v : tf.transpose(self.v, [...Array(self.v.rank - 2).keys(), self.v.rank - 1, self.v.rank - 2]) });
     case 'dtype': return () => ({ t: 'dtype', v: 'float32' });
     case 'device': return () => ({ t: 'opaque', what: 'device' });
     case 'grad': return () => NONE;
