@@ -373,6 +373,8 @@ export const specs: Record<string, Spec> = {
     return [
       act('default', c.mul(`${c.fn}(${X})`, W), XG, `F.normalize(x.reshape(2, 3)) * ${WREF}`),
       act('p1-dim0', c.mul(`${c.fn}(${X}, p=1, dim=0)`, W), XG, `F.normalize(x.reshape(2, 3), p=1, dim=0) * ${WREF}`),
+      // A zero row: PyTorch's norm has a zero gradient there, so the gradient is W / eps (finite), not NaN.
+      act('zero-row', c.mul(`${c.fn}(${X} * ${c.const([[0.0], [1.0]])})`, W), XG, `F.normalize(x.reshape(2, 3) * T([[0.0], [1.0]])) * ${WREF}`),
     ];
   },
 
@@ -813,6 +815,8 @@ Object.assign(specs, {
       act('scalar', `${c.fn}(x, x < 0.3, 0.5)`, XG, 'x.masked_fill(x < 0.3, 0.5)'),
       // A row mask broadcast over the batch.
       act('broadcast-mask', c.mul(`${c.fn}(${X}, torch.tensor([1.0, 0.0, 1.0]) > 0.5, -1.0)`, X), XG, `(lambda X: X.masked_fill(T([1.0, 0.0, 1.0]) > 0.5, -1.0) * X)(x.reshape(2, 3))`),
+      // The input broadcasts against the mask: a column and a full mask give a full result.
+      act('broadcast-input', c.sq(`${c.fn}(${c.reshape('x', 6, 1)}, ${c.reshape('x', 1, 6)} > 0.3, -0.5)`), XG, '(x.reshape(6, 1).masked_fill(x.reshape(1, 6) > 0.3, -0.5)) ** 2'),
       // A 0-dim tensor value carries the gradient of what it was computed from.
       act('tensor-value', `${c.fn}(x, x > 0.5, (x * x).sum() * 0.1)`, XG, 'x.masked_fill(x > 0.5, (x * x).sum() * 0.1)'),
     ];

@@ -527,7 +527,8 @@ export const implementations: Record<string, OpImpl> = {
   softmax: { run: (a) => softmaxOf(a, false), tags: ['softmax'] },
   log_softmax: { run: (a) => softmaxOf(a, true), tags: ['softmax'] },
   l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); } },
-  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
+  // The norm is PyTorch's: zero value and zero gradient at a zero vector, so x / eps is what flows there.
+  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = vectorNorm(x, a.num('p', 2), [norm(ax, x.rank)], true, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); } },
 
   // ---- shapes and construction
   reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')) },

@@ -457,15 +457,22 @@ export const indexingOps: Record<string, OpImpl> = {
   gather_nd: { run: (a) => gatherNd(a) },
   scatter: { run: (a) => scatter(a, false) },
   scatter_add: { run: (a) => scatter(a, true) },
+  // Out of place, input and mask broadcast together (a (N, 1) input and an (N, C) mask give (N, C)).
   masked_fill: { run: (a) => {
-    const x = f32(a.tensor('x'));
+    let x = f32(a.tensor('x'));
     const mask = tf.cast(detach(a.tensor('mask')), 'bool');
     const v = a.numOrTensor('value');
     if (v === undefined) throw new UserCodeError(`${a.op}: value is required`, a.span);
-    const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, mask.shape);
-    if (shape.length !== x.shape.length || shape.some((d, k) => d !== x.shape[k])) throw new UserCodeError(`${a.op}: the mask does not broadcast to the input's shape`, a.span);
-    const m = tf.cast(tf.broadcastTo(mask, x.shape), 'float32');
-    const fill = typeof v === 'number' ? tf.fill(x.shape, v) : tf.broadcastTo(f32(v), x.shape);
+    let shape: number[];
+    try {
+      shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, mask.shape);
+    } catch {
+      throw new UserCodeError(`${a.op}: a mask of shape [${mask.shape.join(', ')}] does not broadcast with an input of shape [${x.shape.join(', ')}]`, a.span);
+    }
+    refuseLarger(shape.reduce((p, q) => p * q, 1), MAX_ELEMENTS, a.op);
+    if (shape.length !== x.rank || shape.some((d, k) => d !== x.shape[k])) x = tf.broadcastTo(x, shape);
+    const m = tf.cast(tf.broadcastTo(mask, shape), 'float32');
+    const fill = typeof v === 'number' ? tf.fill(shape, v) : tf.broadcastTo(f32(v), shape);
     return maskedSelect(x, fill, m);
   }, tags: ['where'] },
   sort: { run: (a) => sortLike(a, a.bool('values_only') ? 'values' : 'both') },
