@@ -1917,6 +1917,8 @@ composites.push(
   // Keras 3's keyword names (x=, x1=/x2=, newshape=, repeats=, xs=) on rows shared with tf.* spellings.
   actC('keras-ops-keywords', [], 'py', KERAS_F('keras.ops.squeeze(x=keras.ops.expand_dims(x=X, axis=0), axis=0) * keras.ops.reshape(x, newshape=(2, 3)) + keras.ops.sum(keras.ops.matmul(x1=X, x2=keras.ops.transpose(X))) + keras.ops.sum(keras.ops.tile(X, repeats=[2, 1]) ** 2) + keras.ops.sum(keras.ops.concatenate(xs=[X, X], axis=0))', ['X = tf.reshape(x, (2, 3))']), XG,
     '(lambda X: X * X + (X @ X.T).sum() + 2.0 * (X ** 2).sum() + 2.0 * X.sum())(x.reshape(2, 3))'),
+  // optax's dtype check is a no-op here; its shape check passes equal shapes.
+  lossC('optax-utils-checks', 'import jax.numpy as jnp\nfrom optax._src import utils', 'utils.check_subdtype(y_pred, jnp.floating) or utils.check_shapes_equal(y_pred, y_true) or jnp.mean((y_pred - y_true) ** 2)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2)'),
   actC('torch-mT', [], 'py', TORCH_F('x.reshape(1, 2, 3).mT * torch.tensor([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'), XG, 'x.reshape(1, 2, 3).transpose(1, 2) * T([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'),
 );
 

@@ -2,7 +2,7 @@
 // runs it. The default branch names what is not supported: that is the GP001 message.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Interpreter } from './interpreter';
-import { UnsupportedConstruct } from '../ir/errors';
+import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, num, tuple, type Value } from '../ir/values';
@@ -234,6 +234,13 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
+  // optax's own argument checks: dtypes are not modelled (every tensor is a float here); shapes are.
+  ['optax._src.utils.check_subdtype', { call: () => NONE }],
+  ['optax._src.utils.check_shapes_equal', { call: (args, _k, span) => {
+    const shapes = args.filter((v): v is Extract<Value, { t: 'tensor' }> => v.t === 'tensor').map((v) => v.v.shape.join('×'));
+    if (new Set(shapes).size > 1) throw new UserCodeError(`optax: arrays of different shapes (${shapes.join(', ')})`, span);
+    return NONE;
+  } }],
   ['jax.custom_vjp', identityValue],
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],
