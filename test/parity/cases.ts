@@ -1194,6 +1194,32 @@ Object.assign(specs, {
   conv_tf: (c: Ctx) => tfConvSpec(c),
 });
 
+// NumPy / jax.numpy reductions with where= (elements left out) and initial= (an extra element).
+for (const kind of ['sum', 'mean', 'max', 'min', 'prod'] as const) {
+  const plain = specs[kind];
+  specs[kind] = (c: Ctx) => {
+    const out = plain(c);
+    if (c.mod !== 'numpy' && c.mod !== 'jax.numpy') return out;
+    const X = c.reshape('x', 2, 3);
+    const XREF = 'x.reshape(2, 3)';
+    switch (kind) {
+      case 'sum': out.push(
+        act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > 0.0)`, c.const([2.0, -1.0])), XG, `torch.where(${XREF} > 0, ${XREF}, torch.zeros_like(${XREF})).sum(1) * T([2.0, -1.0])`),
+        act('initial', c.mul(`${c.fn}(x, initial=1.5)`, 'x'), XG, '(x.sum() + 1.5) * x'));
+        break;
+      case 'mean': out.push(act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > -1.0)`, c.const([2.0, -1.0])), XG, `(torch.where(${XREF} > -1, ${XREF}, torch.zeros_like(${XREF})).sum(1) / (${XREF} > -1).sum(1)) * T([2.0, -1.0])`));
+        break;
+      case 'max': out.push(act('where-initial', c.mul(`${c.fn}(${X}, axis=1, where=${X} < 1.0, initial=-5.0)`, c.const([2.0, -1.0])), XG, `torch.amax(torch.where(${XREF} < 1, ${XREF}, torch.full_like(${XREF}, -5.0)), 1) * T([2.0, -1.0])`));
+        break;
+      case 'min': out.push(act('where-initial', c.mul(`${c.fn}(${X}, axis=0, where=${X} > -1.0, initial=5.0)`, c.const([2.0, -1.0, 0.5])), XG, `torch.amin(torch.where(${XREF} > -1, ${XREF}, torch.full_like(${XREF}, 5.0)), 0) * T([2.0, -1.0, 0.5])`));
+        break;
+      case 'prod': out.push(act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > 0.0)`, c.const([2.0, -1.0])), [0.8, -1.3, 1.1, 0.6, -0.9, 1.4], `torch.prod(torch.where(${XREF} > 0, ${XREF}, torch.ones_like(${XREF})), 1) * T([2.0, -1.0])`));
+        break;
+    }
+    return out;
+  };
+}
+
 function triangleSpec(c: Ctx, ref: string): Variant[] {
   const kw = isTorch(c) ? 'diagonal' : 'k';
   const M = c.reshape('x', 3, 3);
@@ -1917,6 +1943,9 @@ composites.push(
   // Keras 3's keyword names (x=, x1=/x2=, newshape=, repeats=, xs=) on rows shared with tf.* spellings.
   actC('keras-ops-keywords', [], 'py', KERAS_F('keras.ops.squeeze(x=keras.ops.expand_dims(x=X, axis=0), axis=0) * keras.ops.reshape(x, newshape=(2, 3)) + keras.ops.sum(keras.ops.matmul(x1=X, x2=keras.ops.transpose(X))) + keras.ops.sum(keras.ops.tile(X, repeats=[2, 1]) ** 2) + keras.ops.sum(keras.ops.concatenate(xs=[X, X], axis=0))', ['X = tf.reshape(x, (2, 3))']), XG,
     '(lambda X: X * X + (X @ X.T).sum() + 2.0 * (X ** 2).sum() + 2.0 * X.sum())(x.reshape(2, 3))'),
+  // Array methods take where= too.
+  actC('methods:jax-where', [], 'py', JAX_F('X.sum(axis=1, where=X > 0.0) + X.max(axis=1, where=X < 1.0, initial=-5.0)', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: torch.where(X > 0, X, torch.zeros_like(X)).sum(1) + torch.amax(torch.where(X < 1, X, torch.full_like(X, -5.0)), 1))(x.reshape(2, 3))'),
   // optax's dtype check is a no-op here; its shape check passes equal shapes.
   lossC('optax-utils-checks', 'import jax.numpy as jnp\nfrom optax._src import utils', 'utils.check_subdtype(y_pred, jnp.floating) or utils.check_shapes_equal(y_pred, y_true) or jnp.mean((y_pred - y_true) ** 2)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2)'),
   actC('torch-mT', [], 'py', TORCH_F('x.reshape(1, 2, 3).mT * torch.tensor([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'), XG, 'x.reshape(1, 2, 3).transpose(1, 2) * T([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'),

@@ -222,6 +222,27 @@ export const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[],
   tags,
 });
 
+/** A reduction with NumPy's where= (elements left out) and initial= (an extra element); plain otherwise. */
+function reduceWhere(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod', a: OpArgs): tf.Tensor {
+  const whereT = a.optTensor('where');
+  const initial = a.has('initial') ? a.num('initial') : undefined;
+  if (!whereT && initial === undefined) return reduce(kind, a.tensor('x'), a.axis('axis'), a.bool('keepdims'));
+  const x = f32(a.tensor('x'));
+  const axis = normAxis(a.axis('axis'), x.rank);
+  const keep = a.bool('keepdims');
+  const mask = whereT ? tf.broadcastTo(tf.cast(detach(whereT), 'bool'), x.shape) : undefined;
+  const fill = (v: number): tf.Tensor => (mask ? tf.where(mask, x, tf.fill(x.shape, v)) : x);
+  switch (kind) {
+    case 'sum': { const r = tf.sum(fill(0), axis, keep); return initial === undefined ? r : tf.add(r, initial); }
+    case 'prod': { const r = tf.prod(fill(1), axis, keep); return initial === undefined ? r : tf.mul(r, initial); }
+    case 'max': { const r = tf.max(fill(initial ?? -Infinity), axis, keep); return initial === undefined ? r : tf.maximum(r, initial); }
+    case 'min': { const r = tf.min(fill(initial ?? Infinity), axis, keep); return initial === undefined ? r : tf.minimum(r, initial); }
+    case 'mean':
+      if (!mask) return reduce('mean', x, axis, keep);
+      return tf.div(tf.sum(fill(0), axis, keep), tf.sum(tf.cast(mask, 'float32'), axis, keep));
+  }
+}
+
 /** A (matrix or vector) norm with each framework's conventions; see the rows' `norm_kind`. */
 function normOf(a: OpArgs): tf.Tensor {
   const x = f32(a.tensor('x'));
@@ -499,11 +520,11 @@ export const implementations: Record<string, OpImpl> = {
   step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff'] },
 
   // ---- reductions
-  sum: { run: (a) => reduce('sum', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['sum-reduce'] },
-  mean: { run: (a) => reduce('mean', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['mean-reduce'] },
-  max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
-  min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
-  prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
+  sum: { run: (a) => reduceWhere('sum', a), tags: ['sum-reduce'] },
+  mean: { run: (a) => reduceWhere('mean', a), tags: ['mean-reduce'] },
+  max: { run: (a) => reduceWhere('max', a) },
+  min: { run: (a) => reduceWhere('min', a) },
+  prod: { run: (a) => reduceWhere('prod', a) },
   logsumexp: { run: (a) => logSumExp(a) },
   var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)) },
   std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt'] },

@@ -241,6 +241,12 @@ const specialCalls = new Map<string, SpecialCall>([
     if (new Set(shapes).size > 1) throw new UserCodeError(`optax: arrays of different shapes (${shapes.join(', ')})`, span);
     return NONE;
   } }],
+  ['optax._src.utils.check_rank', { call: (args, _k, span) => {
+    const [x, rank] = args;
+    const ranks = rank?.t === 'num' ? [rank.v] : rank?.t === 'list' || rank?.t === 'tuple' ? rank.items.map((i) => (i.t === 'num' ? i.v : NaN)) : undefined;
+    if (x?.t === 'tensor' && ranks && !ranks.includes(x.v.rank)) throw new UserCodeError(`optax: an array of rank ${x.v.rank} where rank ${ranks.join(' or ')} is expected`, span);
+    return NONE;
+  } }],
   ['jax.custom_vjp', identityValue],
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],

@@ -69,9 +69,9 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['logical_or']), 'logical_or', ['x1:x', 'x2:y']),
   row(under(NP, ['logical_not']), 'logical_not', ['x']),
 
-  ...['sum', 'mean', 'prod'].map((r) => row(under(NP, [r]), r, ['a:x', 'axis=None', 'dtype=None', 'out=None', 'keepdims=False'])),
-  row(under(NP, ['max', 'amax']), 'max', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
-  row(under(NP, ['min', 'amin']), 'min', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
+  ...['sum', 'mean', 'prod'].map((r) => row(under(NP, [r]), r, ['a:x', 'axis=None', 'dtype=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None'])),
+  row(under(NP, ['max', 'amax']), 'max', ['a:x', 'axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
+  row(under(NP, ['min', 'amin']), 'min', ['a:x', 'axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
   row(under(NP, ['var']), 'var', ['a:x', 'axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(under(NP, ['std']), 'std', ['a:x', 'axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(under(NP, ['argmax']), 'argmax', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
@@ -149,9 +149,9 @@ export const numpyOps: OpRow[] = [
 ];
 
 export const numpyMethods: OpRow[] = [
-  ...['sum', 'mean', 'prod'].map((r) => row(r, r, ['axis=None', 'dtype=None', 'out=None', 'keepdims=False'])),
-  row(['max'], 'max', ['axis=None', 'out=None', 'keepdims=False']),
-  row(['min'], 'min', ['axis=None', 'out=None', 'keepdims=False']),
+  ...['sum', 'mean', 'prod'].map((r) => row(r, r, ['axis=None', 'dtype=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None'])),
+  row(['max'], 'max', ['axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
+  row(['min'], 'min', ['axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
   row(['var'], 'var', ['axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(['std'], 'std', ['axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(['argmax'], 'argmax', ['axis=None', 'out=None', 'keepdims=False']),
