@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 // Some gradients (prod) call chained tensor methods.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import './stridedSliceGradient';
 
 export type BackendChoice = 'auto' | 'cpu' | 'node';
 

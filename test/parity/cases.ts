@@ -373,6 +373,8 @@ export const specs: Record<string, Spec> = {
     return [
       act('default', c.mul(`${c.fn}(${X})`, W), XG, `F.normalize(x.reshape(2, 3)) * ${WREF}`),
       act('p1-dim0', c.mul(`${c.fn}(${X}, p=1, dim=0)`, W), XG, `F.normalize(x.reshape(2, 3), p=1, dim=0) * ${WREF}`),
+      // A zero row: PyTorch's norm has a zero gradient there, so the gradient is W / eps (finite), not NaN.
+      act('zero-row', c.mul(`${c.fn}(${X} * ${c.const([[0.0], [1.0]])})`, W), XG, `F.normalize(x.reshape(2, 3) * T([[0.0], [1.0]])) * ${WREF}`),
     ];
   },
 
@@ -493,7 +495,8 @@ export const specs: Record<string, Spec> = {
     out.push(act('axis0', c.mul(`${c.fn}(${X}${ax(0)})`, X), XG, 'torch.cumsum(x.reshape(2, 3), dim=0) * x.reshape(2, 3)'));
     if (!isTorch(c)) {
       // Default axis: NumPy/JAX flatten (axis=None); tf.math.cumsum and tf.cumsum (TF.js) use axis 0.
-      const ref = c.group === 'np' ? 'torch.cumsum(x, dim=0)' : 'torch.cumsum(x.reshape(2, 3), dim=0)';
+      const flattens = c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops';
+      const ref = flattens ? 'torch.cumsum(x, dim=0)' : 'torch.cumsum(x.reshape(2, 3), dim=0)';
       out.push(act('default-2d', c.sq(`${c.fn}(${X})`), XG, `${ref} ** 2`));
     }
     return out;
@@ -622,8 +625,10 @@ export const specs: Record<string, Spec> = {
   // tf.cast to an integer type truncates toward zero and stops the gradient (TF registers no gradient
   // for casts to integers); to float keeps it.
   cast: (c) => {
-    const int = c.js ? "'int32'" : 'tf.int32';
-    const flt = c.js ? "'float32'" : 'tf.float32';
+    // numpy.astype / jnp.astype take the array module's dtypes.
+    const dt = c.group === 'np' ? c.b : 'tf';
+    const int = c.js ? "'int32'" : `${dt}.int32`;
+    const flt = c.js ? "'float32'" : `${dt}.float32`;
     return [
       act('int', c.mul('x', `${c.fn}(x, ${int})`), XR, 'x * torch.trunc(x).detach()'),
       act('float', c.sq(`${c.fn}(x, ${flt})`), XG, 'x ** 2'),
@@ -753,6 +758,632 @@ export const specs: Record<string, Spec> = {
   tfjs_loss: (c) => tfjsLossSpec(c),
 };
 
+// ------------------------------------------------------------------ indexing, sorting, shapes, arithmetic, spatial ops
+
+const X12 = [-1.2, 0.4, 2.1, -0.7, 1.3, 0.6, -0.3, 1.8, -2.2, 0.9, -1.6, 0.15];
+const W23 = [[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]];
+const W23REF = 'T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]])';
+
+/** Integers as source text (no `.0`), for index arguments. */
+function intLiteral(v: Nested): string {
+  return Array.isArray(v) ? `[${v.map(intLiteral).join(', ')}]` : String(v);
+}
+
+/** An integer index tensor in the row's framework. */
+function ints(c: Ctx, v: Nested): string {
+  const lit = intLiteral(v);
+  switch (c.d.base) {
+    case 'torch': return `torch.tensor(${lit})`;
+    case 'np': return `np.array(${lit})`;
+    case 'jnp': return `jnp.array(${lit})`;
+    case 'tf': return `tf.constant(${lit})`;
+    case 'tfjs': return `tf.tensor(${lit}, undefined, 'int32')`;
+  }
+}
+
+/** `name=value` in Python (positional in TF.js), with torch's dim= or NumPy's axis= as the row expects. */
+function axisKw(c: Ctx, n: number | string): string {
+  if (c.js) return String(n);
+  return isTorch(c) ? `dim=${n}` : `axis=${n}`;
+}
+
+/** Last name of a row (`torch.nn.functional.max_pool2d` → `max_pool2d`). */
+const lastName = (c: Ctx): string => c.row.slice(c.row.lastIndexOf('.') + 1);
+
+Object.assign(specs, {
+  // Strided slices with TF's masks: negative strides, shrunk axes; the gradient is the one GradProbe registers for StridedSlice.
+  strided_slice: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const kw = (name: string, v: number): string => (c.js ? String(v) : `${name}=${v}`);
+    const call = (t: string, begin: number[], end: number[], strides: number[], masks: [number, number, number, number, number]): string => {
+      const names = ['begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask'];
+      const last = masks.reduce((p, m, i) => (m ? i : p), -1);
+      const ms = c.js ? masks.slice(0, last + 1).map(String) : masks.map((m, i) => (m ? kw(names[i], m) : '')).filter(Boolean);
+      return `${c.fn}(${[t, `[${begin.join(', ')}]`, `[${end.join(', ')}]`, `[${strides.join(', ')}]`, ...ms].join(', ')})`;
+    };
+    return [
+      act('reverse', c.mul(call('x', [0], [6], [-1], [1, 1, 0, 0, 0]), c.const(C6)), XG, `torch.flip(x, [0]) * T(${py(C6)})`),
+      act('step2', c.sq(call('x', [1], [6], [2], [0, 0, 0, 0, 0])), XG, 'x[1::2] ** 2'),
+      act('shrink', c.sq(call(X, [1, 0], [2, 3], [1, 2], [0, 0, 0, 0, 1])), XG, 'x.reshape(2, 3)[1, ::2] ** 2'),
+      act('negative-2d', c.mul(call(X, [0, 2], [2, 0], [1, -2], [0, 2, 0, 0, 0]), c.const([[1.0, -2.0], [0.5, 3.0]])), XG, 'torch.flip(x.reshape(2, 3), [1])[:, ::2] * T([[1.0, -2.0], [0.5, 3.0]])'),
+      act('negative-step3', c.sq(call('x', [5], [0], [-3], [0, 0, 0, 0, 0])), XG, 'torch.flip(x, [0])[::3] ** 2'),
+    ];
+  },
+  masked_fill: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    return [
+      act('scalar', `${c.fn}(x, x < 0.3, 0.5)`, XG, 'x.masked_fill(x < 0.3, 0.5)'),
+      // A row mask broadcast over the batch.
+      act('broadcast-mask', c.mul(`${c.fn}(${X}, torch.tensor([1.0, 0.0, 1.0]) > 0.5, -1.0)`, X), XG, `(lambda X: X.masked_fill(T([1.0, 0.0, 1.0]) > 0.5, -1.0) * X)(x.reshape(2, 3))`),
+      // The input broadcasts against the mask: a column and a full mask give a full result.
+      act('broadcast-input', c.sq(`${c.fn}(${c.reshape('x', 6, 1)}, ${c.reshape('x', 1, 6)} > 0.3, -0.5)`), XG, '(x.reshape(6, 1).masked_fill(x.reshape(1, 6) > 0.3, -0.5)) ** 2'),
+      // A 0-dim tensor value carries the gradient of what it was computed from.
+      act('tensor-value', `${c.fn}(x, x > 0.5, (x * x).sum() * 0.1)`, XG, 'x.masked_fill(x > 0.5, (x * x).sum() * 0.1)'),
+    ];
+  },
+  gather_along: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    return [
+      act('dim1', c.sq(`${c.fn}(${X}, 1, ${ints(c, [[2, 0], [1, 1]])})`), XG, 'torch.gather(x.reshape(2, 3), 1, torch.tensor([[2, 0], [1, 1]])) ** 2'),
+      act('dim0', c.mul(`${c.fn}(${X}, 0, ${ints(c, [[1, 0, 1]])})`, c.const([[2.0, -1.0, 0.5]])), XG, 'torch.gather(x.reshape(2, 3), 0, torch.tensor([[1, 0, 1]])) * T([[2.0, -1.0, 0.5]])'),
+      act('negative-dim', c.sq(`${c.fn}(${X}, -1, ${ints(c, [[0], [2]])})`), XG, 'torch.gather(x.reshape(2, 3), -1, torch.tensor([[0], [2]])) ** 2'),
+    ];
+  },
+  take_along_axis: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const idx = ints(c, [[2, 0], [1, 1]]);
+    const ref = 'torch.gather(x.reshape(2, 3), 1, torch.tensor([[2, 0], [1, 1]])) ** 2';
+    const kw = c.row === 'torch.take_along_dim' ? 'dim' : 'axis';
+    const out = [act('axis1', c.sq(`${c.fn}(${X}, ${idx}, ${kw}=1)`), XG, ref)];
+    // axis=None: the flattened array (NumPy, JAX, Keras 3, torch.take_along_dim).
+    out.push(act('flat', c.sq(`${c.fn}(${X}, ${ints(c, [4, 0, 4])}, ${kw}=None)`), XG, 'x[torch.tensor([4, 0, 4])] ** 2'));
+    // A size-1 index axis broadcasts (NumPy): one column index for every row.
+    if (c.group === 'np') out.push(act('broadcast', c.sq(`${c.fn}(${X}, ${ints(c, [[1]])}, axis=1)`), XG, 'x.reshape(2, 3)[:, 1:2] ** 2'));
+    return out;
+  },
+  take: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const idx = ints(c, [2, 0, 2]);
+    const name = lastName(c);
+    if (name === 'take' && c.row.startsWith('torch')) return [act('flat', c.sq(`${c.fn}(${X}, ${ints(c, [4, 0, 4])})`), XG, 'x[torch.tensor([4, 0, 4])] ** 2')];
+    if (name === 'index_select') return [act('dim1', c.sq(`${c.fn}(${X}, 1, ${idx})`), XG, 'torch.index_select(x.reshape(2, 3), 1, torch.tensor([2, 0, 2])) ** 2')];
+    const ax = (n: number): string => (c.js ? `, ${n}` : `, axis=${n}`);
+    const out = [act('axis1', c.sq(`${c.fn}(${X}, ${idx}${ax(1)})`), XG, 'torch.index_select(x.reshape(2, 3), 1, torch.tensor([2, 0, 2])) ** 2')];
+    // Default axis: tf.gather (TF, TF.js) 0; numpy.take / keras.ops.take flatten.
+    if (c.group === 'tf' || c.js) out.push(act('default', c.sq(`${c.fn}(${X}, ${ints(c, [1, 1, 0])})`), XG, 'x.reshape(2, 3)[torch.tensor([1, 1, 0])] ** 2'));
+    else out.push(act('flat', c.sq(`${c.fn}(${X}, ${ints(c, [4, 0, 4])})`), XG, 'x[torch.tensor([4, 0, 4])] ** 2'));
+    // A 2-D index gathers a 2-D block of slices.
+    out.push(act('2d-index', c.sq(`${c.fn}(${X}, ${ints(c, [[0, 1], [1, 1]])}${ax(0)})`), XG, 'x.reshape(2, 3)[torch.tensor([[0, 1], [1, 1]])] ** 2'));
+    return out;
+  },
+  gather_nd: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    return [
+      act('points', c.sq(`${c.fn}(${X}, ${ints(c, [[0, 2], [1, 0], [0, 2]])})`), XG, 'x.reshape(2, 3)[torch.tensor([0, 1, 0]), torch.tensor([2, 0, 2])] ** 2'),
+      act('rows', c.mul(`${c.fn}(${X}, ${ints(c, [[1], [0]])})`, c.const(W23)), XG, `x.reshape(2, 3)[torch.tensor([1, 0])] * ${W23REF}`),
+    ];
+  },
+  scatter: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const src = c.reshape(c.sq('x'), 2, 3);
+    const idx = ints(c, [[2, 0], [1, 2]]);
+    return [
+      act('src', c.mul(`${c.fn}(${X}, 1, ${idx}, ${src}[:, :2])`, c.const(W23)), XG, `torch.scatter(x.reshape(2, 3), 1, torch.tensor([[2, 0], [1, 2]]), (x ** 2).reshape(2, 3)[:, :2]) * ${W23REF}`),
+      act('value', c.mul(`${c.fn}(${X}, 1, ${idx}, 0.5)`, c.const(W23)), XG, `torch.scatter(x.reshape(2, 3), 1, torch.tensor([[2, 0], [1, 2]]), 0.5) * ${W23REF}`),
+      act('dim0', c.mul(`${c.fn}(${X}, 0, ${ints(c, [[1, 0, 1]])}, ${src}[:1])`, c.const(W23)), XG, `torch.scatter(x.reshape(2, 3), 0, torch.tensor([[1, 0, 1]]), (x ** 2).reshape(2, 3)[:1]) * ${W23REF}`),
+    ];
+  },
+  scatter_add: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const src = c.reshape(c.sq('x'), 2, 3);
+    // Repeated indices add up.
+    return [act('repeats', c.mul(`${c.fn}(${X}, 1, ${ints(c, [[0, 0], [2, 2]])}, ${src}[:, :2])`, c.const(W23)), XG, `torch.scatter_add(x.reshape(2, 3), 1, torch.tensor([[0, 0], [2, 2]]), (x ** 2).reshape(2, 3)[:, :2]) * ${W23REF}`)];
+  },
+  sort: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const W = c.const(W23);
+    const tuple = isTorch(c);
+    const vals = (e: string): string => (tuple ? `${e}[0]` : e);
+    const out: Variant[] = [];
+    if (c.row === 'torch.msort') return [act('dim0', c.mul(`${c.fn}(${X})`, W), XG, `torch.sort(x.reshape(2, 3), dim=0)[0] * ${W23REF}`)];
+    out.push(act('axis1', c.mul(vals(`${c.fn}(${X}, ${axisKw(c, 1)})`), W), XG, `torch.sort(x.reshape(2, 3), dim=1)[0] * ${W23REF}`));
+    out.push(act('default-last', c.mul(vals(`${c.fn}(${X})`), W), XG, `torch.sort(x.reshape(2, 3))[0] * ${W23REF}`));
+    if (tuple) {
+      out.push(act('descending-values', c.mul(`${c.fn}(${X}, dim=0, descending=True).values`, W), XG, `torch.sort(x.reshape(2, 3), dim=0, descending=True).values * ${W23REF}`));
+      out.push(act('indices', c.mul(c.float(`${c.fn}(${X}, dim=1)[1]`), X), XG, 'torch.sort(x.reshape(2, 3), dim=1)[1] * x.reshape(2, 3)'));
+    }
+    if (c.row === 'tf.sort') out.push(act('descending', c.mul(`${c.fn}(${X}, axis=0, direction='DESCENDING')`, W), XG, `torch.sort(x.reshape(2, 3), dim=0, descending=True)[0] * ${W23REF}`));
+    if (c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops') out.push(act('flat', c.mul(`${c.fn}(${X}, axis=None)`, c.const(C6)), XG, `torch.sort(x)[0] * T(${py(C6)})`));
+    return out;
+  },
+  argsort: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const out = [
+      act('axis1', c.mul(c.float(`${c.fn}(${X}, ${axisKw(c, 1)})`), X), XG, 'torch.argsort(x.reshape(2, 3), dim=1) * x.reshape(2, 3)'),
+      act('axis0', c.mul(c.float(`${c.fn}(${X}, ${axisKw(c, 0)})`), X), XG, 'torch.argsort(x.reshape(2, 3), dim=0) * x.reshape(2, 3)'),
+    ];
+    if (isTorch(c)) out.push(act('descending', c.mul(c.float(`${c.fn}(${X}, dim=1, descending=True)`), X), XG, 'torch.argsort(x.reshape(2, 3), dim=1, descending=True) * x.reshape(2, 3)'));
+    if (c.row === 'tf.argsort') out.push(act('descending', c.mul(c.float(`${c.fn}(${X}, axis=1, direction='DESCENDING')`), X), XG, 'torch.argsort(x.reshape(2, 3), dim=1, descending=True) * x.reshape(2, 3)'));
+    if (c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops') out.push(act('flat', c.mul(c.float(`${c.fn}(${X}, axis=None)`), 'x'), XG, 'torch.argsort(x) * x'));
+    return out;
+  },
+  topk: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const W = c.const([[1.0, -2.0], [3.0, 0.5]]);
+    const WREF = 'T([[1.0, -2.0], [3.0, 0.5]])';
+    const values = (e: string): string => (c.js ? `${e}.values` : `${e}[0]`);
+    const indices = (e: string): string => (c.js ? `${e}.indices` : `${e}[1]`);
+    const out = [
+      act('values', c.mul(values(`${c.fn}(${X}, 2)`), W), XG, `torch.topk(x.reshape(2, 3), 2)[0] * ${WREF}`),
+      act('indices', c.mul(c.float(indices(`${c.fn}(${X}, 2)`)), values(`${c.fn}(${X}, 2)`)), XG, 'torch.topk(x.reshape(2, 3), 2)[1] * torch.topk(x.reshape(2, 3), 2)[0]'),
+    ];
+    if (isTorch(c)) {
+      out.push(act('smallest-dim0', c.mul(`${c.fn}(${X}, 1, dim=0, largest=False).values`, c.const([[1.0, -2.0, 0.5]])), XG, 'torch.topk(x.reshape(2, 3), 1, dim=0, largest=False).values * T([[1.0, -2.0, 0.5]])'));
+      out.push(act('1d', c.mul(`${c.fn}(x, 3)[0]`, c.const([1.0, -2.0, 0.5])), XG, 'torch.topk(x, 3)[0] * T([1.0, -2.0, 0.5])'));
+    }
+    return out;
+  },
+  diagonal: (c: Ctx) => {
+    const M = c.reshape('x', 3, 3);
+    if (c.row === 'tf.linalg.diag_part') {
+      return [
+        act('2x3', c.mul(`${c.fn}(${c.reshape('x', 2, 3)})`, c.const([2.0, -1.0])), XG, 'torch.diagonal(x.reshape(2, 3)) * T([2.0, -1.0])'),
+        act('batched', c.mul(`${c.fn}(${c.reshape('x', 3, 1, 3)})`, c.const([[2.0], [-1.0], [0.5]])), X9, 'torch.diagonal(x.reshape(3, 1, 3), dim1=-2, dim2=-1) * T([[2.0], [-1.0], [0.5]])'),
+        act('k1', c.mul(`${c.fn}(${M}, k=1)`, c.const([2.0, -1.0])), X9, 'torch.diagonal(x.reshape(3, 3), offset=1) * T([2.0, -1.0])'),
+      ];
+    }
+    const [d1, d2] = isTorch(c) ? ['dim1', 'dim2'] : ['axis1', 'axis2'];
+    return [
+      act('main', c.mul(`${c.fn}(${M})`, c.const([2.0, -1.0, 0.5])), X9, 'torch.diagonal(x.reshape(3, 3)) * T([2.0, -1.0, 0.5])'),
+      act('offset1', c.mul(`${c.fn}(${M}, offset=1)`, c.const([2.0, -1.0])), X9, 'torch.diagonal(x.reshape(3, 3), offset=1) * T([2.0, -1.0])'),
+      act('offset-neg', c.mul(`${c.fn}(${M}, offset=-2)`, c.const([2.0])), X9, 'torch.diagonal(x.reshape(3, 3), offset=-2) * 2.0'),
+      // 3-D: the diagonal of two chosen axes becomes the last axis.
+      act('3d', c.mul(`${c.fn}(${c.reshape('x', 2, 3, 2)}, ${d1}=0, ${d2}=2)`, c.const([[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]])), X12, 'torch.diagonal(x.reshape(2, 3, 2), dim1=0, dim2=2) * T([[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]])'),
+    ];
+  },
+  diag: (c: Ctx) => {
+    const kw = isTorch(c) ? 'diagonal' : 'k';
+    return [
+      act('vector', c.mul(`${c.fn}(x)`, c.const([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0], [0.25, 1.0, -1.0]])), [0.3, -1.2, 2.0], 'torch.diag(x) * T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0], [0.25, 1.0, -1.0]])'),
+      act('vector-k1', c.sq(`${c.fn}(x, ${kw}=1)`), [0.3, -1.2, 2.0], 'torch.diag(x, 1) ** 2'),
+      act('matrix', c.mul(`${c.fn}(${c.reshape('x', 3, 3)})`, c.const([2.0, -1.0, 0.5])), X9, 'torch.diag(x.reshape(3, 3)) * T([2.0, -1.0, 0.5])'),
+      act('matrix-k-neg', c.mul(`${c.fn}(${c.reshape('x', 3, 3)}, ${kw}=-1)`, c.const([2.0, -1.0])), X9, 'torch.diag(x.reshape(3, 3), -1) * T([2.0, -1.0])'),
+    ];
+  },
+  diag_matrix: (c: Ctx) => [
+    act('vector', c.mul(`${c.fn}(x)`, c.const([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0], [0.25, 1.0, -1.0]])), [0.3, -1.2, 2.0], 'torch.diag(x) * T([[1.0, -2.0, 0.5], [3.0, -1.5, 2.0], [0.25, 1.0, -1.0]])'),
+    act('batched', c.sq(`${c.fn}(${c.reshape('x', 2, 3)})`), XG, 'torch.diag_embed(x.reshape(2, 3)) ** 2'),
+  ],
+  trace: (c: Ctx) => {
+    const M = c.reshape('x', 3, 3);
+    if (c.row === 'tf.linalg.trace') return [act('batched', c.mul(`${c.fn}(${c.reshape('x', 1, 3, 3)})`, 'x'), X9, 'torch.diagonal(x.reshape(1, 3, 3), dim1=-2, dim2=-1).sum(-1) * x')];
+    const out = [act('square', c.mul(`${c.fn}(${M})`, 'x'), X9, 'torch.trace(x.reshape(3, 3)) * x')];
+    if (!isTorch(c)) out.push(act('offset1', c.mul(`${c.fn}(${M}, offset=1)`, 'x'), X9, 'torch.diagonal(x.reshape(3, 3), offset=1).sum() * x'));
+    return out;
+  },
+  tril: (c: Ctx) => triangleSpec(c, 'torch.tril'),
+  triu: (c: Ctx) => triangleSpec(c, 'torch.triu'),
+  band_part: (c: Ctx) => {
+    const M = c.reshape('x', 3, 3);
+    return [
+      act('lower1', c.sq(`${c.fn}(${M}, 1, 0)`), X9, 'torch.tril(torch.triu(x.reshape(3, 3), -1)) ** 2'),
+      act('upper-all', c.sq(`${c.fn}(${M}, 0, -1)`), X9, 'torch.triu(x.reshape(3, 3)) ** 2'),
+    ];
+  },
+  flip: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const W = c.const(W23);
+    const name = lastName(c);
+    if (name === 'fliplr') return [act('2d', c.mul(`${c.fn}(${X})`, W), XG, `torch.fliplr(x.reshape(2, 3)) * ${W23REF}`)];
+    if (name === 'flipud') return [act('2d', c.mul(`${c.fn}(${X})`, W), XG, `torch.flipud(x.reshape(2, 3)) * ${W23REF}`)];
+    const axes = (a: string): string => (c.js ? a : isTorch(c) ? `dims=${a}` : `axis=${a}`);
+    const list = (xs: number[]): string => (c.js || isTorch(c) || c.group === 'tf' ? `[${xs.join(', ')}]` : `(${xs.join(', ')}${xs.length === 1 ? ',' : ''})`);
+    const out = [
+      act('axis1', c.mul(`${c.fn}(${X}, ${axes(list([1]))})`, W), XG, `torch.flip(x.reshape(2, 3), dims=[1]) * ${W23REF}`),
+      act('both', c.mul(`${c.fn}(${X}, ${axes(list([0, 1]))})`, W), XG, `torch.flip(x.reshape(2, 3), dims=[0, 1]) * ${W23REF}`),
+    ];
+    // numpy.flip / keras.ops.flip without an axis reverse every axis.
+    if (c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops') out.push(act('all', c.mul(`${c.fn}(${X})`, W), XG, `torch.flip(x.reshape(2, 3), dims=[0, 1]) * ${W23REF}`));
+    if (c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops') out.push(act('int-axis', c.mul(`${c.fn}(${X}, axis=0)`, W), XG, `torch.flip(x.reshape(2, 3), dims=[0]) * ${W23REF}`));
+    return out;
+  },
+  roll: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const W = c.const(W23);
+    const C = c.const(C6);
+    const [sk, ak] = isTorch(c) ? ['shifts', 'dims'] : ['shift', 'axis'];
+    const kw = (k: string, v: string): string => (c.js ? v : `${k}=${v}`);
+    const out: Variant[] = [];
+    if (c.group !== 'tf' && !c.js) out.push(act('flat', c.mul(`${c.fn}(x, 2)`, C), XG, `torch.roll(x, 2) * T(${py(C6)})`));
+    out.push(act('axis1', c.mul(`${c.fn}(${X}, ${kw(sk, '1')}, ${kw(ak, '1')})`, W), XG, `torch.roll(x.reshape(2, 3), 1, 1) * ${W23REF}`));
+    out.push(act('negative', c.mul(`${c.fn}(${X}, ${kw(sk, '-1')}, ${kw(ak, '0')})`, W), XG, `torch.roll(x.reshape(2, 3), -1, 0) * ${W23REF}`));
+    out.push(act('two-axes', c.mul(`${c.fn}(${X}, ${kw(sk, c.js ? '[1, 2]' : '(1, 2)')}, ${kw(ak, c.js ? '[0, 1]' : '(0, 1)')})`, W), XG, `torch.roll(x.reshape(2, 3), (1, 2), (0, 1)) * ${W23REF}`));
+    return out;
+  },
+  diff: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const out = [
+      act('1d', c.mul(`${c.fn}(x)`, c.const([1.0, -2.0, 0.5, 3.0, -1.5])), XG, 'torch.diff(x) * T([1.0, -2.0, 0.5, 3.0, -1.5])'),
+      act('n2', c.mul(`${c.fn}(x, n=2)`, c.const([1.0, -2.0, 0.5, 3.0])), XG, 'torch.diff(x, n=2) * T([1.0, -2.0, 0.5, 3.0])'),
+      act('axis0', c.mul(`${c.fn}(${X}, ${axisKw(c, 0)})`, c.const([[1.0, -2.0, 0.5]])), XG, 'torch.diff(x.reshape(2, 3), dim=0) * T([[1.0, -2.0, 0.5]])'),
+    ];
+    if (c.mod !== 'keras.ops' && c.mod !== 'keras.src.ops') out.push(act('prepend', c.mul(`${c.fn}(x, prepend=${c.const([0.5])})`, c.const(C6)), XG, `torch.diff(x, prepend=T([0.5])) * T(${py(C6)})`));
+    return out;
+  },
+  cumprod: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const XZ = [0.5, 0.0, 1.2, -0.7, 2.0, 0.3]; // a zero inside: the product's gradient there is not a division
+    const out = [
+      act('1d', c.mul(`${c.fn}(x, ${axisKw(c, 0)})`, c.const(C6)), XG, `torch.cumprod(x, 0) * T(${py(C6)})`),
+      act('axis1', c.mul(`${c.fn}(${X}, ${axisKw(c, 1)})`, c.const(W23)), XG, `torch.cumprod(x.reshape(2, 3), 1) * ${W23REF}`),
+      act('zero', c.mul(`${c.fn}(x, ${axisKw(c, 0)})`, c.const(C6)), XZ, `torch.cumprod(x, 0) * T(${py(C6)})`),
+    ];
+    // Default axis: NumPy / keras.ops flatten; tf.math.cumprod and TF.js use 0.
+    if (c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops') out.push(act('default-flat', c.mul(`${c.fn}(${X})`, c.const(C6)), XG, `torch.cumprod(x, 0) * T(${py(C6)})`));
+    if (c.mod === 'tf.math' || c.js) {
+      const args = c.js ? `${X}, 1, true, true` : `${X}, axis=1, exclusive=True, reverse=True`;
+      out.push(act('exclusive-reverse', c.mul(`${c.fn}(${args})`, c.const(W23)), XG, `torch.cat([torch.flip(torch.cumprod(torch.flip(x.reshape(2, 3), [1]), 1), [1])[:, 1:], torch.ones(2, 1)], dim=1) * ${W23REF}`));
+    }
+    return out;
+  },
+  moveaxis: (c: Ctx) => {
+    const X3 = c.reshape('x', 1, 2, 3);
+    return [
+      act('0-to-2', c.mul(`${c.fn}(${X3}, 0, 2)`, c.const([[[1.0], [-2.0], [0.5]], [[3.0], [-1.5], [2.0]]])), XG, 'torch.movedim(x.reshape(1, 2, 3), 0, 2) * T([[[1.0], [-2.0], [0.5]], [[3.0], [-1.5], [2.0]]])'),
+      act('tuples', c.mul(`${c.fn}(${X3}, source=(1, 2), destination=(0, 1))`, c.const([[[1.0], [-2.0], [0.5]], [[3.0], [-1.5], [2.0]]])), XG, 'torch.movedim(x.reshape(1, 2, 3), (1, 2), (0, 1)) * T([[[1.0], [-2.0], [0.5]], [[3.0], [-1.5], [2.0]]])'),
+    ];
+  },
+  t: (c: Ctx) => [
+    act('2d', c.mul(`${c.fn}(${c.reshape('x', 2, 3)})`, c.const([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])), XG, 'x.reshape(2, 3).t() * T([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])'),
+    act('1d', c.mul(`${c.fn}(x)`, c.const(C6)), XG, `x * T(${py(C6)})`),
+  ],
+  unstack: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const un = (ax: number): string => (c.js ? `${c.fn}(${X}, ${ax})` : isTorch(c) ? `${c.fn}(${X}, dim=${ax})` : `${c.fn}(${X}, axis=${ax})`);
+    return [
+      act('axis1', c.sub(c.mul(`${un(1)}[0]`, `${un(1)}[2]`), `${un(1)}[1]`), XG, '(lambda X: X[:, 0] * X[:, 2] - X[:, 1])(x.reshape(2, 3))'),
+      act('axis0', c.mul(`${un(0)}[1]`, c.const([1.0, -2.0, 0.5])), XG, 'x.reshape(2, 3)[1] * T([1.0, -2.0, 0.5])'),
+    ];
+  },
+  split: (c: Ctx) => {
+    const name = lastName(c);
+    const X = c.reshape('x', 2, 3);
+    const ax = (n: number): string => (c.js ? `, ${n}` : isTorch(c) ? `, dim=${n}` : `, axis=${n}`);
+    const list = (xs: number[]): string => `[${xs.join(', ')}]`;
+    if (name === 'chunk') {
+      return [
+        act('3', c.mul(`${c.fn}(x, 3)[2]`, `${c.fn}(x, 3)[0]`), XG, 'x[4:6] * x[0:2]'),
+        // torch.chunk(4) of 6 gives chunks of ceil(6 / 4) = 2: only three.
+        act('uneven', c.mul(`${c.fn}(x, 4)[2]`, c.const([1.0, -2.0])), XG, 'x[4:6] * T([1.0, -2.0])'),
+        act('dim1', c.mul(`${c.fn}(${X}, 3${ax(1)})[1]`, c.const([[1.0], [-2.0]])), XG, 'x.reshape(2, 3)[:, 1:2] * T([[1.0], [-2.0]])'),
+      ];
+    }
+    if (name === 'split' && isTorch(c)) {
+      return [
+        act('size2', c.mul(`${c.fn}(x, 2)[1]`, `${c.fn}(x, 2)[2]`), XG, 'x[2:4] * x[4:6]'),
+        act('size4', c.mul(`${c.fn}(x, 4)[1]`, c.const([1.0, -2.0])), XG, 'x[4:6] * T([1.0, -2.0])'),
+        act('sizes', c.mul(`${c.fn}(x, ${list([1, 5])})[1]`, c.const([1.0, -2.0, 0.5, 3.0, -1.5])), XG, 'x[1:6] * T([1.0, -2.0, 0.5, 3.0, -1.5])'),
+        act('dim1', c.mul(`${c.fn}(${X}, 2${ax(1)})[0]`, c.const([[1.0, -2.0], [0.5, 3.0]])), XG, 'x.reshape(2, 3)[:, 0:2] * T([[1.0, -2.0], [0.5, 3.0]])'),
+      ];
+    }
+    // numpy / keras.ops: an int is a count of equal sections, a list the split indices; tf.split (TF, TF.js):
+    // an int is a count, a list the sizes.
+    const sizesRef = c.group === 'np' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops' ? { arg: list([1, 3]), ref: 'x[1:3]' } : { arg: list([1, 2, 3]), ref: 'x[1:3]' };
+    return [
+      act('sections', c.mul(`${c.fn}(x, 3)[1]`, `${c.fn}(x, 3)[2]`), XG, 'x[2:4] * x[4:6]'),
+      act('list', c.mul(`${c.fn}(x, ${sizesRef.arg})[1]`, c.const([1.0, -2.0])), XG, `${sizesRef.ref} * T([1.0, -2.0])`),
+      act('axis1', c.mul(`${c.fn}(${X}, 3${ax(1)})[2]`, c.const([[1.0], [-2.0]])), XG, 'x.reshape(2, 3)[:, 2:3] * T([[1.0], [-2.0]])'),
+    ];
+  },
+  repeat_elements: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const ax = (n: number): string => (isTorch(c) ? `dim=${n}` : `axis=${n}`);
+    return [
+      act('flat', c.mul(`${c.fn}(x, 2)`, c.const([...C6, ...C6.map((v) => -v)])), XG, `torch.repeat_interleave(x, 2) * T(${py([...C6, ...C6.map((v) => -v)])})`),
+      act('axis1', c.mul(`${c.fn}(${X}, 2, ${ax(1)})`, c.const([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [-1.0, -2.0, -3.0, -4.0, -5.0, -6.0]])), XG, 'torch.repeat_interleave(x.reshape(2, 3), 2, dim=1) * T([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [-1.0, -2.0, -3.0, -4.0, -5.0, -6.0]])'),
+      act('per-element', c.sq(`${c.fn}(${X}, ${isTorch(c) ? 'torch.tensor([1, 3])' : '[1, 3]'}, ${ax(0)})`), XG, 'torch.repeat_interleave(x.reshape(2, 3), torch.tensor([1, 3]), dim=0) ** 2'),
+    ];
+  },
+  einsum: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const Y = c.reshape(c.sq('x'), 3, 2);
+    const M = c.reshape('x', 3, 3);
+    const out = [
+      act('matmul', c.sq(`${c.fn}('ij,jk->ik', ${X}, ${Y})`), XG, "torch.einsum('ij,jk->ik', x.reshape(2, 3), (x ** 2).reshape(3, 2)) ** 2"),
+      act('outer', c.mul(`${c.fn}('i,j->ij', x, ${c.const([1.0, -2.0])})`, c.const([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [-1.0, -2.0], [-3.0, -4.0], [-5.0, -6.0]])), XG, "torch.einsum('i,j->ij', x, T([1.0, -2.0])) * T([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [-1.0, -2.0], [-3.0, -4.0], [-5.0, -6.0]])"),
+      act('implicit', c.mul(`${c.fn}('ij,ij', ${X}, ${c.reshape(c.sq('x'), 2, 3)})`, 'x'), XG, "torch.einsum('ij,ij', x.reshape(2, 3), (x ** 2).reshape(2, 3)) * x"),
+      act('trace', c.mul(`${c.fn}('ii', ${M})`, 'x'), X9, "torch.einsum('ii', x.reshape(3, 3)) * x"),
+      act('ellipsis', c.sq(`${c.fn}('...j,jk->...k', ${c.reshape('x', 1, 2, 3)}, ${Y})`), XG, "torch.einsum('...j,jk->...k', x.reshape(1, 2, 3), (x ** 2).reshape(3, 2)) ** 2"),
+      act('transpose', c.mul(`${c.fn}('ij->ji', ${X})`, c.const([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])), XG, "x.reshape(2, 3).T * T([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])"),
+    ];
+    // torch.einsum also takes the operands as one list.
+    if (isTorch(c)) out.push(act('list', c.sq(`${c.fn}('ij,jk->ik', [${X}, ${Y}])`), XG, "torch.einsum('ij,jk->ik', x.reshape(2, 3), (x ** 2).reshape(3, 2)) ** 2"));
+    return out;
+  },
+  cdist: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    const B = c.const([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3], [-0.4, 0.9, 1.1], [0.0, 0.0, 0.0]]);
+    const BREF = 'T([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3], [-0.4, 0.9, 1.1], [0.0, 0.0, 0.0]])';
+    return [
+      act('p2', c.mul(`${c.fn}(${X}, ${B})`, c.const([[1.0, -2.0, 0.5, 3.0], [-1.5, 2.0, 0.25, 1.0]])), XG, `torch.cdist(x.reshape(2, 3), ${BREF}) * T([[1.0, -2.0, 0.5, 3.0], [-1.5, 2.0, 0.25, 1.0]])`),
+      act('p1', `${c.fn}(${X}, ${B}, p=1.0)`, XG, `torch.cdist(x.reshape(2, 3), ${BREF}, p=1.0)`),
+      act('p3', `${c.fn}(${X}, ${B}, p=3.0)`, XG, `torch.cdist(x.reshape(2, 3), ${BREF}, p=3.0)`),
+      act('pinf', `${c.fn}(${X}, ${B}, p=float('inf'))`, XG, `torch.cdist(x.reshape(2, 3), ${BREF}, p=float('inf'))`),
+      // Zero distances (a point to itself): torch's gradient there is 0, not NaN.
+      act('self', c.mul(`${c.fn}(${X}, ${X})`, c.const([[1.0, -2.0], [0.5, 3.0]])), XG, 'torch.cdist(x.reshape(2, 3), x.reshape(2, 3)) * T([[1.0, -2.0], [0.5, 3.0]])'),
+    ];
+  },
+  lerp: (c: Ctx) => [
+    act('scalar-weight', `${c.fn}(x, ${other(c)}, 0.3)`, XG, `torch.lerp(x, ${OTHER}, 0.3)`),
+    act('tensor-weight', `${c.fn}(x, ${c.const(C6)}, x * 0.2)`, XG, `torch.lerp(x, T(${py(C6)}), x * 0.2)`),
+  ],
+  heaviside: (c: Ctx) => {
+    const XH = [-1.5, 0.0, 0.5, 2.0, -3.0, 0.0];
+    return [act('values', c.mul(`${c.fn}(x, ${c.const(0.5)})`, 'x'), XH, 'nodiff(torch.heaviside(x, T(0.5))) * x')];
+  },
+  xlog1py: (c: Ctx) => {
+    const x = [0.0, 0.3, -0.4, 1.2, 2.0, 0.7];
+    return [
+      act('xy', `${c.fn}(x, ${c.add(c.mul('x', '0.5'), '0.8')})`, x, 'torch.special.xlog1py(x, 0.5 * x + 0.8)'),
+      act('scalar', `${c.fn}(x, ${c.const(C6.map(() => 2.5))})`, x, 'torch.special.xlog1py(x, torch.full_like(x, 2.5))'),
+    ];
+  },
+  entr: (c: Ctx) => {
+    const out = [act('nonneg', `${c.fn}(x)`, [0.0, 0.2, 0.5, 1.0, 1.5, 2.3], 'torch.special.entr(x)')];
+    // Below 0: -inf; the gradient is NaN in torch (its formula) and 0 in JAX (a constant branch).
+    out.push(act('negative', `${c.fn}(x)`, [-0.5, 0.2, 1.5], isTorch(c) ? 'torch.special.entr(x)' : 'jax_entr(x)'));
+    return out;
+  },
+  sparse_plus: unary([-2.1, -0.9, -0.35, 0.2, 0.75, 1.6], 'jax_sparse_plus(x)'),
+  sparse_sigmoid: unary([-2.1, -0.9, -0.35, 0.2, 0.75, 1.6], 'jax_sparse_sigmoid(x)'),
+  threshold: (c: Ctx) => [
+    act('default', `${c.fn}(x, 0.3, -1.0)`, XG, 'F.threshold(x, 0.3, -1.0)'),
+    act('inplace', `${c.fn}(x, 0.3, -1.0, inplace=True)`, XG, 'F.threshold(x, 0.3, -1.0)'),
+  ],
+  average: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    return [
+      act('plain', c.mul(`${c.fn}(x)`, 'x'), XG, 'x.mean() * x'),
+      act('weights-axis1', c.mul(`${c.fn}(${X}, axis=1, weights=${c.const([1.0, 2.0, 0.5])})`, c.const([1.0, -2.0])), XG, '((x.reshape(2, 3) * T([1.0, 2.0, 0.5])).sum(1) / 3.5) * T([1.0, -2.0])'),
+      act('weights-all', c.mul(`${c.fn}(${X}, weights=${c.const(W23)})`, 'x'), XG, `((x.reshape(2, 3) * ${W23REF}).sum() / ${W23REF}.sum()) * x`),
+    ];
+  },
+  matmul_tf: (c: Ctx) => {
+    const X = c.reshape('x', 2, 3);
+    return [
+      act('plain', c.sq(`${c.fn}(${X}, ${c.reshape(c.sq('x'), 3, 2)})`), XG, 'torch.matmul(x.reshape(2, 3), (x ** 2).reshape(3, 2)) ** 2'),
+      act('transpose-b', c.sq(`${c.fn}(${X}, ${c.reshape(c.sq('x'), 2, 3)}, transpose_b=True)`), XG, 'torch.matmul(x.reshape(2, 3), (x ** 2).reshape(2, 3).T) ** 2'),
+      act('transpose-a', c.sq(`${c.fn}(${X}, ${c.reshape(c.sq('x'), 2, 3)}, transpose_a=True)`), XG, 'torch.matmul(x.reshape(2, 3).T, (x ** 2).reshape(2, 3)) ** 2'),
+      act('adjoint-b', c.sq(`${c.fn}(${X}, ${X}, adjoint_b=True)`), XG, 'torch.matmul(x.reshape(2, 3), x.reshape(2, 3).T) ** 2'),
+    ];
+  },
+  // keras.backend.floatx() == 'float32' (keras/backend_config.py).
+  floatx: (c: Ctx) => [act('cast', `tf.cast(x, ${c.fn}()) * 2.0`, XG, 'x * 2.0')],
+  cosine_embedding_loss: (c: Ctx) => {
+    const y = 'torch.tensor([1.0, -1.0])';
+    return [
+      loss('mean', `${c.fn}(${c.P}, ${c.T}, ${y})`, L_YT, L_YP, 'F.cosine_embedding_loss(yp, yt, T([1.0, -1.0]))'),
+      loss('margin', `${c.fn}(${c.P}, ${c.T}, torch.tensor([-1.0, -1.0]), margin=-0.5)`, L_YT, L_YP, 'F.cosine_embedding_loss(yp, yt, T([-1.0, -1.0]), margin=-0.5)'),
+      loss('sum', `${c.fn}(${c.P}, ${c.T}, ${y}, reduction='sum')`, L_YT, L_YP, "F.cosine_embedding_loss(yp, yt, T([1.0, -1.0]), reduction='sum')"),
+      loss('none', c.mul(`${c.fn}(${c.P}, ${c.T}, ${y}, reduction='none')`, 'torch.tensor([2.0, -0.5])'), L_YT, L_YP, "F.cosine_embedding_loss(yp, yt, T([1.0, -1.0]), reduction='none') * T([2.0, -0.5])"),
+    ];
+  },
+
+  // ---- padding
+  pad_torch: (c: Ctx) => {
+    const X = c.reshape('x', 1, 2, 3);
+    const sq = (e: string): string => c.sq(e);
+    return [
+      act('constant-last', sq(`${c.fn}(${X}, (1, 2))`), XG, 'F.pad(x.reshape(1, 2, 3), (1, 2)) ** 2'),
+      act('constant-value', c.mul(`${c.fn}(${X}, (1, 1, 0, 1), value=0.5)`, `${c.fn}(${X}, (1, 1, 0, 1), value=0.5)`), XG, 'F.pad(x.reshape(1, 2, 3), (1, 1, 0, 1), value=0.5) ** 2'),
+      act('reflect', sq(`${c.fn}(${X}, (2, 1), mode='reflect')`), XG, "F.pad(x.reshape(1, 2, 3), (2, 1), mode='reflect') ** 2"),
+      act('replicate', sq(`${c.fn}(${X}, (2, 1), mode='replicate')`), XG, "F.pad(x.reshape(1, 2, 3), (2, 1), mode='replicate') ** 2"),
+      act('circular', sq(`${c.fn}(${X}, (2, 1), mode='circular')`), XG, "F.pad(x.reshape(1, 2, 3), (2, 1), mode='circular') ** 2"),
+      act('crop', sq(`${c.fn}(${X}, (-1, 1))`), XG, 'F.pad(x.reshape(1, 2, 3), (-1, 1)) ** 2'),
+      act('reflect-2d', sq(`${c.fn}(${c.reshape('x', 1, 1, 3, 4)}, (1, 1, 1, 2), mode='reflect')`), X12, "F.pad(x.reshape(1, 1, 3, 4), (1, 1, 1, 2), mode='reflect') ** 2"),
+    ];
+  },
+  pad: (c: Ctx) => padSpec(c),
+
+  // ---- pooling and convolution
+  max_pool_torch: (c: Ctx) => torchPoolSpec(c, 'max'),
+  avg_pool_torch: (c: Ctx) => torchPoolSpec(c, 'avg'),
+  max_pool_tf: (c: Ctx) => tfPoolSpec(c, 'max'),
+  avg_pool_tf: (c: Ctx) => tfPoolSpec(c, 'avg'),
+  conv_torch: (c: Ctx) => torchConvSpec(c),
+  conv_tf: (c: Ctx) => tfConvSpec(c),
+});
+
+// NumPy / jax.numpy reductions with where= (elements left out) and initial= (an extra element).
+for (const kind of ['sum', 'mean', 'max', 'min', 'prod'] as const) {
+  const plain = specs[kind];
+  specs[kind] = (c: Ctx) => {
+    const out = plain(c);
+    if (c.mod !== 'numpy' && c.mod !== 'jax.numpy') return out;
+    const X = c.reshape('x', 2, 3);
+    const XREF = 'x.reshape(2, 3)';
+    switch (kind) {
+      case 'sum': out.push(
+        act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > 0.0)`, c.const([2.0, -1.0])), XG, `torch.where(${XREF} > 0, ${XREF}, torch.zeros_like(${XREF})).sum(1) * T([2.0, -1.0])`),
+        act('initial', c.mul(`${c.fn}(x, initial=1.5)`, 'x'), XG, '(x.sum() + 1.5) * x'));
+        break;
+      case 'mean': out.push(act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > -1.0)`, c.const([2.0, -1.0])), XG, `(torch.where(${XREF} > -1, ${XREF}, torch.zeros_like(${XREF})).sum(1) / (${XREF} > -1).sum(1)) * T([2.0, -1.0])`));
+        break;
+      case 'max': out.push(act('where-initial', c.mul(`${c.fn}(${X}, axis=1, where=${X} < 1.0, initial=-5.0)`, c.const([2.0, -1.0])), XG, `torch.amax(torch.where(${XREF} < 1, ${XREF}, torch.full_like(${XREF}, -5.0)), 1) * T([2.0, -1.0])`));
+        break;
+      case 'min': out.push(act('where-initial', c.mul(`${c.fn}(${X}, axis=0, where=${X} > -1.0, initial=5.0)`, c.const([2.0, -1.0, 0.5])), XG, `torch.amin(torch.where(${XREF} > -1, ${XREF}, torch.full_like(${XREF}, 5.0)), 0) * T([2.0, -1.0, 0.5])`));
+        break;
+      case 'prod': out.push(act('where', c.mul(`${c.fn}(${X}, axis=1, where=${X} > 0.0)`, c.const([2.0, -1.0])), [0.8, -1.3, 1.1, 0.6, -0.9, 1.4], `torch.prod(torch.where(${XREF} > 0, ${XREF}, torch.ones_like(${XREF})), 1) * T([2.0, -1.0])`));
+        break;
+    }
+    return out;
+  };
+}
+
+function triangleSpec(c: Ctx, ref: string): Variant[] {
+  const kw = isTorch(c) ? 'diagonal' : 'k';
+  const M = c.reshape('x', 3, 3);
+  return [
+    act('default', c.sq(`${c.fn}(${M})`), X9, `${ref}(x.reshape(3, 3)) ** 2`),
+    act('k1', c.sq(`${c.fn}(${M}, ${kw}=1)`), X9, `${ref}(x.reshape(3, 3), 1) ** 2`),
+    act('k-neg', c.sq(`${c.fn}(${M}, ${kw}=-1)`), X9, `${ref}(x.reshape(3, 3), -1) ** 2`),
+    act('rect-batched', c.sq(`${c.fn}(${c.reshape('x', 2, 2, 3)})`), X12, `${ref}(x.reshape(2, 2, 3)) ** 2`),
+  ];
+}
+
+function padSpec(c: Ctx): Variant[] {
+  const X = c.reshape('x', 2, 3);
+  const name = lastName(c);
+  if (c.js) {
+    if (name === 'mirrorPad') {
+      return [
+        act('reflect', c.sq(`${c.fn}(${X}, [[1, 0], [2, 1]], 'reflect')`), XG, "F.pad(x.reshape(1, 1, 2, 3), (2, 1, 1, 0), mode='reflect').reshape(3, 6) ** 2"),
+        act('symmetric', c.sq(`${c.fn}(${X}, [[1, 1], [2, 0]], 'symmetric')`), XG, 'torch.cat([x.reshape(2, 3)[:1], x.reshape(2, 3), x.reshape(2, 3)[1:]], 0)[:, [1, 0, 0, 1, 2]] ** 2'),
+      ];
+    }
+    return [
+      act('constant', c.sq(`${c.fn}(${X}, [[1, 0], [2, 1]])`), XG, 'F.pad(x.reshape(2, 3), (2, 1, 1, 0)) ** 2'),
+      act('value', c.mul(`${c.fn}(${X}, [[0, 1], [1, 1]], 0.5)`, `${c.fn}(${X}, [[0, 1], [1, 1]], 0.5)`), XG, 'F.pad(x.reshape(2, 3), (1, 1, 0, 1), value=0.5) ** 2'),
+    ];
+  }
+  if (c.group === 'tf') {
+    return [
+      act('constant', c.sq(`${c.fn}(${X}, [[1, 0], [2, 1]])`), XG, 'F.pad(x.reshape(2, 3), (2, 1, 1, 0)) ** 2'),
+      act('value', c.mul(`${c.fn}(${X}, [[0, 1], [1, 1]], constant_values=0.5)`, `${c.fn}(${X}, [[0, 1], [1, 1]], constant_values=0.5)`), XG, 'F.pad(x.reshape(2, 3), (1, 1, 0, 1), value=0.5) ** 2'),
+      act('reflect', c.sq(`${c.fn}(${X}, [[1, 0], [2, 1]], mode='REFLECT')`), XG, "F.pad(x.reshape(1, 1, 2, 3), (2, 1, 1, 0), mode='reflect').reshape(3, 6) ** 2"),
+      // SYMMETRIC repeats the edge element: rows [0, 0, 1, 1] and columns [1, 0, 0, 1, 2] here.
+      act('symmetric', c.sq(`${c.fn}(${X}, [[1, 1], [2, 0]], mode='SYMMETRIC')`), XG, 'x.reshape(2, 3)[[0, 0, 1, 1]][:, [1, 0, 0, 1, 2]] ** 2'),
+    ];
+  }
+  return [
+    act('int', c.sq(`${c.fn}(x, 2)`), XG, 'F.pad(x, (2, 2)) ** 2'),
+    act('pair', c.sq(`${c.fn}(${X}, (1, 2))`), XG, 'F.pad(x.reshape(2, 3), (1, 2, 1, 2)) ** 2'),
+    act('per-axis', c.sq(`${c.fn}(${X}, ((1, 0), (0, 2)))`), XG, 'F.pad(x.reshape(2, 3), (0, 2, 1, 0)) ** 2'),
+    act('value', c.mul(`${c.fn}(x, 1, constant_values=0.5)`, `${c.fn}(x, 1, constant_values=0.5)`), XG, 'F.pad(x, (1, 1), value=0.5) ** 2'),
+    act('edge', c.sq(`${c.fn}(${X}, ((1, 0), (2, 1)), mode='edge')`), XG, "F.pad(x.reshape(1, 2, 3), (2, 1), mode='replicate').reshape(2, 6)[[0, 0, 1]] ** 2"),
+    act('reflect', c.sq(`${c.fn}(${X}, ((1, 0), (2, 1)), mode='reflect')`), XG, "F.pad(x.reshape(1, 1, 2, 3), (2, 1, 1, 0), mode='reflect').reshape(3, 6) ** 2"),
+    act('symmetric', c.sq(`${c.fn}(${X}, ((1, 1), (2, 0)), mode='symmetric')`), XG, 'x.reshape(2, 3)[[0, 0, 1, 1]][:, [1, 0, 0, 1, 2]] ** 2'),
+    act('wrap', c.sq(`${c.fn}(x, (2, 1), mode='wrap')`), XG, "F.pad(x.reshape(1, 1, 6), (2, 1), mode='circular').reshape(9) ** 2"),
+  ];
+}
+
+function torchPoolSpec(c: Ctx, kind: 'max' | 'avg'): Variant[] {
+  const d = Number(lastName(c).slice(-2, -1));
+  const shape = d === 1 ? [1, 2, 6] : d === 2 ? [1, 1, 3, 4] : [1, 1, 2, 2, 3];
+  const X = c.reshape('x', ...shape);
+  const xref = `x.reshape(${shape.join(', ')})`;
+  const fn = `F.${lastName(c)}`;
+  const out = [
+    act('k2', c.sq(`${c.fn}(${X}, 2)`), X12, `${fn}(${xref}, 2) ** 2`),
+    act('k2-s1', c.sq(`${c.fn}(${X}, 2, stride=1)`), X12, `${fn}(${xref}, 2, stride=1) ** 2`),
+    act('pad1', c.sq(`${c.fn}(${X}, 2, stride=1, padding=1)`), X12, `${fn}(${xref}, 2, stride=1, padding=1) ** 2`),
+    act('ceil', c.sq(`${c.fn}(${X}, 2, stride=2, padding=1, ceil_mode=True)`), X12, `${fn}(${xref}, 2, stride=2, padding=1, ceil_mode=True) ** 2`),
+  ];
+  const tupleKernel = d === 3 ? '(1, 1, 2)' : '(1, 2)';
+  if (d >= 2) out.push(act('tuple-kernel', c.sq(`${c.fn}(${X}, ${tupleKernel}, stride=${d === 3 ? '(1, 1, 1)' : '(1, 1)'})`), X12, `${fn}(${xref}, ${tupleKernel}, stride=1) ** 2`));
+  if (kind === 'avg') {
+    out.push(act('exclude-pad', c.sq(`${c.fn}(${X}, 2, stride=1, padding=1, count_include_pad=False)`), X12, `${fn}(${xref}, 2, stride=1, padding=1, count_include_pad=False) ** 2`));
+    if (d < 3) out.push(act('ceil-exclude', c.sq(`${c.fn}(${X}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)`), X12, `${fn}(${xref}, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False) ** 2`));
+    if (d >= 2) out.push(act('divisor', c.sq(`${c.fn}(${X}, 2, divisor_override=3)`), X12, `${fn}(${xref}, 2, divisor_override=3) ** 2`));
+  }
+  // Unbatched input (C, L…).
+  out.push(act('unbatched', c.sq(`${c.fn}(${c.reshape('x', ...shape.slice(1))}, 2, stride=1)`), X12, `${fn}(x.reshape(${shape.slice(1).join(', ')}), 2, stride=1) ** 2`));
+  return out;
+}
+
+function tfPoolSpec(c: Ctx, kind: 'max' | 'avg'): Variant[] {
+  const name = lastName(c);
+  const d = c.js ? (name.endsWith('3d') ? 3 : 2) : /[123]d$/.test(name) ? Number(name.slice(-2, -1)) : 2;
+  const shape = d === 1 ? [1, 6, 2] : d === 2 ? [1, 3, 4, 1] : [1, 2, 2, 3, 1];
+  const X = c.reshape('x', ...shape);
+  const xref = `x.reshape(${shape.join(', ')})`;
+  const keras = c.group === 'keras';
+  const call = (k: number, s: number, p: string): string => {
+    if (c.js) return `${c.fn}(${X}, ${k}, ${s}, '${p.toLowerCase()}')`;
+    if (keras) return `${c.fn}(${X}, ${k}, strides=${s}, padding='${p.toLowerCase()}')`;
+    return `${c.fn}(${X}, ksize=${k}, strides=${s}, padding='${p}')`;
+  };
+  const ref = (k: number, s: number, p: string): string => `tf_pool(${xref}, '${kind}', ${k}, ${s}, '${p}')`;
+  const out = [
+    act('valid', c.sq(call(2, 1, 'VALID')), X12, `${ref(2, 1, 'VALID')} ** 2`),
+    act('same', c.sq(call(2, 1, 'SAME')), X12, `${ref(2, 1, 'SAME')} ** 2`),
+    act('same-s2', c.sq(call(3, 2, 'SAME')), X12, `${ref(3, 2, 'SAME')} ** 2`),
+  ];
+  if (!c.js && !keras) out.push(act('nchw', c.sq(`${c.fn}(${c.reshape('x', ...[shape[0], shape[shape.length - 1], ...shape.slice(1, -1)])}, ksize=2, strides=1, padding='SAME', data_format='${['NCW', 'NCHW', 'NCDHW'][d - 1]}')`), X12,
+    `tf_pool(x.reshape(${[shape[0], shape[shape.length - 1], ...shape.slice(1, -1)].join(', ')}), '${kind}', 2, 1, 'SAME', 'channels_first') ** 2`));
+  if (keras) out.push(act('default-strides', c.sq(`${c.fn}(${X}, 2)`), X12, `${ref(2, 2, 'VALID')} ** 2`));
+  return out;
+}
+
+function torchConvSpec(c: Ctx): Variant[] {
+  const d = Number(lastName(c).slice(-2, -1));
+  const shape = d === 1 ? [1, 2, 6] : d === 2 ? [1, 1, 3, 4] : [1, 1, 2, 2, 3];
+  const X = c.reshape('x', ...shape);
+  const xref = `x.reshape(${shape.join(', ')})`;
+  const fn = `F.${lastName(c)}`;
+  const cin = shape[1];
+  const k = d === 1 ? [2] : d === 2 ? [2, 2] : [1, 2, 2];
+  // Weights (out=2, in=cin, k…) with distinct values.
+  const wshape = [2, cin, ...k];
+  const wsize = wshape.reduce((p, q) => p * q, 1);
+  const wvals = Array.from({ length: wsize }, (_, i) => [0.5, -1.0, 0.25, 1.5, -0.75, 2.0, -0.5, 1.0][i % 8]);
+  const W = `torch.tensor(${literalOf(wvals)}).reshape(${wshape.join(', ')})`;
+  const WREF = `T(${py(wvals)}).reshape(${wshape.join(', ')})`;
+  const out = [
+    act('valid', c.sq(`${c.fn}(${X}, ${W})`), X12, `${fn}(${xref}, ${WREF}) ** 2`),
+    act('pad1', c.sq(`${c.fn}(${X}, ${W}, padding=1)`), X12, `${fn}(${xref}, ${WREF}, padding=1) ** 2`),
+    act('same', c.sq(`${c.fn}(${X}, ${W}, padding='same')`), X12, `${fn}(${xref}, ${WREF}, padding='same') ** 2`),
+    act('bias-stride', c.sq(`${c.fn}(${X}, ${W}, torch.tensor([0.5, -1.0]), stride=2, padding=1)`), X12, `${fn}(${xref}, ${WREF}, T([0.5, -1.0]), stride=2, padding=1) ** 2`),
+    act('dilation', c.sq(`${c.fn}(${X}, ${W}, padding=1, dilation=2)`), X12, `${fn}(${xref}, ${WREF}, padding=1, dilation=2) ** 2`),
+    // The weight is a function of x too: both gradients flow.
+    act('weight-grad', c.sq(`${c.fn}(${X}, ${c.reshape(`x[:${wsize}]`, ...wshape)})`), X12.slice(0, 12), `${fn}(${xref}, x[:${wsize}].reshape(${wshape.join(', ')})) ** 2`),
+  ];
+  if (d === 1) {
+    // groups=2: each input channel convolved with its own filters (depthwise-like, SSIM style).
+    const G = 'torch.tensor([[[0.25, 0.5, 0.25]], [[1.0, -2.0, 1.0]]])';
+    out.push(act('groups', c.sq(`${c.fn}(${X}, ${G}, padding=1, groups=2)`), X12, `${fn}(${xref}, T([[[0.25, 0.5, 0.25]], [[1.0, -2.0, 1.0]]]), padding=1, groups=2) ** 2`));
+  }
+  return out;
+}
+
+function tfConvSpec(c: Ctx): Variant[] {
+  const name = lastName(c);
+  const d = c.js ? Number(name.slice(-2, -1)) : name === 'conv' || name === 'convolution' ? 2 : Number(name.slice(-2, -1));
+  const shape = d === 1 ? [1, 6, 2] : d === 2 ? [1, 3, 4, 1] : [1, 2, 2, 3, 1];
+  const cin = shape[shape.length - 1];
+  const k = d === 1 ? [2] : d === 2 ? [2, 2] : [1, 2, 2];
+  const fshape = [...k, cin, 2];
+  const fsize = fshape.reduce((p, q) => p * q, 1);
+  const fvals = Array.from({ length: fsize }, (_, i) => [0.5, -1.0, 0.25, 1.5, -0.75, 2.0, -0.5, 1.0][i % 8]);
+  const X = c.reshape('x', ...shape);
+  const xref = `x.reshape(${shape.join(', ')})`;
+  const Fl = c.js ? `tf.reshape(tf.tensor(${literalOf(fvals)}), [${fshape.join(', ')}])` : `tf.reshape(tf.constant(${literalOf(fvals)}), (${fshape.join(', ')}))`;
+  const FREF = `T(${py(fvals)}).reshape(${fshape.join(', ')})`;
+  const keras = c.group === 'keras';
+  const call = (s: number, p: string, extra = ''): string => {
+    if (c.js) return `${c.fn}(${X}, ${Fl}, ${s}, '${p.toLowerCase()}'${extra})`;
+    if (keras) return `${c.fn}(${X}, ${Fl}, strides=${s}, padding='${p.toLowerCase()}'${extra})`;
+    const sk = name === 'conv1d' ? 'stride' : 'strides';
+    return `${c.fn}(${X}, ${Fl}, ${sk}=${s}, padding='${p}'${extra})`;
+  };
+  const out = [
+    act('valid', c.sq(call(1, 'VALID')), X12, `tf_conv(${xref}, ${FREF}, 1, 'VALID') ** 2`),
+    act('same', c.sq(call(1, 'SAME')), X12, `tf_conv(${xref}, ${FREF}, 1, 'SAME') ** 2`),
+    act('same-s2', c.sq(call(2, 'SAME')), X12, `tf_conv(${xref}, ${FREF}, 2, 'SAME') ** 2`),
+  ];
+  if (!c.js) {
+    const dk = keras ? 'dilation_rate' : 'dilations';
+    out.push(act('dilation', c.sq(call(1, 'SAME', `, ${dk}=2`)), X12, `tf_conv(${xref}, ${FREF}, 1, 'SAME', dilations=2) ** 2`));
+  }
+  if (c.js) out.push(act('explicit-pad', c.sq(`${c.fn}(${X}, ${Fl}, 1, 1)`), X12, `tf_conv(${xref}, ${FREF}, 1, 1) ** 2`));
+  return out;
+}
+
+/** Python float-list literal for generated constants. */
+function literalOf(v: number[]): string {
+  return `[${v.map((x) => (Number.isInteger(x) ? `${x}.0` : String(x))).join(', ')}]`;
+}
+
 function softmaxSpec(c: Ctx, ref: string): Variant[] {
   const X = c.reshape('x', 2, 3);
   const dimKw = (n: number): string => (c.js ? `, ${n}` : isTorch(c) ? `, dim=${n}` : `, axis=${n}`);
@@ -816,6 +1447,61 @@ function varSpec(c: Ctx, ref: string): Variant[] {
 }
 
 function normSpec(c: Ctx): Variant[] {
+  if (c.row === 'torch.linalg.matrix_norm') return matrixNormSpec(c);
+  const X = c.reshape('x', 2, 3);
+  const extra: Variant[] = [];
+  const torchZero = isTorch(c);
+  // The norm of a zero vector: PyTorch's gradient there is 0; TF's, JAX's and TF.js's sqrt(0)' · 0 is NaN.
+  extra.push(act('zero', `${c.fn}(${c.mul('x', '0.0')})`, XG, torchZero ? 'torch.linalg.vector_norm(x * 0.0)' : 'torch.sqrt(torch.sum((x * 0.0) ** 2))'));
+  if (c.row === 'tf.math.reduce_euclidean_norm') {
+    return [
+      act('all-2d', `${c.fn}(${X})`, XG, 'torch.linalg.vector_norm(x)'),
+      act('axis1-keep', c.mul(`${c.fn}(${X}, axis=1, keepdims=True)`, X), XG, 'torch.linalg.vector_norm(x.reshape(2, 3), dim=1, keepdim=True) * x.reshape(2, 3)'),
+      ...extra,
+    ];
+  }
+  // Matrix norms where the framework computes them: NumPy-style (numpy, jax, torch.linalg.norm, keras.ops) for a
+  // matrix with an order, tf.norm / tf.norm (TF.js) for a 2-axis `axis`.
+  const numpyStyle = c.group === 'np' || c.row === 'torch.linalg.norm' || c.mod === 'keras.ops' || c.mod === 'keras.src.ops';
+  const tfStyle = (c.group === 'tf' && c.row !== 'tf.math.reduce_euclidean_norm') || c.js;
+  const inf = c.js ? 'Infinity' : c.group === 'np' ? `${c.b}.inf` : "float('inf')";
+  if (numpyStyle) {
+    extra.push(act('matrix-ord1', c.mul(`${c.fn}(${X}, ord=1)`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=1) * x"));
+    extra.push(act('matrix-ord-inf', c.mul(`${c.fn}(${X}, ord=${inf})`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=float('inf')) * x"));
+    extra.push(act('matrix-ord-neg1', c.mul(`${c.fn}(${X}, ord=-1)`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=-1) * x"));
+    extra.push(act('matrix-fro', c.mul(`${c.fn}(${X}, ord='fro')`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3)) * x"));
+    extra.push(act('axis-pair', c.mul(`${c.fn}(${c.reshape('x', 1, 2, 3)}, ord=1, ${isTorch(c) ? 'dim' : 'axis'}=(2, 1))`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(1, 2, 3), ord=1, dim=(2, 1)) * x"));
+  }
+  if (tfStyle) {
+    const args = (ord: string): string => (c.js ? `${X}, ${ord}, [0, 1]` : `${X}, ord=${ord}, axis=[0, 1]`);
+    extra.push(act('matrix-ord1', c.mul(`${c.fn}(${args('1')})`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=1) * x"));
+    extra.push(act('matrix-ord-inf', c.mul(`${c.fn}(${args(inf)})`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=float('inf')) * x"));
+    // tf.norm(ord=1) without an axis treats the matrix as a vector.
+    if (!c.js) extra.push(act('vector-ord1-2d', c.mul(`${c.fn}(${X}, ord=1)`, 'x'), XG, "torch.linalg.vector_norm(x, 1) * x"));
+  }
+  if (isTorch(c) && c.row !== 'torch.linalg.norm') {
+    // dim tuples, and orders 0 (a count, no gradient) and -inf.
+    const ordKw = c.row === 'torch.norm' ? 'p' : 'ord';
+    extra.push(act('dim-tuple', c.mul(`${c.fn}(${c.reshape('x', 1, 2, 3)}, dim=(1, 2))`, 'x'), XG, 'torch.linalg.vector_norm(x) * x'));
+    extra.push(act('ord0', c.mul(`${c.fn}(${c.floor('x')}, ${ordKw}=0)`, 'x'), XG, 'torch.linalg.vector_norm(torch.floor(x), 0) * x'));
+    extra.push(act('ord-neg-inf', `${c.fn}(x, ${ordKw}=-float('inf'))`, XG, "torch.linalg.vector_norm(x, -float('inf'))"));
+  }
+  return [...normSpecBase(c), ...extra];
+}
+
+/** torch.linalg.matrix_norm: Frobenius by default; induced 1 / inf orders; over the last two axes. */
+function matrixNormSpec(c: Ctx): Variant[] {
+  const X = c.reshape('x', 2, 3);
+  return [
+    act('fro', c.mul(`${c.fn}(${X})`, 'x'), XG, 'torch.linalg.matrix_norm(x.reshape(2, 3)) * x'),
+    act('ord1', c.mul(`${c.fn}(${X}, ord=1)`, 'x'), XG, 'torch.linalg.matrix_norm(x.reshape(2, 3), ord=1) * x'),
+    act('ord-inf', c.mul(`${c.fn}(${X}, ord=float('inf'))`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=float('inf')) * x"),
+    act('ord-neg-inf', c.mul(`${c.fn}(${X}, ord=-float('inf'))`, 'x'), XG, "torch.linalg.matrix_norm(x.reshape(2, 3), ord=-float('inf')) * x"),
+    act('batched-keep', c.mul(`${c.fn}(${c.reshape('x', 2, 1, 3)}, ord=1, keepdim=True)`, c.reshape('x', 2, 1, 3)), XG, 'torch.linalg.matrix_norm(x.reshape(2, 1, 3), ord=1, keepdim=True) * x.reshape(2, 1, 3)'),
+  ];
+}
+
+function normSpecBase(c: Ctx): Variant[] {
   // Keyword names: torch.norm(p, dim, keepdim); torch.linalg.norm / vector_norm(ord, dim, keepdim);
   // tf.norm / keras.ops.norm / numpy.linalg.norm(ord, axis, keepdims); tf.norm (TF.js) positional.
   const ordKw = c.row === 'torch.norm' ? 'p' : 'ord';
@@ -1150,6 +1836,145 @@ composites.push(
     ref: '(lambda X: X.sum(dim=1, keepdim=True) * torch.sigmoid(X) + torch.logsumexp(X, dim=0) + F.leaky_relu(X, 0.2).mean())(x.reshape(2, 3))',
     src: `${TFJS}\n\nexport function f(x) {\n  const X = x.reshape([2, 3]);\n  return X.sum(1, true).mul(X.sigmoid()).add(X.logSumExp(0)).add(X.leakyRelu().mean());\n}\n` },
 );
+
+// Keyword spellings, legacy arguments, reductions and methods that the table rows' own cases do not reach.
+const NP_HEADER = 'import numpy as np';
+const TORCH_F = (body: string, pre: string[] = []): string => `${TORCH}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const JAX_F = (body: string, pre: string[] = []): string => `${JAX}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const KERAS_F = (body: string, pre: string[] = []): string => `${KERAS}\n\n\ndef f(x):\n${pre.map((l) => `    ${l}\n`).join('')}    return ${body}\n`;
+const TFJS_F = (body: string, pre: string[] = []): string => `${TFJS}\n\nexport function f(x) {\n${pre.map((l) => `  ${l}\n`).join('')}  return ${body};\n}\n`;
+const actC = (name: string, rows: string[], lang: 'py' | 'js', src: string, x: number[], ref: string): Composite => ({ name, rows, lang, fn: 'f', x, ref, src });
+const lossC = (name: string, header: string, body: string, yTrue: Nested, yPred: Nested, ref: string): Composite => ({
+  name, rows: [], lang: 'py', fn: 'f', yTrue, yPred, ref,
+  src: `${header}\n\n\ndef f(${header === TORCH ? 'input, target' : 'y_true, y_pred'}):\n    return ${body}\n`,
+});
+const W23_SRC = '[[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]]';
+
+composites.push(
+  // ---- slices with a step: TF.js's StridedSlice, with the gradient GradProbe registers.
+  actC('strided-slice:torch', [], 'py', TORCH_F('x[::2] * x[1::2] + x.reshape(2, 3)[:, ::2].sum()'), XG, 'x[::2] * x[1::2] + x.reshape(2, 3)[:, ::2].sum()'),
+  actC('strided-slice:numpy-step', [], 'py', `${NP_HEADER}\n\n\ndef f(x):\n    X = np.reshape(x, (2, 3))\n    return X[:, ::2] * np.array([[1.0, -2.0], [0.5, 3.0]])\n`, XG, 'x.reshape(2, 3)[:, ::2] * T([[1.0, -2.0], [0.5, 3.0]])'),
+  actC('strided-slice:tf-step', [], 'py', KERAS_F('x[1::2] ** 2 + tf.reduce_sum(x[::3])'), XG, 'x[1::2] ** 2 + x[::3].sum()'),
+  actC('strided-slice:jax-shrink', [], 'py', JAX_F('X[1, ::2] * X[0, 1::2]', ['X = x.reshape(2, 3)']), XG, '(lambda X: X[1, ::2] * X[0, 1::2])(x.reshape(2, 3))'),
+
+  // ---- PyTorch takes NumPy's keywords (axis=, keepdims=) for its native functions and methods; dim tuples.
+  actC('torch-numpy-keywords', [], 'py', TORCH_F('torch.sum(X, axis=1, keepdims=True) * X + X.mean(axis=0) + torch.amax(X, axis=(0, 1)) + torch.sum(X3, dim=(1, 2))', ['X = x.reshape(2, 3)', 'X3 = x.reshape(1, 2, 3)']), XG,
+    '(lambda X: torch.sum(X, dim=1, keepdim=True) * X + X.mean(dim=0) + torch.amax(X) + x.sum())(x.reshape(2, 3))'),
+  // ---- inplace= is accepted and ignored (the value is the same), by keyword and by position.
+  actC('torch-inplace', [], 'py', TORCH_F('F.relu(x, inplace=True) + F.relu6(x, True) + F.selu(x, inplace=True) + F.silu(x, inplace=True) + F.mish(x, inplace=True) + F.hardsigmoid(x, inplace=True) + F.hardswish(x, inplace=True) + F.elu(x, inplace=True) + F.leaky_relu(x, 0.1, True) + F.hardtanh(x, inplace=True)'), XG,
+    'F.relu(x) + F.relu6(x) + F.selu(x) + F.silu(x) + F.mish(x) + F.hardsigmoid(x) + F.hardswish(x) + F.elu(x) + F.leaky_relu(x, 0.1) + F.hardtanh(x)'),
+  actC('torch-variable', [], 'py', TORCH_F('torch.autograd.Variable(x * 2.0, requires_grad=True) * x'), XG, '2.0 * x * x'),
+  actC('torch-finfo-eps', [], 'py', TORCH_F('torch.log(x.abs() + torch.finfo(x.dtype).eps) + torch.finfo(torch.float32).tiny'), XG, 'torch.log(x.abs() + 1.1920928955078125e-07) + 1.1754943508222875e-38'),
+  actC('numpy-finfo-eps', [], 'py', JAX_F('jnp.log(jnp.abs(x) + jnp.finfo(jnp.float32).eps)'), XG, 'torch.log(x.abs() + 1.1920928955078125e-07)'),
+  actC('jnp-clip-min-max', [], 'py', JAX_F('jnp.clip(x, min=-0.5, max=0.7) + jnp.clip(x, a_min=-0.4) + jnp.clip(x, None, 0.2)'), XG, 'torch.clamp(x, -0.5, 0.7) + torch.clamp(x, min=-0.4) + torch.clamp(x, max=0.2)'),
+
+  // ---- modules
+  modAct('ReLU6', 'nn.ReLU6(inplace=True)', [-2.1, -0.35, 0.75, 3.3, 5.2, 6.5], 'F.relu6(x)'),
+  modAct('SELU', 'nn.SELU()', XG, 'F.selu(x)'),
+  modAct('CELU', 'nn.CELU(alpha=0.5)', XG, 'F.celu(x, alpha=0.5)'),
+  modAct('Hardtanh', 'nn.Hardtanh(-0.5, 0.7)', XG, 'F.hardtanh(x, -0.5, 0.7)'),
+  modAct('Hardsigmoid', 'nn.Hardsigmoid()', [-3.6, -2.1, -0.35, 0.75, 2.4, 3.5], 'F.hardsigmoid(x)'),
+  modAct('Hardswish', 'nn.Hardswish()', [-3.6, -2.1, -0.35, 0.75, 2.4, 3.5], 'F.hardswish(x)'),
+  modAct('LogSigmoid', 'nn.LogSigmoid()', XG, 'F.logsigmoid(x)'),
+  modAct('Softshrink', 'nn.Softshrink(0.3)', XG, 'F.softshrink(x, 0.3)'),
+  modAct('Hardshrink', 'nn.Hardshrink(0.3)', XG, 'F.hardshrink(x, 0.3)'),
+  modAct('Tanhshrink', 'nn.Tanhshrink()', XG, 'F.tanhshrink(x)'),
+  modAct('Threshold', 'nn.Threshold(0.3, -1.0)', XG, 'F.threshold(x, 0.3, -1.0)'),
+
+  // ---- Tensor methods added with the indexing and shape ops
+  actC('methods:torch-indexing', [], 'py', TORCH_F('X.gather(1, torch.tensor([[2, 0], [1, 1]])).sum() + X.masked_fill(X < 0.3, 0.5).pow(2).sum() + X.index_select(1, torch.tensor([2, 0])).pow(2).sum() + X.take_along_dim(torch.tensor([[1], [0]]), dim=1).sum() * 3.0 + X.scatter(1, torch.tensor([[2], [0]]), X[:, :1] ** 2).pow(2).sum() + X.scatter_add(1, torch.tensor([[0, 0]]), X[:1, :2]).pow(2).sum()', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: X.gather(1, torch.tensor([[2, 0], [1, 1]])).sum() + X.masked_fill(X < 0.3, 0.5).pow(2).sum() + X.index_select(1, torch.tensor([2, 0])).pow(2).sum() + X.take_along_dim(torch.tensor([[1], [0]]), dim=1).sum() * 3.0 + X.scatter(1, torch.tensor([[2], [0]]), X[:, :1] ** 2).pow(2).sum() + X.scatter_add(1, torch.tensor([[0, 0]]), X[:1, :2]).pow(2).sum())(x.reshape(2, 3))'),
+  actC('methods:torch-sorting', [], 'py', TORCH_F('(X.sort(dim=1)[0] * W).sum() + (X.topk(2)[0] * W[:, :2]).sum() + (X.argsort(dim=0).float() * X).sum() + (X.sort(descending=True).values * W).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.sort(dim=1)[0] * W).sum() + (X.topk(2)[0] * W[:, :2]).sum() + (X.argsort(dim=0) * X).sum() + (X.sort(descending=True).values * W).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-shapes', [], 'py', TORCH_F('(X.t() * W.t()).sum() + (X.flip(0) * W).sum() + (X.flip([0, 1]) * W).sum() + (X.roll(1, 1) * W).sum() + (X.diff(dim=1) ** 2).sum() + (X.cumprod(1) * W).sum() + (X.movedim(0, 1) * W.t()).sum() + X.unbind(1)[0].sum() * 2.0 + (X.split(2, dim=1)[0] ** 2).sum() + (X.chunk(3, dim=1)[1] ** 3).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.t() * W.t()).sum() + (X.flip(0) * W).sum() + (X.flip([0, 1]) * W).sum() + (X.roll(1, 1) * W).sum() + (X.diff(dim=1) ** 2).sum() + (X.cumprod(1) * W).sum() + (X.movedim(0, 1) * W.t()).sum() + X.unbind(1)[0].sum() * 2.0 + (X.split(2, dim=1)[0] ** 2).sum() + (X.chunk(3, dim=1)[1] ** 3).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-construct', [], 'py', TORCH_F('(X.repeat(2, 1) ** 2).sum() + (X.repeat(2, 1, 1) * 0.5).sum() + (X.repeat_interleave(2, dim=0) ** 3).sum() + (x.unfold(0, 3, 2) ** 2).sum() + X.lerp(W, 0.3).pow(2).sum() + X.where(X > 0, torch.tensor(0.5)).pow(2).sum() + X.mm(W.t()).pow(2).sum() + x.view_as(X).mul(W).sum() + X[:1].expand_as(X).mul(W).sum() + (x.new_zeros(6) + x).pow(2).sum() + x.new_full((6,), 2.0).mul(x).sum()', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`]), XG,
+    `(lambda X, W: (X.repeat(2, 1) ** 2).sum() + (X.repeat(2, 1, 1) * 0.5).sum() + (X.repeat_interleave(2, dim=0) ** 3).sum() + (x.unfold(0, 3, 2) ** 2).sum() + X.lerp(W, 0.3).pow(2).sum() + X.where(X > 0, torch.tensor(0.5)).pow(2).sum() + X.mm(W.t()).pow(2).sum() + x.view_as(X).mul(W).sum() + X[:1].expand_as(X).mul(W).sum() + (x.new_zeros(6) + x).pow(2).sum() + x.new_full((6,), 2.0).mul(x).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+  actC('methods:torch-matrix', [], 'py', TORCH_F('M.tril().pow(2).sum() + M.triu(1).pow(2).sum() + (M.diagonal() * torch.tensor([1.0, -2.0, 0.5])).sum() + M.trace() * 2.0 + (M.diag(1) ** 2).sum() + M.isfinite().float().sum() + M.logical_not().float().sum() + x.norm(p=2) + x.norm(dim=0)', ['M = x.reshape(3, 3)']), X9,
+    '(lambda M: M.tril().pow(2).sum() + M.triu(1).pow(2).sum() + (M.diagonal() * T([1.0, -2.0, 0.5])).sum() + M.trace() * 2.0 + (M.diag(1) ** 2).sum() + M.isfinite().sum() + M.logical_not().sum() + x.norm(p=2) + x.norm(dim=0))(x.reshape(3, 3))'),
+  actC('methods:numpy-indexing', [], 'py', JAX_F('(X.argsort(axis=1) * X).sum() + (X.take(jnp.array([2, 0]), axis=1) ** 2).sum() + (M.diagonal() * 2.0).sum() + M.trace() + (X.cumprod(axis=1) * W).sum() + (X.repeat(2, axis=0) ** 2).sum()', ['X = x[:6].reshape(2, 3)', 'M = x.reshape(3, 3)', `W = jnp.array(${W23_SRC})`]), X9,
+    `(lambda X, M, W: (X.argsort(dim=1) * X).sum() + (X[:, [2, 0]] ** 2).sum() + (M.diagonal() * 2.0).sum() + M.trace() + (X.cumprod(dim=1) * W).sum() + (X.repeat_interleave(2, dim=0) ** 2).sum())(x[:6].reshape(2, 3), x.reshape(3, 3), T(${W23_SRC}))`),
+  actC('methods:tfjs-indexing', [], 'js', TFJS_F("X.topk(2).values.mul(tf.tensor([[1, -2], [3, 0.5]])).sum().add(X.reverse(1).mul(W).sum()).add(X.gather(tf.tensor([2, 0], undefined, 'int32'), 1).square().sum()).add(X.unstack(1)[0].sum()).add(X.split(3, 1)[2].square().sum()).add(X.pad([[1, 0], [0, 1]]).square().sum()).add(X.mirrorPad([[0, 0], [2, 1]], 'reflect').square().sum())", ['const X = x.reshape([2, 3]);', `const W = tf.tensor(${W23_SRC});`]), XG,
+    `(lambda X, W: (torch.topk(X, 2)[0] * T([[1.0, -2.0], [3.0, 0.5]])).sum() + (torch.flip(X, [1]) * W).sum() + (X[:, [2, 0]] ** 2).sum() + X[:, 0].sum() + (X[:, 2:] ** 2).sum() + (X ** 2).sum() + (F.pad(X.reshape(1, 2, 3), (2, 1), mode='reflect') ** 2).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+
+  // ---- logsumexp: -inf entries, JAX's b= (negative too, with return_sign), where=, axis tuples; torch dim tuples.
+  // -inf entries (a whole row of them gives -inf, with no NaN in the gradient).
+  actC('logsumexp:torch-neg-inf-dim-tuple', [], 'py', TORCH_F("torch.logsumexp(Xm, dim=(0, 1)) * 0.5 + torch.logsumexp(Xm, dim=1) + torch.logsumexp(x.reshape(1, 2, 3), dim=(1, 2))", ["X = x.reshape(2, 3)", "Xm = X.masked_fill(X < 0.5, float('-inf'))"]), [0.3, -0.9, 0.2, 0.6, 1.75, -1.6],
+    "(lambda Xm: torch.logsumexp(Xm, dim=(0, 1)) * 0.5 + torch.logsumexp(Xm, dim=1) + torch.logsumexp(x.reshape(1, 2, 3), dim=(1, 2)))(x.reshape(2, 3).masked_fill(x.reshape(2, 3) < 0.5, float('-inf')))"),
+  actC('logsumexp:jax-b-sign', [], 'py', JAX_F('jax.scipy.special.logsumexp(X, axis=1, b=W, return_sign=True)[0] * jax.scipy.special.logsumexp(X, axis=1, b=W, return_sign=True)[1]', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda r: r[0] * r[1])(jax_logsumexp(x.reshape(2, 3), axis=1, b=T(${W23_SRC}), return_sign=True))`),
+  actC('logsumexp:jax-where-axes', [], 'py', JAX_F('jax.nn.logsumexp(X, axis=(0, 1), where=X > -0.5) + jax.nn.logsumexp(X, axis=0, keepdims=True).sum()', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: jax_logsumexp(X, axis=(0, 1), where=X > -0.5) + jax_logsumexp(X, axis=0, keepdims=True).sum())(x.reshape(2, 3))'),
+  // ---- jax.nn.softmax / log_softmax with where= and axis tuples.
+  actC('softmax:jax-where', [], 'py', JAX_F('(jax.nn.softmax(X, axis=1, where=X > -1.0) * W).sum() + jnp.where(X > -1.0, jax.nn.log_softmax(X, axis=1, where=X > -1.0), 0.0).sum()', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda X: (jax_softmax(X, 1, X > -1.0) * T(${W23_SRC})).sum() + torch.where(X > -1.0, jax_softmax(X, 1, X > -1.0, log=True), torch.zeros_like(X)).sum())(x.reshape(2, 3))`),
+  actC('softmax:jax-axis-tuple', [], 'py', JAX_F('(jax.nn.softmax(X, axis=(0, 1)) * W).sum() + (jax.nn.log_softmax(X, axis=(0, 1)) * W).sum()', ['X = x.reshape(2, 3)', `W = jnp.array(${W23_SRC})`]), XG,
+    `(lambda X, W: (jax_softmax(X, (0, 1)) * W).sum() + (jax_softmax(X, (0, 1), log=True) * W).sum())(x.reshape(2, 3), T(${W23_SRC}))`),
+
+  // ---- one_hot: TF's on/off values and axis, JAX's axis, Keras 3's num_classes keyword.
+  actC('one-hot:tf-on-off-axis', [], 'py', KERAS_F("X * tf.one_hot(tf.constant([0, 2, 1]), 3, on_value=2.0, off_value=-1.0, axis=0) + X * keras.ops.one_hot(tf.constant([1, 1, 0]), num_classes=3)", ['X = tf.reshape(x, (3, 3))']), X9,
+    'x.reshape(3, 3) * (F.one_hot(torch.tensor([0, 2, 1]), 3).T * 3.0 - 1.0) + x.reshape(3, 3) * F.one_hot(torch.tensor([1, 1, 0]), 3)'),
+  actC('one-hot:jax-axis', [], 'py', JAX_F('X * jax.nn.one_hot(jnp.array([0, 2, 1]), 3, axis=0)', ['X = x.reshape(3, 3)']), X9, 'x.reshape(3, 3) * F.one_hot(torch.tensor([0, 2, 1]), 3).T'),
+  // ---- eye with an offset and a batch shape.
+  actC('eye:offsets', [], 'py', JAX_F('(X * jnp.eye(3, 4, k=1)).sum() + (X * jnp.eye(3, 4, -1)).sum() * 2.0', ['X = x.reshape(3, 4)']), X12,
+    '(x.reshape(3, 4) * T([[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])).sum() + (x.reshape(3, 4) * T([[0, 0, 0, 0], [1, 0, 0, 0], [0, 1, 0, 0]])).sum() * 2.0'),
+  actC('eye:tf-batch', [], 'py', KERAS_F('X * tf.eye(2, 3, batch_shape=[2]) + X * keras.ops.eye(2, 3, k=1)', ['X = tf.reshape(x, (2, 2, 3))']), X12, 'x.reshape(2, 2, 3) * torch.eye(2, 3) + x.reshape(2, 2, 3) * torch.diag(torch.ones(2), 1)[:2, :3]'),
+  // ---- F.cosine_similarity: a zero vector (its gradient is the other's direction over eps) and broadcasting.
+  actC('cosine-similarity:zero-broadcast', [], 'py', TORCH_F('F.cosine_similarity(X * M, W) + F.cosine_similarity(X, torch.tensor([1.0, -2.0, 0.5]), dim=-1) * 2.0', ['X = x.reshape(2, 3)', `W = torch.tensor(${W23_SRC})`, 'M = torch.tensor([[0.0], [1.0]])']), XG,
+    `F.cosine_similarity(x.reshape(2, 3) * T([[0.0], [1.0]]), T(${W23_SRC})) + F.cosine_similarity(x.reshape(2, 3), T([1.0, -2.0, 0.5]), dim=-1) * 2.0`),
+
+  // ---- reductions of losses
+  // keras.backend.binary_crossentropy is elementwise (Keras 2 backend); the per-element weights tell it from a mean.
+  lossC('reduction:keras-backend-bce-elementwise', KERAS, `K.binary_crossentropy(y_true, y_pred) * tf.constant(${W23_SRC})`, P_YT, P_YP, `keras_backend_bce(yt, yp) * T(${W23_SRC})`),
+  lossC('reduction:keras-ops-bce-elementwise', KERAS, `keras.ops.binary_crossentropy(y_true, y_pred, from_logits=True) * tf.constant(${W23_SRC})`, P_YT, L_YP, `keras_backend_bce(yt, yp, from_logits=True) * T(${W23_SRC})`),
+  lossC('reduction:keras-losses-per-sample', KERAS, 'keras.losses.binary_crossentropy(y_true, y_pred) * tf.constant([1.0, -2.0]) + keras.losses.mean_squared_error(y_true, y_pred) * tf.constant([0.5, 3.0]) + keras.losses.huber(y_true, y_pred) * tf.constant([2.0, -1.0]) + keras.losses.log_cosh(y_true, y_pred) * tf.constant([1.5, 0.5]) + keras.losses.mean_absolute_error(y_true, y_pred) * tf.constant([-1.0, 2.0])', P_YT, P_YP,
+    'keras_bce(yt, yp) * T([1.0, -2.0]) + torch.mean((yp - yt) ** 2, -1) * T([0.5, 3.0]) + keras_huber(yt, yp) * T([2.0, -1.0]) + keras_log_cosh(yt, yp) * T([1.5, 0.5]) + torch.mean(torch.abs(yp - yt), -1) * T([-1.0, 2.0])'),
+  lossC('reduction:keras-categorical-per-sample', KERAS, 'keras.losses.categorical_crossentropy(y_true, y_pred) * tf.constant([1.0, -2.0, 0.5]) + keras.losses.kl_divergence(y_true, y_pred) * tf.constant([2.0, 1.0, -1.0]) + K.categorical_crossentropy(y_true, y_pred) * tf.constant([0.5, 0.5, 3.0])', PROBS, PROBS_UNNORM,
+    'keras_cce(yt, yp) * T([1.0, -2.0, 0.5]) + keras_kld(yt, yp) * T([2.0, 1.0, -1.0]) + keras_cce(yt, yp) * T([0.5, 0.5, 3.0])'),
+  lossC('reduction:keras-sparse-per-sample', KERAS, 'keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=True) * tf.constant([1.0, -2.0, 0.5])', CLASSES, LOGITS, 'keras_scce(yt, yp, from_logits=True) * T([1.0, -2.0, 0.5])'),
+  lossC('reduction:tf-nn-per-element-and-sample', KERAS, 'tf.nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred) * tf.constant([1.0, -2.0, 0.5]) + tf.reduce_sum(tf.nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred) * tf.constant([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), axis=-1)', PROBS, LOGITS,
+    "F.cross_entropy(yp, yt, reduction='none') * T([1.0, -2.0, 0.5]) + torch.sum(F.binary_cross_entropy_with_logits(yp, yt, reduction='none') * T([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), -1)"),
+  lossC('reduction:optax-per-sample-and-element', 'import jax.numpy as jnp\nimport optax', 'optax.softmax_cross_entropy(y_pred, y_true) * jnp.array([1.0, -2.0, 0.5]) + jnp.sum(optax.sigmoid_binary_cross_entropy(y_pred, y_true) * jnp.array([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), axis=-1) + jnp.sum(optax.l2_loss(y_pred, y_true), axis=-1) * jnp.array([0.5, 1.0, 2.0])', PROBS, LOGITS,
+    "F.cross_entropy(yp, yt, reduction='none') * T([1.0, -2.0, 0.5]) + torch.sum(F.binary_cross_entropy_with_logits(yp, yt, reduction='none') * T([[1.0, -1.0, 2.0, 0.5], [0.0, 1.0, 1.0, 3.0], [2.0, 2.0, -1.0, 1.0]]), -1) + torch.sum(0.5 * (yp - yt) ** 2, -1) * T([0.5, 1.0, 2.0])"),
+  // Keras loss objects: reduction='none' keeps the per-sample losses, 'sum' adds them.
+  modLoss('keras-BinaryCrossentropy-none', 'keras.losses.BinaryCrossentropy', KERAS, "keras.losses.BinaryCrossentropy(reduction='none')", 'criterion(y_true, y_pred) * tf.constant([1.0, -2.0])', P_YT, P_YP, 'keras_bce(yt, yp) * T([1.0, -2.0])'),
+  modLoss('keras-MeanSquaredError-sum', 'keras.losses.MeanSquaredError', KERAS, 'keras.losses.MeanSquaredError(reduction=keras.losses.Reduction.SUM)', 'criterion(y_true, y_pred)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2, -1).sum()'),
+  modLoss('keras-Huber-sum-over-batch', 'keras.losses.Huber', KERAS, "keras.losses.Huber(delta=0.5, reduction='sum_over_batch_size')", 'criterion(y_true, y_pred)', L_YT, L_YP, 'keras_huber(yt, yp, delta=0.5).mean()'),
+  // torch: 'none' per element, and the deprecated size_average= / reduce= arguments.
+  lossC('reduction:torch-none-weighted', TORCH, "F.cross_entropy(input, target.long(), reduction='none') * torch.tensor([1.0, -2.0, 0.5]) + F.nll_loss(input, target.long(), reduction='none') * torch.tensor([2.0, 1.0, -1.0]) + (F.kl_div(input, torch.softmax(input, dim=1), reduction='none') * 0.5).sum(dim=1)", CLASSES, LOGITS,
+    "F.cross_entropy(yp, yt.long(), reduction='none') * T([1.0, -2.0, 0.5]) + F.nll_loss(yp, yt.long(), reduction='none') * T([2.0, 1.0, -1.0]) + (F.kl_div(yp, torch.softmax(yp, dim=1), reduction='none') * 0.5).sum(dim=1)"),
+  lossC('reduction:torch-legacy-reduce', TORCH, `F.mse_loss(input, target, reduce=False) * torch.tensor(${W23_SRC}) + F.l1_loss(input, target, size_average=False) + F.smooth_l1_loss(input, target, size_average=True, reduce=True)`, L_YT, L_YP,
+    `F.mse_loss(yp, yt, reduction='none') * T(${W23_SRC}) + F.l1_loss(yp, yt, reduction='sum') + F.smooth_l1_loss(yp, yt)`),
+);
+
+// Maps over the first axis (keras.ops.vectorized_map, tf.map_fn, jax.vmap) and batched transposes.
+composites.push(
+  actC('map:keras-vectorized-map-tuple', [], 'py', KERAS_F('keras.ops.vectorized_map(lambda pair: tf.reduce_sum(pair[0] * pair[1] ** 2), (X, X * 0.5))', ['X = tf.reshape(x, (2, 3))']), XG, '((x.reshape(2, 3) * (0.5 * x.reshape(2, 3)) ** 2)).sum(dim=1)'),
+  actC('map:tf-map-fn', [], 'py', KERAS_F('tf.map_fn(lambda row: tf.nn.softmax(row) * row, X)', ['X = tf.reshape(x, (2, 3))']), XG, 'torch.softmax(x.reshape(2, 3), dim=1) * x.reshape(2, 3)'),
+  actC('map:jax-vmap', [], 'py', JAX_F('jax.vmap(lambda r, w: jnp.dot(r, w) ** 2, in_axes=(0, None))(X, jnp.array([1.0, -2.0, 0.5]))', ['X = x.reshape(2, 3)']), XG, '(x.reshape(2, 3) @ T([1.0, -2.0, 0.5])) ** 2'),
+  // Keras 3's keyword names (x=, x1=/x2=, newshape=, repeats=, xs=) on rows shared with tf.* spellings.
+  actC('keras-ops-keywords', [], 'py', KERAS_F('keras.ops.squeeze(x=keras.ops.expand_dims(x=X, axis=0), axis=0) * keras.ops.reshape(x, newshape=(2, 3)) + keras.ops.sum(keras.ops.matmul(x1=X, x2=keras.ops.transpose(X))) + keras.ops.sum(keras.ops.tile(X, repeats=[2, 1]) ** 2) + keras.ops.sum(keras.ops.concatenate(xs=[X, X], axis=0))', ['X = tf.reshape(x, (2, 3))']), XG,
+    '(lambda X: X * X + (X @ X.T).sum() + 2.0 * (X ** 2).sum() + 2.0 * X.sum())(x.reshape(2, 3))'),
+  // Array methods take where= too.
+  actC('methods:jax-where', [], 'py', JAX_F('X.sum(axis=1, where=X > 0.0) + X.max(axis=1, where=X < 1.0, initial=-5.0)', ['X = x.reshape(2, 3)']), XG,
+    '(lambda X: torch.where(X > 0, X, torch.zeros_like(X)).sum(1) + torch.amax(torch.where(X < 1, X, torch.full_like(X, -5.0)), 1))(x.reshape(2, 3))'),
+  // optax's dtype check is a no-op here; its shape check passes equal shapes.
+  lossC('optax-utils-checks', 'import jax.numpy as jnp\nfrom optax._src import utils', 'utils.check_subdtype(y_pred, jnp.floating) or utils.check_shapes_equal(y_pred, y_true) or jnp.mean((y_pred - y_true) ** 2)', L_YT, L_YP, 'torch.mean((yp - yt) ** 2)'),
+  actC('torch-mT', [], 'py', TORCH_F('x.reshape(1, 2, 3).mT * torch.tensor([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'), XG, 'x.reshape(1, 2, 3).transpose(1, 2) * T([[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]])'),
+);
+
+// TF.js losses with an explicit tf.Reduction.
+composites.push(...(['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'] as const).map((r, i): Composite => {
+  const W = '[[1, 0, 2], [0.5, 1, 0]]';
+  const weight = r === 'NONE' ? `tf.tensor(${W23_SRC})` : 'undefined';
+  const body = `tf.losses.meanSquaredError(yTrue, yPred, tf.tensor(${W}), tf.Reduction.${r})${r === 'NONE' ? '.mul(tf.tensor([[1, 2, 3], [-1, 0.5, 2]]))' : ''}.add(tf.losses.absoluteDifference(yTrue, yPred, ${weight}, tf.Reduction.${r}))`;
+  const refW = r === 'NONE' ? `T(${W23_SRC})` : 'None';
+  return {
+    name: `reduction:tfjs-${r}`, rows: [], lang: 'js', fn: 'f', yTrue: L_YT, yPred: L_YP,
+    ref: `tfjs_reduce((yt - yp) ** 2, ${W}, ${i === 0 ? 0 : i === 1 ? 2 : i === 2 ? 1 : 3})${r === 'NONE' ? ' * T([[1, 2, 3], [-1, 0.5, 2]])' : ''} + tfjs_reduce(torch.abs(yt - yp), ${refW}, ${i === 0 ? 0 : i === 1 ? 2 : i === 2 ? 1 : 3})`,
+    src: `${TFJS}\n\nexport function f(yTrue, yPred) {\n  return ${body};\n}\n`,
+  };
+}));
 
 export function compositeCases(): ParityCase[] {
   return composites.map((k) => {

@@ -178,6 +178,132 @@ def tf_xlogy(x, y):
     return torch.where(x == 0, x * 0.0, x * torch.log(y))
 
 
+def tf_same_pads(size, k, s, d=1):
+    """TF's 'SAME' padding for one dimension: output ceil(size / s), the odd element after."""
+    out = -(-size // s)
+    total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def tf_pool(x, kind, ksize, strides, padding, data_format='channels_last'):
+    """tf.nn.max_pool / avg_pool, keras.ops.max_pool / average_pool, tf.maxPool (TF.js): channels-last input,
+    'VALID' or 'SAME'; SAME pads max pooling with -inf and leaves padding out of averages
+    (tensorflow/core/kernels/avgpooling_op.cc divides by the window's in-bounds count)."""
+    n = x.dim() - 2
+    ksize = [ksize] * n if isinstance(ksize, int) else list(ksize)
+    strides = [strides] * n if isinstance(strides, int) else list(strides)
+    t = x if data_format == 'channels_first' else x.movedim(-1, 1)
+    pads = []
+    for i in range(n):
+        pads.append(tf_same_pads(t.shape[2 + i], ksize[i], strides[i]) if padding.upper() == 'SAME' else (0, 0))
+    flat = [p for pair in reversed(pads) for p in pair]
+    pool = {1: (F.max_pool1d, F.avg_pool1d), 2: (F.max_pool2d, F.avg_pool2d), 3: (F.max_pool3d, F.avg_pool3d)}[n]
+    if kind == 'max':
+        y = pool[0](F.pad(t, flat, value=-math.inf), ksize, strides)
+    else:
+        y = pool[1](F.pad(t, flat), ksize, strides) / pool[1](F.pad(torch.ones_like(t[:1, :1]), flat), ksize, strides)
+    return y if data_format == 'channels_first' else y.movedim(1, -1)
+
+
+def tf_conv(x, w, strides=1, padding='VALID', dilations=1, data_format='channels_last'):
+    """tf.nn.conv*d / keras.ops.conv / tf.conv*d (TF.js): channels-last input, [k..., in, out] filters
+    (the group count is in_channels / filter_in), 'VALID', 'SAME' or explicit symmetric padding."""
+    n = x.dim() - 2
+    strides = [strides] * n if isinstance(strides, int) else list(strides)
+    dilations = [dilations] * n if isinstance(dilations, int) else list(dilations)
+    t = x if data_format == 'channels_first' else x.movedim(-1, 1)
+    weight = w.permute(n + 1, n, *range(n))
+    groups = t.shape[1] // w.shape[n]
+    if isinstance(padding, str):
+        pads = [tf_same_pads(t.shape[2 + i], w.shape[i], strides[i], dilations[i]) if padding.upper() == 'SAME' else (0, 0) for i in range(n)]
+    else:
+        pads = [(padding, padding)] * n
+    flat = [p for pair in reversed(pads) for p in pair]
+    conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[n]
+    y = conv(F.pad(t, flat), weight, stride=strides, dilation=dilations, groups=groups)
+    return y if data_format == 'channels_first' else y.movedim(1, -1)
+
+
+def jax_sparse_plus(x):
+    """jax.nn.sparse_plus: 0 for x <= -1, (x + 1)^2 / 4 inside, x for x >= 1."""
+    return torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4))
+
+
+def jax_sparse_sigmoid(x):
+    """jax.nn.sparse_sigmoid: 0.5 * clip(x + 1, 0, 2)."""
+    return 0.5 * torch.clamp(x + 1, 0, 2)
+
+
+def jax_softmax(x, axis=-1, where=None, log=False):
+    """jax.nn.softmax / log_softmax over an axis or a tuple of axes; `where` masks elements out (0, or -inf for the
+    log), and the masked elements get no gradient."""
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    if where is not None:
+        where = torch.broadcast_to(torch.as_tensor(where, dtype=torch.bool), x.shape)
+        xm = torch.where(where, x, torch.full_like(x, -math.inf))
+    else:
+        xm = x
+    m = torch.amax(xm.detach(), dim=axes, keepdim=True)
+    shifted = torch.where(where, x - m, torch.zeros_like(x)) if where is not None else x - m
+    e = torch.where(where, torch.exp(shifted), torch.zeros_like(x)) if where is not None else torch.exp(shifted)
+    s = e.sum(dim=axes, keepdim=True)
+    if log:
+        r = shifted - torch.log(s)
+        return torch.where(where, r, torch.full_like(r, -math.inf)) if where is not None else r
+    r = e / s
+    return torch.where(where, r, torch.zeros_like(r)) if where is not None else r
+
+
+def jax_logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=None):
+    """jax.scipy.special.logsumexp / jax.nn.logsumexp: log(sum(b * exp(a))) over axis (all when None), elements
+    outside `where` left out; return_sign gives (log|s|, sign(s))."""
+    dims = tuple(range(a.dim())) if axis is None else (axis if isinstance(axis, (tuple, list)) else (axis,))
+    e = torch.exp(a - torch.amax(a.detach(), dim=dims, keepdim=True))
+    if b is not None:
+        e = e * torch.as_tensor(b, dtype=D)
+    if where is not None:
+        e = torch.where(torch.as_tensor(where, dtype=torch.bool), e, torch.zeros_like(e))
+    s = e.sum(dim=dims, keepdim=True)
+    out = torch.log(torch.abs(s) if return_sign else s) + torch.amax(a.detach(), dim=dims, keepdim=True)
+    sign = torch.sign(s.detach())
+    if not keepdims:
+        out = out.reshape([d for i, d in enumerate(a.shape) if i not in [k % a.dim() for k in dims]])
+        sign = sign.reshape(out.shape)
+    return (out, sign) if return_sign else out
+
+
+def jax_entr(x):
+    """jax.scipy.special.entr: -x log x for x > 0, 0 at 0, -inf below (there a constant: zero gradient)."""
+    return torch.where(x < 0, torch.full_like(x, -math.inf), torch.special.entr(torch.where(x < 0, torch.ones_like(x), x)))
+
+
+def keras_loss_object(per_sample, reduction='auto'):
+    """A Keras 2 loss object's reduction of the per-sample losses: 'auto' / 'sum_over_batch_size' → mean,
+    'sum' → sum, 'none' → unreduced."""
+    if reduction == 'none':
+        return per_sample
+    return per_sample.sum() if reduction == 'sum' else per_sample.mean()
+
+
+def tfjs_reduce(per, weights=None, reduction=3):
+    """tfjs-core computeWeightedLoss: Reduction NONE 0, MEAN 1, SUM 2, SUM_BY_NONZERO_WEIGHTS 3 (default)."""
+    w = None if weights is None else torch.as_tensor(weights, dtype=D)
+    weighted = per if w is None else per * w
+    if reduction == 0:
+        return weighted
+    if reduction == 2:
+        return weighted.sum()
+    if reduction == 1:
+        if w is None:
+            return weighted.mean()
+        r = weighted.sum() / w.sum()
+        factor = per.numel() / w.numel()
+        return r / factor if factor > 1 else r
+    if w is None:
+        return weighted.sum() / per.numel()
+    return weighted.sum() / torch.count_nonzero(torch.broadcast_to(w, per.shape))
+
+
 def nodiff(t):
     """A value with no gradient path (round, sign, comparisons, argmax...)."""
     return t.detach()

@@ -38,7 +38,7 @@ export interface OpImpl {
   roles?: { prediction: string; target: string };
 }
 
-const f32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
+export const f32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
 
 /** Cuts a tensor from the graph: a fresh tensor with the same data, no tape link. */
 export function detach(t: tf.Tensor): tf.Tensor {
@@ -46,7 +46,7 @@ export function detach(t: tf.Tensor): tf.Tensor {
 }
 
 /** PyTorch, TensorFlow and JAX differentiate |x| as sign(x) (0 at 0); TF.js uses -1 at 0. */
-const absSign = ((f) => (x: tf.Tensor) => f(x))(withGradient(([x]) => tf.abs(x), (dy, [x]) => [tf.mul(dy, tf.sign(x))]));
+export const absSign = ((f) => (x: tf.Tensor) => f(x))(withGradient(([x]) => tf.abs(x), (dy, [x]) => [tf.mul(dy, tf.sign(x))]));
 
 function normAxis(axis: number | number[] | undefined, rank: number): number | number[] | undefined {
   if (axis === undefined) return undefined;
@@ -97,13 +97,13 @@ function ordOf(a: OpArgs, name: string): number | string | undefined {
   return undefined;
 }
 
-function checkSize(shape: number[], a: OpArgs): void {
+export function checkSize(shape: number[], a: OpArgs): void {
   const n = shape.reduce((x, y) => x * y, 1);
   if (!Number.isFinite(n) || n > 1e7) throw new ProbeBudgetExceeded(`${a.op} asks for a tensor of ${n} elements`);
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UserCodeError(`${a.op}: invalid shape [${shape.join(', ')}]`, a.span);
 }
 
-function reduced(t: tf.Tensor, reduction: string | undefined, batchSize?: number): tf.Tensor {
+export function reduced(t: tf.Tensor, reduction: string | undefined, batchSize?: number): tf.Tensor {
   switch (reduction ?? 'mean') {
     case 'none': return t;
     case 'sum': return tf.sum(t);
@@ -153,7 +153,7 @@ function classIndices(target: tf.Tensor): tf.Tensor {
   return tf.cast(detach(target), 'int32');
 }
 
-function oneHotLike(target: tf.Tensor, depth: number): tf.Tensor {
+export function oneHotLike(target: tf.Tensor, depth: number): tf.Tensor {
   return tf.cast(tf.reshape(tf.oneHot(tf.reshape(classIndices(target), [-1]), depth), [...target.shape, depth]), 'float32');
 }
 
@@ -179,18 +179,22 @@ function crossEntropyTorch(input: tf.Tensor, target: tf.Tensor, labelSmoothing: 
   return reduced(per, reduction);
 }
 
-function moveAxisLast(t: tf.Tensor, axis: number): tf.Tensor {
+export function moveAxisLast(t: tf.Tensor, axis: number): tf.Tensor {
   const perm = [...Array(t.rank).keys()].filter((i) => i !== axis).concat([axis]);
   return tf.transpose(t, perm);
 }
 
 function kerasBce(t0: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number, smoothing = 0): tf.Tensor {
   const t = smoothing > 0 ? tf.add(tf.mul(t0, 1 - smoothing), 0.5 * smoothing) : t0;
-  if (fromLogits) return tf.mean(sigmoidCeWithLogits(t, p), axis);
+  return tf.mean(kerasBceElementwise(t, p, fromLogits), axis);
+}
+
+/** keras.backend.binary_crossentropy (Keras 2) / keras.ops.binary_crossentropy: elementwise, no reduction. */
+function kerasBceElementwise(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean): tf.Tensor {
+  if (fromLogits) return sigmoidCeWithLogits(t, p);
   const eps = 1e-7;
   const o = tf.clipByValue(p, eps, 1 - eps);
-  const bce = tf.add(tf.mul(t, tf.log(tf.add(o, eps))), tf.mul(tf.sub(1, t), tf.log(tf.add(tf.sub(1, o), eps))));
-  return tf.mean(tf.neg(bce), axis);
+  return tf.neg(tf.add(tf.mul(t, tf.log(tf.add(o, eps))), tf.mul(tf.sub(1, t), tf.log(tf.add(tf.sub(1, o), eps)))));
 }
 
 function kerasCce(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number, smoothing: number): tf.Tensor {
@@ -201,7 +205,7 @@ function kerasCce(t: tf.Tensor, p: tf.Tensor, fromLogits: boolean, axis: number,
   return tf.neg(tf.sum(tf.mul(target, tf.log(o)), axis));
 }
 
-function sigmoidCeWithLogits(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
+export function sigmoidCeWithLogits(labels: tf.Tensor, logits: tf.Tensor): tf.Tensor {
   return tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(absSign(logits)))));
 }
 
@@ -226,9 +230,9 @@ function broadcastPair(f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor): (x: tf.Ten
   };
 }
 
-const t1 = (f: (x: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x'))), tags });
+export const t1 = (f: (x: tf.Tensor) => tf.Tensor, tags?: OpTag[]): OpImpl => ({ run: (a) => f(f32(a.tensor('x'))), tags });
 /** Elementwise over two broadcast tensors (size-checked first); products and contractions pass `elementwise = false`. */
-const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[], elementwise = true): OpImpl => ({
+export const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[], elementwise = true): OpImpl => ({
   run: (a) => {
     const x = f32(a.tensor('x'));
     const y = f32(a.tensor('y'));
@@ -237,6 +241,174 @@ const t2 = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor, tags?: OpTag[], elemen
   },
   tags,
 });
+
+/** A reduction with NumPy's where= (elements left out) and initial= (an extra element); plain otherwise. */
+function reduceWhere(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod', a: OpArgs): tf.Tensor {
+  const whereT = a.optTensor('where');
+  const initial = a.has('initial') ? a.num('initial') : undefined;
+  if (!whereT && initial === undefined) return reduce(kind, a.tensor('x'), a.axis('axis'), a.bool('keepdims'));
+  const x = f32(a.tensor('x'));
+  const axis = normAxis(a.axis('axis'), x.rank);
+  const keep = a.bool('keepdims');
+  const mask = whereT ? tf.broadcastTo(tf.cast(detach(whereT), 'bool'), x.shape) : undefined;
+  const fill = (v: number): tf.Tensor => (mask ? tf.where(mask, x, tf.fill(x.shape, v)) : x);
+  switch (kind) {
+    case 'sum': { const r = tf.sum(fill(0), axis, keep); return initial === undefined ? r : tf.add(r, initial); }
+    case 'prod': { const r = tf.prod(fill(1), axis, keep); return initial === undefined ? r : tf.mul(r, initial); }
+    case 'max': { const r = tf.max(fill(initial ?? -Infinity), axis, keep); return initial === undefined ? r : tf.maximum(r, initial); }
+    case 'min': { const r = tf.min(fill(initial ?? Infinity), axis, keep); return initial === undefined ? r : tf.minimum(r, initial); }
+    case 'mean':
+      if (!mask) return reduce('mean', x, axis, keep);
+      return tf.div(tf.sum(fill(0), axis, keep), tf.sum(tf.cast(mask, 'float32'), axis, keep));
+  }
+}
+
+/** A (matrix or vector) norm with each framework's conventions; see the rows' `norm_kind`. */
+function normOf(a: OpArgs): tf.Tensor {
+  const x = f32(a.tensor('x'));
+  const ord = ordOf(a, 'ord');
+  const kind = a.str('norm_kind') ?? 'vector';
+  const raw = a.axis('axis');
+  const axes = raw === undefined ? undefined : (Array.isArray(raw) ? raw : [raw]).map((v) => norm(v, x.rank));
+  const keep = a.bool('keepdims');
+  if (ord === 'nuc' || (typeof ord === 'string' && !['fro', 'euclidean', 'inf'].includes(ord))) throw new UnsupportedConstruct(`${a.op}(ord='${ord}')`, a.span);
+  // NumPy (and torch.linalg.norm, keras.ops.norm): a 2-tuple axis, or a matrix with an order and no axis, is a matrix norm;
+  // tf.norm only for a 2-tuple axis; torch.linalg.matrix_norm always.
+  const matrixAxes = axes?.length === 2 ? axes : kind === 'matrix' && axes === undefined && x.rank >= 2 ? [x.rank - 2, x.rank - 1] : axes === undefined && x.rank === 2 && kind === 'numpy' && ord !== undefined ? [0, 1] : undefined;
+  if ((kind === 'numpy' || kind === 'tf' || kind === 'matrix') && matrixAxes && ord !== undefined && ord !== 'fro' && ord !== 'euclidean') {
+    return matrixNorm(x, ord, matrixAxes, keep, a);
+  }
+  if (kind === 'matrix' && !matrixAxes) throw new UserCodeError(`${a.op} needs two axes`, a.span);
+  const p = ord === undefined || ord === 'fro' || ord === 'euclidean' ? 2 : ord === 'inf' ? Infinity : ord;
+  if (typeof p !== 'number') throw new UnsupportedConstruct(`${a.op}(ord='${ord}')`, a.span);
+  return vectorNorm(x, p, axes, keep, a.bool('zero_grad'));
+}
+
+/** Vector p-norm over axes (all when undefined). `zeroGrad`: PyTorch's zero gradient where the norm is 0. */
+function vectorNorm(x: tf.Tensor, p: number, axes: number[] | undefined, keep: boolean, zeroGrad: boolean): tf.Tensor {
+  if (p === Infinity) return tf.max(absSign(x), axes, keep);
+  if (p === -Infinity) return tf.min(absSign(x), axes, keep);
+  if (p === 0) return tf.sum(tf.cast(tf.notEqual(detach(x), 0), 'float32'), axes, keep);
+  if (p === 1) return tf.sum(absSign(x), axes, keep);
+  const s = p === 2 ? tf.sum(tf.square(x), axes, keep) : tf.sum(tf.pow(absSign(x), p), axes, keep);
+  const root = (t: tf.Tensor): tf.Tensor => (p === 2 ? tf.sqrt(t) : tf.pow(t, 1 / p));
+  if (!zeroGrad) return root(s);
+  const zero = tf.equal(detach(s), 0);
+  return tf.where(zero, tf.zerosLike(s), root(tf.where(zero, tf.onesLike(s), s)));
+}
+
+/** Induced matrix norms over (row axis, column axis): 1 = max column sum, inf = max row sum (and their minima). */
+function matrixNorm(x: tf.Tensor, ord: number | string, [r, c]: number[], keep: boolean, a: OpArgs): tf.Tensor {
+  const o = ord === 'inf' ? Infinity : ord;
+  if (o !== 1 && o !== -1 && o !== Infinity && o !== -Infinity) throw new UnsupportedConstruct(`${a.op}: the matrix ${ord}-norm`, a.span, 'it needs singular values');
+  const [sumAxis, pickAxis] = o === 1 || o === -1 ? [r, c] : [c, r];
+  const sums = tf.sum(absSign(x), sumAxis, true);
+  const picked = o > 0 ? tf.max(sums, pickAxis, true) : tf.min(sums, pickAxis, true);
+  return keep ? picked : tf.squeeze(picked, [r, c]);
+}
+
+/** log(sum(b · exp(x))) with the max shifted out; `where` excludes elements; `return_sign` gives (log|s|, sign s). */
+function logSumExp(a: OpArgs): tf.Tensor | Value {
+  const x = f32(a.tensor('x'));
+  const raw = a.axis('axis');
+  const axes = raw === undefined ? undefined : (Array.isArray(raw) ? raw : [raw]).map((v) => norm(v, x.rank));
+  const b = a.optTensor('b');
+  const whereT = a.optTensor('where');
+  const mask = whereT ? tf.broadcastTo(tf.cast(detach(whereT), 'bool'), x.shape) : undefined;
+  const dx = detach(x);
+  const m0 = tf.max(mask ? tf.where(mask, dx, tf.fill(x.shape, -Infinity)) : dx, axes, true);
+  const m = tf.where(tf.isFinite(m0), m0, tf.zerosLike(m0));
+  let e = tf.exp(tf.sub(mask ? tf.where(mask, x, tf.broadcastTo(m, x.shape)) : x, m));
+  if (b) e = tf.mul(e, f32(b));
+  if (mask) e = tf.where(mask, e, tf.zerosLike(e));
+  let s = tf.sum(e, axes, true);
+  const sign = a.bool('return_sign') ? tf.sign(detach(s)) : undefined;
+  if (sign) s = absSign(s);
+  // An all-excluded (or all -inf) reduction is -inf; its log is taken of 1 so no inf·0 reaches the gradient.
+  const empty = tf.equal(detach(s), 0);
+  let out = tf.where(empty, tf.fill(s.shape, -Infinity), tf.add(tf.log(tf.where(empty, tf.onesLike(s), s)), m));
+  const keep = a.bool('keepdims');
+  const squeeze = (t: tf.Tensor): tf.Tensor => (keep ? t : tf.squeeze(t, axes ?? [...Array(x.rank).keys()]));
+  out = squeeze(out);
+  if (!sign) return out;
+  return { t: 'tuple', items: [{ t: 'tensor', v: out }, { t: 'tensor', v: squeeze(sign) }] };
+}
+
+/** softmax / log_softmax over one or several axes; JAX's `where` masks elements out (0, or -inf for the log). */
+function softmaxOf(a: OpArgs, log: boolean): tf.Tensor {
+  const x = f32(a.tensor('x'));
+  const raw = a.axis('axis');
+  const axes = (raw === undefined ? [legacySoftmaxDim(a, x)] : Array.isArray(raw) ? raw : [raw]).map((v) => norm(v, Math.max(x.rank, 1)));
+  const whereT = a.optTensor('where');
+  if (x.rank === 0) return log ? tf.zerosLike(x) : tf.onesLike(x);
+  if (axes.length === 1 && !whereT) {
+    const ax = axes[0];
+    const f = log ? tf.logSoftmax : tf.softmax;
+    return ax === x.rank - 1 ? f(x) : moveAxisBack(f(moveAxisLast(x, ax)), ax);
+  }
+  const mask = whereT ? tf.broadcastTo(tf.cast(detach(whereT), 'bool'), x.shape) : undefined;
+  const dx = detach(x);
+  const m0 = tf.max(mask ? tf.where(mask, dx, tf.fill(x.shape, -Infinity)) : dx, axes, true);
+  const m = tf.where(tf.isFinite(m0), m0, tf.zerosLike(m0));
+  const shifted = tf.sub(mask ? tf.where(mask, x, tf.broadcastTo(m, x.shape)) : x, m);
+  const e = mask ? tf.where(mask, tf.exp(shifted), tf.zerosLike(x)) : tf.exp(shifted);
+  const s = tf.sum(e, axes, true);
+  if (log) {
+    const r = tf.sub(shifted, tf.log(s));
+    return mask ? tf.where(mask, r, tf.fill(x.shape, -Infinity)) : r;
+  }
+  const r = tf.div(e, s);
+  return mask ? tf.where(mask, r, tf.zerosLike(r)) : r;
+}
+
+/** One-hot vectors (out-of-range indices give all zeros); on/off values and the new axis's position. */
+function oneHot(a: OpArgs): tf.Tensor {
+  const x = a.tensor('x');
+  const depth = a.num('depth', -1);
+  const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1;
+  let oh = oneHotLike(x, d);
+  if (a.has('on_value') || a.has('off_value')) {
+    const on = a.num('on_value', 1);
+    const off = a.num('off_value', 0);
+    oh = tf.add(tf.mul(oh, on - off), off);
+  }
+  const axis = a.num('axis', -1);
+  if (axis !== -1 && axis !== oh.rank - 1) oh = moveAxisBack(oh, norm(axis, oh.rank));
+  return oh;
+}
+
+/** eye(n, m, k): ones on the k-th diagonal, optionally tiled over a batch shape. */
+function eye(a: OpArgs): tf.Tensor {
+  const n = a.num('n');
+  const m = a.num('m', n);
+  const k = a.num('k', 0);
+  const batch = a.value('batch_shape') ? a.shape('batch_shape') : [];
+  checkSize([...batch, n, m], a);
+  const data = new Float32Array(n * m);
+  for (let i = 0; i < n; i++) if (i + k >= 0 && i + k < m) data[i * m + i + k] = 1;
+  const e = tf.tensor2d(data, [n, m]);
+  return batch.length ? tf.broadcastTo(e, [...batch, n, m]) : e;
+}
+
+/**
+ * torch.nn.functional.cosine_similarity (PyTorch ≥ 1.12, aten Distance.cpp): each input divided by its
+ * norm, the squared norm clamped at eps² without a gradient, then the dot product. A zero vector's
+ * gradient is the other vector's direction over eps.
+ */
+function cosineSimilarityTorch(a: OpArgs): tf.Tensor {
+  let x = f32(a.tensor('x'));
+  let y = f32(a.tensor('y'));
+  const shape = tf.broadcast_util.assertAndGetBroadcastShape(x.shape, y.shape);
+  if (x.shape.length !== shape.length || x.shape.some((d, i) => d !== shape[i])) x = tf.broadcastTo(x, shape);
+  if (y.shape.length !== shape.length || y.shape.some((d, i) => d !== shape[i])) y = tf.broadcastTo(y, shape);
+  const dim = norm((a.axis('axis') as number | undefined) ?? 1, shape.length);
+  const eps = a.num('eps', 1e-8);
+  const normOfT = (t: tf.Tensor): tf.Tensor => {
+    const sq = tf.sum(tf.square(t), dim, true);
+    return tf.sqrt(tf.add(sq, detach(tf.sub(tf.maximum(sq, eps * eps), sq))));
+  };
+  return tf.sum(tf.mul(tf.div(x, normOfT(x)), tf.div(y, normOfT(y))), dim);
+}
 
 export const implementations: Record<string, OpImpl> = {
   // ---- elementwise
@@ -368,15 +540,15 @@ export const implementations: Record<string, OpImpl> = {
   step: { run: (a) => tf.step(detach(f32(a.tensor('x'))), a.num('alpha', 0)), tags: ['nondiff', 'unit-interval'] },
 
   // ---- reductions
-  sum: { run: (a) => reduce('sum', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['sum-reduce'] },
-  mean: { run: (a) => reduce('mean', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['mean-reduce'] },
-  max: { run: (a) => reduce('max', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['max-like'] },
-  min: { run: (a) => reduce('min', a.tensor('x'), a.axis('axis'), a.bool('keepdims')), tags: ['range-preserving'] },
-  prod: { run: (a) => reduce('prod', a.tensor('x'), a.axis('axis'), a.bool('keepdims')) },
-  logsumexp: { run: (a) => { const x = f32(a.tensor('x')); const b = a.optTensor('b'); return reduce('logsumexp', b ? tf.add(x, tf.log(b)) : x, a.axis('axis'), a.bool('keepdims')); }, tags: ['softplus-form', 'logsumexp', 'max-like'] },
+  sum: { run: (a) => reduceWhere('sum', a), tags: ['sum-reduce'] },
+  mean: { run: (a) => reduceWhere('mean', a), tags: ['mean-reduce'] },
+  max: { run: (a) => reduceWhere('max', a), tags: ['max-like'] },
+  min: { run: (a) => reduceWhere('min', a), tags: ['range-preserving'] },
+  prod: { run: (a) => reduceWhere('prod', a) },
+  logsumexp: { run: (a) => logSumExp(a), tags: ['softplus-form', 'logsumexp', 'max-like'] },
   var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)), tags: ['nonnegative'] },
   std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt', 'norm', 'nonnegative'] },
-  norm: { run: (a) => pnorm(a.tensor('x'), ordOf(a, 'ord'), a.axis('axis'), a.bool('keepdims')), tags: ['sqrt', 'norm', 'nonnegative'] },
+  norm: { run: (a) => normOf(a), tags: ['sqrt', 'norm', 'nonnegative'] },
   argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff', 'argmax'] },
   argmin: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMin(tf.reshape(x, [-1])) : tf.argMin(x, ax as number); return tf.cast(r, 'float32'); }, tags: ['nondiff'] },
   cumsum: { run: (a) => {
@@ -393,10 +565,11 @@ export const implementations: Record<string, OpImpl> = {
   count_nonzero: { run: (a) => tf.sum(tf.cast(tf.notEqual(detach(a.tensor('x')), 0), 'float32'), a.axis('axis'), a.bool('keepdims')), tags: ['nondiff', 'predicate', 'nonnegative'] },
 
   // ---- normalisers
-  softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.softmax(x) : moveAxisBack(tf.softmax(moveAxisLast(x, ax)), ax); }, tags: ['softmax', 'positive', 'unit-interval'] },
-  log_softmax: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? legacySoftmaxDim(a, x); return ax === -1 || ax === x.rank - 1 ? tf.logSoftmax(x) : moveAxisBack(tf.logSoftmax(moveAxisLast(x, ax)), ax); }, tags: ['log-softmax', 'nonpositive'] },
+  softmax: { run: (a) => softmaxOf(a, false), tags: ['softmax', 'positive', 'unit-interval'] },
+  log_softmax: { run: (a) => softmaxOf(a, true), tags: ['log-softmax', 'nonpositive'] },
   l2_normalize: { run: (a) => { const x = f32(a.tensor('x')); const ax = a.axis('axis'); const eps = a.num('eps', 1e-12); return tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), ax, true), eps))); }, tags: ['normalize'] },
-  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = pnorm(x, a.num('p', 2), ax, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); }, tags: ['normalize'] },
+  // The norm is PyTorch's: zero value and zero gradient at a zero vector, so x / eps is what flows there.
+  normalize_torch: { run: (a) => { const x = f32(a.tensor('x')); const ax = (a.axis('axis') as number | undefined) ?? 1; const n = vectorNorm(x, a.num('p', 2), [norm(ax, x.rank)], true, true); return tf.div(x, tf.maximum(n, a.num('eps', 1e-12))); }, tags: ['normalize'] },
 
   // ---- shapes and construction
   reshape: { run: (a) => tf.reshape(a.tensor('x'), a.shape('shape')), tags: ['transparent'] },
@@ -422,7 +595,7 @@ export const implementations: Record<string, OpImpl> = {
   identity: t1((x) => x, ['transparent']),
   stop_gradient: { run: (a) => detach(a.tensor('x')), tags: ['graph-break'] },
   cast: { run: (a) => cast(a.tensor('x'), a.str('dtype')), tags: ['cast'] },
-  one_hot: { run: (a) => { const x = a.tensor('x'); const depth = a.num('depth', -1); const d = depth > 0 ? depth : Math.max(...Array.from(x.dataSync())) + 1; return oneHotLike(x, d); }, tags: ['one-hot', 'unit-interval'] },
+  one_hot: { run: (a) => oneHot(a), tags: ['one-hot', 'unit-interval'] },
   zeros_like: t1((x) => tf.zerosLike(detach(x))),
   ones_like: t1((x) => tf.onesLike(detach(x))),
   full_like: { run: (a) => tf.fill(a.tensor('x').shape, a.num('value')) },
@@ -432,7 +605,7 @@ export const implementations: Record<string, OpImpl> = {
   constant: { run: (a) => { const t = f32(a.tensor('x')); if (a.has('shape')) { const s = a.shape('shape'); checkSize(s, a); return a.bool('reshape') ? tf.reshape(t, s) : tf.broadcastTo(t, s); } return t; }, tags: ['range-preserving'] },
   linspace: { run: (a) => { const n = a.num('num', 50); checkSize([n], a); return tf.linspace(a.num('start'), a.num('stop'), n); } },
   arange: { run: (a) => { const start = a.has('stop') ? a.num('start') : 0; const stop = a.has('stop') ? a.num('stop') : a.num('start'); const step = a.num('step', 1); checkSize([Math.ceil((stop - start) / step)], a); return tf.range(start, stop, step); } },
-  eye: { run: (a) => { const n = a.num('n'); const m = a.num('m', n); checkSize([n, m], a); return tf.eye(n, m); } },
+  eye: { run: (a) => eye(a) },
   shape_of: { run: (a) => ({ t: 'tuple', items: a.tensor('x').shape.map((d) => ({ t: 'num', v: d, int: true }) as Value) }), tags: ['metadata'] },
   size_of: { run: (a) => ({ t: 'num', v: a.tensor('x').size, int: true }), tags: ['metadata'] },
   ndim_of: { run: (a) => ({ t: 'num', v: a.tensor('x').rank, int: true }), tags: ['metadata'] },
@@ -476,22 +649,13 @@ export const implementations: Record<string, OpImpl> = {
     const per = a.bool('log_target') ? tf.mul(tf.exp(target), tf.sub(target, input)) : tf.sub(xlogy(target, target), tf.mul(target, input));
     return reduced(per, a.str('reduction'), input.shape[0]);
   }, tags: ['logprob-loss'], roles: { prediction: 'x', target: 'y' } },
-  cosine_similarity_torch: { run: (a) => {
-    const x = f32(a.tensor('x'));
-    const y = f32(a.tensor('y'));
-    const dim = (a.axis('axis') as number | undefined) ?? 1;
-    const eps = a.num('eps', 1e-8);
-    const w12 = tf.sum(tf.mul(x, y), dim);
-    const w1 = tf.sum(tf.square(x), dim);
-    const w2 = tf.sum(tf.square(y), dim);
-    return tf.div(w12, tf.sqrt(tf.maximum(tf.mul(w1, w2), eps * eps)));
-  }, tags: ['similarity', 'symmetric-unit'] },
+  cosine_similarity_torch: { run: (a) => cosineSimilarityTorch(a), tags: ['similarity', 'symmetric-unit'] },
   pairwise_distance_torch: { run: (a) => {
     const d = tf.add(tf.sub(f32(a.tensor('x')), f32(a.tensor('y'))), a.num('eps', 1e-6));
     return pnorm(d, a.num('p', 2), -1, a.bool('keepdims'));
   }, tags: ['sqrt', 'distance', 'nonnegative'] },
   bce_keras: { run: (a) => kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
-  bce_keras_backend: { run: (a) => { const r = kerasBce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), -1); return r; }, tags: ['prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
+  bce_keras_backend: { run: (a) => kerasBceElementwise(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits')), tags: ['prob-loss', 'binary', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
   cce_keras: { run: (a) => kerasCce(f32(a.tensor('y_true')), f32(a.tensor('y_pred')), a.bool('from_logits'), (a.axis('axis') as number | undefined) ?? -1, a.num('label_smoothing', 0)), tags: ['prob-loss', 'categorical', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
   scce_keras: { run: (a) => { const p = f32(a.tensor('y_pred')); const oh = oneHotLike(tf.reshape(a.tensor('y_true'), p.shape.slice(0, -1)), p.shape[p.rank - 1]); return kerasCce(oh, p, a.bool('from_logits'), -1, 0); }, tags: ['prob-loss', 'categorical', 'sparse-labels', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
   mse_keras: { run: (a) => tf.mean(tf.squaredDifference(f32(a.tensor('y_true')), f32(a.tensor('y_pred'))), -1), tags: ['regression-loss', 'nonnegative'], roles: { prediction: 'y_pred', target: 'y_true' } },
@@ -514,11 +678,11 @@ function legacySoftmaxDim(a: OpArgs, x: tf.Tensor): number {
   return x.rank === 0 || x.rank === 1 || x.rank === 3 ? 0 : 1;
 }
 
-function norm(axis: number, rank: number): number {
+export function norm(axis: number, rank: number): number {
   return axis < 0 ? rank + axis : axis;
 }
 
-function moveAxisBack(t: tf.Tensor, axis: number): tf.Tensor {
+export function moveAxisBack(t: tf.Tensor, axis: number): tf.Tensor {
   const rank = t.rank;
   const ax = norm(axis, rank);
   const perm: number[] = [];
@@ -539,14 +703,28 @@ function tfjsLoss(a: OpArgs): tf.Tensor {
     case 'log': { const eps = a.num('epsilon', 1e-7); per = tf.neg(tf.add(tf.mul(labels, tf.log(tf.add(predictions, eps))), tf.mul(tf.sub(1, labels), tf.log(tf.add(tf.sub(1, predictions), eps))))); break; }
     case 'sigmoid_ce': { const ls = a.num('labelSmoothing', 0); per = sigmoidCeWithLogits(ls > 0 ? tf.add(tf.mul(labels, 1 - ls), 0.5 * ls) : labels, predictions); break; }
     case 'softmax_ce': { const ls = a.num('labelSmoothing', 0); const k = labels.shape[labels.rank - 1] ?? 1; per = tf.neg(tf.sum(tf.mul(ls > 0 ? tf.add(tf.mul(labels, 1 - ls), ls / k) : labels, tf.logSoftmax(predictions)), -1)); break; }
-    case 'cosine': per = tf.sub(1, tf.sum(tf.mul(labels, predictions), (a.axis('axis') as number | undefined) ?? -1)); break;
+    case 'cosine': per = tf.sub(1, tf.sum(tf.mul(labels, predictions), (a.axis('axis') as number | undefined) ?? -1, true)); break;
     case 'hinge': { const l = tf.sub(tf.mul(2, labels), 1); per = tf.relu(tf.sub(1, tf.mul(l, predictions))); break; }
     default: throw new UnsupportedConstruct(`tf.losses.${kind}`, a.span);
   }
-  if (a.has('weights')) {
-    // tf.losses' default reduction: the weighted sum over the number of non-zero weights.
-    const w = tf.broadcastTo(f32(a.tensor('weights')), per.shape);
-    return tf.div(tf.sum(tf.mul(per, w)), tf.maximum(tf.sum(tf.cast(tf.notEqual(w, 0), 'float32')), 1));
+  // tfjs-core computeWeightedLoss: Reduction NONE = 0, MEAN = 1, SUM = 2, SUM_BY_NONZERO_WEIGHTS = 3 (the default).
+  const reduction = a.num('reduction', 3);
+  const weights = a.has('weights') ? f32(a.tensor('weights')) : undefined;
+  const weighted = weights ? tf.mul(per, weights) : per;
+  switch (reduction) {
+    case 0: return weighted;
+    case 2: return tf.sum(weighted);
+    case 1: {
+      if (!weights) return tf.mean(weighted);
+      const factor = per.size / weights.size;
+      const r = tf.div(tf.sum(weighted), tf.sum(weights));
+      return factor > 1 ? tf.div(r, factor) : r;
+    }
+    case 3: {
+      if (!weights) return tf.div(tf.sum(weighted), per.size);
+      const nonZero = tf.sum(tf.cast(tf.notEqual(tf.mul(detach(weights), tf.ones(per.shape)), 0), 'float32'));
+      return tf.div(tf.sum(weighted), nonZero);
+    }
+    default: throw new UserCodeError(`${a.op}: unknown reduction ${reduction}`, a.span);
   }
-  return tf.mean(per);
 }

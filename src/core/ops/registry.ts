@@ -2,12 +2,15 @@
 // runs it. The default branch names what is not supported: that is the GP001 message.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Interpreter } from './interpreter';
-import { UnsupportedConstruct } from '../ir/errors';
+import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, num, tuple, type Value } from '../ir/values';
 import { OpArgs, parseParam, type ParamSpec } from './args';
-import { detach, implementations, type OpImpl, type OpTag } from './implementations';
+import { detach, implementations as coreImplementations, type OpImpl, type OpTag } from './implementations';
+import { indexingOps } from './indexingOps';
+import { mathOps } from './mathOps';
+import { spatialOps } from './spatialOps';
 import type { ClassCall, ClassRow, OpRow } from './table';
 import { numpyMethods, numpyOps } from './tables/numpy';
 import { pythonOps } from './tables/python';
@@ -21,6 +24,8 @@ interface BoundRow {
   params: ParamSpec[];
   fixed?: OpRow['fixed'];
   tags: OpTag[];
+  /** PyTorch native functions and Tensor methods also take NumPy's keyword names (axis=, keepdims=). */
+  torchKeywords?: boolean;
 }
 
 interface BoundClass {
@@ -30,18 +35,33 @@ interface BoundClass {
   call: ClassCall;
 }
 
+/** Every implementation, by name: the core set and the indexing, arithmetic and spatial modules. */
+const implementations: Record<string, OpImpl> = (() => {
+  const all: Record<string, OpImpl> = { ...coreImplementations };
+  for (const extra of [indexingOps, mathOps, spatialOps]) {
+    for (const [k, v] of Object.entries(extra)) {
+      if (all[k]) throw new Error(`implementation ${k} is defined twice`);
+      all[k] = v;
+    }
+  }
+  return all;
+})();
+
 /** The tensor implementation a row runs: for scalar math (`math.exp`), its tensor twin's. */
 function implOf(impl: string): OpImpl | undefined {
   return implementations[impl] ?? implementations[/^(?:py|js)_(\w+)$/.exec(impl)?.[1] ?? ''];
 }
 
-function index(rows: OpRow[]): Map<string, BoundRow> {
+/** torch.* natives take NumPy keyword aliases; torch.nn.functional's Python functions do not. */
+const torchNative = (name: string): boolean => name.startsWith('torch.') && !name.startsWith('torch.nn.');
+
+function index(rows: OpRow[], torchKeywords: (name: string) => boolean = torchNative): Map<string, BoundRow> {
   const map = new Map<string, BoundRow>();
   for (const r of rows) {
     if (!implementations[r.impl] && !scalarImpl(r.impl)) throw new Error(`op table row ${r.names[0]} names a missing implementation ${r.impl}`);
     const params = r.params.map(parseParam);
     const tags = [...new Set([...(implOf(r.impl)?.tags ?? []), ...(r.tags ?? [])])];
-    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed, tags });
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, fixed: r.fixed, tags, torchKeywords: torchKeywords(name) });
   }
   return map;
 }
@@ -62,7 +82,7 @@ function loaded(): NonNullable<typeof tables> {
     ops: index([...torchOps, ...tensorflowOps, ...numpyOps, ...tfjsOps, ...pythonOps]),
     classes: indexClasses([...torchClasses, ...kerasClasses]),
     methods: {
-      pytorch: index(torchMethods),
+      pytorch: index(torchMethods, () => true),
       tensorflow: index([...tensorflowMethods, ...numpyMethods.filter((r) => r.names.includes('numpy'))]),
       jax: index(numpyMethods),
       numpy: index(numpyMethods),
@@ -164,6 +184,15 @@ export function constantAt(path: string): Value | undefined {
     case 'Math.SQRT2': return num(Math.SQRT2);
     case 'Math.LN2': return num(Math.LN2);
     case 'Number.EPSILON': return num(Number.EPSILON);
+    // tf.Reduction (TF.js losses) and keras.losses.Reduction (Keras 2).
+    case 'tfjs.Reduction.NONE': return num(0, true);
+    case 'tfjs.Reduction.MEAN': return num(1, true);
+    case 'tfjs.Reduction.SUM': return num(2, true);
+    case 'tfjs.Reduction.SUM_BY_NONZERO_WEIGHTS': return num(3, true);
+    case 'keras.losses.Reduction.NONE': return { t: 'str', v: 'none' };
+    case 'keras.losses.Reduction.SUM': return { t: 'str', v: 'sum' };
+    case 'keras.losses.Reduction.SUM_OVER_BATCH_SIZE': return { t: 'str', v: 'sum_over_batch_size' };
+    case 'keras.losses.Reduction.AUTO': return { t: 'str', v: 'auto' };
     default: return undefined;
   }
 }
@@ -224,9 +253,15 @@ function classCall(c: BoundClass): SpecialCall {
         const targetFirst = c.call.argOrder === 'target-first';
         const [a, b] = callArgs;
         const names = targetFirst ? ['y_true', 'y_pred'] : ['x', 'y'];
-        const out = wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam(names[0]), parseParam(names[1]), ...c.params], [a, b, ...args], kwargs, callSpan, toTensor)), ev);
-        // Keras' loss classes reduce to the mean (their default reduction); PyTorch's reduce as the functional does.
-        if (targetFirst && out.t === 'tensor') return { t: 'tensor', v: tf.mean(out.v) };
+        const bound = OpArgs.bind(c.name, [parseParam(names[0]), parseParam(names[1]), ...c.params], [a, b, ...args], kwargs, callSpan, toTensor);
+        const out = wrap(implementations[c.impl].run(bound), ev);
+        // Keras' loss classes reduce per their reduction= ('auto' / 'sum_over_batch_size' average the
+        // per-sample losses, 'sum' adds them, 'none' keeps them); PyTorch's reduce as the functional does.
+        if (targetFirst && out.t === 'tensor') {
+          const reduction = bound.str('reduction') ?? 'auto';
+          if (reduction === 'none') return out;
+          return { t: 'tensor', v: reduction === 'sum' ? tf.sum(out.v) : tf.mean(out.v) };
+        }
         return out;
       },
     }),
@@ -252,6 +287,29 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.device', { call: () => ({ t: 'opaque', what: 'device' }) }],
   ['torch.max', { call: (a, k, s, ev) => overloadedMax('max', a, k, s, ev) }],
   ['torch.min', { call: (a, k, s, ev) => overloadedMax('min', a, k, s, ev) }],
+  ['numpy.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('dtype')) }],
+  ['jax.numpy.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('dtype')) }],
+  ['torch.finfo', { call: (args, kwargs) => finfo(args[0] ?? kwargs.get('type')) }],
+  ['torch.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['keras.ops.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['tf.is_tensor', { call: (args) => ({ t: 'bool', v: args[0]?.t === 'tensor' }) }],
+  ['keras.ops.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('function'), a[1] ?? k.get('elements'), s, ev, true) }],
+  ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
+  ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
+  ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
+  // optax's own argument checks: dtypes are not modelled (every tensor is a float here); shapes are.
+  ['optax._src.utils.check_subdtype', { call: () => NONE }],
+  ['optax._src.utils.check_shapes_equal', { call: (args, _k, span) => {
+    const shapes = args.filter((v): v is Extract<Value, { t: 'tensor' }> => v.t === 'tensor').map((v) => v.v.shape.join('×'));
+    if (new Set(shapes).size > 1) throw new UserCodeError(`optax: arrays of different shapes (${shapes.join(', ')})`, span);
+    return NONE;
+  } }],
+  ['optax._src.utils.check_rank', { call: (args, _k, span) => {
+    const [x, rank] = args;
+    const ranks = rank?.t === 'num' ? [rank.v] : rank?.t === 'list' || rank?.t === 'tuple' ? rank.items.map((i) => (i.t === 'num' ? i.v : NaN)) : undefined;
+    if (x?.t === 'tensor' && ranks && !ranks.includes(x.v.rank)) throw new UserCodeError(`optax: an array of rank ${x.v.rank} where rank ${ranks.join(' or ')} is expected`, span);
+    return NONE;
+  } }],
   ['jax.custom_vjp', identityValue],
   ['jax.custom_jvp', identityValue],
   ['jax.jit', identityValue],
@@ -267,6 +325,75 @@ const specialCalls = new Map<string, SpecialCall>([
   ['keras.initializers.constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
   ['tf.constant_initializer', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
 ]);
+
+/**
+ * keras.ops.vectorized_map / tf.vectorized_map / tf.map_fn: `fn` applied to each slice along the first
+ * axis of the elements (a tuple of tensors is sliced together and passed as one tuple), the results stacked.
+ */
+function mapFirstAxis(fn: Value | undefined, elems: Value | undefined, span: Span, ev: Interpreter, asOne: boolean): Value {
+  if (!fn || !elems) throw new UnsupportedConstruct('a map without a function or elements', span);
+  const grouped = elems.t === 'tuple' || elems.t === 'list';
+  const tensors = (grouped ? elems.items : [elems]).map((v) => ev.tensor(v, span));
+  const n = tensors[0]?.shape[0];
+  if (n === undefined || tensors.some((t) => t.rank === 0 || t.shape[0] !== n)) throw new UnsupportedConstruct('mapping over tensors without a common first axis', span);
+  const slices = tensors.map((t) => tf.unstack(t));
+  const results: Value[] = [];
+  for (let i = 0; i < n; i++) {
+    const parts: Value[] = slices.map((sl) => ({ t: 'tensor', v: sl[i] }));
+    const args = asOne ? [grouped ? { t: elems.t, items: parts } as Value : parts[0]] : parts;
+    results.push(ev.callValue(fn, args, new Map(), span));
+  }
+  return stackResults(results, span, ev);
+}
+
+function stackResults(results: Value[], span: Span, ev: Interpreter): Value {
+  const first = results[0];
+  if (first && (first.t === 'tuple' || first.t === 'list')) {
+    const width = first.items.length;
+    return { t: first.t, items: Array.from({ length: width }, (_, j) => stackResults(results.map((r) => (r.t === 'tuple' || r.t === 'list' ? r.items[j] : r)), span, ev)) };
+  }
+  if (results.length === 0) throw new UnsupportedConstruct('a map over an empty axis', span);
+  return { t: 'tensor', v: tf.stack(results.map((r) => ev.tensor(r, span))) };
+}
+
+/** jax.vmap(fun, in_axes=0): a function mapping `fun` over the first axis of its (in_axes 0) arguments; None arguments are passed whole. */
+function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, ev: Interpreter): Value {
+  if (!fun) throw new UnsupportedConstruct('jax.vmap without a function', span);
+  const axisOf = (i: number): number | null => {
+    if (!inAxes || inAxes.t === 'none') return 0;
+    if (inAxes.t === 'num') return inAxes.v;
+    if (inAxes.t === 'tuple' || inAxes.t === 'list') { const v = inAxes.items[i]; return !v || v.t === 'none' ? null : v.t === 'num' ? v.v : NaN; }
+    return NaN;
+  };
+  return {
+    t: 'builtin',
+    name: 'vmapped',
+    call: (args, kwargs, callSpan) => {
+      const axes = args.map((_, i) => axisOf(i));
+      if (axes.some((a) => a !== null && a !== 0)) throw new UnsupportedConstruct('jax.vmap with in_axes other than 0 or None', callSpan);
+      const mapped = args.map((v, i) => (axes[i] === 0 ? tf.unstack(ev.tensor(v, callSpan)) : undefined));
+      const n = mapped.find((m) => m)?.length;
+      if (n === undefined) throw new UnsupportedConstruct('jax.vmap with nothing to map over', callSpan);
+      if (mapped.some((m) => m && m.length !== n)) throw new UnsupportedConstruct('jax.vmap over arguments of different sizes', callSpan);
+      const results: Value[] = [];
+      for (let i = 0; i < n; i++) results.push(ev.callValue(fun, args.map((v, j) => (mapped[j] ? { t: 'tensor', v: mapped[j]![i] } as Value : v)), kwargs, callSpan));
+      return stackResults(results, callSpan, ev);
+    },
+  };
+}
+
+/** numpy.finfo / torch.finfo: the float type's limits (float32 unless float64/float16/bfloat16 is named). */
+function finfo(dtype: Value | undefined): Value {
+  const name = dtype?.t === 'dtype' ? dtype.v : dtype?.t === 'str' ? dtype.v : dtype?.t === 'tensor' ? 'float32' : 'float32';
+  const limits: Record<string, [number, number, number]> = {
+    float64: [2.220446049250313e-16, 1.7976931348623157e308, 2.2250738585072014e-308],
+    float16: [0.0009765625, 65504, 6.103515625e-5],
+    bfloat16: [0.0078125, 3.3895313892515355e38, 1.1754943508222875e-38],
+    float32: [1.1920928955078125e-7, 3.4028234663852886e38, 1.1754943508222875e-38],
+  };
+  const [eps, max, tiny] = limits[name] ?? limits.float32;
+  return { t: 'opaque', what: 'finfo', attrs: new Map<string, Value>([['eps', num(eps)], ['max', num(max)], ['min', num(-max)], ['tiny', num(tiny)], ['smallest_normal', num(tiny)], ['resolution', num(name === 'float64' ? 1e-15 : name === 'float32' ? 1e-6 : 1e-3)]]) };
+}
 
 function overloadedMax(kind: 'max' | 'min', args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const x = ev.tensor(args[0], span);
@@ -316,6 +443,8 @@ function wrap(out: tf.Tensor | Value, ev: Interpreter): Value {
     if (out.size > ev.ctx.maxElements) throw new UnsupportedConstruct('tensor larger than the probe allows', undefined, `${out.size} elements`);
     return { t: 'tensor', v: out.dtype === 'float32' ? ev.ctx.finish(out) : out };
   }
+  // Ops that return several tensors (sort, topk, split, unbind): each one is an op output.
+  if (out.t === 'tuple' || out.t === 'list') return { t: out.t, items: out.items.map((v) => (v.t === 'tensor' ? wrap(v.v, ev) : v)) };
   return out;
 }
 
@@ -330,7 +459,7 @@ function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Sp
     }
     return num(scalar(...nums));
   }
-  const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed);
+  const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed, r.torchKeywords);
   return wrap(implementations[r.impl].run(bound), ev);
 }
 
@@ -349,8 +478,9 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
   switch (name) {
     case 'shape': return (self) => tuple(self.v.shape.map((d) => num(d, true)));
     case 'ndim': return (self) => num(self.v.rank, true);
-    case 'T':
-    case 'mT': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
+    case 'T': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
+    // Tensor.mT / Array.mT: the last two axes swapped (a batch of matrices transposed).
+    case 'mT': return (self) => ({ t: 'tensor', v: self.v.rank < 2 ? self.v : tf.transpose(self.v, [...Array(self.v.rank - 2).keys(), self.v.rank - 1, self.v.rank - 2]) });
     case 'dtype': return () => ({ t: 'dtype', v: 'float32' });
     case 'device': return () => ({ t: 'opaque', what: 'device' });
     case 'grad': return () => NONE;
@@ -368,7 +498,6 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
   if (framework === 'pytorch') {
     if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : tuple(self.v.shape.map((d) => num(d, true)))));
     if (name === 'max' || name === 'min') return (self, ev) => callable((a, k, span) => overloadedMax(name, [self, ...a], k, span, ev));
-    if (name === 'masked_fill') return (self, ev) => callable((a, _k, span) => ({ t: 'tensor', v: tf.where(tf.cast(detach(ev.tensor(a[0], span)), 'bool'), tf.broadcastTo(ev.tensor(a[1], span), self.v.shape), self.v) }));
     if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
   }
   const r = loaded().methods[framework].get(name);

@@ -20,8 +20,8 @@ export function row(names: string | string[], impl: string, params: string[], fi
 
 /**
  * What calling an instance does: an activation module runs the implementation on its one input; a
- * loss class runs it on (prediction, target), taken in the framework's order, reduced to a mean
- * when the framework's loss classes reduce (Keras).
+ * loss class runs it on (prediction, target), taken in the framework's order; Keras' loss classes
+ * then reduce the per-sample losses by their `reduction=` (the mean by default).
  */
 export type ClassCall = { kind: 'activation' } | { kind: 'loss'; argOrder: 'input-first' | 'target-first' };
 

@@ -328,7 +328,7 @@ export class TaintOps {
     if (tags.includes('cast')) return this.cast(c, all, label);
     const info = lossOpInfo(tags);
     if (info) return c.path ? this.frameworkLoss(c, info) : all;
-    if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, false));
+    if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, tags.includes('log1p')));
     if (tags.includes('logit')) return { ...all, logged: true };
     if (tags.includes('log')) return this.logOf(x, label, span, tags.includes('log1p'));
     if (tags.includes('sigmoid') || tags.includes('softmax')) {

@@ -1,7 +1,7 @@
 // NumPy and JAX: numpy.*, jax.numpy.*, jax.nn.*, jax.lax.*, jax.scipy.special.*, optax losses, and
 // array methods. The same NumPy names serve both (jax.numpy follows NumPy's signatures).
 // jax.nn.gelu defaults to the tanh approximation (approximate=True), unlike PyTorch and Keras.
-import { row, under, type OpRow } from '../table';
+import { b, n, row, s, under, type OpRow } from '../table';
 
 const NP = ['numpy', 'jax.numpy'];
 const JNN = ['jax.nn'];
@@ -33,10 +33,10 @@ export const numpyOps: OpRow[] = [
   row(under(JNN, ['celu']), 'celu', ['x', 'alpha=1.0']),
   row(under(JNN, ['leaky_relu']), 'leaky_relu', ['x', 'negative_slope:alpha=0.01']),
   row(under(JNN, ['gelu']), 'gelu_jax', ['x', 'approximate=True']),
-  row(under(JNN, ['softmax']), 'softmax', ['x', 'axis=-1']),
-  row(under(JNN, ['log_softmax']), 'log_softmax', ['x', 'axis=-1']),
-  row(under([...JNN, ...SP], ['logsumexp']), 'logsumexp', ['a:x', 'axis=None', 'b=None', 'keepdims=False']),
-  row(under(JNN, ['one_hot']), 'one_hot', ['x', 'num_classes:depth']),
+  row(under(JNN, ['softmax']), 'softmax', ['x', 'axis=-1', 'where=None', 'initial=None']),
+  row(under(JNN, ['log_softmax']), 'log_softmax', ['x', 'axis=-1', 'where=None', 'initial=None']),
+  row(under([...JNN, ...SP], ['logsumexp']), 'logsumexp', ['a:x', 'axis=None', 'b=None', 'keepdims=False', 'return_sign=False', 'where=None']),
+  row(under(JNN, ['one_hot']), 'one_hot', ['x', 'num_classes:depth', 'dtype=None', 'axis=-1']),
   row(['jax.lax.stop_gradient'], 'stop_gradient', ['x']),
   u(['jax.lax'], ['exp'], 'exp'), u(['jax.lax'], ['log'], 'log'), u(['jax.lax'], ['log1p'], 'log1p'), u(['jax.lax'], ['tanh'], 'tanh'),
   u(['jax.lax'], ['sqrt'], 'sqrt'), u(['jax.lax'], ['rsqrt'], 'rsqrt'), u(['jax.lax'], ['abs'], 'abs'), u(['jax.lax'], ['sign'], 'sign'),
@@ -57,7 +57,7 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['arctan2']), 'atan2', ['x1:x', 'x2:y']),
   row(under(NP, ['logaddexp']), 'logaddexp', ['x1:x', 'x2:y']),
   row(under(SP, ['xlogy']), 'xlogy_torch', ['x', 'y']),
-  row(under(NP, ['clip']), 'clip', ['a:x', 'a_min:min=None', 'a_max:max=None']),
+  row(under(NP, ['clip']), 'clip', ['a|arr:x', 'a_min|min:min=None', 'a_max|max:max=None']),
   row(under(NP, ['where']), 'where', ['condition:cond', 'x=None', 'y=None']),
   row(under(NP, ['greater']), 'greater', ['x1:x', 'x2:y']),
   row(under(NP, ['greater_equal']), 'greater_equal', ['x1:x', 'x2:y']),
@@ -69,9 +69,9 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['logical_or']), 'logical_or', ['x1:x', 'x2:y']),
   row(under(NP, ['logical_not']), 'logical_not', ['x']),
 
-  ...['sum', 'mean', 'prod'].map((r) => row(under(NP, [r]), r, ['a:x', 'axis=None', 'dtype=None', 'out=None', 'keepdims=False'])),
-  row(under(NP, ['max', 'amax']), 'max', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
-  row(under(NP, ['min', 'amin']), 'min', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
+  ...['sum', 'mean', 'prod'].map((r) => row(under(NP, [r]), r, ['a:x', 'axis=None', 'dtype=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None'])),
+  row(under(NP, ['max', 'amax']), 'max', ['a:x', 'axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
+  row(under(NP, ['min', 'amin']), 'min', ['a:x', 'axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
   row(under(NP, ['var']), 'var', ['a:x', 'axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(under(NP, ['std']), 'std', ['a:x', 'axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(under(NP, ['argmax']), 'argmax', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
@@ -80,7 +80,7 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['all']), 'all', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
   row(under(NP, ['any']), 'any', ['a:x', 'axis=None', 'out=None', 'keepdims=False']),
   row(under(NP, ['count_nonzero']), 'count_nonzero', ['a:x', 'axis=None', 'keepdims=False']),
-  row(under(NP.map((p) => `${p}.linalg`), ['norm']), 'norm', ['x', 'ord=None', 'axis=None', 'keepdims=False']),
+  row(under(NP.map((p) => `${p}.linalg`), ['norm']), 'norm', ['x', 'ord=None', 'axis=None', 'keepdims=False'], { norm_kind: s('numpy') }),
 
   row(under(NP, ['reshape']), 'reshape', ['a:x', 'newshape:shape']),
   row(under(NP, ['ravel']), 'flatten', ['a:x']),
@@ -114,12 +114,44 @@ export const numpyOps: OpRow[] = [
   row(['optax.softmax_cross_entropy'], 'optax_softmax_ce', ['logits', 'labels']),
   row(['optax.sigmoid_binary_cross_entropy'], 'optax_sigmoid_bce', ['logits', 'labels']),
   row(['optax.l2_loss'], 'l2_loss_optax', ['predictions:x', 'targets:y=None']),
+
+  // ---- indexing, sorting, shapes
+  row(under(NP, ['take_along_axis']), 'take_along_axis', ['arr:x', 'indices:index', 'axis']),
+  row(under(NP, ['take']), 'take', ['a:x', 'indices', 'axis=None', 'out=None', 'mode=None'], { flatten_none: b(true) }),
+  row(under(NP, ['sort']), 'sort', ['a:x', 'axis=-1', 'kind=None', 'order=None', 'stable=True', 'descending=False'], { values_only: b(true), flatten_none: b(true) }),
+  row(under(NP, ['argsort']), 'argsort', ['a:x', 'axis=-1', 'kind=None', 'order=None', 'stable=True', 'descending=False'], { flatten_none: b(true) }),
+  row(['jax.lax.top_k'], 'topk', ['operand:x', 'k']),
+  row(under(NP, ['diag']), 'diag', ['v:x', 'k:offset=0']),
+  row(under(NP, ['diagonal']), 'diagonal', ['a:x', 'offset=0', 'axis1:dim1=0', 'axis2:dim2=1']),
+  row(under(NP, ['trace']), 'trace', ['a:x', 'offset=0', 'axis1:dim1=0', 'axis2:dim2=1', 'dtype=None', 'out=None']),
+  row(under(NP, ['tril']), 'tril', ['m:x', 'k=0']),
+  row(under(NP, ['triu']), 'triu', ['m:x', 'k=0']),
+  row(under(NP, ['flip']), 'flip', ['m:x', 'axis=None']),
+  row(under(NP, ['fliplr']), 'flip', ['m:x'], { fixed_axis: n(1) }),
+  row(under(NP, ['flipud']), 'flip', ['m:x'], { fixed_axis: n(0) }),
+  row(under(NP, ['roll']), 'roll', ['a:x', 'shift', 'axis=None']),
+  row(under(NP, ['diff']), 'diff', ['a:x', 'n=1', 'axis=-1', 'prepend=None', 'append=None']),
+  row(under(NP, ['cumprod']), 'cumprod', ['a:x', 'axis=None', 'dtype=None'], { flatten_default: b(true) }),
+  row(under(NP, ['moveaxis']), 'moveaxis', ['a:x', 'source', 'destination']),
+  row(under(NP, ['split']), 'split', ['ary:x', 'indices_or_sections:sections', 'axis=0'], { mode: s('numpy') }),
+  row(under(NP, ['repeat']), 'repeat_elements', ['a:x', 'repeats', 'axis=None']),
+  row(under(NP, ['pad']), 'pad', ['array:x', 'pad_width:pad', "mode='constant'", 'constant_values:value=0']),
+  row(under(NP, ['astype']), 'cast', ['x', 'dtype']),
+
+  // ---- arithmetic
+  row(under(NP, ['einsum']), 'einsum', ['subscripts:equation', '*operands', 'optimize=False', 'precision=None']),
+  row(under(NP, ['heaviside']), 'heaviside', ['x1:x', 'x2:y']),
+  row(under(NP, ['average']), 'average', ['a:x', 'axis=None', 'weights=None', 'returned=False', 'keepdims=False']),
+  row(under(SP, ['xlog1py']), 'xlog1py', ['x', 'y']),
+  row(under(SP, ['entr']), 'entr', ['x']),
+  u(JNN, ['sparse_plus'], 'sparse_plus'),
+  u(JNN, ['sparse_sigmoid'], 'sparse_sigmoid'),
 ];
 
 export const numpyMethods: OpRow[] = [
-  ...['sum', 'mean', 'prod'].map((r) => row(r, r, ['axis=None', 'dtype=None', 'out=None', 'keepdims=False'])),
-  row(['max'], 'max', ['axis=None', 'out=None', 'keepdims=False']),
-  row(['min'], 'min', ['axis=None', 'out=None', 'keepdims=False']),
+  ...['sum', 'mean', 'prod'].map((r) => row(r, r, ['axis=None', 'dtype=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None'])),
+  row(['max'], 'max', ['axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
+  row(['min'], 'min', ['axis=None', 'out=None', 'keepdims=False', 'initial=None', 'where=None']),
   row(['var'], 'var', ['axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(['std'], 'std', ['axis=None', 'dtype=None', 'out=None', 'ddof=0', 'keepdims=False']),
   row(['argmax'], 'argmax', ['axis=None', 'out=None', 'keepdims=False']),
@@ -138,4 +170,11 @@ export const numpyMethods: OpRow[] = [
   row(['copy', 'block_until_ready'], 'identity', []),
   row(['astype'], 'cast', ['dtype']),
   row(['tolist', 'item'], 'stop_gradient', []),
+
+  row(['argsort'], 'argsort', ['axis=-1', 'kind=None', 'order=None'], { flatten_none: b(true) }),
+  row(['take'], 'take', ['indices', 'axis=None', 'out=None', 'mode=None'], { flatten_none: b(true) }),
+  row(['diagonal'], 'diagonal', ['offset=0', 'axis1:dim1=0', 'axis2:dim2=1']),
+  row(['trace'], 'trace', ['offset=0', 'axis1:dim1=0', 'axis2:dim2=1', 'dtype=None', 'out=None']),
+  row(['cumprod'], 'cumprod', ['axis=None', 'dtype=None', 'out=None'], { flatten_default: b(true) }),
+  row(['repeat'], 'repeat_elements', ['repeats', 'axis=None']),
 ];

@@ -1,5 +1,5 @@
 // TensorFlow.js: the tf.* API (positional arguments, camelCase) and chained Tensor methods.
-import { row, s, type OpRow } from '../table';
+import { b, n, row, s, type OpRow } from '../table';
 
 const u = (names: string[], impl: string): OpRow => row(names.map((x) => `tfjs.${x}`), impl, ['x']);
 const m = (names: string[], impl: string, params: string[] = [], fixed?: OpRow['fixed']): OpRow => row(names, impl, params, fixed);
@@ -42,7 +42,7 @@ export const tfjsOps: OpRow[] = [
   row(['tfjs.logicalNot'], 'logical_not', ['x']),
   ...['sum', 'mean', 'max', 'min', 'prod', 'all', 'any'].map((r) => row([`tfjs.${r}`], r, ['x', 'axis=null', 'keepDims:keepdims=false'])),
   row(['tfjs.logSumExp'], 'logsumexp', ['x', 'axis=null', 'keepDims:keepdims=false']),
-  row(['tfjs.norm'], 'norm', ['x', "ord='euclidean'", 'axis=null', 'keepDims:keepdims=false']),
+  row(['tfjs.norm'], 'norm', ['x', "ord='euclidean'", 'axis=null', 'keepDims:keepdims=false'], { norm_kind: s('tf') }),
   row(['tfjs.argMax'], 'argmax', ['x', 'axis=0']),
   row(['tfjs.argMin'], 'argmin', ['x', 'axis=0']),
   row(['tfjs.cumsum'], 'cumsum', ['x', 'axis=0']),
@@ -80,6 +80,29 @@ export const tfjsOps: OpRow[] = [
   row(['tfjs.metrics.meanSquaredError'], 'mse_keras', ['yTrue:y_true', 'yPred:y_pred']),
   row(['tfjs.metrics.binaryCrossentropy'], 'bce_keras', ['yTrue:y_true', 'yPred:y_pred']),
   row(['tfjs.metrics.categoricalCrossentropy'], 'cce_keras', ['yTrue:y_true', 'yPred:y_pred']),
+
+  // ---- indexing, sorting, shapes
+  row(['tfjs.topk'], 'topk', ['x', 'k=1', 'sorted=true'], { as_object: b(true) }),
+  row(['tfjs.reverse'], 'flip', ['x', 'axis=null']),
+  row(['tfjs.gather'], 'take', ['x', 'indices', 'axis=0', 'batchDims:batch_dims=0']),
+  row(['tfjs.gatherND'], 'gather_nd', ['x', 'indices']),
+  row(['tfjs.stridedSlice'], 'strided_slice', ['x', 'begin', 'end', 'strides=null', 'beginMask:begin_mask=0', 'endMask:end_mask=0', 'ellipsisMask:ellipsis_mask=0', 'newAxisMask:new_axis_mask=0', 'shrinkAxisMask:shrink_axis_mask=0']),
+  row(['tfjs.unstack'], 'unstack', ['x', 'axis=0']),
+  row(['tfjs.split'], 'split', ['x', 'numOrSizeSplits:sections', 'axis=0'], { mode: s('tf') }),
+  row(['tfjs.pad'], 'pad', ['x', 'paddings:pad', 'constantValue:value=0']),
+  row(['tfjs.mirrorPad'], 'pad', ['x', 'paddings:pad', 'mode']),
+  row(['tfjs.cumprod'], 'cumprod', ['x', 'axis=0', 'exclusive=false', 'reverse=false']),
+  row(['tfjs.einsum'], 'einsum', ['equation', '*operands']),
+  row(['tfjs.linalg.bandPart'], 'band_part', ['a:x', 'numLower:lower', 'numUpper:upper']),
+
+  // ---- convolution and pooling
+  row(['tfjs.conv1d'], 'conv_tf', ['x', 'filter:weight', 'stride', 'pad:padding', "dataFormat:data_format='NWC'", 'dilation=1', 'dimRoundingMode=null'], { dims: n(1) }),
+  row(['tfjs.conv2d'], 'conv_tf', ['x', 'filter:weight', 'strides:stride', 'pad:padding', "dataFormat:data_format='NHWC'", 'dilations:dilation=1', 'dimRoundingMode=null'], { dims: n(2) }),
+  row(['tfjs.conv3d'], 'conv_tf', ['x', 'filter:weight', 'strides:stride', 'pad:padding', "dataFormat:data_format='NDHWC'", 'dilations:dilation=1'], { dims: n(3) }),
+  row(['tfjs.maxPool'], 'max_pool_tf', ['x', 'filterSize:kernel', 'strides:stride', 'pad:padding', 'dimRoundingMode=null'], { dims: n(2) }),
+  row(['tfjs.avgPool'], 'avg_pool_tf', ['x', 'filterSize:kernel', 'strides:stride', 'pad:padding', 'dimRoundingMode=null'], { dims: n(2) }),
+  row(['tfjs.maxPool3d'], 'max_pool_tf', ['x', 'filterSize:kernel', 'strides:stride', 'pad:padding', 'dimRoundingMode=null', "dataFormat:data_format='NDHWC'"], { dims: n(3) }),
+  row(['tfjs.avgPool3d'], 'avg_pool_tf', ['x', 'filterSize:kernel', 'strides:stride', 'pad:padding', 'dimRoundingMode=null', "dataFormat:data_format='NDHWC'"], { dims: n(3) }),
 ];
 
 export const tfjsMethods: OpRow[] = [
@@ -98,7 +121,7 @@ export const tfjsMethods: OpRow[] = [
   m(['lessEqual'], 'less_equal', ['b:y']), m(['equal'], 'equal', ['b:y']), m(['notEqual'], 'not_equal', ['b:y']),
   ...['sum', 'mean', 'max', 'min', 'prod', 'all', 'any'].map((r) => m([r], r, ['axis=null', 'keepDims:keepdims=false'])),
   m(['logSumExp'], 'logsumexp', ['axis=null', 'keepDims:keepdims=false']),
-  m(['norm'], 'norm', ["ord='euclidean'", 'axis=null', 'keepDims:keepdims=false']),
+  m(['norm'], 'norm', ["ord='euclidean'", 'axis=null', 'keepDims:keepdims=false'], { norm_kind: s('tf') }),
   m(['argMax'], 'argmax', ['axis=0']), m(['argMin'], 'argmin', ['axis=0']),
   m(['reshape'], 'reshape', ['shape']), m(['transpose'], 'transpose', ['perm=null']), m(['squeeze'], 'squeeze', ['axis=null']),
   m(['expandDims'], 'expand_dims', ['axis=0']), m(['matMul'], 'matmul', ['b:y']), m(['dot'], 'dot', ['b:y']),
@@ -108,4 +131,12 @@ export const tfjsMethods: OpRow[] = [
   m(['asType', 'cast'], 'cast', ['dtype']),
   m(['clone'], 'identity', []),
   m(['dataSync', 'arraySync', 'data', 'array', 'bufferSync'], 'stop_gradient', []),
+
+  m(['topk'], 'topk', ['k=1', 'sorted=true'], { as_object: b(true) }),
+  m(['reverse'], 'flip', ['axis=null']),
+  m(['gather'], 'take', ['indices', 'axis=0', 'batchDims:batch_dims=0']),
+  m(['unstack'], 'unstack', ['axis=0']),
+  m(['split'], 'split', ['numOrSizeSplits:sections', 'axis=0'], { mode: s('tf') }),
+  m(['pad'], 'pad', ['paddings:pad', 'constantValue:value=0']),
+  m(['mirrorPad'], 'pad', ['paddings:pad', 'mode']),
 ];
