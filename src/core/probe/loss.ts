@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
 import type { Finding, Severity } from '../findings/types';
-import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
+import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { Span } from '../ir/ir';
 import { lossMapping, type Program } from '../translate/translate';
 import {
@@ -137,7 +137,7 @@ class LossRunner {
 
 function chooseLayout(runner: LossRunner, family: LossFamily, names: Names): { layout: LossLayout; typical: LossCase[]; boundary: LossCase[] } {
   const tried: string[] = [];
-  let firstError: string | undefined;
+  let firstError: unknown;
   for (const layout of candidateLayouts(family)) {
     const cases = lossCases(family, layout, names);
     try {
@@ -146,10 +146,13 @@ function chooseLayout(runner: LossRunner, family: LossFamily, names: Names): { l
     } catch (err) {
       if (!isShapeProblem(err)) throw err;
       tried.push(layout.describe);
-      firstError ??= err instanceof Error ? err.message : String(err);
+      firstError ??= err;
     }
   }
-  throw new Error(`the loss raised an error on every input shape tried for ${family.name} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
+  const first = firstError instanceof Error ? firstError.message : String(firstError ?? 'unknown error');
+  const refused = new InputsRefused(`the loss raised an error on every input shape tried for ${family.name} (${tried.join('; ')}); the first: ${first}`, firstError instanceof LocatedError ? firstError.span : undefined);
+  if (firstError instanceof LocatedError) Object.assign(refused, { path: firstError.path, origin: firstError.origin });
+  throw refused;
 }
 
 interface Context {
