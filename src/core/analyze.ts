@@ -2,6 +2,7 @@
 // CLI, the language server and the panel; every shell shows the findings computed here.
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative } from 'node:path';
 import { selects } from './config/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
@@ -437,7 +438,9 @@ export function classifyFailure(err: unknown, target: DetectedFunction): Failure
   const path = target.module.doc.path;
   if (err instanceof LocatedError) {
     const elsewhere = err.path !== undefined && err.path !== path;
-    const origin = err.origin ?? (elsewhere && err.span ? { path: err.path!, line: err.span.startLine + 1 } : undefined);
+    const raw = err.origin ?? (elsewhere && err.span ? { path: err.path!, line: err.span.startLine + 1 } : undefined);
+    // A module loaded from disk has an absolute path; the report's paths are the run's own.
+    const origin = raw && isAbsolute(raw.path) && !isAbsolute(path) ? { ...raw, path: relative(process.cwd(), raw.path) } : raw;
     const where = origin ? ` (in ${origin.path}, line ${origin.line})` : '';
     const span = !elsewhere && err.span ? err.span : target.nameSpan;
     if (err instanceof UnsupportedConstruct) return { code: 'GP001', status: 'unsupported', construct: err.construct, reason: `${err.message}${where}`, span, origin, engine: false };

@@ -437,10 +437,13 @@ function addWeight(ev: Evaluator, obj: InstanceValue, args: Value[], kwargs: Map
 }
 
 /**
- * Framework classes called as constructors whose result the interpreter models itself: module
- * containers, a PReLU layer with its weight, and initializers. Undefined for any other path.
+ * Framework classes called as constructors whose result the interpreter models itself (module
+ * containers, a PReLU layer with its weight, initializers) and `inspect`'s questions about what a
+ * value is. Undefined for any other path.
  */
 export function frameworkConstruct(ev: Evaluator, path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value | undefined {
+  if (path === 'inspect.isclass') return { t: 'bool', v: args[0]?.t === 'class' };
+  if (path === 'inspect.isfunction' || path === 'inspect.ismethod') return { t: 'bool', v: args[0]?.t === 'func' && (path === 'inspect.isfunction') === !args[0].self };
   if (/^(keras\.initializers|tf\.initializers|tf\.keras\.initializers)\.\w+$/.test(path) || /^tf\.(zeros|ones|constant|random_uniform|random_normal|truncated_normal|glorot_uniform)_initializer$/.test(path)) {
     return initializerValue(path, args, kwargs);
   }
@@ -621,4 +624,69 @@ function instanceCallableOfBase(ev: Evaluator, inst: InstanceValue): Value | und
 /** Iterating an Enum class yields its members. */
 export function enumMembersOf(v: Value): Value[] | undefined {
   return v.t === 'class' ? v.enumMembers : undefined;
+}
+
+// ------------------------------------------------------------------ isinstance
+
+/** Abstract collection types by their last name: which modelled values are instances. */
+const abstractTypes: Record<string, (v: Value) => boolean> = {
+  Hashable: (v) => !['list', 'dict'].includes(v.t),
+  Mapping: (v) => v.t === 'dict',
+  MutableMapping: (v) => v.t === 'dict',
+  Sequence: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str',
+  Collection: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict' || (v.t === 'class' && !!v.enumMembers),
+  Iterable: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict' || v.t === 'tensor' || (v.t === 'class' && !!v.enumMembers),
+  Container: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict',
+  Callable: (v) => v.t === 'func' || v.t === 'builtin' || v.t === 'class' || (v.t === 'instance' && classAttribute(v.cls, '__call__') !== undefined),
+};
+
+function classOf(v: Value): ClassValue | undefined {
+  if (v.t === 'instance') return v.cls;
+  if ((v.t === 'str' || v.t === 'num') && v.member) return v.member.cls;
+  return undefined;
+}
+
+function instanceOfOne(v: Value, type: Value): boolean | undefined {
+  if (type.t === 'class') {
+    const cls = classOf(v);
+    return cls ? mro(cls).includes(type) : false;
+  }
+  if (type.t !== 'ns') return undefined;
+  const path = type.path;
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  if (/^enum\.(Enum|IntEnum|StrEnum|Flag|IntFlag)$/.test(path)) return !!classOf(v)?.enumMembers;
+  if (/^enum\.(EnumMeta|EnumType)$/.test(path)) return v.t === 'class' && !!v.enumMembers;
+  if (/^(typing|collections\.abc|collections)\./.test(path) && abstractTypes[last]) return abstractTypes[last](v);
+  // A framework base class: instances of workspace classes deriving from it.
+  if (v.t === 'instance' && frameworkBases(v.cls).length) {
+    const bases = frameworkBases(v.cls);
+    if (bases.includes(path)) return true;
+    if (path === 'torch.nn.Module') return bases.some((b) => b.startsWith('torch.nn.'));
+    if (path === 'keras.layers.Layer') return kindsOf(v.cls).includes('keras-layer');
+    return false;
+  }
+  return undefined;
+}
+
+/**
+ * `isinstance(v, T)` where T is a workspace class, an Enum type, an abstract collection type or a
+ * framework base class; undefined when T is none of these (the builtin decides).
+ */
+export function isInstanceOf(v: Value | undefined, type: Value | undefined): boolean | undefined {
+  if (!v || !type) return undefined;
+  const types = type.t === 'tuple' ? type.items : [type];
+  let unknown = false;
+  for (const t of types) {
+    const r = instanceOfOne(v, t);
+    if (r === true) return true;
+    if (r === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+/** `callable(v)`: functions, classes, and objects whose class defines `__call__`/`forward`/`call`. */
+export function isCallableValue(v: Value | undefined): boolean {
+  if (!v) return false;
+  if (v.t === 'instance') return ['__call__', 'forward', 'call'].some((n) => classAttribute(v.cls, n) !== undefined) || kindsOf(v.cls).some((k) => k === 'loss-wrapper' || k === 'torch-prelu');
+  return v.t === 'func' || v.t === 'builtin' || v.t === 'class' || v.t === 'ns';
 }

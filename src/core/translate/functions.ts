@@ -90,6 +90,9 @@ export function makeFunction(def: FunctionDef, scope: Scope): Value {
       if (fn && inner === 'custom_vjp') { value = { ...fn, custom: { kind: 'custom_vjp', nondiff: intTuple(ev, dec.args.find((a) => a.name === 'nondiff_argnums')?.value, scope) } }; continue; }
       if (fn && inner === 'custom_jvp') { value = { ...fn, custom: { kind: 'custom_jvp' } }; continue; }
       if (transparentDecorators.has(inner)) continue;
+      const innerOrigin = decoratorOrigin(ev, dec.args[0].value, scope);
+      // A framework's own deprecation wrapper warns and calls through: the math is the function's.
+      if (innerOrigin.kind === 'framework' && /deprecat/i.test(inner)) continue;
     }
     const origin = decoratorOrigin(ev, dec, scope);
     if (origin.kind === 'workspace') {
@@ -97,6 +100,7 @@ export function makeFunction(def: FunctionDef, scope: Scope): Value {
       continue;
     }
     if (transparentDecorators.has(last)) continue;
+    if (origin.kind === 'framework' && /deprecat/i.test(last)) continue;
     const label = `decorator @${name || 'expression'}`;
     if (origin.kind === 'foreign') return refused(def, new UnsupportedConstruct(label, dec.span, `from ${foreignModule(origin.path)}, a module that is neither a supported framework nor in the workspace: what it does to the function is unknown`));
     if (origin.kind === 'unknown') return refused(def, origin.error instanceof UnsupportedConstruct ? new UnsupportedConstruct(label, dec.span, origin.error.message) : origin.error);
