@@ -398,10 +398,10 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   } catch (err) {
     report.findings = sourceFindings;
     const failure = classifyFailure(err, target);
-    report.probe = { status: failure.status, ms: 0, reason: failure.reason };
+    report.probe = { status: failure.code === 'GP001' ? 'unsupported' : 'failed', ms: 0, reason: failure.reason };
     if (failure.code === 'GP001') {
       report.summary = `${target.kind} · not probed: ${failure.construct}`;
-      report.findings.push({ code: 'GP001', severity: 'info', function: target.name, message: `${target.name} could not be ${failure.status === 'unsupported' ? 'translated' : 'probed'}: ${failure.reason}; it was not probed`, span: failure.span, evidence: { construct: failure.construct, ...(failure.origin ? { origin: failure.origin } : {}) } });
+      report.findings.push({ code: 'GP001', severity: 'info', function: target.name, message: `${target.name} could not be ${failure.translation ? 'translated' : 'probed'}: ${failure.reason}; it was not probed`, span: failure.span, evidence: { construct: failure.construct, ...(failure.origin ? { origin: failure.origin } : {}) } });
     } else {
       report.summary = `${target.kind} · probe failed`;
       report.findings.push({ code: 'GP002', severity: 'warning', function: target.name, message: `the probe of ${target.name} failed: ${failure.reason}${failure.engine ? ". If the function is valid, report this with the function's code" : ''}`, span: failure.span, evidence: { reason: failure.reason } });
@@ -415,14 +415,16 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
 }
 
 interface Failure {
+  /** GP001 (status `unsupported`: not probed) or GP002 (status `failed`: the probe itself failed). */
   code: 'GP001' | 'GP002';
-  status: 'unsupported' | 'failed';
   /** What stopped it, for the summary (GP001). */
   construct: string;
   reason: string;
   span: Span;
   /** Where the construct stands when a call in the function's file led into another file. */
   origin?: { path: string; line: number };
+  /** A translation limit (GP001 says "could not be translated"), not code that raised on the probe's input. */
+  translation: boolean;
   /** A failure of GradProbe itself: the message asks for a report. */
   engine: boolean;
 }
@@ -443,17 +445,17 @@ export function classifyFailure(err: unknown, target: DetectedFunction): Failure
     const origin = raw && isAbsolute(raw.path) && !isAbsolute(path) ? { ...raw, path: relative(process.cwd(), raw.path) } : raw;
     const where = origin ? ` (in ${origin.path}, line ${origin.line})` : '';
     const span = !elsewhere && err.span ? err.span : target.nameSpan;
-    if (err instanceof UnsupportedConstruct) return { code: 'GP001', status: 'unsupported', construct: err.construct, reason: `${err.message}${where}`, span, origin, engine: false };
-    if (err instanceof InputsRefused) return { code: 'GP001', status: 'failed', construct: 'an error on every probe input', reason: `${err.message}${where}`, span, origin, engine: false };
-    return { code: 'GP001', status: 'failed', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${err.message}${where}`, span, origin, engine: false };
+    if (err instanceof UnsupportedConstruct) return { code: 'GP001', construct: err.construct, reason: `${err.message}${where}`, span, origin, translation: true, engine: false };
+    if (err instanceof InputsRefused) return { code: 'GP001', construct: 'an error on every probe input', reason: `${err.message}${where}`, span, origin, translation: false, engine: false };
+    return { code: 'GP001', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${err.message}${where}`, span, origin, translation: false, engine: false };
   }
-  if (err instanceof ProbeBudgetExceeded) return { code: 'GP002', status: 'failed', construct: 'budget', reason: err.message, span: target.nameSpan, engine: false };
+  if (err instanceof ProbeBudgetExceeded) return { code: 'GP002', construct: 'budget', reason: err.message, span: target.nameSpan, translation: false, engine: false };
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
   // TF.js reports a shape or dtype it cannot take with a plain Error: the function's code on this input.
   if (err instanceof Error && err.constructor === Error) {
-    return { code: 'GP001', status: 'failed', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${message}`, span: target.nameSpan, engine: false };
+    return { code: 'GP001', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${message}`, span: target.nameSpan, translation: false, engine: false };
   }
-  return { code: 'GP002', status: 'failed', construct: 'engine', reason: `the engine failed: ${message}`, span: target.nameSpan, engine: true };
+  return { code: 'GP002', construct: 'engine', reason: `the engine failed: ${message}`, span: target.nameSpan, translation: false, engine: true };
 }
 
 interface ProbeOutcome {

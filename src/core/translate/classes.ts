@@ -179,13 +179,27 @@ export function memberAttribute(ev: Evaluator, v: Extract<Value, { t: 'str' | 'n
 
 /** The framework base class paths (`torch.nn.Module`, `keras.losses.Loss`) of a class, nearest first. */
 export function frameworkBases(cls: ClassValue): string[] {
+  const cached = basesCache.get(cls);
+  if (cached) return cached;
   const out: string[] = [];
   for (const c of mro(cls)) for (const b of c.bases) if (b.t === 'ns' && !out.includes(b.path)) out.push(b.path);
+  basesCache.set(cls, out);
   return out;
 }
+// A class's bases never change once built: its MRO and framework bases are computed once.
+const basesCache = new WeakMap<ClassValue, string[]>();
+const mroCache = new WeakMap<ClassValue, ClassValue[]>();
 
 /** Python's method resolution order (C3) over the workspace classes; depth-first if C3 has no answer. */
 export function mro(cls: ClassValue, depth = 0): ClassValue[] {
+  const cached = mroCache.get(cls);
+  if (cached) return cached;
+  const out = linearize(cls, depth);
+  mroCache.set(cls, out);
+  return out;
+}
+
+function linearize(cls: ClassValue, depth: number): ClassValue[] {
   if (depth > 50) throw new ProbeBudgetExceeded('a class hierarchy more than 50 classes deep');
   const parents = cls.bases.filter((b): b is ClassValue => b.t === 'class');
   const seqs = [...parents.map((p) => mro(p, depth + 1)), parents].map((s) => [...s]);

@@ -153,7 +153,7 @@ export class Evaluator implements Interpreter {
       case 'pass': return;
       case 'break': throw new BreakSignal();
       case 'continue': throw new ContinueSignal();
-      case 'raise': throw new UserCodeError('the function raises an exception on this input', s.span);
+      case 'raise': throw new UserCodeError(`the function raises ${raisedText(s.exception)} on this input (line ${s.span.startLine + 1})`, s.span);
       case 'unsupported': throw new UnsupportedConstruct(s.construct, s.span);
     }
   }
@@ -463,4 +463,14 @@ function undefinedName(ev: Evaluator, id: string, scope: Scope, span: Span): Uns
     .filter((m) => canonicalModule(m) === undefined && ev.resolveImport?.(m, undefined, scope.module.path) === undefined);
   if (stars.length) return new UnsupportedConstruct(`name \`${id}\``, span, `not defined in the module; it may come from \`from ${stars[0]} import *\`, which the translation cannot read`);
   return new UnsupportedConstruct(`name \`${id}\` is not defined (a ${python ? 'NameError' : 'ReferenceError'} when it runs)`, span);
+}
+
+/** What a `raise`/`throw` names, read from the source without evaluating it: `ValueError: "message"`. */
+function raisedText(exception: Expr | undefined): string {
+  if (!exception) return 'an exception';
+  const call = exception.kind === 'call' ? exception : undefined;
+  const name = dottedName(call ? call.callee : exception) ?? 'an exception';
+  const first = call?.args[0]?.value;
+  const message = first?.kind === 'string' && first.value !== '<f-string>' ? `: "${first.value.length > 120 ? `${first.value.slice(0, 117)}...` : first.value}"` : '';
+  return `${name}${message}`;
 }
