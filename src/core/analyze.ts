@@ -357,7 +357,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const fnDef = target.inner ?? target.def;
   const syntaxError = fnDef?.syntaxError ?? target.cls?.syntaxError;
   /** What the translation assumed (initializer values, class decorators): said in the summary. */
-  const notes = new Set<string>();
+  const assumptions = new Set<string>();
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
     const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
@@ -366,7 +366,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       try {
         return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
       } finally {
-        for (const n of ev.notes) notes.add(n);
+        for (const n of ev.assumptions) assumptions.add(n);
       }
     };
     const base = probe();
@@ -407,7 +407,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       report.findings.push({ code: 'GP002', severity: 'warning', function: target.name, message: `the probe of ${target.name} failed: ${failure.reason}${failure.engine ? ". If the function is valid, report this with the function's code" : ''}`, span: failure.span, evidence: { reason: failure.reason } });
     }
   }
-  if (notes.size) report.summary += ` · assumed: ${[...notes].join('; ')}`;
+  if (assumptions.size) report.summary += ` · assumed: ${[...assumptions].join('; ')}`;
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
   reportCache.set(key, structuredClone(report));
   while (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);

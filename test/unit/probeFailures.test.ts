@@ -34,7 +34,7 @@ test('a hyper-parameter without a value is GP001 naming the argument, not GP002'
   assert.match(finding.message, /needs a value for the argument 'offset_table'/);
 });
 
-test('a loss that raises on every input shape is GP001 quoting what it raises, at the raise', async () => {
+test('a loss that raises on every input shape is GP001 at the raise', async () => {
   const text = [
     'import torch',
     '',
@@ -46,8 +46,8 @@ test('a loss that raises on every input shape is GP001 quoting what it raises, a
   const { fn, finding } = await probe(text, 'volume_loss');
   assert.equal(finding?.code, 'GP001', finding?.message);
   assert.equal(fn.probe.status, 'unsupported');
-  assert.match(finding.message, /could not be probed: .*raises ValueError: "expects NCDHW volumes"/);
-  assert.equal(finding.span.startLine, 4);
+  assert.match(finding.message, /could not be probed: the loss raised an error on every input shape tried/);
+  assert.equal(finding.span.startLine, 4, 'the GP001 points at the raise');
   assert.doesNotMatch(finding.message, /report this/);
 });
 

@@ -58,7 +58,7 @@ export type Stmt = { span: Span } & (
   | { kind: 'pass'; declares?: string }
   | { kind: 'break' }
   | { kind: 'continue' }
-  | { kind: 'raise'; exception?: Expr }
+  | { kind: 'raise' }
   | { kind: 'unsupported'; construct: string }
 );
 

@@ -120,10 +120,7 @@ export class JavascriptLowering {
         const finalizer = field(node, 'finalizer');
         return [{ kind: 'try', body: this.body(field(node, 'body')), handlers: handler ? [this.body(field(handler, 'body'))] : [], finalbody: finalizer ? this.body(field(finalizer, 'body')) : [], span }];
       }
-      case 'throw_statement': {
-        const inner = named(node)[0];
-        return [{ kind: 'raise', exception: inner ? this.expr(inner) : undefined, span }];
-      }
+      case 'throw_statement': return [{ kind: 'raise', span }];
       case 'break_statement': return [{ kind: 'break', span }];
       case 'continue_statement': return [{ kind: 'continue', span }];
       case 'empty_statement':

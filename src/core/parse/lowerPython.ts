@@ -160,10 +160,7 @@ export class PythonLowering {
       case 'pass_statement': return { kind: 'pass', span };
       case 'break_statement': return { kind: 'break', span };
       case 'continue_statement': return { kind: 'continue', span };
-      case 'raise_statement': {
-        const inner = named(node)[0];
-        return { kind: 'raise', exception: inner ? this.expr(inner) : undefined, span };
-      }
+      case 'raise_statement': return { kind: 'raise', span };
       case 'assert_statement':
       case 'global_statement':
       case 'nonlocal_statement':

@@ -6,7 +6,7 @@ import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, num, str, tuple, type BuiltinValue, type Value } from '../ir/values';
 import { attribute } from './attributes';
-import { isCallableValue, isInstanceOf } from './classes';
+import { isInstanceOf } from './classes';
 import { iterate, truthy } from './conversions';
 import type { Evaluator } from './evaluator';
 
@@ -95,7 +95,6 @@ const pythonBuiltins: BuiltinTable = {
     try { return attribute(ev, a[0], a[1].v, s); } catch (err) { if (a.length > 2) return a[2]; throw err; }
   }),
   staticmethod: () => fn('staticmethod', (a) => a[0]),
-  callable: () => fn('callable', (a) => ({ t: 'bool', v: isCallableValue(a[0]) })),
   NotImplementedError: () => fn('NotImplementedError', () => NONE),
   ValueError: () => fn('ValueError', () => NONE),
   TypeError: () => fn('TypeError', () => NONE),

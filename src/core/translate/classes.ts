@@ -85,7 +85,7 @@ function decorateClass(ev: Evaluator, cls: ClassValue, scope: Scope, fields: str
     }
     // A class decorator that cannot be followed is taken to register the class and return it.
     const from = origin.kind === 'foreign' ? ` (from ${foreignModule(origin.path)})` : '';
-    ev.note(`class decorator @${name}${from} taken to return the class unchanged`);
+    ev.assume(`class decorator @${name}${from} taken to return the class unchanged`);
   }
   return value;
 }
@@ -446,7 +446,7 @@ function addWeight(ev: Evaluator, obj: InstanceValue, args: Value[], kwargs: Map
   else if (init.t === 'num') { value = init.v; what = `constant ${init.v}`; }
   else if (init.t === 'tensor' && init.v.size === 1) { value = init.v.dataSync()[0]; what = `constant ${value}`; }
   else throw new UnsupportedConstruct('add_weight initializer', span, `${describe(init)} is not an initializer the probe gives a value`);
-  ev.note(`${obj.cls.def.name}.add_weight(${name?.t === 'str' ? `'${name.v}'` : ''}) = ${value} (initializer ${what})`);
+  ev.assume(`${obj.cls.def.name}.add_weight(${name?.t === 'str' ? `'${name.v}'` : ''}) = ${value} (initializer ${what})`);
   return { t: 'tensor', v: tf.fill(shape, value) };
 }
 
@@ -642,18 +642,6 @@ export function enumMembersOf(v: Value): Value[] | undefined {
 
 // ------------------------------------------------------------------ isinstance
 
-/** Abstract collection types by their last name: which modelled values are instances. */
-const abstractTypes: Record<string, (v: Value) => boolean> = {
-  Hashable: (v) => !['list', 'dict'].includes(v.t),
-  Mapping: (v) => v.t === 'dict',
-  MutableMapping: (v) => v.t === 'dict',
-  Sequence: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str',
-  Collection: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict' || (v.t === 'class' && !!v.enumMembers),
-  Iterable: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict' || v.t === 'tensor' || (v.t === 'class' && !!v.enumMembers),
-  Container: (v) => v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict',
-  Callable: (v) => v.t === 'func' || v.t === 'builtin' || v.t === 'class' || (v.t === 'instance' && classAttribute(v.cls, '__call__') !== undefined),
-};
-
 function classOf(v: Value): ClassValue | undefined {
   if (v.t === 'instance') return v.cls;
   if ((v.t === 'str' || v.t === 'num') && v.member) return v.member.cls;
@@ -667,10 +655,8 @@ function instanceOfOne(v: Value, type: Value): boolean | undefined {
   }
   if (type.t !== 'ns') return undefined;
   const path = type.path;
-  const last = path.slice(path.lastIndexOf('.') + 1);
   if (/^enum\.(Enum|IntEnum|StrEnum|Flag|IntFlag)$/.test(path)) return !!classOf(v)?.enumMembers;
   if (/^enum\.(EnumMeta|EnumType)$/.test(path)) return v.t === 'class' && !!v.enumMembers;
-  if (/^(typing|collections\.abc|collections)\./.test(path) && abstractTypes[last]) return abstractTypes[last](v);
   // A framework base class: instances of workspace classes deriving from it.
   if (v.t === 'instance' && frameworkBases(v.cls).length) {
     const bases = frameworkBases(v.cls);
@@ -683,8 +669,8 @@ function instanceOfOne(v: Value, type: Value): boolean | undefined {
 }
 
 /**
- * `isinstance(v, T)` where T is a workspace class, an Enum type, an abstract collection type or a
- * framework base class; undefined when T is none of these (the builtin decides).
+ * `isinstance(v, T)` where T is a workspace class, an Enum type or a framework base class of a
+ * workspace instance; undefined when T is none of these (the builtin decides).
  */
 export function isInstanceOf(v: Value | undefined, type: Value | undefined): boolean | undefined {
   if (!v || !type) return undefined;
@@ -698,9 +684,3 @@ export function isInstanceOf(v: Value | undefined, type: Value | undefined): boo
   return unknown ? undefined : false;
 }
 
-/** `callable(v)`: functions, classes, and objects whose class defines `__call__`/`forward`/`call`. */
-export function isCallableValue(v: Value | undefined): boolean {
-  if (!v) return false;
-  if (v.t === 'instance') return ['__call__', 'forward', 'call'].some((n) => classAttribute(v.cls, n) !== undefined) || kindsOf(v.cls).some((k) => k === 'loss-wrapper' || k === 'torch-prelu');
-  return v.t === 'func' || v.t === 'builtin' || v.t === 'class' || v.t === 'ns';
-}

@@ -43,14 +43,14 @@ export class Evaluator implements Interpreter {
   readonly ctx: OpContext;
   private readonly modules = new Map<string, ModuleContext>();
   /** What the translation assumed where the source leaves a choice (a weight's initializer, a class decorator): said in the summary. */
-  readonly notes = new Set<string>();
+  readonly assumptions = new Set<string>();
 
   constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
     this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, ...ctx };
   }
 
-  note(text: string): void {
-    if (this.notes.size < 20) this.notes.add(text);
+  assume(text: string): void {
+    if (this.assumptions.size < 20) this.assumptions.add(text);
   }
 
   /**
@@ -153,7 +153,7 @@ export class Evaluator implements Interpreter {
       case 'pass': return;
       case 'break': throw new BreakSignal();
       case 'continue': throw new ContinueSignal();
-      case 'raise': throw new UserCodeError(`the function raises ${raisedText(s.exception)} on this input (line ${s.span.startLine + 1})`, s.span);
+      case 'raise': throw new UserCodeError('the function raises an exception on this input', s.span);
       case 'unsupported': throw new UnsupportedConstruct(s.construct, s.span);
     }
   }
@@ -465,12 +465,3 @@ function undefinedName(ev: Evaluator, id: string, scope: Scope, span: Span): Uns
   return new UnsupportedConstruct(`name \`${id}\` is not defined (a ${python ? 'NameError' : 'ReferenceError'} when it runs)`, span);
 }
 
-/** What a `raise`/`throw` names, read from the source without evaluating it: `ValueError: "message"`. */
-function raisedText(exception: Expr | undefined): string {
-  if (!exception) return 'an exception';
-  const call = exception.kind === 'call' ? exception : undefined;
-  const name = dottedName(call ? call.callee : exception) ?? 'an exception';
-  const first = call?.args[0]?.value;
-  const message = first?.kind === 'string' && first.value !== '<f-string>' ? `: "${first.value.length > 120 ? `${first.value.slice(0, 117)}...` : first.value}"` : '';
-  return `${name}${message}`;
-}
