@@ -2,6 +2,7 @@
 // CLI, the language server and the panel; every shell shows the findings computed here.
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
+import { isAbsolute, relative } from 'node:path';
 import { selects } from './findings/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
@@ -21,7 +22,7 @@ import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
 import { withTensorScope } from './probe/tensorScope';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './ir/errors';
+import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
@@ -331,12 +332,18 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const sourceFindings = sourceRuleFindings(target);
   const fnDef = target.inner ?? target.def;
   const syntaxError = fnDef?.syntaxError ?? target.cls?.syntaxError;
+  /** What the translation assumed (initializer values, class decorators): said in the summary. */
+  const assumptions = new Set<string>();
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
     const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
     const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
       const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
-      return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
+      try {
+        return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
+      } finally {
+        for (const n of ev.assumptions) assumptions.add(n);
+      }
     };
     const base = probe();
     let probeFindings = base.findings;
@@ -366,23 +373,65 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
     report.findings = [...probeFindings, ...settleSourceFindings(sourceFindings, probeFindings)];
   } catch (err) {
     report.findings = sourceFindings;
-    if (err instanceof UnsupportedConstruct) {
-      report.probe = { status: 'unsupported', ms: 0, reason: err.message };
-      report.summary = `${target.kind} · not probed: ${err.construct}`;
-      report.findings.push(finding('GP001', { function: target.name, message: `${target.name} could not be translated: ${err.message}; it was not probed`, span: err.span ?? target.nameSpan, evidence: { construct: err.construct } }));
+    const failure = classifyFailure(err, target);
+    report.probe = { status: failure.code === 'GP001' ? 'unsupported' : 'failed', ms: 0, reason: failure.reason };
+    if (failure.code === 'GP001') {
+      report.summary = `${target.kind} · not probed: ${failure.construct}`;
+      report.findings.push(finding('GP001', { function: target.name, message: `${target.name} could not be ${failure.translation ? 'translated' : 'probed'}: ${failure.reason}; it was not probed`, span: failure.span, evidence: { construct: failure.construct, ...(failure.origin ? { origin: failure.origin } : {}) } }));
     } else {
-      const reason = err instanceof ProbeBudgetExceeded ? err.message
-        : err instanceof UserCodeError ? `the function failed on the probe's input: ${err.message}`
-        : `the engine failed: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-      report.probe = { status: 'failed', ms: 0, reason };
       report.summary = `${target.kind} · probe failed`;
-      report.findings.push(finding('GP002', { function: target.name, message: `the probe of ${target.name} failed: ${reason}. If the function is valid, report this with the function's code`, span: err instanceof UserCodeError && err.span ? err.span : target.nameSpan, evidence: { reason } }));
+      report.findings.push(finding('GP002', { function: target.name, message: `the probe of ${target.name} failed: ${failure.reason}${failure.engine ? ". If the function is valid, report this with the function's code" : ''}`, span: failure.span, evidence: { reason: failure.reason } }));
     }
   }
+  if (assumptions.size) report.summary += ` · assumed: ${[...assumptions].join('; ')}`;
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
   reportCache.set(key, structuredClone(report));
   while (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);
   return report;
+}
+
+interface Failure {
+  /** GP001 (status `unsupported`: not probed) or GP002 (status `failed`: the probe itself failed). */
+  code: 'GP001' | 'GP002';
+  /** What stopped it, for the summary (GP001). */
+  construct: string;
+  reason: string;
+  span: Span;
+  /** Where the construct stands when a call in the function's file led into another file. */
+  origin?: { path: string; line: number };
+  /** A translation limit (GP001 says "could not be translated"), not code that raised on the probe's input. */
+  translation: boolean;
+  /** A failure of GradProbe itself: the message asks for a report. */
+  engine: boolean;
+}
+
+/**
+ * Why a function was not probed. GP001: a translation limit (an op, a construct, a missing
+ * argument, a name defined nowhere) or code that raises on every input the probe tried, at a line of
+ * the function's own file (naming the other file when the construct stands there). GP002: budgets
+ * (steps, time, tensor size) and failures of the engine itself (a JavaScript TypeError, RangeError,
+ * ReferenceError in GradProbe's code).
+ */
+export function classifyFailure(err: unknown, target: DetectedFunction): Failure {
+  const path = target.module.doc.path;
+  if (err instanceof LocatedError) {
+    const elsewhere = err.path !== undefined && err.path !== path;
+    const raw = err.origin ?? (elsewhere && err.span ? { path: err.path!, line: err.span.startLine + 1 } : undefined);
+    // A module loaded from disk has an absolute path; the report's paths are the run's own.
+    const origin = raw && isAbsolute(raw.path) && !isAbsolute(path) ? { ...raw, path: relative(process.cwd(), raw.path) } : raw;
+    const where = origin ? ` (in ${origin.path}, line ${origin.line})` : '';
+    const span = !elsewhere && err.span ? err.span : target.nameSpan;
+    if (err instanceof UnsupportedConstruct) return { code: 'GP001', construct: err.construct, reason: `${err.message}${where}`, span, origin, translation: true, engine: false };
+    if (err instanceof InputsRefused) return { code: 'GP001', construct: 'an error on every probe input', reason: `${err.message}${where}`, span, origin, translation: false, engine: false };
+    return { code: 'GP001', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${err.message}${where}`, span, origin, translation: false, engine: false };
+  }
+  if (err instanceof ProbeBudgetExceeded) return { code: 'GP002', construct: 'budget', reason: err.message, span: target.nameSpan, translation: false, engine: false };
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  // TF.js reports a shape or dtype it cannot take with a plain Error: the function's code on this input.
+  if (err instanceof Error && err.constructor === Error) {
+    return { code: 'GP001', construct: 'an error on the probe\'s input', reason: `the function raised an error on the probe's input: ${message}`, span: target.nameSpan, translation: false, engine: false };
+  }
+  return { code: 'GP002', construct: 'engine', reason: `the engine failed: ${message}`, span: target.nameSpan, translation: false, engine: true };
 }
 
 interface ProbeOutcome {

@@ -10,9 +10,9 @@ const machinery = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPr
 for (const name of machinery) {
   test(`'${name}' is an unknown name in Python and in JavaScript`, async () => {
     const python = `def act(x):\n    return x + ${name}\n`;
-    await assert.rejects(evaluateFunction({ path: 'm.py', text: python, name: 'act', x: [1], backend: 'cpu' }), (err: Error) => err.message.includes(`name '${name}'`));
+    await assert.rejects(evaluateFunction({ path: 'm.py', text: python, name: 'act', x: [1], backend: 'cpu' }), (err: Error) => err.message.includes(`name \`${name}\` is not defined`));
     const js = `export const act = (x) => x + ${name};\n`;
-    await assert.rejects(evaluateFunction({ path: 'm.js', text: js, name: 'act', x: [1], backend: 'cpu' }), (err: Error) => err.message.includes(`name '${name}'`));
+    await assert.rejects(evaluateFunction({ path: 'm.js', text: js, name: 'act', x: [1], backend: 'cpu' }), (err: Error) => err.message.includes(`name \`${name}\` is not defined`));
   });
 }
 

@@ -76,8 +76,8 @@ test('hostile functions are not executed and each yields GP001 naming what stopp
   for (let n = 1; n <= 7; n++) assert.equal(fs.existsSync(marker(n)), false, `marker ${n} exists`);
   assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
   const expected: Record<string, RegExp> = {
-    swish_os: /os\.system/, swish_sub: /subprocess\.run/, swish_open: /'open'/, swish_import: /__import__/, swish_eval: /'eval'/,
-    swish_path: /pathlib\.Path/, swish_net: /urllib/, swishReq: /'require'/, swishFn: /'Function'/, swishCtor: /constructor/,
+    swish_os: /os\.system/, swish_sub: /subprocess\.run/, swish_open: /`open`/, swish_import: /__import__/, swish_eval: /`eval`/,
+    swish_path: /pathlib\.Path/, swish_net: /urllib/, swishReq: /`require`/, swishFn: /`Function`/, swishCtor: /constructor/,
     swishGlobal: /globalThis/, swishProto: /__proto__/, swishImport: /import\(\)/,
   };
   for (const [name, construct] of Object.entries(expected)) {

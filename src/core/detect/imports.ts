@@ -57,7 +57,7 @@ export function moduleMatches(module: string, path: string): boolean {
   const parts = module.replace(/^(\.\/|\.\.\/)+/, '').replace(/^\.+/, '').split(/[./]/).filter(Boolean);
   if (parts.length === 0) return false;
   const tail = parts.join('/');
-  return file === tail || file.endsWith(`/${tail}`) || file.endsWith(`/${tail}/__init__`);
+  return file === tail || file === `${tail}/__init__` || file.endsWith(`/${tail}`) || file.endsWith(`/${tail}/__init__`);
 }
 
 /**

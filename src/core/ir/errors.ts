@@ -1,9 +1,29 @@
 import type { Span } from './ir';
 
+/**
+ * An error that points at source: its span, the file it stands in once known (`path`, set where it
+ * leaves the function or module it was raised in), and where it first stood when a call in another
+ * file led there (`origin`: the span then points at that call, in the caller's file).
+ */
+export class LocatedError extends Error {
+  path?: string;
+  origin?: { path: string; line: number };
+  constructor(message: string, public span: Span | undefined) {
+    super(message);
+  }
+}
+
 /** A construct the translator does not support: becomes GP001 naming it. */
-export class UnsupportedConstruct extends Error {
-  constructor(readonly construct: string, readonly span: Span | undefined, detail?: string) {
-    super(detail ? `${construct}: ${detail}` : construct);
+export class UnsupportedConstruct extends LocatedError {
+  constructor(readonly construct: string, span: Span | undefined, detail?: string) {
+    super(detail ? `${construct}: ${detail}` : construct, span);
+  }
+}
+
+/** A call leaves a parameter without a value (no argument, no default): the probe cannot choose one. */
+export class MissingArgument extends UnsupportedConstruct {
+  constructor(readonly functionName: string, readonly parameter: string, span: Span | undefined) {
+    super(`${functionName}() needs a value for the argument '${parameter}'`, span, 'it has no default and none was given');
   }
 }
 
@@ -11,8 +31,11 @@ export class UnsupportedConstruct extends Error {
 export class ProbeBudgetExceeded extends Error {}
 
 /** The user's code itself failed as the framework would (a shape mismatch, a bad argument). */
-export class UserCodeError extends Error {
-  constructor(message: string, readonly span: Span | undefined) {
-    super(message);
+export class UserCodeError extends LocatedError {
+  constructor(message: string, span: Span | undefined) {
+    super(message, span);
   }
 }
+
+/** The user's code raised on every input the probe tried (each shape of its input family): the first error's place. */
+export class InputsRefused extends UserCodeError {}

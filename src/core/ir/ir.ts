@@ -55,7 +55,7 @@ export type Stmt = { span: Span } & (
   | { kind: 'function'; fn: FunctionDef }
   | { kind: 'class'; cls: ClassDef }
   | { kind: 'import'; module: string; names: { name: string; alias: string }[]; alias?: string }
-  | { kind: 'pass' }
+  | { kind: 'pass'; declares?: string }
   | { kind: 'break' }
   | { kind: 'continue' }
   | { kind: 'raise' }
@@ -66,7 +66,8 @@ export interface Param {
   name: string;
   default?: Expr;
   kind: 'normal' | 'varargs' | 'kwargs';
-  /** JS destructuring parameters and Python's `self` are ordinary names here. */
+  /** Python's `self` is an ordinary name here; a JS destructuring parameter (`[a, b]`) also has its pattern. */
+  pattern?: Expr;
   /** The written type (`torch.Tensor`, `str`, `tf.Tensor`), as source text, when there is one. */
   annotation?: string;
 }

@@ -5,8 +5,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ClassDef, FunctionDef, Span } from './ir';
 
 export type Value =
-  | { t: 'num'; v: number; int: boolean }
-  | { t: 'str'; v: string }
+  | { t: 'num'; v: number; int: boolean; member?: EnumMember }
+  | { t: 'str'; v: string; member?: EnumMember }
   | { t: 'bool'; v: boolean }
   | { t: 'none' }
   | { t: 'tensor'; v: tf.Tensor }
@@ -20,6 +20,7 @@ export type Value =
   | BuiltinValue
   | ClassValue
   | InstanceValue
+  | ModuleValue
   | { t: 'opaque'; what: string; attrs?: Map<string, Value> };
 
 export interface FunctionValue {
@@ -27,8 +28,14 @@ export interface FunctionValue {
   def: FunctionDef;
   closure: unknown; // a Scope; typed loosely to keep this module free of the evaluator
   self?: Value;
+  /** The class whose body defines it (a method): what `super()` inside it starts from. */
+  owner?: ClassValue;
+  /** `@property` (read as an attribute), `@classmethod` (bound to the class), `@staticmethod` (never bound). */
+  binding?: 'property' | 'classmethod' | 'staticmethod';
+  /** `@torch.no_grad()`: what it returns is cut from the graph, as PyTorch does. */
+  noGrad?: boolean;
   /** jax.custom_vjp / custom_jvp / tf.custom_gradient: how the framework differentiates it. */
-  custom?: { kind: 'custom_vjp'; fwd?: Value; bwd?: Value } | { kind: 'custom_jvp'; jvp?: Value } | { kind: 'tf_custom_gradient' };
+  custom?: { kind: 'custom_vjp'; fwd?: Value; bwd?: Value; nondiff?: number[] } | { kind: 'custom_jvp'; jvp?: Value } | { kind: 'tf_custom_gradient' };
 }
 
 export interface BuiltinValue {
@@ -45,6 +52,27 @@ export interface ClassValue {
   closure: unknown;
   attrs: Map<string, Value>;
   bases: Value[];
+  /** An Enum subclass: its members in definition order. */
+  enumMembers?: Value[];
+  /** A `@dataclass`: its fields in order (the generated `__init__`'s parameters). */
+  dataclassFields?: string[];
+}
+
+/** A member of a workspace Enum; str/int mixin members are the plain value carrying this. */
+export interface EnumMember {
+  cls: ClassValue;
+  name: string;
+}
+
+/** A workspace module imported as a module (`import pkg.utils as U`, `from pkg import functional`). */
+export interface ModuleValue {
+  t: 'module';
+  /** The name it was imported by (possibly relative: `.functional`). */
+  name: string;
+  /** The module's Scope (typed loosely, as closures are). */
+  scope: unknown;
+  /** The file it was imported from: relative names resolve against it. */
+  fromPath: string;
 }
 
 export interface InstanceValue {
@@ -74,6 +102,7 @@ export function describe(v: Value): string {
     case 'builtin': return v.name;
     case 'class': return `class ${v.def.name}`;
     case 'instance': return `${v.cls.def.name} object`;
+    case 'module': return `module ${v.name}`;
     default: return v.t;
   }
 }

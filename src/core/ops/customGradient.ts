@@ -9,8 +9,11 @@ export function withGradient(
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const xs = args.slice(0, -1) as tf.Tensor[];
     save(xs);
+    const value = forward(xs);
     return {
-      value: forward(xs),
+      // An identity forward returns its input itself: the tape would then send the gradient along
+      // both the custom rule and the input's own path. A copy keeps the rule the only path.
+      value: xs.includes(value) ? tf.clone(value) : value,
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(Array.isArray(dy) ? dy[0] : dy, saved),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -246,6 +246,7 @@ export class JavascriptLowering {
       if (target.type === 'rest_pattern') out.push({ name: named(target)[0]?.text ?? 'rest', kind: 'varargs' });
       else if (target.type === 'identifier') out.push({ name: target.text, default: def, kind: 'normal', ...(annotation ? { annotation } : {}) });
       else if (target.type === 'this') continue;
+      else if (target.type === 'array_pattern') out.push({ name: `<${target.type}>`, default: def, kind: 'normal', pattern: this.expr(target) });
       else out.push({ name: `<${target.type}>`, default: def, kind: 'normal' });
     }
     return out;

@@ -74,7 +74,8 @@ export class PythonLowering {
           const left = field(current, 'left');
           const right = field(current, 'right');
           if (left) targets.push(this.expr(left));
-          if (!right) return { kind: 'pass', span }; // annotation without a value: `x: int`
+          // An annotation without a value (`x: int`) declares a name: a dataclass field.
+          if (!right) return { kind: 'pass', declares: left?.type === 'identifier' ? left.text : undefined, span };
           current = right.type === 'assignment' ? right : undefined;
           if (!current) return { kind: 'assign', targets, value: this.expr(right), span };
         }

@@ -5,7 +5,7 @@ import type { GradProbeSettings } from '../config/settings';
 import { finding } from '../findings/finding';
 import type { RuleCode } from '../findings/rules';
 import type { Finding } from '../findings/types';
-import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
+import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { Span } from '../ir/ir';
 import type { LossMapping, Program } from '../translate/translate';
 import type { LossFacts, SourceOp } from './lossFacts';
@@ -90,7 +90,7 @@ export class LossRunner {
 export function chooseLayout(runner: LossRunner, families: LossFamily[], names: Names): { family: LossFamily; layout: LossLayout; typical: LossCase[]; boundary: LossCase[]; skipped: string[] } {
   const tried: string[] = [];
   const skipped: string[] = [];
-  let firstError: string | undefined;
+  let firstError: unknown;
   for (const family of families) {
     for (const layout of candidateLayouts(family)) {
       const cases = lossCases(family, layout, names);
@@ -100,13 +100,16 @@ export function chooseLayout(runner: LossRunner, families: LossFamily[], names: 
       } catch (err) {
         if (!isShapeProblem(err)) throw err;
         tried.push(layout.describe);
-        firstError ??= err instanceof Error ? err.message : String(err);
+        firstError ??= err;
       }
     }
     skipped.push(family.name);
   }
   const what = families.map((f) => f.name).join(', then ');
-  throw new Error(`the loss raised an error on every input shape tried for ${what} (${tried.join('; ')}); the first: ${firstError ?? 'unknown error'}`);
+  const first = firstError instanceof Error ? firstError.message : String(firstError ?? 'unknown error');
+  const refused = new InputsRefused(`the loss raised an error on every input shape tried for ${what} (${tried.join('; ')}); the first: ${first}`, firstError instanceof LocatedError ? firstError.span : undefined);
+  if (firstError instanceof LocatedError) Object.assign(refused, { path: firstError.path, origin: firstError.origin });
+  throw refused;
 }
 
 export interface LossContext {

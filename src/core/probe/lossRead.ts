@@ -16,7 +16,7 @@ import { dottedName, type Arg, type ClassDef, type Expr, type FunctionDef, type 
 import type { FunctionValue, Value } from '../ir/values';
 import { classAt, methodAt, opAt, tensorAttribute } from '../ops/registry';
 import { attribute } from '../translate/attributes';
-import { instanceCallable } from '../translate/classes';
+import { userCallMethod } from '../translate/classes';
 import { truthy } from '../translate/conversions';
 import { Scope } from '../translate/scope';
 import type { Program } from '../translate/translate';
@@ -101,7 +101,7 @@ class Reader {
   run(fn: FunctionDef, inputs: string[]): void {
     const callable = this.program?.callable;
     const fnValue: FunctionValue | undefined = callable?.t === 'func' && callable.def === fn ? callable
-      : callable?.t === 'instance' ? instanceCallable(callable) : undefined;
+      : callable?.t === 'instance' ? userCallMethod(callable) : undefined;
     const closure = fnValue?.closure as Scope | undefined ?? this.moduleScope(this.target.module.ir);
     const frame: Frame = { env: new Map(), scope: closure, imports: this.tops(this.target.module.ir).imports, module: this.target.module.ir };
     frame.env.set('self', this.selfTaint());
@@ -180,7 +180,7 @@ class Reader {
       case 'bool': return { ...EMPTY, number: v.v ? 1 : 0, value: v };
       case 'func': return { ...EMPTY, value: v, fn: { def: v.def, env: new Map(), closure: v.closure as Scope, self: v.self } };
       case 'instance': {
-        const call = instanceCallable(v);
+        const call = userCallMethod(v);
         return { ...EMPTY, value: v, ...(call ? { fn: { def: call.def, env: new Map(), closure: call.closure as Scope, self: v } } : {}) };
       }
       default: return { ...EMPTY, value: v };

@@ -6,10 +6,10 @@ import { UnsupportedConstruct } from '../ir/errors';
 import { canonicalPath } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, keyOf, num, str, tuple, type Value } from '../ir/values';
-import { classAttribute, frameworkInstanceAttribute } from './classes';
+import { classAttributeAccess, instanceAttribute, lazyAttributes, memberAttribute } from './classes';
 import { iterate } from './conversions';
-import { autogradApply } from './customGradients';
 import type { Evaluator } from './evaluator';
+import { moduleAttribute } from './moduleBindings';
 
 /** Attributes that reach an object's machinery rather than its data: never followed. */
 const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);
@@ -24,19 +24,9 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
       if (constant) return constant;
       return { t: 'ns', path };
     }
-    case 'instance': {
-      const own = obj.attrs.get(name);
-      if (own !== undefined) return own;
-      const found = classAttribute(obj.cls, name);
-      if (found) return found.t === 'func' && !found.def.isStatic ? { ...found, self: obj } : found;
-      return frameworkInstanceAttribute(obj, name, span);
-    }
-    case 'class': {
-      const found = classAttribute(obj, name);
-      if (found) return found;
-      if (name === 'apply') return autogradApply(ev, obj, span);
-      throw new UnsupportedConstruct(`attribute ${obj.def.name}.${name}`, span);
-    }
+    case 'instance': return instanceAttribute(ev, obj, name, span);
+    case 'class': return classAttributeAccess(ev, obj, name, span);
+    case 'module': return moduleAttribute(ev, obj, name, span);
     case 'tensor': {
       const method = methodOf(ev.ctx.framework, name);
       if (method) return method(obj, ev, span);
@@ -64,7 +54,7 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
       break;
     }
     case 'opaque': {
-      const v = obj.attrs?.get(name);
+      const v = obj.attrs?.get(name) ?? lazyAttributes.get(obj)?.(name, span);
       if (v !== undefined) return v;
       break;
     }
@@ -77,7 +67,14 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
       if (name === 'defvjp' || name === 'defjvp') return { t: 'builtin', name, call: () => NONE };
       break;
     }
+    case 'num': {
+      const m = memberAttribute(ev, obj, name, span);
+      if (m) return m;
+      break;
+    }
     case 'str': {
+      const m = memberAttribute(ev, obj, name, span);
+      if (m) return m;
       if (name === 'lower') return { t: 'builtin', name: 'str.lower', call: () => str(obj.v.toLowerCase()) };
       if (name === 'upper') return { t: 'builtin', name: 'str.upper', call: () => str(obj.v.toUpperCase()) };
       if (name === 'format') return { t: 'builtin', name: 'str.format', call: () => str(obj.v) };

@@ -6,6 +6,7 @@ import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, num, str, tuple, type BuiltinValue, type Value } from '../ir/values';
 import { attribute } from './attributes';
+import { isInstanceOf } from './classes';
 import { iterate, truthy } from './conversions';
 import type { Evaluator } from './evaluator';
 
@@ -65,6 +66,8 @@ const pythonBuiltins: BuiltinTable = {
     return { t: 'dict', map, keys };
   }),
   isinstance: () => fn('isinstance', (a) => {
+    const known = isInstanceOf(a[0], a[1]);
+    if (known !== undefined) return { t: 'bool', v: known };
     const v = a[0];
     const cls = a[1];
     const names = cls?.t === 'tuple' ? cls.items : [cls];

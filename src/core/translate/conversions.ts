@@ -26,6 +26,7 @@ export function iterate(v: Value, span: Span): Value[] {
     case 'tuple': return v.items;
     case 'dict': return [...v.keys.values()];
     case 'str': return [...v.v].map(str);
+    case 'class': if (v.enumMembers) return v.enumMembers; throw new UnsupportedConstruct(`iteration over ${describe(v)}`, span);
     case 'tensor': {
       if (v.v.rank === 0) throw new UserCodeError('iteration over a 0-d tensor', span);
       return tf.unstack(v.v).map((t) => ({ t: 'tensor', v: t }) as Value);

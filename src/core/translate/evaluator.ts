@@ -5,17 +5,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
 import { callOp } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import { LocatedError, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
+import { canonicalModule } from '../ir/frameworks';
 import { attribute } from './attributes';
 import { builtinNamed } from './builtins';
-import { instanceCallable, instantiate, makeClass, superProxy } from './classes';
+import { frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
 import { callCustom } from './customGradients';
-import { callScope, makeFunction } from './functions';
+import { callScope, makeFunction, tagPath } from './functions';
 import { indexValue } from './indexing';
-import { blockBindings, importBindings } from './moduleBindings';
+import { blockBindings, foreignCallError, importBindings } from './moduleBindings';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
 import { NONE, describe, keyOf, num, str, type FunctionValue, type Value } from '../ir/values';
@@ -41,9 +42,26 @@ export class Evaluator implements Interpreter {
   private customDepth = 0;
   readonly ctx: OpContext;
   private readonly modules = new Map<string, ModuleContext>();
+  /** What the translation assumed where the source leaves a choice (a weight's initializer, a class decorator): said in the summary. */
+  readonly assumptions = new Set<string>();
 
   constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
     this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, ...ctx };
+  }
+
+  assume(text: string): void {
+    if (this.assumptions.size < 20) this.assumptions.add(text);
+  }
+
+  /**
+   * An error raised in another file (a helper, a base class, a module constant) is reported at the
+   * line of this file that led there, naming where it stood.
+   */
+  relocate(err: unknown, herePath: string, span: Span): void {
+    if (!(err instanceof LocatedError) || err.path === undefined || err.path === herePath) return;
+    if (!err.origin && err.span) err.origin = { path: err.path, line: err.span.startLine + 1 };
+    err.span = span;
+    err.path = herePath;
   }
 
   tick(): void {
@@ -57,7 +75,7 @@ export class Evaluator implements Interpreter {
   moduleContext(path: string, ir: ModuleIR): ModuleContext {
     const existing = this.modules.get(path);
     if (existing) return existing;
-    const mod: ModuleContext = { path, ir, scope: undefined as unknown as Scope };
+    const mod: ModuleContext = { path, ir, scope: undefined as unknown as Scope, ev: this };
     mod.scope = new Scope(undefined, mod);
     this.modules.set(path, mod);
     for (const [name, thunk] of blockBindings(this, ir.body, mod.scope)) mod.scope.setLazy(name, thunk);
@@ -212,13 +230,28 @@ export class Evaluator implements Interpreter {
       case 'bool': return { t: 'bool', v: e.value };
       case 'none': return NONE;
       case 'name': {
-        const v = scope.lookup(e.id) ?? builtinNamed(this, e.id, scope.module.ir.language);
-        if (!v) throw new UnsupportedConstruct(`name '${e.id}'`, e.span, 'not defined in the function, its module, or the supported frameworks');
+        let found: Value | undefined;
+        try {
+          found = scope.lookup(e.id);
+        } catch (err) {
+          this.relocate(err, scope.module.path, e.span);
+          throw err;
+        }
+        const v = found ?? builtinNamed(this, e.id, scope.module.ir.language);
+        if (!v) throw undefinedName(this, e.id, scope, e.span);
         if (v.t === 'opaque' && v.what.startsWith('module ')) throw new UnsupportedConstruct(v.what, e.span, 'not a supported framework module or a workspace file');
         if (v.t === 'opaque' && / from /.test(v.what)) throw new UnsupportedConstruct(`import of ${v.what}`, e.span, 'not found in the workspace');
         return v;
       }
-      case 'attribute': return attribute(this, this.expr(e.object, scope), e.name, e.span);
+      case 'attribute': {
+        const obj = this.expr(e.object, scope);
+        try {
+          return attribute(this, obj, e.name, e.span);
+        } catch (err) {
+          this.relocate(err, scope.module.path, e.span);
+          throw err;
+        }
+      }
       case 'call': return this.call(e, scope, statement);
       case 'binary': return binaryOp(this.ctx, e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
       case 'unary': return unaryOp(this.ctx, e.op, this.expr(e.operand, scope), e.span);
@@ -319,9 +352,14 @@ export class Evaluator implements Interpreter {
     // Logging and printing never affect the value: they are skipped, never GP001.
     const calleeName = dottedName(e.callee);
     if (statement && calleeName && /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|assert\w*|tf\.debugging\.\w+|self\.log|ctx\.mark_\w+)$/.test(calleeName)) return NONE;
-    const callee = this.expr(e.callee, scope);
-    const { args, kwargs } = this.evalArgs(e.args, scope);
-    return this.callValue(callee, args, kwargs, e.span);
+    try {
+      const callee = this.expr(e.callee, scope);
+      const { args, kwargs } = this.evalArgs(e.args, scope);
+      return this.callValue(callee, args, kwargs, e.span);
+    } catch (err) {
+      this.relocate(err, scope.module.path, e.span);
+      throw err;
+    }
   }
 
   evalArgs(argExprs: Arg[], scope: Scope): { args: Value[]; kwargs: Map<string, Value> } {
@@ -345,11 +383,17 @@ export class Evaluator implements Interpreter {
       case 'builtin': return callee.call(args, kwargs, span);
       case 'func': return this.callFunction(callee, args, kwargs, span);
       case 'class': return instantiate(this, callee, args, kwargs, span);
-      case 'ns': return callOp(callee.path, args, kwargs, span, this);
+      case 'ns': {
+        const built = frameworkConstruct(this, callee.path, args, kwargs, span);
+        if (built) return built;
+        const foreign = foreignCallError(callee.path, span);
+        if (foreign) throw foreign;
+        return callOp(callee.path, args, kwargs, span, this);
+      }
       case 'instance': {
-        const call = instanceCallable(callee);
+        const call = instanceCallable(this, callee);
         if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
-        return this.callFunction(call, args, kwargs, span);
+        return this.callValue(call, args, kwargs, span);
       }
       default: throw new UnsupportedConstruct(`calling ${describe(callee)}`, span);
     }
@@ -377,19 +421,47 @@ export class Evaluator implements Interpreter {
   }
 
   private callPlain(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
-    const scope = callScope(this, fn, args, kwargs, span);
-    if (scope.module.ir.language === 'python') {
-      // `super()` in a method, and `self`'s class for it
-      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => superProxy(fn) });
-    } else {
-      scope.vars.set('super', { t: 'builtin', name: 'super', call: () => NONE });
-    }
+    const path = (fn.closure as Scope).module.path;
+    let out: Value = NONE;
     try {
+      const scope = callScope(this, fn, args, kwargs, span);
+      if (scope.module.ir.language === 'python') {
+        // `super()` in a method: the class that defines it and its `self`; `super(Cls, obj)` names them.
+        scope.vars.set('super', { t: 'builtin', name: 'super', call: (a, _k, s) => superProxy(this, fn, a, s) });
+      } else {
+        scope.vars.set('super', { t: 'builtin', name: 'super', call: () => NONE });
+      }
       this.execBlock(fn.def.body, scope);
     } catch (sig) {
-      if (sig instanceof ReturnSignal) return sig.value;
-      throw sig;
+      if (sig instanceof ReturnSignal) out = sig.value;
+      else {
+        // Raised in this function's file unless it already says another.
+        tagPath(sig, path);
+        throw sig;
+      }
     }
-    return NONE;
+    // `@torch.no_grad()`: what the helper returns carries no gradient.
+    return fn.noGrad ? detachValue(out) : out;
   }
 }
+
+function detachValue(v: Value): Value {
+  if (v.t === 'tensor') return { t: 'tensor', v: detach(v.v) };
+  if (v.t === 'tuple' || v.t === 'list') return { t: v.t, items: v.items.map(detachValue) };
+  return v;
+}
+
+/**
+ * A name nothing defines: Python raises NameError (JavaScript ReferenceError) when it runs, unless
+ * a star import from a module the workspace does not hold brings it.
+ */
+function undefinedName(ev: Evaluator, id: string, scope: Scope, span: Span): UnsupportedConstruct {
+  const python = scope.module.ir.language === 'python';
+  const stars = scope.module.ir.body
+    .filter((st): st is Extract<Stmt, { kind: 'import' }> => st.kind === 'import' && st.names.some((n) => n.name === '*'))
+    .map((st) => st.module)
+    .filter((m) => canonicalModule(m) === undefined && ev.resolveImport?.(m, undefined, scope.module.path) === undefined);
+  if (stars.length) return new UnsupportedConstruct(`name \`${id}\``, span, `not defined in the module; it may come from \`from ${stars[0]} import *\`, which the translation cannot read`);
+  return new UnsupportedConstruct(`name \`${id}\` is not defined (a ${python ? 'NameError' : 'ReferenceError'} when it runs)`, span);
+}
+

@@ -1,10 +1,12 @@
 // How a module's top-level statements become names: imports, functions, classes and constants,
 // each bound lazily (computed at its first lookup, so a broken statement matters only to the
-// functions that use it), including those inside module-level `if`/`else` and `try`/`except`.
-import { ProbeBudgetExceeded } from '../ir/errors';
+// functions that use it), including those inside module-level `if`/`else` and `try`/`except`;
+// star imports; workspace modules imported as modules, and their attributes (submodules too).
+import { ProbeBudgetExceeded, UnsupportedConstruct } from '../ir/errors';
 import { canonicalModule, canonicalPath } from '../ir/frameworks';
-import type { Expr, Stmt } from '../ir/ir';
-import { num, type Value } from '../ir/values';
+import type { Expr, Span, Stmt } from '../ir/ir';
+import { allOpRows, constantAt, isKnownModulePath, opAt } from '../ops/registry';
+import { num, type ModuleValue, type Value } from '../ir/values';
 import { makeClass } from './classes';
 import { truthy } from './conversions';
 import { applyDefVjp } from './customGradients';
@@ -31,7 +33,11 @@ export function blockBindings(ev: Evaluator, body: Stmt[], scope: Scope): Bindin
   }
   for (const s of body) {
     switch (s.kind) {
-      case 'import': for (const [name, thunk] of importBindings(ev, s, scope)) out.set(name, thunk); break;
+      case 'import': {
+        for (const [name, thunk] of importBindings(ev, s, scope)) out.set(name, thunk);
+        if (s.names.some((n) => n.name === '*')) scope.addStar(starSource(ev, s.module, scope.module.path));
+        break;
+      }
       case 'function': {
         const fnDef = s.fn;
         out.set(fnDef.name, () => {
@@ -141,8 +147,86 @@ export function importBindings(ev: Evaluator, s: Extract<Stmt, { kind: 'import' 
       const path = canonicalPath(sub ?? `${canonical}.${name}`);
       out.push([alias, () => ({ t: 'ns', path })]);
     } else {
-      out.push([alias, () => ev.resolveImport?.(s.module, name, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` }]);
+      // `from pkg import name`: a name the package defines, else its submodule `pkg.name`.
+      out.push([alias, () => ev.resolveImport?.(s.module, name, fromPath) ?? ev.resolveImport?.(joinModule(s.module, name), undefined, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` }]);
     }
   }
   return out;
+}
+
+/** `pkg` + `name` → `pkg.name`; relative bases stay relative (`.` + `functional` → `.functional`). */
+export function joinModule(base: string, name: string): string {
+  return /^\.+$/.test(base) ? `${base}${name}` : `${base}.${name}`;
+}
+
+/** `mod.name` on a workspace module: a name it defines (its star imports included), else its submodule. */
+export function moduleAttribute(ev: Evaluator, mod: ModuleValue, name: string, span: Span): Value {
+  const own = (mod.scope as Scope).own(name);
+  if (own !== undefined) return own;
+  const sub = ev.resolveImport?.(joinModule(mod.name, name), undefined, mod.fromPath);
+  if (sub) return sub;
+  throw new UnsupportedConstruct(`${mod.name}.${name}`, span, `not defined in the workspace module ${mod.name}`);
+}
+
+let opPrefixes: Set<string> | undefined;
+/** Framework paths that lead to an op (`keras.losses` leads to `keras.losses.mean_squared_error`). */
+function leadsToOp(path: string): boolean {
+  if (!opPrefixes) {
+    opPrefixes = new Set();
+    for (const { name } of allOpRows()) {
+      const parts = name.split('.');
+      for (let i = 1; i < parts.length; i++) opPrefixes.add(parts.slice(0, i).join('.'));
+    }
+  }
+  return opPrefixes.has(path);
+}
+
+/**
+ * The names `from module import *` brings: a framework module's ops and submodules, or a workspace
+ * module's public names (and its own star imports). A name it does not define is left to the
+ * module's other sources; a cycle of star imports ends.
+ */
+function starSource(ev: Evaluator, module: string, fromPath: string): (name: string) => Value | undefined {
+  const canonical = canonicalModule(module);
+  if (canonical) {
+    return (name) => {
+      const path = canonicalPath(`${canonical}.${name}`);
+      const constant = constantAt(path);
+      if (constant) return constant;
+      return opAt(path) || leadsToOp(path) ? { t: 'ns', path } : undefined;
+    };
+  }
+  let resolved: ModuleValue | null | undefined;
+  let busy = false;
+  return (name) => {
+    if (name.startsWith('_') || busy) return undefined;
+    busy = true;
+    try {
+      if (resolved === undefined) {
+        const found = ev.resolveImport?.(module, undefined, fromPath);
+        resolved = found?.t === 'module' ? found : null;
+      }
+      return resolved ? (resolved.scope as Scope).own(name) : undefined;
+    } finally {
+      busy = false;
+    }
+  };
+}
+
+/** Compiled extensions by their usual names (`swish_cpp`, `_C`, `fused_ops_cuda`, `my_ext`). */
+const extensionName = /(^|[._])(_C|C|_ext|ext|cpp|cuda|native|cext)$|_(cpp|cuda|ext|kernels?|native|cext)$/;
+
+/**
+ * A call into a module that is neither a supported framework nor in the workspace (an import the
+ * workspace does not hold): a compiled extension by its name, else a package GradProbe cannot see into.
+ */
+export function foreignCallError(path: string, span: Span): UnsupportedConstruct | undefined {
+  if (isKnownModulePath(path) || opAt(path)) return undefined;
+  const module = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : path;
+  if (path.startsWith('.')) return new UnsupportedConstruct(path, span, `from ${module}, a relative import whose file was not found`);
+  if (/^(builtins|operator|Math|Number|Array|Object|console|functools|typing|dataclasses|enum|abc|warnings|logging|collections|itertools)\b/.test(path)) return undefined;
+  const segments = module.split('.');
+  const ext = segments.find((seg) => extensionName.test(seg));
+  if (ext) return new UnsupportedConstruct(`calls the compiled extension ${module}`, span, `${path}() runs compiled code the translation cannot read`);
+  return new UnsupportedConstruct(`${path}`, span, `from ${module}, a module that is neither a supported framework nor in the workspace`);
 }

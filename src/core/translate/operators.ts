@@ -65,6 +65,7 @@ export function compareOp(ctx: OpContext, op: CompareOp, a: Value, b: Value, spa
     if (b.t === 'dict') found = b.map.has(keyOf(a));
     else if (b.t === 'list' || b.t === 'tuple') found = b.items.some((i) => keyOf(i) === keyOf(a));
     else if (b.t === 'str' && a.t === 'str') found = b.v.includes(a.v);
+    else if (b.t === 'class' && b.enumMembers) found = b.enumMembers.some((m) => m === a || keyOf(m) === keyOf(a));
     else throw new UnsupportedConstruct(`'in' on ${describe(b)}`, span);
     return { t: 'bool', v: op === 'in' ? found : !found };
   }
