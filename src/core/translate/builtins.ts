@@ -60,9 +60,16 @@ function isInstance(v: Value, type: Value): boolean {
     if (tensorTypes.test(type.path)) return v.t === 'tensor';
     if (/^(numbers\.(Number|Real)|numpy\.(number|floating|float32|float64))$/.test(type.path)) return v.t === 'num' || (v.t === 'tensor' && v.v.rank === 0);
     if (/^(numbers\.Integral|numpy\.integer)$/.test(type.path)) return (v.t === 'num' && v.int) || v.t === 'bool';
-    if (/^(collections\.abc|typing)\.(Sequence|Iterable)$/.test(type.path)) return v.t === 'list' || v.t === 'tuple' || v.t === 'str';
-    if (/^(collections\.abc|typing)\.(Mapping|MutableMapping)$/.test(type.path)) return v.t === 'dict';
-    if (/^(collections\.abc|typing)\.Callable$/.test(type.path)) return isCallable(v);
+    const abc = /^(collections\.abc|collections|typing)\.(\w+)$/.exec(type.path)?.[2];
+    if (abc === 'Sequence') return v.t === 'list' || v.t === 'tuple' || v.t === 'str';
+    if (abc === 'Iterable' || abc === 'Collection' || abc === 'Sized' || abc === 'Container') return v.t === 'list' || v.t === 'tuple' || v.t === 'str' || v.t === 'dict' || v.t === 'tensor' || (abc === 'Iterable' && v.t === 'iterator');
+    if (abc === 'Iterator') return v.t === 'iterator';
+    if (abc === 'Mapping' || abc === 'MutableMapping') return v.t === 'dict';
+    if (abc === 'Callable') return isCallable(v);
+    // Everything but lists, dicts (and sets, which the evaluator holds as lists) hashes.
+    if (abc === 'Hashable') return v.t !== 'list' && v.t !== 'dict';
+    // A user's class derived from a framework class (nn.Module, keras Loss, enum.Enum).
+    if (v.t === 'instance') return classChain(v.cls).some((c) => c.bases.some((b) => b.t === 'ns' && b.path === type.path));
     return false;
   }
   if (type.t !== 'builtin') return false;

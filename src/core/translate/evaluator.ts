@@ -16,6 +16,7 @@ import { callCustom } from './customGradients';
 import { callScope, makeFunction } from './functions';
 import { indexValue, isBasicIndex, slicePositions, tensorSetIndex } from './indexing';
 import { inplaceBaseName, inplaceResult, mutableTensors, sameShape } from './inplace';
+import { metadataCall } from './metadataCalls';
 import { blockBindings, importBindings } from './moduleBindings';
 import { EvaluationNotes } from './notes';
 import { binaryOp, compareOp, unaryOp } from './operators';
@@ -633,6 +634,8 @@ export class Evaluator implements Interpreter {
   private callFramework(path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
     const fw = this.ctx.framework;
     const inplaceFn = mutableTensors(fw) && /^torch\.(nn\.functional\.)?[a-z]\w*[a-z0-9]_$/.test(path) && args[0]?.t === 'tensor';
+    const answer = metadataCall(path, args, kwargs, fw, span);
+    if (answer) return answer;
     const out = kwargs.get('out');
     const inplaceArg = kwargs.get('inplace');
     const result = callOp(inplaceFn ? path.slice(0, -1) : path, args, kwargs, span, this);

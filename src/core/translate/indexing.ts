@@ -151,6 +151,9 @@ export function isBasicIndex(index: Value): boolean {
 /** `t[index]` as the framework computes it eagerly. */
 export function tensorIndex(t: tf.Tensor, index: Value, span: Span, framework: Framework): tf.Tensor {
   let parts = partsOf(index, span);
+  if (framework === 'pytorch' && parts.some((p) => p.k === 'slice' && p.step !== undefined && p.step < 0)) {
+    throw new UserCodeError('step must be greater than zero (PyTorch has no negative slice steps; use torch.flip)', span, 'ValueError');
+  }
   // Ellipsis stands for as many full slices as the other parts leave.
   const ellipses = parts.filter((p) => p.k === 'ellipsis').length;
   if (ellipses > 1) throw new UserCodeError("an index can only have a single ellipsis ('...')", span, 'IndexError');
@@ -327,17 +330,27 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** `t` with flat positions[k] replaced by values[k] (the last write to a position wins). */
+/**
+ * `t` with flat positions[k] replaced by values[k]. Where a position repeats, the last write wins in
+ * the value, and (as in PyTorch's index_put_ backward) every write to it receives that position's
+ * gradient; the old value gets none where it was overwritten.
+ */
 export function writePositions(t: tf.Tensor, positions: ArrayLike<number>, values: tf.Tensor): tf.Tensor {
+  if (positions.length === 0) return t;
   const source = new Int32Array(t.size);
   const written = new Uint8Array(t.size);
+  let repeated = false;
   for (let k = 0; k < positions.length; k++) {
+    if (written[positions[k]]) repeated = true;
     source[positions[k]] = k;
     written[positions[k]] = 1;
   }
-  if (positions.length === 0) return t;
   const flat = tf.reshape(t, [-1]);
-  const replaced = tf.gather(values, tf.tensor1d(source, 'int32'));
+  let replaced = tf.gather(values, tf.tensor1d(source, 'int32'));
+  if (repeated && values.dtype === 'float32') {
+    const all = tf.unsortedSegmentSum(values, tf.tensor1d(Int32Array.from(positions), 'int32'), t.size);
+    replaced = tf.sub(all, detach(tf.sub(all, replaced)));
+  }
   return tf.reshape(tf.where(tf.tensor1d(written, 'bool'), replaced, flat), t.shape);
 }
 

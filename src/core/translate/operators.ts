@@ -21,7 +21,17 @@ export function unaryOp(ctx: OpContext, op: Extract<Expr, { kind: 'unary' }>['op
     return { t: 'tensor', v: ctx.finish(tf.neg(toTensor(v, span))) };
   }
   if (v.t === 'num' && v.int) return num(~v.v, true);
+  if (v.t === 'bool') return num(v.v ? -2 : -1, true);
   if (v.t === 'tensor' && v.v.dtype === 'bool') return { t: 'tensor', v: tf.logicalNot(v.v) };
+  if (v.t === 'tensor') {
+    // Ops compute in float32, so a boolean mask (torch.eye(n, dtype=torch.bool)) or an integer tensor
+    // may arrive as float32: 0/1 values are read as a mask, other integers bitwise, anything else is
+    // the framework's error.
+    const data = detach(v.v).dataSync();
+    if (data.every((d) => d === 0 || d === 1)) return { t: 'tensor', v: tf.logicalNot(tf.cast(detach(v.v), 'bool')) };
+    if (data.every((d) => Number.isInteger(d))) return { t: 'tensor', v: tf.sub(tf.neg(detach(v.v)), 1) };
+    throw new UserCodeError('~ (bitwise not) is only defined for integer and boolean tensors', span, 'TypeError');
+  }
   throw new UnsupportedConstruct('operator ~', span, `on ${describe(v)}`);
 }
 

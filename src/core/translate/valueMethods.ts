@@ -3,6 +3,7 @@
 // metadata (dtype, device, TF's get_shape(), JAX's `.at[]`). Each is an explicit map entry: nothing
 // reaches a host object.
 import type * as tf from '@tensorflow/tfjs-core';
+import { detach } from '../ops/implementations';
 import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
@@ -45,6 +46,8 @@ export function tensorAttribute(ev: Evaluator, obj: TensorValue, name: string, s
     case 'size': return fw === 'numpy' || fw === 'jax' || fw === 'tfjs' ? num(obj.v.size, true) : undefined;
     case 'rank': return fw === 'tfjs' ? num(obj.v.rank, true) : undefined;
     case 'at': return fw === 'jax' ? jaxAtIndexer(ev, obj) : undefined;
+    // Python lists of Python numbers (no gradient), nested as the tensor is.
+    case 'tolist': return fw === 'tfjs' ? undefined : method('Tensor.tolist', () => nestedList(obj.v));
     case 'type': return fw === 'pytorch' ? method('Tensor.type', (args, _k, s) => {
       if (args.length) throw new UnsupportedConstruct('Tensor.type(dtype)', s, 'use .to(dtype)');
       const names: Record<DType, string> = { float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor' };
@@ -52,6 +55,18 @@ export function tensorAttribute(ev: Evaluator, obj: TensorValue, name: string, s
     }) : undefined;
     default: return undefined;
   }
+}
+
+function nestedList(t: tf.Tensor): Value {
+  const data = Array.from(detach(t).dataSync());
+  const bool = t.dtype === 'bool';
+  const item = (x: number): Value => (bool ? { t: 'bool', v: x !== 0 } : num(x, Number.isInteger(x)));
+  if (t.rank === 0) return item(data[0]);
+  const build = (offset: number, dim: number): Value => {
+    const stride = t.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    return { t: 'list', items: Array.from({ length: t.shape[dim] }, (_, i) => (dim === t.rank - 1 ? item(data[offset + i]) : build(offset + i * stride, dim + 1))) };
+  };
+  return build(0, 0);
 }
 
 /** A dtype's attributes: PyTorch's (is_floating_point, itemsize), NumPy's (name, kind), TensorFlow's (is_floating, min, max). */
