@@ -325,7 +325,9 @@ export class Evaluator implements Interpreter {
         if (obj.t === 'instance') { obj.attrs.set(target.name, value); return; }
         if (obj.t === 'opaque') { (obj.attrs ??= new Map()).set(target.name, value); return; }
         if (obj.t === 'dict') { obj.map.set(`s:${target.name}`, value); obj.keys.set(`s:${target.name}`, str(target.name)); return; }
-        if (obj.t === 'tensor' && target.name === 'requires_grad') return; // every probe input is differentiated anyway
+        // requires_grad and any other attribute a user pins on a tensor (`k.require_grads = False`)
+        // change no value: every probe input is differentiated anyway.
+        if (obj.t === 'tensor' && target.name !== 'data') return;
         if (obj.t === 'tensor' && target.name === 'data' && this.ctx.framework === 'pytorch') {
           // x.data = v replaces the values autograd does not see: the gradient still flows to x.
           const next = this.tensor(value, target.span);

@@ -8,6 +8,7 @@ import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
 import { NONE, describe, keyOf, num, str, tuple, type Value } from '../ir/values';
+import { attribute } from './attributes';
 import { builtinNamed, percentFormat, pyStr, strFormat } from './builtins';
 import { iterate, truthy } from './conversions';
 import type { Evaluator } from './evaluator';
@@ -48,8 +49,14 @@ export function tensorAttribute(ev: Evaluator, obj: TensorValue, name: string, s
     case 'at': return fw === 'jax' ? jaxAtIndexer(ev, obj) : undefined;
     // Python lists of Python numbers (no gradient), nested as the tensor is.
     case 'tolist': return fw === 'tfjs' ? undefined : method('Tensor.tolist', () => nestedList(obj.v));
-    case 'type': return fw === 'pytorch' ? method('Tensor.type', (args, _k, s) => {
-      if (args.length) throw new UnsupportedConstruct('Tensor.type(dtype)', s, 'use .to(dtype)');
+    case 'type': return fw === 'pytorch' ? method('Tensor.type', (args, kwargs, s) => {
+      const target = args[0] ?? kwargs.get('dtype');
+      if (target) {
+        // x.type(torch.float) is x.float(), x.type(torch.long) is x.long() …
+        if (target.t !== 'dtype') throw new UnsupportedConstruct(`Tensor.type(${describe(target)})`, s);
+        const as = floating.has(target.v) ? 'float' : target.v === 'bool' ? 'bool' : 'long';
+        return ev.callValue(attribute(ev, obj, as, s), [], new Map(), s);
+      }
       const names: Record<DType, string> = { float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor' };
       return str(`torch.${names[dtypeOf(obj.v, fw)]}`);
     }) : undefined;
