@@ -136,6 +136,7 @@ test('an in-place update whose shape does not match is the framework\'s error', 
 
 test('builtins over lists and shapes: sorted, reversed, map/filter, any/all, zip, enumerate, min/max with key, sum', async () => {
   await holds(TORCH, `s = sorted([3, 1, 2], reverse=True)\nk = sorted(["bb", "a", "ccc"], key=len)\nr = list(reversed(range(0, 10, 3)))\nm = list(map(lambda a, b: a * b, [1, 2, 3], [4, 5, 6]))\nfl = list(filter(lambda v: v % 2, range(7)))\nz = dict(zip("ab", [1, 2]))\nok = s == [3, 2, 1] and k == ["a", "bb", "ccc"] and r == [9, 6, 3, 0] and m == [4, 10, 18] and fl == [1, 3, 5]\nok = ok and z == {"a": 1, "b": 2} and all(d > 0 for d in x.shape) and not any([0, None, ""])\nok = ok and [i for i, _ in enumerate("abc", 1)] == [1, 2, 3] and max([3, -7, 5], key=abs) == -7 and min([], default=4) == 4\nok = ok and sum([[1], [2]], []) == [1, 2] and list(range(10, 0, -4)) == [10, 6, 2] and divmod(-7, 2) == (-4, 1) and round(2.5) == 2`);
+  await holds(TORCH, `g = (v * 2 for v in range(3))\nfirst = next(g)\nrest = list(g)\nd = {k: len(k) for k in ["a", "bb"] if k}\nok = first == 0 and rest == [2, 4] and list(g) == [] and d == {"a": 1, "bb": 2} and sum(v for v in range(4)) == 6`);
   await holds(TORCH, `t = sum([x[0], x[1], x[2]])\nok = abs(float(t) - (${X[0]} + ${X[1]} + ${X[2]})) < 1e-5 and int(x[3] * 10) == 2`);
 });
 

@@ -39,7 +39,8 @@ export type Expr = { span: Span } & (
   | { kind: 'subscript'; object: Expr; index: Expr }
   | { kind: 'slice'; start?: Expr; stop?: Expr; step?: Expr }
   | { kind: 'lambda'; fn: FunctionDef }
-  | { kind: 'comprehension'; element: Expr; clauses: { target: Expr; iter: Expr; conditions: Expr[] }[]; output: 'list' | 'tuple' | 'set' | 'generator' }
+  /** A dict comprehension has `key` (and `element` is the value). */
+  | { kind: 'comprehension'; element: Expr; key?: Expr; clauses: { target: Expr; iter: Expr; conditions: Expr[] }[]; output: 'list' | 'tuple' | 'set' | 'generator' | 'dict' }
   | { kind: 'starred'; value: Expr }
   | { kind: 'unsupported'; construct: string }
 );

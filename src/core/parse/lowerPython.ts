@@ -381,14 +381,20 @@ export class PythonLowering {
       }
       case 'list_comprehension':
       case 'generator_expression':
-      case 'set_comprehension': {
+      case 'set_comprehension':
+      case 'dictionary_comprehension': {
         const clauses: { target: Expr; iter: Expr; conditions: Expr[] }[] = [];
         for (const c of named(node).slice(1)) {
           if (c.type === 'for_in_clause') clauses.push({ target: this.expr(field(c, 'left')!), iter: this.expr(field(c, 'right')!), conditions: [] });
           else if (c.type === 'if_clause' && clauses.length) clauses[clauses.length - 1].conditions.push(this.expr(named(c)[0]));
         }
+        const body = field(node, 'body') ?? named(node)[0];
+        if (node.type === 'dictionary_comprehension') {
+          if (body.type !== 'pair') return { kind: 'unsupported', construct: 'dictionary comprehension', span };
+          return { kind: 'comprehension', key: this.expr(field(body, 'key')!), element: this.expr(field(body, 'value')!), clauses, output: 'dict', span };
+        }
         const output = node.type === 'list_comprehension' ? 'list' : node.type === 'set_comprehension' ? 'set' : 'generator';
-        return { kind: 'comprehension', element: this.expr(field(node, 'body') ?? named(node)[0]), clauses, output, span };
+        return { kind: 'comprehension', element: this.expr(body), clauses, output, span };
       }
       case 'list_splat':
       case 'list_splat_pattern':

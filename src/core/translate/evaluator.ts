@@ -536,9 +536,14 @@ export class Evaluator implements Interpreter {
       case 'lambda': return { t: 'func', def: e.fn, closure: scope };
       case 'comprehension': {
         const out: Value[] = [];
+        const keys: Value[] = [];
         const inner = new Scope(scope, scope.module);
         const run = (level: number): void => {
-          if (level === e.clauses.length) { out.push(this.expr(e.element, inner)); return; }
+          if (level === e.clauses.length) {
+            if (e.key) keys.push(this.expr(e.key, inner));
+            out.push(this.expr(e.element, inner));
+            return;
+          }
           const clause = e.clauses[level];
           for (const item of iterate(this.expr(clause.iter, inner), clause.iter.span)) {
             this.tick();
@@ -547,7 +552,15 @@ export class Evaluator implements Interpreter {
           }
         };
         run(0);
+        if (e.output === 'dict') {
+          const map = new Map<string, Value>();
+          const keyValues = new Map<string, Value>();
+          keys.forEach((k, i) => { map.set(keyOf(k), out[i]); keyValues.set(keyOf(k), k); });
+          return { t: 'dict', map, keys: keyValues };
+        }
         if (e.output === 'set') return { t: 'list', items: out.filter((v, i) => out.findIndex((w) => keyOf(w) === keyOf(v) && !keyOf(v).startsWith('?:')) === i) };
+        // A generator expression is an iterator: next() takes from it, and it is used up once.
+        if (e.output === 'generator') return { t: 'iterator', items: out, pos: 0 };
         return { t: e.output === 'tuple' ? 'tuple' : 'list', items: out };
       }
       case 'starred': throw new UnsupportedConstruct('starred expression here', e.span);
