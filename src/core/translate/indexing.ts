@@ -6,6 +6,7 @@
 // elements read; writes (`x[mask] = 0`, `x[idx] += v`) are functional updates whose gradient is 0
 // for the overwritten part of the old value.
 import * as tf from '@tensorflow/tfjs-core';
+import { withGradient } from '../ops/customGradient';
 import { detach } from '../ops/implementations';
 import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
@@ -254,7 +255,7 @@ export function tensorIndex(t: tf.Tensor, index: Value, span: Span, framework: F
   const rest = x.shape.map((_, i) => i).filter((i) => !advanced.includes(i));
   const moved = tf.transpose(x, [...advanced, ...rest]);
   const flat = tf.reshape(moved, [stride, ...rest.map((i) => x.shape[i])]);
-  const gathered = tf.reshape(tf.gather(flat, tf.tensor1d(linear, 'int32')), [...bshape, ...rest.map((i) => x.shape[i])]);
+  const gathered = tf.reshape(gatherRows(flat, linear), [...bshape, ...rest.map((i) => x.shape[i])]);
   const adjacent = advanced.every((a, i) => i === 0 || a === advanced[i - 1] + 1);
   if (!adjacent || advanced[0] === 0) return gathered;
   // Adjacent advanced indices: their result dimensions take the place of the first one.
@@ -288,7 +289,42 @@ export function takePositions(x: tf.Tensor, axis: number, positions: number[]): 
     const size = x.shape.map((d, i) => (i === axis ? positions.length : d));
     return tf.slice(x, begin, size);
   }
-  return tf.gather(x, tf.tensor1d(positions, 'int32'), axis);
+  if (axis === 0) return gatherRows(x, Int32Array.from(positions));
+  const perm = [axis, ...x.shape.map((_, i) => i).filter((i) => i !== axis)];
+  const back = x.shape.map((_, i) => perm.indexOf(i));
+  return tf.transpose(gatherRows(tf.transpose(x, perm), Int32Array.from(positions)), back);
+}
+
+/**
+ * x[indices] along the first axis. TF.js differentiates gather with unsortedSegmentSum, whose CPU
+ * kernel costs one pass over the data per row (quadratic in the row count): the gradient here is the
+ * same scatter-add as one linear loop.
+ */
+export function gatherRows(x: tf.Tensor, indices: Int32Array): tf.Tensor {
+  const idx = tf.tensor1d(indices, 'int32');
+  if (x.dtype !== 'float32') return tf.gather(x, idx);
+  const inner = x.shape.slice(1).reduce((p, q) => p * q, 1);
+  return withGradient(([t]) => tf.gather(t, idx), (dy) => {
+    const d = dy.dataSync();
+    const g = new Float32Array(x.size);
+    for (let k = 0; k < indices.length; k++) {
+      const src = k * inner;
+      const dst = indices[k] * inner;
+      for (let j = 0; j < inner; j++) g[dst + j] += d[src + j];
+    }
+    return [tf.tensor(g, x.shape, 'float32')];
+  })(x);
+}
+
+/** The sum of `values` (1-D) into `size` slots by `segments` (a linear scatter-add; its gradient gathers). */
+function segmentSum(values: tf.Tensor, segments: Int32Array, size: number): tf.Tensor {
+  // The backward pass builds its own index tensor: tensors made here are gone by the time it runs.
+  return withGradient(([v]) => {
+    const data = v.dataSync();
+    const out = new Float32Array(size);
+    for (let k = 0; k < segments.length; k++) out[segments[k]] += data[k];
+    return tf.tensor1d(out, 'float32');
+  }, (dy) => [tf.gather(dy, tf.tensor1d(segments, 'int32'))])(values);
 }
 
 /**
@@ -305,7 +341,7 @@ export function tensorSetIndex(t: tf.Tensor, index: Value, value: tf.Tensor, spa
 export function tensorAddIndex(t: tf.Tensor, index: Value, value: tf.Tensor, span: Span, framework: Framework): tf.Tensor {
   const { positions, values } = selection(t, index, value, span, framework);
   if (positions.size === 0) return t;
-  const added = tf.unsortedSegmentSum(tf.cast(values, 'float32'), positions as tf.Tensor1D, t.size);
+  const added = segmentSum(tf.cast(values, 'float32'), Int32Array.from(positions.dataSync()), t.size);
   return tf.reshape(tf.add(tf.reshape(tf.cast(t, 'float32'), [-1]), added), t.shape);
 }
 
@@ -346,9 +382,9 @@ export function writePositions(t: tf.Tensor, positions: ArrayLike<number>, value
     written[positions[k]] = 1;
   }
   const flat = tf.reshape(t, [-1]);
-  let replaced = tf.gather(values, tf.tensor1d(source, 'int32'));
+  let replaced = gatherRows(values, source);
   if (repeated && values.dtype === 'float32') {
-    const all = tf.unsortedSegmentSum(values, tf.tensor1d(Int32Array.from(positions), 'int32'), t.size);
+    const all = segmentSum(values, Int32Array.from(positions), t.size);
     replaced = tf.sub(all, detach(tf.sub(all, replaced)));
   }
   return tf.reshape(tf.where(tf.tensor1d(written, 'bool'), replaced, flat), t.shape);
