@@ -441,7 +441,28 @@ interface ProbeOutcome {
   family?: LossFamily;
 }
 
+/**
+ * The probe's outcome with what the evaluation met: validation calls it skipped and branches the data
+ * decided. A branch that went one way on every probe input (a sweep runs as one tensor) is in every
+ * finding's evidence, since the verdict only covers that branch.
+ */
 function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
+  const outcome = runProbesOnly(target, program, settings);
+  const clauses = program.notes.summaryClauses();
+  if (clauses.length) outcome.summary = [outcome.summary, ...clauses].filter((x) => x).join(' · ');
+  const branches = program.notes.branches.map((b) => ({ line: b.span.startLine + 1, construct: b.construct, trueCount: b.trueCount, falseCount: b.falseCount }));
+  const skipped = program.notes.skipped.map((x) => ({ line: x.span.startLine + 1, call: x.name, reason: x.reason }));
+  if (branches.length || skipped.length) {
+    for (const f of outcome.findings) {
+      if (branches.length) f.evidence.dataDependentBranches = branches;
+      if (skipped.length) f.evidence.skippedValidations = skipped;
+    }
+    outcome.data = { ...outcome.data, ...(branches.length ? { dataDependentBranches: branches } : {}), ...(skipped.length ? { skippedValidations: skipped } : {}) };
+  }
+  return outcome;
+}
+
+function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
   if (target.kind === 'activation') {
     const act = probeActivation(program, settings);
     // With no gradient at all (GP106), the depth findings only repeat it.

@@ -14,6 +14,7 @@
 // Inputs avoid kinks where frameworks differ by convention only (|x|'(0), relu'(0), clamp bounds,
 // maximum ties): no input sits exactly on one unless a comment says the case tests that point.
 import { allOpRows } from '../../src/core/ops/registry';
+import { eagerCases } from './eagerCases';
 
 export type Nested = number | Nested[];
 
@@ -1994,5 +1995,5 @@ export const notCheckable: Record<string, string> = {};
 
 export function allCases(): { cases: ParityCase[]; problems: string[] } {
   const { cases, problems } = generatedCases();
-  return { cases: [...cases, ...compositeCases()], problems };
+  return { cases: [...cases, ...compositeCases(), ...eagerCases()], problems };
 }

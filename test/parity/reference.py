@@ -309,6 +309,16 @@ def nodiff(t):
     return t.detach()
 
 
+def run_source(source, name, *args):
+    """Runs a parity case's own source (written for this suite) with PyTorch and calls `name` on the
+    inputs: eager-mode cases compare GradProbe's translation of a function with what PyTorch computes for
+    the same code. Tensors are passed as non-leaf copies, as a network's activations and predictions are
+    (in-place updates of them are allowed)."""
+    env = {}
+    exec(compile(source, '<parity case>', 'exec'), env)  # noqa: S102 - the suite's own case source
+    return env[name](*[a.clone() if torch.is_tensor(a) and a.requires_grad else a for a in args])
+
+
 NAMESPACE = {name: value for name, value in globals().items() if not name.startswith('__')}
 NAMESPACE.update(torch=torch, F=F, math=math, inf=math.inf, nan=math.nan)
 

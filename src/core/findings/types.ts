@@ -37,7 +37,13 @@ export interface FunctionReport {
 }
 
 /** An activation's probe data: f and f′ on the sweep's dense grid, and the depth probe's figures. */
-export interface ActivationReportData {
+/** What the evaluation met, on either kind of report: branches the data decided, validation calls skipped. */
+export interface EvaluationData {
+  dataDependentBranches?: { line: number; construct: string; trueCount: number; falseCount: number }[];
+  skippedValidations?: { line: number; call: string; reason: string }[];
+}
+
+export interface ActivationReportData extends EvaluationData {
   kind: 'activation';
   sweep: { x: number[]; f: number[]; df: number[] };
   /** Absent when there is no gradient at all (GP106): the depth probe would only repeat it. */
@@ -68,7 +74,7 @@ export interface LossSliceData {
 export interface LossGridData { label: string; x: number[]; y: number[]; loss: (number | null)[][] }
 
 /** A loss's probe data: the input family and parameter mapping it was probed with, its slices and landscape. */
-export interface LossReportData {
+export interface LossReportData extends EvaluationData {
   kind: 'loss';
   family: string;
   mapping: string;

@@ -32,7 +32,8 @@ export class ProbeBudgetExceeded extends Error {}
 
 /** The user's code itself failed as the framework would (a shape mismatch, a bad argument). */
 export class UserCodeError extends LocatedError {
-  constructor(message: string, span: Span | undefined) {
+  /** The Python exception class the framework would raise (`ValueError`, `StopIteration` …), for `except` clauses. */
+  constructor(message: string, span: Span | undefined, readonly exceptionType = 'RuntimeError') {
     super(message, span);
   }
 }

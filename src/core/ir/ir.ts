@@ -22,6 +22,8 @@ export interface Arg {
 export type Expr = { span: Span } & (
   | { kind: 'number'; value: number; isInt: boolean }
   | { kind: 'string'; value: string }
+  /** An f-string / template literal: literal text and interpolated expressions (with a Python format spec and !r/!s/!a). */
+  | { kind: 'fstring'; parts: (string | { expr: Expr; spec?: string; conversion?: string })[] }
   | { kind: 'bool'; value: boolean }
   | { kind: 'none' }
   | { kind: 'name'; id: string }
@@ -37,7 +39,8 @@ export type Expr = { span: Span } & (
   | { kind: 'subscript'; object: Expr; index: Expr }
   | { kind: 'slice'; start?: Expr; stop?: Expr; step?: Expr }
   | { kind: 'lambda'; fn: FunctionDef }
-  | { kind: 'comprehension'; element: Expr; clauses: { target: Expr; iter: Expr; conditions: Expr[] }[]; output: 'list' | 'tuple' | 'set' | 'generator' }
+  /** A dict comprehension has `key` (and `element` is the value). */
+  | { kind: 'comprehension'; element: Expr; key?: Expr; clauses: { target: Expr; iter: Expr; conditions: Expr[] }[]; output: 'list' | 'tuple' | 'set' | 'generator' | 'dict' }
   | { kind: 'starred'; value: Expr }
   | { kind: 'unsupported'; construct: string }
 );
@@ -51,14 +54,19 @@ export type Stmt = { span: Span } & (
   | { kind: 'for'; target: Expr; iter: Expr; body: Stmt[] }
   | { kind: 'while'; test: Expr; body: Stmt[] }
   | { kind: 'with'; items: { context: Expr; target?: Expr }[]; body: Stmt[] }
-  | { kind: 'try'; body: Stmt[]; handlers: Stmt[][]; finalbody: Stmt[] }
+  | {
+    kind: 'try'; body: Stmt[]; handlers: Stmt[][]; finalbody: Stmt[];
+    /** Per handler: the exception class(es) it catches (undefined: a bare `except:` / JS `catch`), and the `as` name. */
+    handlerTypes?: (Expr | undefined)[]; handlerNames?: (string | undefined)[];
+  }
   | { kind: 'function'; fn: FunctionDef }
   | { kind: 'class'; cls: ClassDef }
   | { kind: 'import'; module: string; names: { name: string; alias: string }[]; alias?: string }
   | { kind: 'pass'; declares?: string }
   | { kind: 'break' }
   | { kind: 'continue' }
-  | { kind: 'raise' }
+  | { kind: 'raise'; exc?: Expr }
+  | { kind: 'assert'; test: Expr; msg?: Expr }
   | { kind: 'unsupported'; construct: string }
 );
 

@@ -21,7 +21,9 @@ export type Value =
   | ClassValue
   | InstanceValue
   | ModuleValue
-  | { t: 'opaque'; what: string; attrs?: Map<string, Value> };
+  | { t: 'opaque'; what: string; attrs?: Map<string, Value> }
+  /** Python's iter(): the items still to come (`next` advances `pos`). */
+  | { t: 'iterator'; items: Value[]; pos: number };
 
 export interface FunctionValue {
   t: 'func';
@@ -117,6 +119,8 @@ export function keyOf(v: Value): string {
     case 'tuple': return `t:(${v.items.map(keyOf).join(',')})`;
     case 'func': return `f:${v.def.name}@${v.def.span.startLine}`;
     case 'class': return `c:${v.def.name}@${v.def.span.startLine}`;
+    case 'dtype': return `d:${v.v}`;
+    case 'ns': return `p:${v.path}`;
     default: return `?:${describe(v)}`;
   }
 }

@@ -13,6 +13,11 @@ function stringValue(node: SyntaxNode): string {
   return named(node).filter((c) => c.type === 'string_content').map((c) => c.text).join('');
 }
 
+function unescape(text: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+  return simple[text.slice(1)] ?? text;
+}
+
 const binaryOps = new Set<BinaryOp>(['+', '-', '*', '/', '//', '%', '**', '@', '&', '|', '^', '<<', '>>']);
 
 export class PythonLowering {
@@ -110,11 +115,24 @@ export class PythonLowering {
       case 'try_statement': {
         const body = this.block(field(node, 'body')!);
         const handlers: Stmt[][] = [];
+        const handlerTypes: (Expr | undefined)[] = [];
+        const handlerNames: (string | undefined)[] = [];
         let finalbody: Stmt[] = [];
         for (const c of named(node)) {
           if (c.type === 'except_clause' || c.type === 'except_group_clause') {
             const blk = named(c).find((x) => x.type === 'block');
             handlers.push(blk ? this.block(blk) : []);
+            // `except E:`, `except (A, B) as e:`, or a bare `except:`
+            const clause = named(c).find((x) => x.type !== 'block');
+            if (clause?.type === 'as_pattern') {
+              const parts = named(clause);
+              const alias = parts.find((p) => p.type === 'as_pattern_target');
+              handlerTypes.push(this.expr(parts[0]));
+              handlerNames.push(alias ? (named(alias)[0] ?? alias).text : undefined);
+            } else {
+              handlerTypes.push(clause ? this.expr(clause) : undefined);
+              handlerNames.push(undefined);
+            }
           } else if (c.type === 'finally_clause') {
             const blk = named(c).find((x) => x.type === 'block');
             finalbody = blk ? this.block(blk) : [];
@@ -123,7 +141,7 @@ export class PythonLowering {
             if (blk) body.push(...this.block(blk));
           }
         }
-        return { kind: 'try', body, handlers, finalbody, span };
+        return { kind: 'try', body, handlers, finalbody, handlerTypes, handlerNames, span };
       }
       case 'function_definition': return { kind: 'function', fn: this.functionDef(node, []), span };
       case 'class_definition': return { kind: 'class', cls: this.classDef(node, []), span };
@@ -160,8 +178,14 @@ export class PythonLowering {
       case 'pass_statement': return { kind: 'pass', span };
       case 'break_statement': return { kind: 'break', span };
       case 'continue_statement': return { kind: 'continue', span };
-      case 'raise_statement': return { kind: 'raise', span };
-      case 'assert_statement':
+      case 'raise_statement': {
+        const inner = named(node);
+        return { kind: 'raise', exc: inner.length ? this.expr(inner[0]) : undefined, span };
+      }
+      case 'assert_statement': {
+        const inner = named(node);
+        return { kind: 'assert', test: this.expr(inner[0]), msg: inner[1] ? this.expr(inner[1]) : undefined, span };
+      }
       case 'global_statement':
       case 'nonlocal_statement':
       case 'delete_statement':
@@ -274,7 +298,9 @@ export class PythonLowering {
       case 'none': return { kind: 'none', span };
       case 'string':
       case 'concatenated_string':
-        if (named(node).some((c) => c.type === 'interpolation')) return { kind: 'string', value: '<f-string>', span };
+        if (named(node).some((c) => c.type === 'interpolation') || (node.type === 'concatenated_string' && named(node).some((s) => named(s).some((c) => c.type === 'interpolation')))) {
+          return { kind: 'fstring', parts: this.fstringParts(node), span };
+        }
         return { kind: 'string', value: stringValue(node), span };
       case 'parenthesized_expression': {
         const inner = named(node);
@@ -363,14 +389,20 @@ export class PythonLowering {
       }
       case 'list_comprehension':
       case 'generator_expression':
-      case 'set_comprehension': {
+      case 'set_comprehension':
+      case 'dictionary_comprehension': {
         const clauses: { target: Expr; iter: Expr; conditions: Expr[] }[] = [];
         for (const c of named(node).slice(1)) {
           if (c.type === 'for_in_clause') clauses.push({ target: this.expr(field(c, 'left')!), iter: this.expr(field(c, 'right')!), conditions: [] });
           else if (c.type === 'if_clause' && clauses.length) clauses[clauses.length - 1].conditions.push(this.expr(named(c)[0]));
         }
+        const body = field(node, 'body') ?? named(node)[0];
+        if (node.type === 'dictionary_comprehension') {
+          if (body.type !== 'pair') return { kind: 'unsupported', construct: 'dictionary comprehension', span };
+          return { kind: 'comprehension', key: this.expr(field(body, 'key')!), element: this.expr(field(body, 'value')!), clauses, output: 'dict', span };
+        }
         const output = node.type === 'list_comprehension' ? 'list' : node.type === 'set_comprehension' ? 'set' : 'generator';
-        return { kind: 'comprehension', element: this.expr(field(node, 'body') ?? named(node)[0]), clauses, output, span };
+        return { kind: 'comprehension', element: this.expr(body), clauses, output, span };
       }
       case 'list_splat':
       case 'list_splat_pattern':
@@ -382,6 +414,24 @@ export class PythonLowering {
       default:
         return { kind: 'unsupported', construct: node.type.replace(/_/g, ' '), span };
     }
+  }
+
+  /** Literal text and `{expr!conv:spec}` parts of an f-string (or of several concatenated strings). */
+  private fstringParts(node: SyntaxNode): (string | { expr: Expr; spec?: string; conversion?: string })[] {
+    if (node.type === 'concatenated_string') return named(node).flatMap((s) => this.fstringParts(s));
+    const out: (string | { expr: Expr; spec?: string; conversion?: string })[] = [];
+    for (const c of named(node)) {
+      if (c.type === 'string_content') out.push(c.text.replace(/\{\{/g, '{').replace(/\}\}/g, '}'));
+      else if (c.type === 'escape_sequence') out.push(unescape(c.text));
+      else if (c.type === 'interpolation') {
+        const parts = named(c);
+        const expr = parts.find((p) => p.type !== 'type_conversion' && p.type !== 'format_specifier');
+        const conversion = parts.find((p) => p.type === 'type_conversion')?.text.slice(1);
+        const spec = parts.find((p) => p.type === 'format_specifier')?.text.replace(/^:/, '');
+        out.push({ expr: expr ? this.expr(expr) : { kind: 'string', value: '', span: spanOf(c) }, spec, conversion });
+      }
+    }
+    return out;
   }
 
   private args(node: SyntaxNode): Arg[] {

@@ -5,11 +5,11 @@ import { constantAt, methodOf } from '../ops/registry';
 import { UnsupportedConstruct } from '../ir/errors';
 import { canonicalPath } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
-import { NONE, describe, keyOf, num, str, tuple, type Value } from '../ir/values';
+import { NONE, describe, type Value } from '../ir/values';
 import { classAttributeAccess, instanceAttribute, lazyAttributes, memberAttribute } from './classes';
-import { iterate } from './conversions';
 import type { Evaluator } from './evaluator';
 import { moduleAttribute } from './moduleBindings';
+import { dictAttribute, dtypeAttribute, sequenceAttribute, strAttribute, tensorAttribute } from './valueMethods';
 
 /** Attributes that reach an object's machinery rather than its data: never followed. */
 const reflective = new Set(['__proto__', 'constructor', 'prototype', '__class__', '__globals__', '__builtins__', '__subclasses__', '__dict__', '__code__', '__mro__', '__bases__', '__getattribute__', '__reduce__', '__defineGetter__', '__lookupGetter__']);
@@ -28,6 +28,8 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
     case 'class': return classAttributeAccess(ev, obj, name, span);
     case 'module': return moduleAttribute(ev, obj, name, span);
     case 'tensor': {
+      const meta = tensorAttribute(ev, obj, name, span);
+      if (meta) return meta;
       const method = methodOf(ev.ctx.framework, name);
       if (method) return method(obj, ev, span);
       break;
@@ -35,24 +37,19 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
     case 'dict': {
       const v = obj.map.get(`s:${name}`);
       if (v !== undefined) return v;
-      if (name === 'get') return { t: 'builtin', name: 'dict.get', call: (args) => obj.map.get(keyOf(args[0])) ?? args[1] ?? NONE };
-      if (name === 'items') return { t: 'builtin', name: 'dict.items', call: () => ({ t: 'list', items: [...obj.keys.entries()].map(([k, key]) => tuple([key, obj.map.get(k)!])) }) };
-      if (name === 'values') return { t: 'builtin', name: 'dict.values', call: () => ({ t: 'list', items: [...obj.map.values()] }) };
-      if (name === 'keys') return { t: 'builtin', name: 'dict.keys', call: () => ({ t: 'list', items: [...obj.keys.values()] }) };
-      if (name === 'update') return { t: 'builtin', name: 'dict.update', call: () => NONE };
+      const m = dictAttribute(ev, obj, name, span);
+      if (m) return m;
       // A JavaScript object's missing property is undefined.
       if (ev.ctx.framework === 'tfjs') return NONE;
       break;
     }
     case 'tuple':
     case 'list': {
-      if (name === 'length') return num(obj.items.length, true);
-      if (obj.t === 'tuple' && obj.items.length === 2 && (name === 'values' || name === 'indices')) return obj.items[name === 'values' ? 0 : 1];
-      if (name === 'append') return { t: 'builtin', name: 'list.append', call: (args) => { obj.items.push(args[0]); return NONE; } };
-      if (name === 'extend') return { t: 'builtin', name: 'list.extend', call: (args) => { obj.items.push(...iterate(args[0], span)); return NONE; } };
-      if (name === 'map') return { t: 'builtin', name: 'Array.map', call: (args) => ({ t: 'list', items: obj.items.map((it, i) => ev.callValue(args[0], [it, num(i, true)], new Map(), span)) }) };
+      const m = sequenceAttribute(ev, obj, name, span);
+      if (m) return m;
       break;
     }
+    case 'dtype': return dtypeAttribute(obj.v, name, span);
     case 'opaque': {
       const v = obj.attrs?.get(name) ?? lazyAttributes.get(obj)?.(name, span);
       if (v !== undefined) return v;
@@ -73,11 +70,10 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
       break;
     }
     case 'str': {
-      const m = memberAttribute(ev, obj, name, span);
+      const member = memberAttribute(ev, obj, name, span);
+      if (member) return member;
+      const m = strAttribute(obj, name);
       if (m) return m;
-      if (name === 'lower') return { t: 'builtin', name: 'str.lower', call: () => str(obj.v.toLowerCase()) };
-      if (name === 'upper') return { t: 'builtin', name: 'str.upper', call: () => str(obj.v.toUpperCase()) };
-      if (name === 'format') return { t: 'builtin', name: 'str.format', call: () => str(obj.v) };
       break;
     }
     default: break;

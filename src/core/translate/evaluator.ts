@@ -10,13 +10,16 @@ import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { canonicalModule } from '../ir/frameworks';
 import { attribute } from './attributes';
-import { builtinNamed } from './builtins';
+import { builtinNamed, formatValue, pyStr } from './builtins';
 import { frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
 import { callCustom } from './customGradients';
 import { callScope, makeFunction, tagPath } from './functions';
-import { indexValue } from './indexing';
+import { indexValue, isBasicIndex, slicePositions, tensorSetIndex } from './indexing';
+import { inplaceBaseName, inplaceResult, mutableTensors, sameShape } from './inplace';
+import { metadataCall } from './metadataCalls';
 import { blockBindings, foreignCallError, importBindings } from './moduleBindings';
+import { EvaluationNotes } from './notes';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
 import { NONE, describe, keyOf, num, str, type FunctionValue, type Value } from '../ir/values';
@@ -36,11 +39,60 @@ class ReturnSignal {
 class BreakSignal {}
 class ContinueSignal {}
 
+type TensorValue = Extract<Value, { t: 'tensor' }>;
+
+/**
+ * A value reached by an assignment target or an in-place method's receiver, and how to store a new
+ * tensor into it: into the value itself (every alias sees it, as in Python), and through a view
+ * (`x[:, 0]`, `x.data`) into the tensor it views.
+ */
+interface Ref {
+  value: Value;
+  store(t: tf.Tensor): void;
+}
+
+const plainRef = (value: Value): Ref => ({ value, store: (t) => { if (value.t === 'tensor') value.v = t; } });
+
+/** Statement-level calls that never affect a value: logging and printing, skipped silently. */
+const silentCalls = /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|self\.log|ctx\.mark_\w+)$/;
+/** Statement-level calls that only validate (shapes, dtypes, ranks): run when translatable, else skipped and said. */
+const validationCall = /(^|\.)(_*(check|assert|validate|verify|ensure)\w*)$|^chex\.|^tf\.debugging\.|^(np|numpy)\.testing\./;
+
+/** Python's exception classes and their parents, for `except` clauses. */
+const exceptionParents: Record<string, string> = {
+  Exception: 'BaseException', ArithmeticError: 'Exception', ZeroDivisionError: 'ArithmeticError', OverflowError: 'ArithmeticError',
+  FloatingPointError: 'ArithmeticError', LookupError: 'Exception', IndexError: 'LookupError', KeyError: 'LookupError',
+  ValueError: 'Exception', TypeError: 'Exception', RuntimeError: 'Exception', NotImplementedError: 'RuntimeError',
+  RecursionError: 'RuntimeError', AssertionError: 'Exception', AttributeError: 'Exception', StopIteration: 'Exception',
+  ImportError: 'Exception', ModuleNotFoundError: 'ImportError', NameError: 'Exception', UnboundLocalError: 'NameError',
+};
+
+function exceptionMatches(raised: string, handler: string): boolean {
+  for (let t: string | undefined = raised; t; t = exceptionParents[t]) if (t === handler) return true;
+  // A class the evaluator does not know (a user's or a framework's own) matches by name only;
+  // an unknown raised class is an Exception.
+  return !(raised in exceptionParents) && (handler === 'Exception' || handler === 'BaseException');
+}
+
+/** Where `lst[slice] = items` writes: a run to replace (step 1) or the positions of an extended slice. */
+function sliceAssignPositions(sl: { start?: number; stop?: number; step?: number }, n: number, span: Span): { start: number; count: number; list: number[] } {
+  const clamp = (v: number | undefined, d: number): number => (v === undefined ? d : v < 0 ? Math.max(n + v, 0) : Math.min(v, n));
+  const start = clamp(sl.start, 0);
+  const stop = clamp(sl.stop, n);
+  return { start, count: Math.max(0, stop - start), list: slicePositions(sl, n, span) };
+}
+
 export class Evaluator implements Interpreter {
   private steps = 0;
   private callDepth = 0;
   private customDepth = 0;
+  /** Inside `torch.no_grad()`: in-place updates are invisible to autograd. */
+  private noGrad = 0;
+  /** The exceptions being handled (`raise` alone re-raises the innermost). */
+  private readonly handling: UserCodeError[] = [];
   readonly ctx: OpContext;
+  /** Data-dependent branches and skipped validation calls, for the report. */
+  readonly notes = new EvaluationNotes();
   private readonly modules = new Map<string, ModuleContext>();
   /** What the translation assumed where the source leaves a choice (a weight's initializer, a class decorator): said in the summary. */
   readonly assumptions = new Set<string>();
@@ -97,15 +149,10 @@ export class Evaluator implements Interpreter {
         for (const target of s.targets) this.assign(target, value, scope);
         return;
       }
-      case 'augassign': {
-        const current = this.expr(s.target, scope);
-        const value = binaryOp(this.ctx, s.op, current, this.expr(s.value, scope), s.span);
-        this.assign(s.target, value, scope);
-        return;
-      }
+      case 'augassign': this.augAssign(s, scope); return;
       case 'return': throw new ReturnSignal(s.value ? this.expr(s.value, scope) : NONE);
       case 'if': {
-        if (truthy(this.expr(s.test, scope), s.test.span)) this.execBlock(s.body, scope);
+        if (this.condition(this.expr(s.test, scope), s.test.span, 'if')) this.execBlock(s.body, scope);
         else this.execBlock(s.orelse, scope);
         return;
       }
@@ -119,7 +166,7 @@ export class Evaluator implements Interpreter {
         return;
       }
       case 'while': {
-        while (truthy(this.expr(s.test, scope), s.test.span)) {
+        while (this.condition(this.expr(s.test, scope), s.test.span, 'while')) {
           this.tick();
           if (this.loopBody(s.body, scope) === 'break') break;
         }
@@ -130,7 +177,12 @@ export class Evaluator implements Interpreter {
           const ctxValue = this.expr(item.context, scope);
           if (ctxValue.t === 'builtin' && ctxValue.name === 'no_grad_context') {
             // Everything computed inside `torch.no_grad()` is cut from the graph.
-            this.execBlock(s.body, scope);
+            this.noGrad++;
+            try {
+              this.execBlock(s.body, scope);
+            } finally {
+              this.noGrad--;
+            }
             this.detachAssigned(s.body, scope);
             return;
           }
@@ -139,23 +191,29 @@ export class Evaluator implements Interpreter {
         this.execBlock(s.body, scope);
         return;
       }
-      case 'try': {
-        try {
-          this.execBlock(s.body, scope);
-        } finally {
-          this.execBlock(s.finalbody, scope);
-        }
-        return;
-      }
+      case 'try': this.tryStatement(s, scope); return;
       case 'function': scope.vars.set(s.fn.name, makeFunction(s.fn, scope)); return;
       case 'class': scope.vars.set(s.cls.name, makeClass(this, s.cls, scope)); return;
       case 'import': for (const [name, thunk] of importBindings(this, s, scope)) scope.setLazy(name, thunk); return;
       case 'pass': return;
       case 'break': throw new BreakSignal();
       case 'continue': throw new ContinueSignal();
-      case 'raise': throw new UserCodeError('the function raises an exception on this input', s.span);
+      case 'raise': throw this.raised(s, scope);
+      case 'assert': this.assertStatement(s, scope); return;
       case 'unsupported': throw new UnsupportedConstruct(s.construct, s.span);
     }
+  }
+
+  /**
+   * A value as the condition of `if`, `while`, `and`/`or`, a conditional expression or `assert`:
+   * Python's truth, and for a tensor the framework's (one element: its value, more: the framework's
+   * "ambiguous" error). A branch decided by a tensor is noted for the report.
+   */
+  condition(v: Value, span: Span, construct: string): boolean {
+    if (v.t !== 'tensor') return truthy(v, span);
+    const taken = truthy(v, span, this.ctx.framework);
+    if (this.ctx.framework !== 'tfjs') this.notes.branch(construct, span, taken);
+    return taken;
   }
 
   /** One pass of a loop body; `break` and `continue` arrive as signals. */
@@ -181,6 +239,85 @@ export class Evaluator implements Interpreter {
     }
   }
 
+  // ------------------------------------------------------------------ exceptions
+
+  /**
+   * `try`/`except`: an error the user's code raises (its own `raise`, a failed `assert`, a framework
+   * error, `next()` past the end) is caught by the first handler whose class matches. What the
+   * evaluator cannot translate, and the probe's budgets, are never caught: they are not the program's.
+   */
+  private tryStatement(s: Extract<Stmt, { kind: 'try' }>, scope: Scope): void {
+    try {
+      try {
+        this.execBlock(s.body, scope);
+      } catch (err) {
+        if (!(err instanceof UserCodeError)) throw err;
+        const i = this.handlerFor(s, err, scope);
+        if (i < 0) throw err;
+        const name = s.handlerNames?.[i];
+        if (name) scope.vars.set(name, { t: 'opaque', what: `${err.exceptionType} exception`, attrs: new Map([['args', { t: 'tuple', items: [str(err.message)] }]]) });
+        this.handling.push(err);
+        try {
+          this.execBlock(s.handlers[i], scope);
+        } finally {
+          this.handling.pop();
+        }
+      }
+    } finally {
+      this.execBlock(s.finalbody, scope);
+    }
+  }
+
+  private handlerFor(s: Extract<Stmt, { kind: 'try' }>, err: UserCodeError, scope: Scope): number {
+    for (let i = 0; i < s.handlers.length; i++) {
+      const type = s.handlerTypes?.[i];
+      if (!type) return i; // a bare `except:` (or JavaScript's `catch`) catches everything
+      const names = (type.kind === 'tuple' || type.kind === 'list' ? type.items : [type]).map((t) => dottedName(t)?.split('.').pop() ?? '');
+      if (names.some((n) => exceptionMatches(err.exceptionType, n))) return i;
+    }
+    void scope;
+    return -1;
+  }
+
+  private raised(s: Extract<Stmt, { kind: 'raise' }>, scope: Scope): UserCodeError {
+    if (!s.exc) return this.handling[this.handling.length - 1] ?? new UserCodeError('the function raises an exception on this input', s.span);
+    const callee = s.exc.kind === 'call' ? s.exc.callee : s.exc;
+    const type = dottedName(callee)?.split('.').pop() ?? 'Exception';
+    let message = '';
+    if (s.exc.kind === 'call' && s.exc.args[0]) {
+      // The message is only for the report: if it cannot be computed, the type alone says enough.
+      try {
+        message = pyStr(this.expr(s.exc.args[0].value, scope));
+      } catch (err) {
+        if (err instanceof ProbeBudgetExceeded) throw err;
+      }
+    }
+    return new UserCodeError(`the function raises ${type}${message ? `(${message})` : ''} on this input`, s.span, type);
+  }
+
+  /** `assert test, msg`: False is the user's AssertionError; a test that cannot be translated is skipped and said. */
+  private assertStatement(s: Extract<Stmt, { kind: 'assert' }>, scope: Scope): void {
+    let ok: boolean;
+    try {
+      ok = this.condition(this.expr(s.test, scope), s.test.span, 'assert');
+    } catch (err) {
+      if (err instanceof UnsupportedConstruct) { this.notes.skip('assert', s.span, err.message); return; }
+      throw err;
+    }
+    if (ok) return;
+    let message = '';
+    if (s.msg) {
+      try {
+        message = pyStr(this.expr(s.msg, scope));
+      } catch (err) {
+        if (err instanceof ProbeBudgetExceeded) throw err;
+      }
+    }
+    throw new UserCodeError(`assertion failed${message ? `: ${message}` : ''}`, s.span, 'AssertionError');
+  }
+
+  // ------------------------------------------------------------------ assignment
+
   private assign(target: Expr, value: Value, scope: Scope): void {
     switch (target.kind) {
       case 'name': scope.vars.set(target.id, value); return;
@@ -189,7 +326,7 @@ export class Evaluator implements Interpreter {
         const items = iterate(value, target.span);
         const starIndex = target.items.findIndex((t) => t.kind === 'starred');
         if (starIndex < 0) {
-          if (items.length !== target.items.length) throw new UserCodeError(`cannot unpack ${items.length} values into ${target.items.length} names`, target.span);
+          if (items.length !== target.items.length) throw new UserCodeError(`cannot unpack ${items.length} values into ${target.items.length} names`, target.span, 'ValueError');
           target.items.forEach((t, i) => this.assign(t, items[i], scope));
           return;
         }
@@ -206,18 +343,127 @@ export class Evaluator implements Interpreter {
         if (obj.t === 'instance') { obj.attrs.set(target.name, value); return; }
         if (obj.t === 'opaque') { (obj.attrs ??= new Map()).set(target.name, value); return; }
         if (obj.t === 'dict') { obj.map.set(`s:${target.name}`, value); obj.keys.set(`s:${target.name}`, str(target.name)); return; }
+        // requires_grad and any other attribute a user pins on a tensor (`k.require_grads = False`)
+        // change no value: every probe input is differentiated anyway.
+        if (obj.t === 'tensor' && target.name !== 'data') return;
+        if (obj.t === 'tensor' && target.name === 'data' && this.ctx.framework === 'pytorch') {
+          // x.data = v replaces the values autograd does not see: the gradient still flows to x.
+          const next = this.tensor(value, target.span);
+          this.store(plainRef(obj), tf.add(obj.v, detach(tf.sub(tf.broadcastTo(next, obj.v.shape), obj.v))), target.span);
+          return;
+        }
         throw new UnsupportedConstruct('assignment to an attribute', target.span, `of ${describe(obj)}`);
       }
       case 'subscript': {
-        const obj = this.expr(target.object, scope);
+        const ref = this.ref(target.object, scope);
         const index = this.expr(target.index, scope);
-        if (obj.t === 'dict') { obj.map.set(keyOf(index), value); obj.keys.set(keyOf(index), index); return; }
-        if (obj.t === 'list' && index.t === 'num') { obj.items[index.v < 0 ? obj.items.length + index.v : index.v] = value; return; }
-        throw new UnsupportedConstruct('item assignment into a tensor', target.span);
+        this.assignItem(ref, index, value, target.span);
+        return;
       }
       case 'starred': this.assign(target.value, value, scope); return;
       default: throw new UnsupportedConstruct('assignment target', target.span);
     }
+  }
+
+  /** `obj[index] = value`: dicts and lists in place; a tensor as a functional update stored back into it. */
+  private assignItem(ref: Ref, index: Value, value: Value, span: Span): void {
+    const obj = ref.value;
+    if (obj.t === 'dict') { obj.map.set(keyOf(index), value); obj.keys.set(keyOf(index), index); return; }
+    if (obj.t === 'list') {
+      if (index.t === 'slice') {
+        const positions = sliceAssignPositions(index, obj.items.length, span);
+        const items = iterate(value, span);
+        if (index.step === undefined || index.step === 1) {
+          obj.items.splice(positions.start, positions.count, ...items);
+          return;
+        }
+        if (items.length !== positions.list.length) throw new UserCodeError(`attempt to assign sequence of size ${items.length} to extended slice of size ${positions.list.length}`, span, 'ValueError');
+        positions.list.forEach((p, k) => { obj.items[p] = items[k]; });
+        return;
+      }
+      const i = index.t === 'num' ? index.v : index.t === 'bool' ? Number(index.v) : NaN;
+      const k = i < 0 ? obj.items.length + i : i;
+      if (!Number.isInteger(k) || k < 0 || k >= obj.items.length) throw new UserCodeError('list assignment index out of range', span, 'IndexError');
+      obj.items[k] = value;
+      return;
+    }
+    if (obj.t === 'tensor') {
+      const fw = this.ctx.framework;
+      if (!mutableTensors(fw)) {
+        throw new UserCodeError(fw === 'jax' ? 'JAX arrays are immutable and do not support in-place item assignment; use x = x.at[idx].set(y)' : `a ${fw === 'tfjs' ? 'TF.js' : 'TensorFlow'} tensor does not support item assignment`, span, 'TypeError');
+      }
+      this.store(ref, tensorSetIndex(obj.v, index, this.tensor(value, span), span, fw), span);
+      return;
+    }
+    if (obj.t === 'tuple' || obj.t === 'str') throw new UserCodeError(`'${obj.t}' object does not support item assignment`, span, 'TypeError');
+    throw new UnsupportedConstruct(`item assignment into ${describe(obj)}`, span);
+  }
+
+  /**
+   * `target op= value`. On PyTorch and NumPy tensors it is in place: every name and attribute
+   * holding the tensor sees the new value (`x += 1` through an alias changes both). Elsewhere, and for
+   * numbers, it rebinds the target; a list extends in place.
+   */
+  private augAssign(s: Extract<Stmt, { kind: 'augassign' }>, scope: Scope): void {
+    const rhs = (): Value => this.expr(s.value, scope);
+    if (s.target.kind === 'subscript') {
+      const ref = this.ref(s.target.object, scope);
+      const index = this.expr(s.target.index, scope);
+      const current = indexValue(ref.value, index, s.target.span, this.ctx.framework);
+      this.assignItem(ref, index, binaryOp(this.ctx, s.op, current, rhs(), s.span), s.target.span);
+      return;
+    }
+    const ref = s.target.kind === 'attribute' ? this.ref(s.target, scope) : plainRef(this.expr(s.target, scope));
+    const current = ref.value;
+    if (current.t === 'list' && s.op === '+') { current.items.push(...iterate(rhs(), s.value.span)); return; }
+    const value = binaryOp(this.ctx, s.op, current, rhs(), s.span);
+    if (current.t === 'tensor' && value.t === 'tensor' && mutableTensors(this.ctx.framework)) {
+      if (!sameShape(current.v.shape, value.v.shape)) {
+        throw new UserCodeError(`output with shape [${current.v.shape.join(', ')}] doesn't match the broadcast shape [${value.v.shape.join(', ')}]`, s.span, this.ctx.framework === 'numpy' ? 'ValueError' : 'RuntimeError');
+      }
+      this.store(ref, value.v, s.span);
+      return;
+    }
+    this.assign(s.target, value, scope);
+  }
+
+  /**
+   * The value an assignment target or an in-place receiver reaches. A basic index of a PyTorch or
+   * NumPy tensor is a view: storing into it writes through to the tensor it views (`x[:, 0][m] = 0`,
+   * `x[:, 0].clamp_(0)`); `x.data` is a view autograd does not see.
+   */
+  private ref(e: Expr, scope: Scope): Ref {
+    const fw = this.ctx.framework;
+    if (!mutableTensors(fw)) return plainRef(this.expr(e, scope));
+    if (e.kind === 'subscript') {
+      const base = this.ref(e.object, scope);
+      const index = this.expr(e.index, scope);
+      const value = indexValue(base.value, index, e.span, fw);
+      const baseValue = base.value;
+      if (baseValue.t === 'tensor' && value.t === 'tensor' && isBasicIndex(index)) {
+        return { value, store: (t) => { value.v = t; base.store(tensorSetIndex(baseValue.v, index, t, e.span, fw)); } };
+      }
+      return plainRef(value);
+    }
+    if (e.kind === 'attribute' && e.name === 'data' && fw === 'pytorch') {
+      const base = this.ref(e.object, scope);
+      const baseValue = base.value;
+      if (baseValue.t === 'tensor') {
+        const value: TensorValue = { t: 'tensor', v: detach(baseValue.v) };
+        return { value, store: (t) => { value.v = t; base.store(tf.add(baseValue.v, detach(tf.sub(t, baseValue.v)))); } };
+      }
+      return plainRef(attribute(this, baseValue, e.name, e.span));
+    }
+    return plainRef(this.expr(e, scope));
+  }
+
+  /** Stores a new tensor into a reference (its dtype kept); under `torch.no_grad()` autograd does not see the change. */
+  private store(ref: Ref, next: tf.Tensor, span: Span): void {
+    const old = ref.value;
+    if (old.t !== 'tensor') throw new UnsupportedConstruct(`in-place update of ${describe(old)}`, span);
+    let t = next.dtype === old.v.dtype ? next : tf.cast(next, old.v.dtype);
+    if (this.noGrad > 0 && t.dtype === 'float32' && sameShape(t.shape, old.v.shape)) t = tf.add(old.v, detach(tf.sub(t, old.v)));
+    ref.store(t);
   }
 
   // ------------------------------------------------------------------ expressions
@@ -255,28 +501,27 @@ export class Evaluator implements Interpreter {
       case 'call': return this.call(e, scope, statement);
       case 'binary': return binaryOp(this.ctx, e.op, this.expr(e.left, scope), this.expr(e.right, scope), e.span);
       case 'unary': return unaryOp(this.ctx, e.op, this.expr(e.operand, scope), e.span);
+      case 'fstring': return str(e.parts.map((p) => (typeof p === 'string' ? p : formatValue(this.expr(p.expr, scope), p.spec, p.conversion, p.expr.span))).join(''));
       case 'compare': {
+        // a < b < c is (a < b) and (b < c): a tensor in the middle of a chain is a condition.
         let left = this.expr(e.operands[0], scope);
-        let result: Value | undefined;
+        let result: Value = { t: 'bool', v: true };
         for (let i = 0; i < e.ops.length; i++) {
           const right = this.expr(e.operands[i + 1], scope);
-          const r = compareOp(this.ctx, e.ops[i], left, right, e.span);
-          if (result === undefined) result = r;
-          else if (result.t === 'tensor' || r.t === 'tensor') result = { t: 'tensor', v: tf.logicalAnd(toTensor(result, e.span), toTensor(r, e.span)) };
-          else result = { t: 'bool', v: truthy(result, e.span) && truthy(r, e.span) };
-          if (result.t === 'bool' && !result.v) return result;
+          result = compareOp(this.ctx, e.ops[i], left, right, e.span);
+          if (i < e.ops.length - 1 && !this.condition(result, e.span, 'comparison chain')) return result;
           left = right;
         }
-        return result ?? { t: 'bool', v: true };
+        return result;
       }
       case 'logical': {
         const left = this.expr(e.left, scope);
         if (e.op === '??') return left.t === 'none' ? this.expr(e.right, scope) : left;
-        const lt = truthy(left, e.left.span);
+        const lt = this.condition(left, e.left.span, e.op);
         if (e.op === 'and') return lt ? this.expr(e.right, scope) : left;
         return lt ? left : this.expr(e.right, scope);
       }
-      case 'conditional': return truthy(this.expr(e.test, scope), e.test.span) ? this.expr(e.then, scope) : this.expr(e.otherwise, scope);
+      case 'conditional': return this.condition(this.expr(e.test, scope), e.test.span, 'conditional expression') ? this.expr(e.then, scope) : this.expr(e.otherwise, scope);
       case 'tuple':
       case 'list': {
         const items: Value[] = [];
@@ -310,7 +555,7 @@ export class Evaluator implements Interpreter {
         }
         return { t: 'dict', map, keys };
       }
-      case 'subscript': return indexValue(this.expr(e.object, scope), this.expr(e.index, scope), e.span);
+      case 'subscript': return indexValue(this.expr(e.object, scope), this.expr(e.index, scope), e.span, this.ctx.framework);
       case 'slice': {
         const part = (x?: Expr): number | undefined => {
           if (!x) return undefined;
@@ -324,17 +569,31 @@ export class Evaluator implements Interpreter {
       case 'lambda': return { t: 'func', def: e.fn, closure: scope };
       case 'comprehension': {
         const out: Value[] = [];
+        const keys: Value[] = [];
         const inner = new Scope(scope, scope.module);
         const run = (level: number): void => {
-          if (level === e.clauses.length) { out.push(this.expr(e.element, inner)); return; }
+          if (level === e.clauses.length) {
+            if (e.key) keys.push(this.expr(e.key, inner));
+            out.push(this.expr(e.element, inner));
+            return;
+          }
           const clause = e.clauses[level];
           for (const item of iterate(this.expr(clause.iter, inner), clause.iter.span)) {
             this.tick();
             this.assign(clause.target, item, inner);
-            if (clause.conditions.every((c) => truthy(this.expr(c, inner), c.span))) run(level + 1);
+            if (clause.conditions.every((c) => this.condition(this.expr(c, inner), c.span, 'comprehension filter'))) run(level + 1);
           }
         };
         run(0);
+        if (e.output === 'dict') {
+          const map = new Map<string, Value>();
+          const keyValues = new Map<string, Value>();
+          keys.forEach((k, i) => { map.set(keyOf(k), out[i]); keyValues.set(keyOf(k), k); });
+          return { t: 'dict', map, keys: keyValues };
+        }
+        if (e.output === 'set') return { t: 'list', items: out.filter((v, i) => out.findIndex((w) => keyOf(w) === keyOf(v) && !keyOf(v).startsWith('?:')) === i) };
+        // A generator expression is an iterator: next() takes from it, and it is used up once.
+        if (e.output === 'generator') return { t: 'iterator', items: out, pos: 0 };
         return { t: e.output === 'tuple' ? 'tuple' : 'list', items: out };
       }
       case 'starred': throw new UnsupportedConstruct('starred expression here', e.span);
@@ -349,17 +608,45 @@ export class Evaluator implements Interpreter {
   // ------------------------------------------------------------------ calls
 
   private call(e: Extract<Expr, { kind: 'call' }>, scope: Scope, statement: boolean): Value {
-    // Logging and printing never affect the value: they are skipped, never GP001.
     const calleeName = dottedName(e.callee);
-    if (statement && calleeName && /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|assert\w*|tf\.debugging\.\w+|self\.log|ctx\.mark_\w+)$/.test(calleeName)) return NONE;
+    // Logging and printing never affect the value: they are skipped, never GP001.
+    if (statement && calleeName && silentCalls.test(calleeName)) return NONE;
+    if (statement && calleeName && validationCall.test(calleeName)) {
+      // A validation whose result is unused: run it when it translates (its failure is the user's
+      // error); when it does not, skip it (it never changes a value) and say so in the report.
+      try {
+        return this.callExpr(e, scope);
+      } catch (err) {
+        if (!(err instanceof UnsupportedConstruct)) throw err;
+        this.notes.skip(calleeName, e.span, err.message);
+        return NONE;
+      }
+    }
     try {
-      const callee = this.expr(e.callee, scope);
-      const { args, kwargs } = this.evalArgs(e.args, scope);
-      return this.callValue(callee, args, kwargs, e.span);
+      return this.callExpr(e, scope);
     } catch (err) {
       this.relocate(err, scope.module.path, e.span);
       throw err;
     }
+  }
+
+  private callExpr(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Value {
+    if (e.callee.kind === 'attribute') {
+      // The receiver is evaluated once, as a reference: an in-place method stores into it.
+      const receiver = this.ref(e.callee.object, scope);
+      const base = receiver.value.t === 'tensor' && mutableTensors(this.ctx.framework) ? inplaceBaseName(e.callee.name) : undefined;
+      if (base) {
+        const { args, kwargs } = this.evalArgs(e.args, scope);
+        this.store(receiver, inplaceResult(this, receiver.value as TensorValue, base, args, kwargs, e.span), e.span);
+        return receiver.value;
+      }
+      const callee = attribute(this, receiver.value, e.callee.name, e.callee.span);
+      const { args, kwargs } = this.evalArgs(e.args, scope);
+      return this.callValue(callee, args, kwargs, e.span);
+    }
+    const callee = this.expr(e.callee, scope);
+    const { args, kwargs } = this.evalArgs(e.args, scope);
+    return this.callValue(callee, args, kwargs, e.span);
   }
 
   evalArgs(argExprs: Arg[], scope: Scope): { args: Value[]; kwargs: Map<string, Value> } {
@@ -383,13 +670,7 @@ export class Evaluator implements Interpreter {
       case 'builtin': return callee.call(args, kwargs, span);
       case 'func': return this.callFunction(callee, args, kwargs, span);
       case 'class': return instantiate(this, callee, args, kwargs, span);
-      case 'ns': {
-        const built = frameworkConstruct(this, callee.path, args, kwargs, span);
-        if (built) return built;
-        const foreign = foreignCallError(callee.path, span);
-        if (foreign) throw foreign;
-        return callOp(callee.path, args, kwargs, span, this);
-      }
+      case 'ns': return this.callFramework(callee.path, args, kwargs, span);
       case 'instance': {
         const call = instanceCallable(this, callee);
         if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
@@ -397,6 +678,32 @@ export class Evaluator implements Interpreter {
       }
       default: throw new UnsupportedConstruct(`calling ${describe(callee)}`, span);
     }
+  }
+
+  /**
+   * A framework function. PyTorch's in-place spellings (`torch.relu_(x)`, `F.relu(x, inplace=True)`)
+   * and `out=` store the result into that tensor, as the framework does.
+   */
+  private callFramework(path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+    const fw = this.ctx.framework;
+    const inplaceFn = mutableTensors(fw) && /^torch\.(nn\.functional\.)?[a-z]\w*[a-z0-9]_$/.test(path) && args[0]?.t === 'tensor';
+    const answer = metadataCall(path, args, kwargs, fw, span);
+    if (answer) return answer;
+    const built = frameworkConstruct(this, path, args, kwargs, span);
+    if (built) return built;
+    const foreign = foreignCallError(path, span);
+    if (foreign) throw foreign;
+    const out = kwargs.get('out');
+    const inplaceArg = kwargs.get('inplace');
+    const result = callOp(inplaceFn ? path.slice(0, -1) : path, args, kwargs, span, this);
+    let target: Value | undefined;
+    if (inplaceFn || (inplaceArg?.t === 'bool' && inplaceArg.v && mutableTensors(fw))) target = args[0];
+    if (out?.t === 'tensor') target = out;
+    if (target?.t === 'tensor' && result.t === 'tensor') {
+      this.store(plainRef(target), result.v, span);
+      return target;
+    }
+    return result;
   }
 
   callFunction(fn: FunctionValue, args: Value[], kwargs: Map<string, Value>, span: Span): Value {

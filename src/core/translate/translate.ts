@@ -10,6 +10,7 @@ import { attribute } from './attributes';
 import { frameworkBases, instantiate } from './classes';
 import { Evaluator, type Budget } from './evaluator';
 import { makeFunction } from './functions';
+import type { EvaluationNotes } from './notes';
 import type { ModuleContext } from './scope';
 import type { OpContext } from '../ops/interpreter';
 import type { Value } from '../ir/values';
@@ -39,6 +40,8 @@ export interface Program {
    */
   readonly callable: Value;
   readonly evaluator: Evaluator;
+  /** What the runs met that the report should say: data-dependent branches, skipped validation calls. */
+  notes: EvaluationNotes;
 }
 
 const targetFirst = /^(y_?true|yTrue|y|target|targets|labels?|gt|ground_truth|true)$/i;
@@ -119,6 +122,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator): Program {
     mapping,
     callable,
     evaluator: ev,
+    notes: ev.notes,
     run(inputs: tf.Tensor[]): tf.Tensor {
       const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
       const ordered = mapping && mapping.predIndex === 0 ? [args[1], args[0]] : args;
