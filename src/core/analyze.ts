@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
 import { selects } from './config/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
+import { callSitesOf } from './detect/callSites';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
@@ -286,6 +287,10 @@ function cacheKey(target: DetectedFunction, source: ModuleSource, settings: Grad
   const imported = source.modules.filter((m) => m !== module && context.some((c) => /import/.test(c) && c.includes(m.doc.path.replace(/^.*\//, '').replace(/\.\w+$/, ''))));
   for (const m of imported) h.update(m.doc.text);
   if (target.callSite) h.update(JSON.stringify(target.callSite.args.map((a) => a.value.span)));
+  // Arguments and argument order read from calls anywhere in the workspace.
+  const calls = callSitesOf({ name: target.name, module, constructs: target.shape === 'class' || target.shape === 'factory' }, source.modules);
+  for (const site of calls.sites) h.update(site.where).update('\0').update(site.text).update('\0');
+  if (calls.framework) h.update(calls.framework.how);
   h.update(JSON.stringify({ ...settings, timeBudgetMs: 0 }));
   return h.digest('hex');
 }
@@ -358,13 +363,20 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
     const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const options = { workspace: source.modules, settingsArgs: settings.args };
+    let args: Program['args'] = {};
     const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
       const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
-      return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
+      return withTensorScope(() => {
+        const program = buildProgram(target, ev, options);
+        args = program.args;
+        return runProbes(target, program, settings);
+      });
     };
     const base = probe();
     let probeFindings = base.findings;
-    report.summary = base.summary;
+    report.summary = base.summary + argsSummary(args);
+    if (Object.keys(args).length) report.probe.args = args;
     report.data = base.data;
     const rounding = roundingFor(settings.dtype);
     if (rounding) {
@@ -378,7 +390,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
       // A training run that cannot start is reported with the training, not as a failed probe.
       try {
-        const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
+        const training = trainingProbe(buildProgram(target, ev, options), trainingTaskFor(target, base.family));
         report.training = training;
         if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict} (${training.note})`;
       } catch (err) {
@@ -444,16 +456,38 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
  * prediction.
  */
 function argumentOrderFinding(target: DetectedFunction, program: Program): Finding | undefined {
-  const convention = target.framework === 'tensorflow' || target.framework === 'tfjs' ? 1 : target.framework === 'pytorch' ? 0 : undefined;
   const mapping = program.mapping;
   const [a, b] = target.inputs;
-  if (convention === undefined || !mapping || !a || !b || mapping.predIndex === convention) return undefined;
+  if (!mapping || !a || !b) return undefined;
+  const role = (i: 0 | 1): string => (i === 0 ? 'prediction' : 'target');
+  if (mapping.decidedBy === 'call site') {
+    // The workspace's own call decides what each parameter receives; the names can only disagree with it.
+    if (mapping.byNames === undefined || mapping.byNames === mapping.predIndex) return undefined;
+    return {
+      code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
+      message: `The ${mapping.label} passes the ${role(mapping.predIndex)} first, but the parameters are named (${a}, ${b}): '${a}' receives the ${role(mapping.predIndex)}. Swap the parameters or the call's arguments`,
+      evidence: { parameters: [a, b], mapping: mapping.label },
+    };
+  }
+  const convention = target.framework === 'tensorflow' || target.framework === 'tfjs' ? 1 : target.framework === 'pytorch' ? 0 : undefined;
+  // What the names say: when a framework's call decided the order, the names are what may be wrong.
+  const named = mapping.byNames ?? mapping.predIndex;
+  if (convention === undefined || named === convention) return undefined;
   const who = convention === 1 ? `${target.framework === 'tfjs' ? 'TF.js' : 'Keras'} calls a loss as loss(y_true, y_pred)` : 'PyTorch calls a criterion as criterion(input, target), prediction first';
   return {
     code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
-    message: `${who}, but the parameters are named (${a}, ${b}): '${convention === 1 ? a : b}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used the names' order, ${mapping.label})`,
+    message: `${who}, but the parameters are named (${a}, ${b}): '${a}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used ${mapping.decidedBy === 'framework' ? '' : "the names' order, "}${mapping.label})`,
     evidence: { parameters: [a, b], convention: convention === 1 ? '(y_true, y_pred)' : '(input, target)', mapping: mapping.label },
   };
+}
+
+/** The arguments the probe chose (not the signature's defaults), for the summary: ` · args: gamma=2 (typical)`. */
+function argsSummary(args: Program['args']): string {
+  const shown = Object.entries(args).filter(([, a]) => a.source !== 'default');
+  if (!shown.length) return '';
+  // Strings are quoted; an object the probe made (`torch.nn.MSELoss()`) is shown as written.
+  const text = (v: unknown): string => (typeof v === 'string' && /^[\w.]+\(.*\)$/.test(v) ? v : JSON.stringify(v));
+  return ` · args: ${shown.map(([name, a]) => `${name}=${text(a.value)} (${a.source})`).join(', ')}`;
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */
