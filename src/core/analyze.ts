@@ -465,7 +465,7 @@ function argumentOrderFinding(target: DetectedFunction, program: Program): Findi
     if (mapping.byNames === undefined || mapping.byNames === mapping.predIndex) return undefined;
     return {
       code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
-      message: `The ${mapping.label} passes the ${role(mapping.predIndex)} first, but the parameters are named (${a}, ${b}): '${a}' receives the ${role(mapping.predIndex)}. Swap the parameters or the call's arguments`,
+      message: `The ${mapping.label} passes the ${role(mapping.predIndex)} first, but the parameters are named (${a}, ${b}): '${a}' receives the ${role(mapping.predIndex)} and '${b}' the ${role(mapping.predIndex === 0 ? 1 : 0)}. Swap the parameters or the call's arguments`,
       evidence: { parameters: [a, b], mapping: mapping.label },
     };
   }
@@ -476,7 +476,7 @@ function argumentOrderFinding(target: DetectedFunction, program: Program): Findi
   const who = convention === 1 ? `${target.framework === 'tfjs' ? 'TF.js' : 'Keras'} calls a loss as loss(y_true, y_pred)` : 'PyTorch calls a criterion as criterion(input, target), prediction first';
   return {
     code: 'GP207', severity: 'warning', function: target.name, span: target.nameSpan,
-    message: `${who}, but the parameters are named (${a}, ${b}): '${a}' receives the ${convention === 1 ? 'target' : 'prediction'}. Swap the parameters (the probe used ${mapping.decidedBy === 'framework' ? '' : "the names' order, "}${mapping.label})`,
+    message: `${who}, but the parameters are named (${a}, ${b}): '${a}' receives the ${role(convention === 1 ? 1 : 0)} and '${b}' the ${role(convention === 1 ? 0 : 1)}. Swap the parameters (the probe used ${mapping.decidedBy === 'framework' ? '' : "the names' order, "}${mapping.label})`,
     evidence: { parameters: [a, b], convention: convention === 1 ? '(y_true, y_pred)' : '(input, target)', mapping: mapping.label },
   };
 }

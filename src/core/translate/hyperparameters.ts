@@ -190,7 +190,8 @@ function commentArgs(src: ArgumentSources): Map<string, Value> {
   const out = new Map<string, Value>();
   for (const line of src.definitionLines) {
     const comment = src.comments.get(line);
-    const m = comment ? /gradprobe:\s*args\b(.*)$/.exec(comment) : null;
+    // `gradprobe: args …`, also after another directive (`gradprobe: activation, args alpha=0.5`).
+    const m = null as RegExpExecArray | null;
     if (!m) continue;
     const text = m[1].trim();
     const where = `the \`gradprobe: args\` comment on line ${line + 1}`;

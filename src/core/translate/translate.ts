@@ -158,7 +158,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator, options: B
     const stage: Stage = { what: 'argument', params, closure: inner.closure, positional: inner.positional, sites: inputSites.map((site) => ({ site, offset: nInputs, keywordsOnly: site.how === 'partial', configures: site.how === 'partial' })), span: target.nameSpan };
     if (params.length) extra = chooseArguments(sources, stage);
   }
-  const mapping = target.kind === 'loss' ? decideMapping({ inputs: target.inputs, framework: target.framework, caller: frameworkCaller, calls: inputSites.filter((s) => s.how !== 'partial') }) : undefined;
+  const mapping = target.kind === "loss" ? decideMapping({ inputs: target.inputs, framework: target.framework, caller: undefined, calls: inputSites.filter((s) => s.how !== 'partial') }) : undefined;
   const program: Program = {
     target,
     mapping,
