@@ -82,7 +82,10 @@ function parameterNames(file, name) {
   const text = readFileSync(file, 'utf8');
   const m = new RegExp(`^def ${name}\\s*\\(([^)]*)\\)`, 'ms').exec(text);
   if (!m) return undefined;
-  return m[1].replace(/#[^\n]*/g, '').split(',').map((p) => p.trim().replace(/[:=].*$/s, '').trim()).filter((p) => p && p !== '*' && p !== '/' && !p.startsWith('**'));
+  let params = m[1].replace(/#[^\n]*/g, '');
+  // Type annotations hold commas (Union[int, tuple[int, ...]]): drop bracketed text first.
+  for (let prev = ''; prev !== params; ) { prev = params; params = params.replace(/\[[^[\]]*\]/g, ''); }
+  return params.split(',').map((p) => p.trim().replace(/[:=].*$/s, '').trim()).filter((p) => p && p !== '*' && p !== '/' && !p.startsWith('**'));
 }
 
 function close(actual, expected, tol) {
@@ -97,6 +100,9 @@ function close(actual, expected, tol) {
   return typeof a === 'number' && Math.abs(a - e) <= atol + rtol * Math.abs(e);
 }
 
+/** Parameter names that are settings of a function, not tensors it compares. */
+const knob = /^(alpha|beta|gamma|delta|epsilon|eps|margin|temperature|smoothing|label_smoothing)$/;
+
 function runOptaxCases() {
   const file = join(data, 'optax-cases.json');
   const dir = resolve(opts.root, 'optax');
@@ -105,12 +111,15 @@ function runOptaxCases() {
   const out = { total: cases.length, translated: 0, agree: 0, failures: [] };
   for (const c of cases) {
     const names = parameterNames(join(dir, c.file), c.function) ?? [];
-    const kwargs = { ...c.kwargs };
-    c.args.slice(2).forEach((a, i) => { if (names[i + 2]) kwargs[names[i + 2]] = a; });
-    const args = ['eval', c.file, c.function, '--per-element'];
-    if (c.args.length >= 2) args.push('--y-pred', JSON.stringify(c.args[0]), '--y-true', JSON.stringify(c.args[1]));
-    else args.push('--x', JSON.stringify(c.args[0]));
-    if (Object.keys(kwargs).length) args.push('--args', JSON.stringify(kwargs));
+    // A factory's own arguments (make_fenchel_young_loss's max_fun) go in --args beside the call's.
+    const kwargs = { ...(c.factory ?? {}), ...c.kwargs };
+    // A second parameter that is a setting, not a target (smooth_labels(labels, alpha)), is passed by name.
+    const targetAt = c.args.length > 1 && !(names[1] && knob.test(names[1])) ? 1 : undefined;
+    c.args.forEach((a, i) => { if (i >= 1 && i !== targetAt && names[i]) kwargs[names[i]] = a; });
+    // `--flag=VALUE`: a value such as -2 would otherwise read as an option.
+    const args = ['eval', c.file, c.function, '--per-element', `--y-pred=${JSON.stringify(c.args[0])}`];
+    if (targetAt !== undefined) args.push(`--y-true=${JSON.stringify(c.args[1])}`);
+    if (Object.keys(kwargs).length) args.push(`--args=${JSON.stringify(kwargs)}`);
     const run = spawnSync(process.execPath, [cli, ...args], { cwd: dir, encoding: 'utf8' });
     if (run.status !== 0) {
       out.failures.push({ id: c.id, why: `not evaluated: ${(run.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}` });

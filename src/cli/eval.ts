@@ -9,6 +9,8 @@ import { UnsupportedConstruct, UserCodeError, ProbeBudgetExceeded } from '../cor
 import { diskLoader } from './files';
 import { helpText, parseCommand, stringValue, type CommandSpec } from './args';
 import { UsageError } from './usage';
+import { ConfigResolver } from '../core/workspace/config';
+import type { ArgValue } from '../core/translate/translate';
 
 export const evalCommand: CommandSpec = {
   name: 'eval',
@@ -16,36 +18,51 @@ export const evalCommand: CommandSpec = {
   usage: ['eval FILE NAME --x JSON [OPTIONS]', 'eval FILE NAME --y-true JSON --y-pred JSON [OPTIONS]'],
   details: [
     'FILE is a .py, .ipynb, .js or .ts file; NAME a function, class or constant in it (NAME@LINE picks one of several, e.g. <lambda>@12). The function is translated, never run.',
-    'An activation takes --x and prints {"y": [...], "dy": [...]} (f and f\' at each x). A loss takes --y-true and --y-pred and prints {"loss": ..., "grad": [...], "mapping": ...} (the gradient with respect to y_pred, and how the arguments were passed). Giving a loss\'s inputs to an activation, or --x to a loss, is a usage error. NaN and Infinity are written as the strings "NaN", "Infinity", "-Infinity".',
+    'An activation takes --x and prints {"y": [...], "dy": [...]} (f and f\' at each x, in the shape of x). A loss takes --y-true and --y-pred and prints {"loss": ..., "grad": [...], "mapping": ...}: the mean of what the function returns, its gradient with respect to y_pred, and which argument got the prediction and why. A loss whose target is optional (`targets=None`) takes --y-pred alone. Giving a loss\'s inputs to an activation, or --x to a loss, is a usage error. NaN and Infinity are written as the strings "NaN", "Infinity", "-Infinity".',
+    'Arguments beyond the inputs come from --args, else a `gradprobe: args` comment on the definition line, the config file\'s [tool.gradprobe.args.NAME] table, a call in FILE, the signature\'s default, or a typical value for the name (gamma 2, reduction "mean", ...); "args" in the output lists each with where it came from.',
   ],
   options: {
-    x: { type: 'string', value: 'JSON', help: 'Activation inputs: a JSON array of numbers, e.g. \'[-1, 0, 2.5]\' (NaN and Infinity allowed).' },
-    'y-true': { type: 'string', value: 'JSON', help: 'Loss targets: a (nested) JSON array of numbers, e.g. \'[[0, 1]]\'.' },
-    'y-pred': { type: 'string', value: 'JSON', help: 'Loss predictions, the same shape as --y-true, e.g. \'[[0.2, 0.8]]\'.' },
+    x: { type: 'string', value: 'JSON', help: 'Activation inputs: a (nested) JSON array of numbers, any rank, e.g. \'[-1, 0, 2.5]\' (NaN and Infinity allowed). Softmax-like functions work over the last axis.' },
+    'y-true': { type: 'string', value: 'JSON', help: 'Loss targets: a number or a (nested) JSON array, e.g. \'[[0, 1]]\'. Integers stay integers where the function indexes with them (class ids).' },
+    'y-pred': { type: 'string', value: 'JSON', help: 'Loss predictions, e.g. \'[[0.2, 0.8]]\'.' },
+    args: { type: 'string', value: 'JSON', help: 'Arguments by name, as a JSON object: the constructor\'s for a class, the factory\'s for a factory, else keyword arguments of the call, e.g. \'{"gamma": 2, "reduction": "none"}\'. Arrays become tensors (booleans: masks), or tuples for axes and shapes and where the function iterates them; {"tuple": [...]} is a tuple; a string naming a framework function through the file\'s imports ("jnp.sum") is that function.' },
+    'per-element': { type: 'boolean', help: 'Also print the function\'s own output, unreduced, as "value" (a loss\'s "loss" is its mean).' },
     backend: { type: 'string', value: 'BACKEND', help: 'TensorFlow.js backend: auto (default), cpu or node.' },
     help: { type: 'boolean', short: 'h', help: 'Print this help.' },
   },
   footer: [
     'Exit status: 0 with the JSON on stdout; 2 on a usage error, a file that cannot be read, a name that is not found, inputs of the wrong kind, or a function that cannot be translated or fails on these inputs.',
-    'Examples:\n  gradprobe eval examples/vae_jax.py softclip --x \'[-1, 0, 2.5]\'\n  gradprobe eval examples/numpy_baseline.py binary_log_loss --y-true \'[[0, 1]]\' --y-pred \'[[0.2, 0.8]]\'',
+    'Examples:\n  gradprobe eval examples/vae_jax.py softclip --x \'[-1, 0, 2.5]\'\n  gradprobe eval examples/numpy_baseline.py binary_log_loss --y-true \'[[0, 1]]\' --y-pred \'[[0.2, 0.8]]\' --per-element',
   ],
 };
 
 function parseJson(flag: string, text: string | undefined): unknown {
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text.replace(/\bNaN\b/g, '"NaN"').replace(/-Infinity\b/g, '"-Infinity"').replace(/(?<!["-])Infinity\b/g, '"Infinity"'), (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v));
+    // Bare NaN and Infinity (outside strings) become the strings JSON can carry, and those strings numbers.
+    const quoted = text.replace(/"(?:[^"\\]|\\.)*"|-?Infinity\b|\bNaN\b/g, (token) => (token.startsWith('"') ? token : `"${token}"`));
+    return JSON.parse(quoted, (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v));
   } catch {
     throw new UsageError(`${flag} is not valid JSON: ${text.slice(0, 60)}`);
   }
 }
 
-function isNumberArray(v: unknown): v is number[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'number');
+/** A number or boolean, or a (nested) array of them. */
+function isNested(v: unknown): boolean {
+  return typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.every(isNested));
 }
 
-function isNested(v: unknown): boolean {
-  return typeof v === 'number' || (Array.isArray(v) && v.every(isNested));
+function isArgs(v: unknown): v is Record<string, ArgValue> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The nearest config file's `args` for FILE; a broken config leaves them out (check reports it). */
+function settingsArgs(file: string): Record<string, Record<string, ArgValue>> | undefined {
+  try {
+    return new ConfigResolver().forFile(file).patch.args;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function runEval(argv: string[]): Promise<number> {
@@ -60,15 +77,20 @@ export async function runEval(argv: string[]): Promise<number> {
   const x = stringValue(values, 'x');
   const yTrueText = stringValue(values, 'y-true');
   const yPredText = stringValue(values, 'y-pred');
+  const argsText = stringValue(values, 'args');
+  const perElement = values['per-element'] === true;
   const backend = (stringValue(values, 'backend') ?? 'auto') as BackendChoice;
   if (!['auto', 'cpu', 'node'].includes(backend)) throw new UsageError(`--backend must be auto, cpu or node, not '${backend}'`);
   if (x !== undefined && (yTrueText !== undefined || yPredText !== undefined)) throw new UsageError('give --x (an activation) or --y-true and --y-pred (a loss), not both');
-  if (x === undefined && (yTrueText === undefined || yPredText === undefined)) throw new UsageError('eval needs --x for an activation, or --y-true and --y-pred for a loss');
+  if (x === undefined && yPredText === undefined) throw new UsageError(yTrueText === undefined ? 'eval needs --x for an activation, or --y-true and --y-pred for a loss' : 'a loss needs --y-pred (and --y-true unless its target is optional)');
   const xs = parseJson('--x', x);
   const yTrue = parseJson('--y-true', yTrueText);
   const yPred = parseJson('--y-pred', yPredText);
-  if (x !== undefined && !isNumberArray(xs)) throw new UsageError('--x must be a JSON array of numbers');
-  if (x === undefined && (!isNested(yTrue) || !isNested(yPred))) throw new UsageError('--y-true and --y-pred must be (nested) JSON arrays of numbers');
+  const args = parseJson('--args', argsText);
+  if (x !== undefined && !(Array.isArray(xs) && isNested(xs))) throw new UsageError('--x must be a (nested) JSON array of numbers');
+  if (yPredText !== undefined && !isNested(yPred)) throw new UsageError('--y-pred must be a number or a (nested) JSON array of numbers');
+  if (yTrueText !== undefined && !isNested(yTrue)) throw new UsageError('--y-true must be a number or a (nested) JSON array of numbers');
+  if (argsText !== undefined && !isArgs(args)) throw new UsageError('--args must be a JSON object of argument name → value, e.g. \'{"gamma": 2}\'');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -77,7 +99,10 @@ export async function runEval(argv: string[]): Promise<number> {
   }
   try {
     const load = diskLoader([process.cwd(), dirname(resolve(file))]);
-    const result = await evaluateFunction({ path: file, text, name, x: x !== undefined ? (xs as number[]) : undefined, yTrue, yPred, backend, load });
+    const result = await evaluateFunction({
+      path: file, text, name, x: xs, yTrue, yPred, backend, load, perElement,
+      args: isArgs(args) ? args : undefined, settingsArgs: settingsArgs(file),
+    });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   } catch (err) {
@@ -92,7 +117,7 @@ export async function runEval(argv: string[]): Promise<number> {
       throw new UsageError(`${name} cannot be translated: ${err.message}${where}`);
     }
     if (err instanceof UserCodeError || err instanceof ProbeBudgetExceeded) throw new UsageError(`${name} failed on this input: ${err.message}`);
-    if (err instanceof Error && /shape|rank|broadcast|Incompatible|must match/i.test(err.message)) throw new UsageError(`${name} failed on this input: ${err.message.split('\n')[0]}`);
+    if (err instanceof Error && /shape|rank|broadcast|Incompatible|must match|dtype/i.test(err.message)) throw new UsageError(`${name} failed on this input: ${err.message.split('\n')[0]}`);
     throw err;
   }
 }

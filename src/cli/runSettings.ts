@@ -104,6 +104,7 @@ export function settingLines(file: FileSettings, run: RunLevel, runInclude: { in
     { key: 'max-file-bytes', value: s.maxFileBytes, source: src('maxFileBytes'), scope: 'file' },
     { key: 'max-functions', value: s.maxFunctions, source: src('maxFunctions'), scope: 'file' },
     ...thresholdNames.map((t): SettingLine => ({ key: `thresholds.${kebab(t)}`, value: s.thresholds[t], source: src(`thresholds.${t}`), scope: 'file' })),
+    ...Object.entries(s.args).flatMap(([fn, values]) => Object.entries(values).map((([name, value]): SettingLine => ({ key: `args.${fn}.${name}`, value, source: src(`args.${fn}.${name}`), scope: 'file' })))),
     { key: 'include', value: runInclude.include, source: runInclude.origins.include ?? 'default', scope: 'file' },
     { key: 'exclude', value: runInclude.exclude, source: runInclude.origins.exclude ?? 'default', scope: 'file' },
     { key: 'format', value: run.format, source: run.origins.format, scope: 'run' },

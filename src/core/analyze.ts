@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
 import { selects } from './findings/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
+import { callSitesOf } from './detect/callSites';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
@@ -290,6 +291,10 @@ function cacheKey(target: DetectedFunction, source: ModuleSource, settings: Grad
   const imported = source.modules.filter((m) => m !== module && context.some((c) => /import/.test(c) && c.includes(m.doc.path.replace(/^.*\//, '').replace(/\.\w+$/, ''))));
   for (const m of imported) h.update(m.doc.text);
   if (target.callSite) h.update(JSON.stringify(target.callSite.args.map((a) => a.value.span)));
+  // Arguments and argument order read from calls anywhere in the workspace.
+  const calls = callSitesOf({ name: target.name, module, constructs: target.shape === 'class' || target.shape === 'factory' }, source.modules);
+  for (const site of calls.sites) h.update(site.where).update('\0').update(site.text).update('\0');
+  if (calls.framework) h.update(calls.framework.how);
   h.update(JSON.stringify({ ...settings, timeBudgetMs: 0 }));
   return h.digest('hex');
 }
@@ -337,17 +342,24 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
     const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const options = { workspace: source.modules, settingsArgs: settings.args };
+    let args: Program['args'] = {};
     const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
       const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
       try {
-        return withTensorScope(() => runProbes(target, buildProgram(target, ev), settings));
+        return withTensorScope(() => {
+          const program = buildProgram(target, ev, options);
+          args = program.args;
+          return runProbes(target, program, settings);
+        });
       } finally {
         for (const n of ev.assumptions) assumptions.add(n);
       }
     };
     const base = probe();
     let probeFindings = base.findings;
-    report.summary = base.summary;
+    report.summary = base.summary + argsSummary(args);
+    if (Object.keys(args).length) report.probe.args = args;
     report.data = base.data;
     const rounding = roundingFor(settings.dtype);
     if (rounding) {
@@ -361,7 +373,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
       // A training run that cannot start is reported with the training, not as a failed probe.
       try {
-        const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
+        const training = trainingProbe(buildProgram(target, ev, options), trainingTaskFor(target, base.family));
         report.training = training;
         if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict} (${training.note})`;
       } catch (err) {
@@ -480,6 +492,15 @@ function runProbesOnly(target: DetectedFunction, program: Program, settings: Gra
   }
   const loss = probeLoss(program, settings);
   return { findings: loss.findings, summary: loss.summary, data: loss.data, family: loss.family };
+}
+
+/** The arguments the probe chose (not the signature's defaults), for the summary: ` · args: gamma=2 (typical)`. */
+function argsSummary(args: Program['args']): string {
+  const shown = Object.entries(args).filter(([, a]) => a.source !== 'default');
+  if (!shown.length) return '';
+  // Strings are quoted; an object the probe made (`torch.nn.MSELoss()`) is shown as written.
+  const text = (v: unknown): string => (typeof v === 'string' && /^[\w.]+\(.*\)$/.test(v) ? v : JSON.stringify(v));
+  return ` · args: ${shown.map(([name, a]) => `${name}=${text(a.value)} (${a.source})`).join(', ')}`;
 }
 
 /** The training task that fits a function: regression for activations; for a loss, its family. */

@@ -32,6 +32,7 @@ export function editorPatch(explicit: ExplicitEditorSettings): SettingsPatch {
     const known = new Set(Object.keys(defaultSettings.thresholds));
     patch.thresholds = Object.fromEntries(Object.entries(explicit.thresholds).filter(([k]) => known.has(k)));
   }
+  if (explicit.args) patch.args = explicit.args;
   if (explicit.severity) {
     const severity: Record<string, Severity> = {};
     const off: string[] = [];

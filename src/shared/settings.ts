@@ -5,6 +5,8 @@
 
 export type ProbeOn = 'type' | 'save' | 'open' | 'manual';
 export type SeverityOverride = 'error' | 'warning' | 'info' | 'off';
+/** An argument value as settings.json writes it. */
+export type EditorArgValue = number | string | boolean | null | EditorArgValue[] | { [key: string]: EditorArgValue };
 
 export interface EditorSettings {
   /** Analyse documents at all. */
@@ -21,6 +23,8 @@ export interface EditorSettings {
   severity: Record<string, SeverityOverride>;
   /** Rule thresholds by name (see the core's GradProbeSettings.thresholds). */
   thresholds: Record<string, number>;
+  /** Values for arguments without a default, by function name: `{ "FocalLoss": { "gamma": 2 } }`. */
+  args: Record<string, Record<string, EditorArgValue>>;
   dtype: 'float32' | 'float16' | 'bfloat16';
   backend: 'auto' | 'cpu' | 'node';
   /** Globs for the workspace scan and for which open documents are analysed; exclude wins. */
@@ -40,6 +44,7 @@ export const defaultEditorSettings: EditorSettings = {
   range: 6,
   severity: {},
   thresholds: {},
+  args: {},
   dtype: 'float32',
   backend: 'auto',
   include: [],
@@ -105,5 +110,31 @@ export function sanitizeEditorSettings(raw: unknown, problems: string[] = []): E
       out.thresholds = th;
     } else bad('thresholds', 'an object of threshold name → number');
   }
+  if (has('args')) {
+    if (isObject(r.args)) {
+      const args: Record<string, Record<string, EditorArgValue>> = {};
+      for (const [fn, values] of Object.entries(r.args)) {
+        if (!isObject(values)) { problems.push(`gradprobe.args.${fn}: expected an object of argument name → value, got ${JSON.stringify(values)}`); continue; }
+        const own: Record<string, EditorArgValue> = {};
+        for (const [name, v] of Object.entries(values)) {
+          if (isArgValue(v)) own[name] = v;
+          else problems.push(`gradprobe.args.${fn}.${name}: expected a number, a string, true/false, null or a list, got ${JSON.stringify(v)}`);
+        }
+        args[fn] = own;
+      }
+      out.args = args;
+    } else bad('args', 'an object of function name → { argument: value }');
+  }
   return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isArgValue(v: unknown): v is EditorArgValue {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isArgValue);
+  return isObject(v) && Object.values(v).every(isArgValue);
 }

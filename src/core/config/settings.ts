@@ -4,6 +4,9 @@
 /** How serious a finding is; the settings can change it per rule. */
 export type Severity = 'error' | 'warning' | 'info';
 
+/** An argument value as a config file writes it (TOML) or an editor setting (JSON). */
+export type SettingArgValue = number | string | boolean | null | SettingArgValue[] | { [key: string]: SettingArgValue };
+
 export interface GradProbeSettings {
   /** Activation sweep half-width R. */
   range: number;
@@ -24,6 +27,11 @@ export interface GradProbeSettings {
   maxFileBytes: number;
   /** At most this many functions of one file are probed; the rest are reported together (GP002). */
   maxFunctions: number;
+  /**
+   * Values for arguments without a default, by function (or class) name, then argument name:
+   * `{ FocalLoss: { gamma: 2 } }`. They win over call sites and typical values.
+   */
+  args: Record<string, Record<string, SettingArgValue>>;
   thresholds: {
     vanishingMaxSlope: number; // GP104: max |f'| on [-3, 3] below this
     saturatedSlope: number; // GP104: 0 < |f'| below this counts as saturated
@@ -57,6 +65,7 @@ export const defaultSettings: GradProbeSettings = {
   maxFileBytes: 524_288,
   // A file with more custom activations and losses than this is generated; 200 probes take ~10 s.
   maxFunctions: 200,
+  args: {},
   thresholds: {
     vanishingMaxSlope: 0.1,
     saturatedSlope: 1e-2,
@@ -80,10 +89,18 @@ export const defaultSettings: GradProbeSettings = {
 export type SettingsPatch = Partial<Omit<GradProbeSettings, 'thresholds'>> & { thresholds?: Partial<GradProbeSettings['thresholds']> };
 
 export function mergeSettings(base: GradProbeSettings, ...patches: (SettingsPatch | undefined)[]): GradProbeSettings {
-  let out = { ...base, thresholds: { ...base.thresholds }, severity: { ...base.severity } };
+  let out = { ...base, thresholds: { ...base.thresholds }, severity: { ...base.severity }, args: { ...base.args } };
   for (const p of patches) {
     if (!p) continue;
-    out = { ...out, ...p, thresholds: { ...out.thresholds, ...(p.thresholds ?? {}) }, severity: { ...out.severity, ...(p.severity ?? {}) } };
+    out = { ...out, ...p, thresholds: { ...out.thresholds, ...(p.thresholds ?? {}) }, severity: { ...out.severity, ...(p.severity ?? {}) }, args: mergeArgs(out.args, p.args) };
   }
+  return out;
+}
+
+/** A later source's values for a function add to (and win over) an earlier one's, argument by argument. */
+function mergeArgs(base: GradProbeSettings['args'], patch: GradProbeSettings['args'] | undefined): GradProbeSettings['args'] {
+  if (!patch) return base;
+  const out = { ...base };
+  for (const [fn, values] of Object.entries(patch)) out[fn] = { ...(out[fn] ?? {}), ...values };
   return out;
 }

@@ -7,9 +7,9 @@ import type { Framework } from '../ir/frameworks';
 import type { Param } from '../ir/ir';
 
 /** Names of the prediction argument of a loss. */
-export const predictionName = /^(y_?pred|yPred|y_?hat|yHat|pred|preds|prediction|predictions|output|outputs|out|logits|logprobs|log_probs|lprobs|probs|probas|probabilities|input|inputs|scores|x|embeddings)$/i;
+export const predictionName = /^(y_?pred|yPred|y_?hat|yHat|pred|preds|prediction|predictions|pr_\w+|pred_\w+|output|outputs|out|logits|logit|logprobs|log_probs|lprobs|probs|probas|probabilities|input|inputs|scores|x|embeddings|y_?score)$/i;
 /** Names of the target argument of a loss. */
-export const targetName = /^(y_?true|yTrue|y|target|targets|label|labels|gt|ground_truth|groundtruth|truth|true)$/i;
+export const targetName = /^(y_?true|yTrue|y|target|targets|label|labels|gt|gts|gt_\w+|y_?gt|ground_truth|groundtruth|truth|true)$/i;
 /** A prediction named as unnormalised scores (`logits`, `cls_logits`, `scores`): a loss on logits. */
 export const logitsName = /logit|score/i;
 /** A parameter or attribute that names a box format (`bounding_box_format`, `box_fmt`, `in_fmt`, `source`). */
@@ -67,9 +67,21 @@ export function lossSignature(names: string[]): string | undefined {
  * target).
  */
 export function predictionIndex(inputs: string[], framework: Framework): 0 | 1 {
+  return namesOrder(inputs) ?? conventionIndex(framework);
+}
+
+/** 0 or 1 when the names alone say which of the first two inputs is the prediction; else undefined. */
+export function namesOrder(inputs: string[]): 0 | 1 | undefined {
   const [a, b] = inputs;
   if (a && targetName.test(a) && (!b || !targetName.test(b))) return 1;
   if (a && predictionName.test(a) && (!b || !predictionName.test(b) || targetName.test(b))) return 0;
+  if (a && b && targetName.test(b) && !targetName.test(a)) return 0;
+  if (a && b && predictionName.test(b) && !predictionName.test(a)) return 1;
+  return undefined;
+}
+
+/** The framework's documented order: PyTorch and JAX put the prediction first, Keras and TF.js the target. */
+export function conventionIndex(framework: Framework): 0 | 1 {
   return framework === 'pytorch' || framework === 'jax' ? 0 : 1;
 }
 

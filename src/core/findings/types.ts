@@ -28,7 +28,13 @@ export interface FunctionReport {
   nameSpan: Span;
   cell?: number;
   detectedBy: string[];
-  probe: { status: ProbeStatus; ms: number; reason?: string };
+  probe: {
+    status: ProbeStatus;
+    ms: number;
+    reason?: string;
+    /** The arguments the probe passed beyond the inputs, by name: the value and where it came from (`typical`, `call site PATH:LINE`, …). */
+    args?: Record<string, { value: unknown; source: string }>;
+  };
   summary: string;
   findings: Finding[];
   /** Plain arrays for the panel and hovers: an activation's sweep and depth figures, a loss's family and slices. */

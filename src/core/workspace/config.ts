@@ -8,7 +8,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import type { GradProbeSettings, SettingsPatch } from '../config/settings';
+import type { GradProbeSettings, SettingArgValue, SettingsPatch } from '../config/settings';
 import type { Severity } from '../findings/types';
 import { ruleFor } from '../findings/rules';
 import { isKnownSelector, knownCodesText, normalizeSelector, unknownSelectorText } from '../findings/codes';
@@ -51,7 +51,7 @@ type ThresholdName = keyof Thresholds;
 
 /** Keys as a config file may spell them, by their camelCase name. */
 export const settingKeys = ['range', 'select', 'ignore', 'severity', 'dtype', 'backend', 'train', 'timeBudgetMs',
-  'maxFileBytes', 'maxFunctions', 'timeBudget', 'include', 'exclude', 'failOn', 'format', 'thresholds'] as const;
+  'maxFileBytes', 'maxFunctions', 'timeBudget', 'include', 'exclude', 'failOn', 'format', 'thresholds', 'args'] as const;
 
 /** Every field of the thresholds; `satisfies` keeps this list in step with the settings type. */
 export const thresholdNames = Object.keys({
@@ -341,6 +341,32 @@ export function parseConfigTable(table: Record<string, unknown>, where: ConfigLo
         patch.thresholds = thresholds;
         break;
       }
+      case 'args': {
+        // Function and argument names are the code's own: never re-cased.
+        if (!isTable(value)) {
+          bad(raw, `${where.tableWord} of function name → ${where.tableWord} of argument = value`, value);
+          break;
+        }
+        const args: Record<string, Record<string, SettingArgValue>> = {};
+        for (const [fn, values] of Object.entries(value)) {
+          if (!isTable(values)) {
+            bad(`${raw}.${fn}`, `${where.tableWord} of argument = value (e.g. gamma = 2)`, values);
+            continue;
+          }
+          const own: Record<string, SettingArgValue> = {};
+          for (const [name, v] of Object.entries(values)) {
+            if (isArgValue(v)) {
+              own[name] = v;
+              origins[`args.${fn}.${name}`] = `${where.file}: ${keyPath(raw)}.${fn}.${name}`;
+            } else {
+              bad(`${raw}.${fn}.${name}`, 'a number, a string, true/false, or a list of them', v);
+            }
+          }
+          args[fn] = own;
+        }
+        patch.args = args;
+        break;
+      }
     }
   }
   if (off.length) {
@@ -435,6 +461,13 @@ function parseTomlFile(file: string, text: string, errors: string[]): Record<str
     }
     return undefined;
   }
+}
+
+/** A value an argument can take in a config file: JSON's, without objects (TOML dates are not). */
+function isArgValue(value: unknown): value is SettingArgValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return !Number.isNaN(value);
+  return Array.isArray(value) && value.every(isArgValue);
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {
