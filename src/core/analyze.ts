@@ -486,7 +486,7 @@ function runProbesOnly(target: DetectedFunction, program: Program, settings: Gra
       data: {
         kind: 'activation',
         sweep: gridOf(act.sweep),
-        depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.prediction.gain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
+        depth: depth && { chi: depth.prediction.chi, variances: depth.prediction.variances, gradientRatio: depth.gradientRatio, reluRatio: depth.reluRatio, gain: depth.suggestedGain, init: depth.prediction.init.name, measuredGradNorms: depth.measured?.gradNorms },
       },
     };
   }

@@ -245,7 +245,7 @@ function classCall(c: BoundClass): SpecialCall {
     call: (args, kwargs, _span, ev) => ({
       t: 'builtin',
       name: c.name,
-      call: (callArgs, _ck, callSpan) => {
+      call: (callArgs, _ck, callSpan) => watchedCall(c.name, callSpan, () => {
         const toTensor = (v: Value) => ev.tensor(v, callSpan);
         if (c.call.kind === 'activation') {
           return wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor)), ev);
@@ -263,7 +263,7 @@ function classCall(c: BoundClass): SpecialCall {
           return { t: 'tensor', v: reduction === 'sum' ? tf.sum(out.v) : tf.mean(out.v) };
         }
         return out;
-      },
+      }),
     }),
   };
 }
@@ -448,7 +448,49 @@ function wrap(out: tf.Tensor | Value, ev: Interpreter): Value {
   return out;
 }
 
+// ---------------------------------------------------------------- watching
+
+/**
+ * Sees each op call while a diagnosis re-runs a function (src/core/probe/nonFinite.ts names the op
+ * and the line that first made a NaN or Inf). Unset, as it is for every probe, it costs one test a call.
+ */
+export interface OpWatcher {
+  enter(name: string, span: Span): void;
+  /** The op's result; undefined when it threw. */
+  exit(output: Value | undefined): void;
+}
+
+let watcher: OpWatcher | undefined;
+
+/** Runs `run` with `w` seeing every op call it makes (nested watches: the inner one sees its calls). */
+export function watchOps<T>(w: OpWatcher, run: () => T): T {
+  const previous = watcher;
+  watcher = w;
+  try {
+    return run();
+  } finally {
+    watcher = previous;
+  }
+}
+
+function watchedCall(name: string, span: Span, run: () => Value): Value {
+  const w = watcher;
+  if (!w) return run();
+  w.enter(name, span);
+  let out: Value | undefined;
+  try {
+    out = run();
+    return out;
+  } finally {
+    w.exit(out);
+  }
+}
+
 function runRow(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
+  return watcher ? watchedCall(r.name, span, () => runRowUnwatched(r, args, kwargs, span, ev)) : runRowUnwatched(r, args, kwargs, span, ev);
+}
+
+function runRowUnwatched(r: BoundRow, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
   const scalar = scalarImpl(r.impl);
   if (scalar) {
     const nums = args.map((a) => (a.t === 'num' ? a.v : a.t === 'bool' ? (a.v ? 1 : 0) : NaN));

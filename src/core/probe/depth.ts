@@ -1,16 +1,17 @@
 // Depth probe GP109–GP111: how the signal and the gradient travel through a 16-layer dense stack
-// at the framework's default initialisation, judged against ReLU in the same stack. Predicted by
-// mean-field theory (Gauss–Hermite quadrature over the pre-activation distribution of each layer);
-// the empirical stack confirms borderline predictions and feeds the panel's plot.
-import * as tf from '@tensorflow/tfjs-core';
+// at the framework's default initialisation, judged against the standard activations in the same
+// stack. Predicted by mean-field theory (quadrature over the pre-activation distribution of each
+// layer); the empirical stack (fixed seeds) decides where the prediction is near a verdict, measures
+// the signal GP111 judges, and is where a suggested weight gain is found and checked.
 import type { GradProbeSettings } from '../config/settings';
 import { finding } from '../findings/finding';
+import { formatNumber as fmt } from '../findings/formatNumber';
 import type { Finding } from '../findings/types';
 import type { Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
+import * as tf from '@tensorflow/tfjs-core';
 import { seededRandom } from './lossInputs';
-import { withTensorScope } from './tensorScope';
-import { formatNumber as fmt } from '../findings/formatNumber';
+import { baselineActivation, type BaselineName } from './standardActivations';
 import { runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
@@ -19,17 +20,22 @@ export const BATCH = 128;
 
 export interface InitScheme {
   name: string;
+  /** How a message names it. */
+  short: string;
   weightVar: number; // σ_w² (variance × fan_in)
   biasVar: number; // σ_b²
 }
 
 export function initFor(framework: Framework): InitScheme {
   switch (framework) {
-    case 'pytorch': return { name: "PyTorch nn.Linear default (Kaiming uniform, a = √5, uniform bias)", weightVar: 1 / 3, biasVar: 1 / (3 * WIDTH) };
-    case 'jax': return { name: 'Flax default (LeCun normal, zero bias)', weightVar: 1, biasVar: 0 };
-    default: return { name: 'Glorot uniform, zero bias (Keras / TF.js default)', weightVar: 1, biasVar: 0 };
+    case 'pytorch': return { name: 'PyTorch nn.Linear default (Kaiming uniform, a = √5, uniform bias)', short: "PyTorch's default init", weightVar: 1 / 3, biasVar: 1 / (3 * WIDTH) };
+    case 'jax': return { name: 'Flax default (LeCun normal, zero bias)', short: "Flax's default init (LeCun normal)", weightVar: 1, biasVar: 0 };
+    default: return { name: 'Glorot uniform, zero bias (Keras / TF.js default)', short: "Keras' default init (Glorot uniform)", weightVar: 1, biasVar: 0 };
   }
 }
+
+/** The init with every weight multiplied by `gain`. */
+export const scaledInit = (init: InitScheme, gain: number): InitScheme => ({ ...init, weightVar: init.weightVar * gain * gain });
 
 /**
  * Nodes and weights for E[g(z)], z ~ N(0, 1): a dense trapezoid grid on [-10, 10]. Gauss–Hermite
@@ -56,15 +62,18 @@ const quadrature = normalQuadrature(2001);
 export interface DepthPrediction {
   init: InitScheme;
   variances: number[]; // q_l, pre-activation variance per layer
+  /** Var f(h_l): the activations' variance per layer. */
+  activationVariances: number[];
   chi: number[]; // χ_l
   gradientRatio: number; // ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖
   reluRatio: number;
-  gain: number; // weight gain making χ = 1
-  constantOutput: boolean;
 }
 
 /** f and f′ at points, for the mean-field sums. */
 type Phi = (x: number[]) => { f: number[]; df: number[] };
+
+/** Linear interpolation that never makes a NaN of its own: next to a non-finite end it takes the nearer end. */
+const lerp = (a: number, b: number, t: number): number => (Number.isFinite(a) && Number.isFinite(b) ? a + t * (b - a) : t < 0.5 ? a : b);
 
 /**
  * f and f′ for the mean-field sums by linear interpolation in a table evaluated once (the
@@ -85,8 +94,8 @@ export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }):
       while (j > 0 && xs[j] > v) j--;
       while (xs[j + 1] < v) j++;
       const t = (v - xs[j]) / (xs[j + 1] - xs[j]);
-      outF[k] = f[j] + t * (f[j + 1] - f[j]);
-      outD[k] = df[j] + t * (df[j + 1] - df[j]);
+      outF[k] = lerp(f[j], f[j + 1], t);
+      outD[k] = lerp(df[j], df[j + 1], t);
     }
     return { f: outF, df: outD };
   };
@@ -95,34 +104,77 @@ export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }):
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
   const { z, w } = quadrature;
   const variances: number[] = [];
+  const activationVariances: number[] = [];
   const chi: number[] = [];
   let q = init.weightVar + init.biasVar; // first pre-activation: N(0, 1) inputs
-  let constantOutput = false;
   for (let l = 0; l < DEPTH; l++) {
     variances.push(q);
-    if (!Number.isFinite(q) || q <= 0) { chi.push(q === 0 ? 0 : NaN); q = Number.isFinite(q) ? 0 : NaN; continue; }
+    if (!Number.isFinite(q) || q <= 0) {
+      chi.push(q === 0 ? 0 : NaN);
+      activationVariances.push(q === 0 ? 0 : NaN);
+      q = Number.isFinite(q) ? 0 : NaN;
+      continue;
+    }
     const s = Math.sqrt(q);
     const { f, df } = phi(z.map((v) => s * v));
     let ef2 = 0;
     let edf2 = 0;
     let mean = 0;
     for (let i = 0; i < z.length; i++) { ef2 += w[i] * f[i] * f[i]; edf2 += w[i] * df[i] * df[i]; mean += w[i] * f[i]; }
-    const varF = ef2 - mean * mean;
-    if (l === DEPTH - 1 && varF < 1e-12 * Math.max(1, ef2)) constantOutput = true;
+    activationVariances.push(Math.max(0, ef2 - mean * mean));
     chi.push(init.weightVar * edf2);
     q = init.weightVar * ef2 + init.biasVar;
   }
   const gradientRatio = chi.slice(0, DEPTH - 1).reduce((acc, c) => acc * Math.sqrt(c), 1);
   // ReLU: E[relu′(√q z)²] = 1/2 whatever q, so its ratio is closed-form.
   const reluRatio = Math.pow(Math.sqrt(init.weightVar / 2), DEPTH - 1);
-  const logMean = chi.slice(0, DEPTH - 1).reduce((a, c) => a + Math.log(Math.max(c, 1e-300)), 0) / (DEPTH - 1);
-  return { init, variances, chi, gradientRatio, reluRatio, gain: Math.exp(-logMean / 2), constantOutput };
+  return { init, variances, activationVariances, chi, gradientRatio, reluRatio };
 }
 
+/**
+ * The weight gain at which the mean-field gradient ratio through the whole stack is 1 — with the
+ * pre-activations' variance evolving at that gain, not read off the default init's χ. NaN when no
+ * gain in [1e-3, 1e3] gets there. A first guess for the stack, which checks it.
+ */
+export function meanFieldGain(phi: Phi, init: InitScheme): number {
+  const logRatio = (lg: number): number => Math.log(predictDepth(phi, scaledInit(init, Math.pow(10, lg))).gradientRatio);
+  let lo = NaN;
+  let hi = NaN;
+  let prev: { lg: number; r: number } | undefined;
+  for (let k = 0; k <= 24; k++) {
+    const lg = -3 + k / 4;
+    const r = logRatio(lg);
+    if (Number.isNaN(r)) continue;
+    if (prev && prev.r < 0 && r >= 0) { lo = prev.lg; hi = lg; break; }
+    prev = { lg, r };
+  }
+  if (Number.isNaN(lo)) return NaN;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    const r = logRatio(mid);
+    if (Number.isNaN(r) || r >= 0) hi = mid;
+    else lo = mid;
+  }
+  return Math.pow(10, (lo + hi) / 2);
+}
+
+// ------------------------------------------------------------------ the empirical stack
+
+/** f and f′ at a layer's pre-activations, written into `a` and `d`. */
+export type StackActivation = (h: Float64Array, a: Float64Array, d: Float64Array) => void;
+
 export interface DepthMeasurement {
+  /** The factor every weight was multiplied by. */
+  gain: number;
+  /** ‖∂L/∂h_l‖ per layer (accumulated in log scale, so a large ratio is ±Inf, never 0·Inf). */
   gradNorms: number[];
+  /** Var h_l per layer. */
+  preVariances: number[];
+  /** Var f(h_l) per layer: the activations' variance, the signal GP111 judges. */
   variances: number[];
   gradientRatio: number;
+  /** The first layer (1-based) whose units all output one value, the value, and its inputs' range. */
+  constantLayer?: { layer: number; value: number; inputs: [number, number] };
 }
 
 /** C = A (n×k) · B (k×m) in plain typed arrays: TF.js's CPU matmul is several times slower at this size. */
@@ -153,10 +205,19 @@ function gaussian(rand: () => number): number {
 
 const norm2 = (v: Float64Array): number => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
 
-interface StackParameters { x: Float64Array; weights: Float64Array[]; biases: Float64Array[]; readout: Float64Array }
+function variance(v: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i] - mean) ** 2;
+  return s / v.length;
+}
+
+interface StackParameters { x: Float64Array; weights: Float64Array[]; weightsT: Float64Array[]; biases: Float64Array[]; readout: Float64Array }
 const stackCache = new Map<string, StackParameters>();
 
-/** Input, weights, biases and readout of the stack: the same for every function at one init and seed. */
+/** Input, weights, biases and readout of the stack at gain 1: the same for every function at one init and seed. */
 function stackParameters(init: InitScheme, seed: number): StackParameters {
   const key = `${init.name}|${init.weightVar}|${init.biasVar}|${seed}`;
   const cached = stackCache.get(key);
@@ -172,76 +233,171 @@ function stackParameters(init: InitScheme, seed: number): StackParameters {
     const bb = Math.sqrt(3 * init.biasVar);
     biases.push(Float64Array.from({ length: WIDTH }, () => (bb > 0 ? (2 * rand() - 1) * bb : 0)));
   }
-  const params = { x, weights, biases, readout: Float64Array.from({ length: WIDTH }, () => gaussian(rand)) };
+  const weightsT = weights.map((w) => {
+    const t = new Float64Array(WIDTH * WIDTH);
+    for (let r = 0; r < WIDTH; r++) for (let c = 0; c < WIDTH; c++) t[c * WIDTH + r] = w[r * WIDTH + c];
+    return t;
+  });
+  const params = { x, weights, weightsT, biases, readout: Float64Array.from({ length: WIDTH }, () => gaussian(rand)) };
   if (stackCache.size > 16) stackCache.clear();
   stackCache.set(key, params);
   return params;
 }
 
 /**
- * The empirical stack: 16 dense layers, width 64, batch 128, N(0,1) input, fixed seeds. The
- * backward pass is written out (g_l = (g_{l+1} W_{l+1}ᵀ) ⊙ f′(h_l)); f and f′ come from one
- * value-and-gradient call of the translated function per layer.
+ * The empirical stack: 16 dense layers, width 64, batch 128, N(0,1) input, fixed seeds, every weight
+ * times `gain` (the biases as drawn). The backward pass is written out
+ * (g_l = (g_{l+1} (gain·W_{l+1})ᵀ) ⊙ f′(h_l)), renormalised each layer so that float64 never
+ * overflows: a NaN in it is the function's own.
  */
-export function measureDepth(program: Program | 'relu', init: InitScheme, seed = 7, lookup?: (h: Float64Array, f: Float64Array, df: Float64Array) => void): DepthMeasurement {
+export function measureStack(act: StackActivation, init: InitScheme, gain = 1, seed = 7): DepthMeasurement {
   const n = BATCH * WIDTH;
-  const { x, weights, biases, readout } = stackParameters(init, seed);
-  const act = (h: Float64Array): { a: Float64Array; d: Float64Array } => {
-    if (program === 'relu') return { a: h.map((v) => (v > 0 ? v : 0)), d: h.map((v) => (v > 0 ? 1 : 0)) };
-    if (lookup) {
-      // f and f′ read from the translated function's sweep table, interpolated.
-      const a = new Float64Array(h.length);
-      const d = new Float64Array(h.length);
-      lookup(h, a, d);
-      return { a, d };
-    }
-    return withTensorScope(() => {
-      const input = tf.tensor2d(Float32Array.from(h), [BATCH, WIDTH]);
-      let a: tf.Tensor | undefined;
-      try {
-        const d = tf.grad((v: tf.Tensor) => { a = tf.keep(program.run([v])); return tf.sum(a); })(input);
-        const out = { a: Float64Array.from(a!.dataSync()), d: Float64Array.from(d.dataSync()) };
-        a!.dispose();
-        return out;
-      } catch {
-        a?.dispose();
-        return { a: Float64Array.from(program.run([input]).dataSync()), d: new Float64Array(n) };
-      }
-    });
-  };
+  const { x, weights, weightsT, biases, readout } = stackParameters(init, seed);
+  const preVariances: number[] = [];
   const variances: number[] = [];
   const slopes: Float64Array[] = [];
+  let constantLayer: DepthMeasurement['constantLayer'];
   let a: Float64Array = x;
   for (let l = 0; l < DEPTH; l++) {
     const h = matmul(a, weights[l], BATCH, WIDTH, WIDTH);
     const bias = biases[l];
-    for (let r = 0; r < BATCH; r++) for (let c = 0; c < WIDTH; c++) h[r * WIDTH + c] += bias[c];
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += h[i];
-    mean /= n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (h[i] - mean) ** 2;
-    variances.push(v / n);
-    const out = act(h);
-    a = out.a;
-    slopes.push(out.d);
+    for (let r = 0; r < BATCH; r++) for (let c = 0; c < WIDTH; c++) h[r * WIDTH + c] = gain * h[r * WIDTH + c] + bias[c];
+    preVariances.push(variance(h));
+    const out = new Float64Array(n);
+    const d = new Float64Array(n);
+    act(h, out, d);
+    variances.push(variance(out));
+    if (!constantLayer && out.every((v) => v === out[0]) && Number.isFinite(out[0])) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of h) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      constantLayer = { layer: l + 1, value: out[0], inputs: [lo, hi] };
+    }
+    a = out;
+    slopes.push(d);
   }
   // L = Σ (a₁₆ · readout) / B
   let g: Float64Array = new Float64Array(n);
   for (let i = 0; i < n; i++) g[i] = (readout[i % WIDTH] / BATCH) * slopes[DEPTH - 1][i];
-  const gradNorms = new Array<number>(DEPTH);
-  gradNorms[DEPTH - 1] = norm2(g);
+  const logNorms = new Array<number>(DEPTH);
+  const rescale = (v: Float64Array, l: number, below: number): void => {
+    const m = norm2(v);
+    logNorms[l] = below + Math.log(m);
+    if (m > 0 && Number.isFinite(m)) for (let i = 0; i < n; i++) v[i] /= m;
+  };
+  rescale(g, DEPTH - 1, 0);
   for (let l = DEPTH - 2; l >= 0; l--) {
-    const w = weights[l + 1];
-    const wT = new Float64Array(WIDTH * WIDTH);
-    for (let r = 0; r < WIDTH; r++) for (let c = 0; c < WIDTH; c++) wT[c * WIDTH + r] = w[r * WIDTH + c];
-    const back = matmul(g, wT, BATCH, WIDTH, WIDTH);
-    for (let i = 0; i < n; i++) back[i] *= slopes[l][i];
+    const back = matmul(g, weightsT[l + 1], BATCH, WIDTH, WIDTH);
+    for (let i = 0; i < n; i++) back[i] *= gain * slopes[l][i];
+    rescale(back, l, logNorms[l + 1]);
     g = back;
-    gradNorms[l] = norm2(g);
   }
-  return { gradNorms, variances, gradientRatio: gradNorms[0] / gradNorms[DEPTH - 1] };
+  const gradNorms = logNorms.map((v) => Math.exp(v));
+  const logRatio = logNorms[0] - logNorms[DEPTH - 1];
+  return { gain, gradNorms, preVariances, variances, gradientRatio: Number.isNaN(logRatio) && logNorms[0] === -Infinity ? 0 : Math.exp(logRatio), constantLayer };
 }
+
+/** A standard activation for the stack, in closed form. */
+export function standardStackActivation(name: BaselineName): StackActivation {
+  if (name === 'ReLU') return (h, a, d) => { for (let i = 0; i < h.length; i++) { a[i] = h[i] > 0 ? h[i] : 0; d[i] = h[i] > 0 ? 1 : 0; } };
+  return (h, a, d) => {
+    for (let i = 0; i < h.length; i++) {
+      const v = baselineActivation(name, h[i]);
+      a[i] = v.f;
+      d[i] = v.df;
+    }
+  };
+}
+
+/** The standard activations GP111 measures a function's signal against. */
+export const standardForCollapse: BaselineName[] = ['ReLU', 'tanh', 'GELU', 'SiLU'];
+
+const standardStacks = new Map<string, DepthMeasurement>();
+
+/** A standard activation's stack at gain 1 (cached: the same for every function at one init). */
+export function standardStack(name: BaselineName, init: InitScheme, seed = 7): DepthMeasurement {
+  const key = `${name}|${init.name}|${init.weightVar}|${seed}`;
+  let m = standardStacks.get(key);
+  if (!m) {
+    m = measureStack(standardStackActivation(name), init, 1, seed);
+    standardStacks.set(key, m);
+  }
+  return m;
+}
+
+/** The function's f and f′ on the stack, read from its sweep table (no further call into it). */
+export const sweepStackActivation = (sweep: Sweep): StackActivation => sweepInterpolator(sweep);
+
+// ------------------------------------------------------------------ the suggested weight gain
+
+/** Where the suggested gain must put the stack: the gradient within 2× end to end, the signal at layer 16 within 100× of 1. */
+export const GAIN_RATIO_BAND: [number, number] = [0.5, 2];
+export const GAIN_VARIANCE_BAND: [number, number] = [1e-2, 1e2];
+
+export interface GainSearch {
+  /** The best gain found (NaN when none was tried). */
+  gain: number;
+  /** At `gain`, the stack's gradient ratio and its signal are within the bands above. */
+  verified: boolean;
+  /** The stack at `gain`. */
+  measured?: DepthMeasurement;
+  /** Stacks run to find it. */
+  stacks: number;
+}
+
+const inBand = (v: number, [lo, hi]: [number, number]): boolean => v >= lo && v <= hi;
+
+/**
+ * The signal at layer 16 is sane: the pre-activations' variance or the activations' is within the
+ * band. Either will do: a scaled-down function such as 0.1·tanh has small activations at the gain
+ * that keeps its pre-activations near 1, and tanh(0.05x) has large pre-activations where it works.
+ */
+export function signalInBand(m: DepthMeasurement): boolean {
+  return inBand(m.preVariances[DEPTH - 1], GAIN_VARIANCE_BAND) || inBand(m.variances[DEPTH - 1], GAIN_VARIANCE_BAND);
+}
+
+export const gainWorks = (m: DepthMeasurement): boolean => inBand(m.gradientRatio, GAIN_RATIO_BAND) && signalInBand(m);
+
+/**
+ * The weight gain that keeps the gradient flat through the stack, found on the stack itself: the
+ * mean-field gain as the first guess, then bisection in log gain on the measured ratio (which grows
+ * with the gain) until it is within [0.5, 2]; verified there, signal included.
+ */
+export function findGain(act: StackActivation, phi: Phi, init: InitScheme, seed = 7): GainSearch {
+  let stacks = 0;
+  const at = (g: number): DepthMeasurement => { stacks++; return measureStack(act, init, g, seed); };
+  const guess = meanFieldGain(phi, init);
+  let g = Number.isFinite(guess) ? guess : 1;
+  let m = at(g);
+  const high = (r: number): boolean => Number.isNaN(r) || r > 1;
+  if (!inBand(m.gradientRatio, GAIN_RATIO_BAND)) {
+    // Bracket the crossing of ratio = 1 by factors of 4, within [1e-3, 1e3].
+    let lo = g;
+    let hi = g;
+    let mLo = m;
+    let mHi = m;
+    if (high(m.gradientRatio)) {
+      while (high(mLo.gradientRatio) && lo > 1e-3) { lo /= 4; mLo = at(lo); }
+    } else {
+      while (!high(mHi.gradientRatio) && hi < 1e3) { hi *= 4; mHi = at(hi); }
+    }
+    const bracketed = !high(mLo.gradientRatio) && high(mHi.gradientRatio);
+    const edge = high(m.gradientRatio) ? { g: lo, m: mLo } : { g: hi, m: mHi };
+    g = edge.g;
+    m = edge.m;
+    if (bracketed) {
+      for (let i = 0; i < 12 && !inBand(m.gradientRatio, GAIN_RATIO_BAND); i++) {
+        g = Math.sqrt(lo * hi);
+        m = at(g);
+        if (high(m.gradientRatio)) hi = g;
+        else lo = g;
+      }
+    }
+  }
+  return { gain: g, verified: gainWorks(m), measured: m, stacks };
+}
+
+// ------------------------------------------------------------------ the probe
 
 export interface DepthProbeResult {
   findings: Finding[];
@@ -251,17 +407,34 @@ export interface DepthProbeResult {
   prediction: DepthPrediction;
   measured?: DepthMeasurement;
   reluMeasured?: DepthMeasurement;
+  /** Searched on the stack when GP109/GP110 fires. */
+  gain?: GainSearch;
+  /** The suggested weight gain: verified on the stack, else the mean-field guess (NaN if none). */
+  suggestedGain: number;
 }
 
-const reluStacks = new Map<string, DepthMeasurement>();
+/** How much further from 1 than every standard activation a signal must be to count as collapsed or blown up. */
+export const COLLAPSE_BEYOND_STANDARD = 1e3;
+
+/** How far a variance is from 1, as a factor (∞ for 0 and NaN). */
+export const factorFromOne = (v: number): number => (Number.isFinite(v) && v > 0 ? Math.max(v, 1 / v) : Infinity);
+
+/** The standard activations' activation variance at layer 16 in the same stack, and the furthest from 1. */
+export function standardBand(init: InitScheme, seed = 7): { variances: Record<string, number>; band: [number, number]; furthest: number } {
+  const variances: Record<string, number> = {};
+  for (const name of standardForCollapse) variances[name] = standardStack(name, init, seed).variances[DEPTH - 1];
+  const vs = Object.values(variances);
+  return { variances, band: [Math.min(...vs), Math.max(...vs)], furthest: Math.max(...vs.map(factorFromOne)) };
+}
 
 /** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
 export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
-  const table = sortedTable(sweep);
-  const prediction = predictDepth(phiFromTable(table), init);
+  const phi = phiFromTable(sortedTable(sweep));
+  const act = sweepStackActivation(sweep);
+  const prediction = predictDepth(phi, init);
   const near = (v: number, t: number) => Number.isFinite(v) && Math.abs(Math.log10(Math.max(v, 1e-300)) - Math.log10(t)) <= 1;
   const p = prediction;
   const rel = p.gradientRatio / p.reluRatio;
@@ -277,44 +450,112 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   const nearExplodeRel = near(rel, th.depthRelative);
   const borderline = (nearVanishAbs && (vanishRel || nearVanishRel)) || (nearVanishRel && (vanishAbs || nearVanishAbs))
     || (nearExplodeAbs && (explodeRel || nearExplodeRel)) || (nearExplodeRel && (explodeAbs || nearExplodeAbs));
+  const empirical = options.empirical ?? 'auto';
+  // GP111 is judged on the stack; the prediction only spares the stack where it is far from a verdict.
+  const standard = empirical === 'never' ? undefined : standardBand(init);
+  const predictedSignal = p.activationVariances[DEPTH - 1];
+  const collapseCandidate = !!standard && (!(predictedSignal >= 10 * th.collapseVariance && predictedSignal <= 1 / (10 * th.collapseVariance))
+    && factorFromOne(predictedSignal) > (COLLAPSE_BEYOND_STANDARD / 10) * standard.furthest);
   let ratio = p.gradientRatio;
   let relu = p.reluRatio;
   let source = 'mean-field prediction';
   let measured: DepthMeasurement | undefined;
   let reluMeasured: DepthMeasurement | undefined;
-  const empirical = options.empirical ?? 'auto';
-  if (empirical === 'always' || (empirical === 'auto' && borderline)) {
-    measured = measureDepth(program, init, 7, sweepInterpolator(sweep));
-    reluMeasured = reluStacks.get(init.name) ?? measureDepth('relu', init);
-    reluStacks.set(init.name, reluMeasured);
-    if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {
-      ratio = measured.gradientRatio;
-      relu = reluMeasured.gradientRatio;
-      source = `measured on the ${DEPTH}-layer stack`;
+  if (empirical === 'always' || (empirical === 'auto' && (borderline || collapseCandidate))) {
+    measured = measureStack(act, init);
+    reluMeasured = standardStack('ReLU', init);
+    if (borderline || empirical === 'always') {
+      if (Number.isFinite(measured.gradientRatio) && Number.isFinite(reluMeasured.gradientRatio)) {
+        ratio = measured.gradientRatio;
+        relu = reluMeasured.gradientRatio;
+        source = `measured on the ${DEPTH}-layer stack`;
+      }
     }
   }
   const findings: Finding[] = [];
   const evidence = {
     init: init.name, depth: DEPTH, width: WIDTH, batch: BATCH, gradientRatio: ratio, reluRatio: relu, source,
-    chi1: p.chi[0], suggestedGain: p.gain, perLayerGradNorm: measured?.gradNorms, perLayerVariance: measured?.variances ?? p.variances,
+    chi1: p.chi[0], perLayerGradNorm: measured?.gradNorms, perLayerVariance: measured?.variances ?? p.activationVariances,
   };
   const base = { function: program.target.name, span: program.target.nameSpan };
-  const gainAdvice = Number.isFinite(p.gain) && p.gain > 1e-3 && p.gain < 1e3 ? `; a weight gain of ${fmt(p.gain)} makes χ₁ = 1` : '; no weight gain fixes it (the slope is 0 where the signal settles)';
-  if (ratio < 1 / th.depthRatio && ratio < relu / th.depthRelative) {
-    const how = ratio === 0 ? 'the gradient reaching layer 1 underflows to 0' : `‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ = ${fmt(ratio)}, ${fmt(relu / ratio)}× smaller than ReLU's ${fmt(relu)}`;
-    findings.push(finding('GP109', { ...base, message: `in a ${DEPTH}-layer stack (${init.name}) ${how}: early layers barely learn${gainAdvice}`, evidence }));
-  } else if (ratio > th.depthRatio && ratio > relu * th.depthRelative) {
-    findings.push(finding('GP110', { ...base, message: `in a ${DEPTH}-layer stack (${init.name}) ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ = ${fmt(ratio)}, ${fmt(ratio / relu)}× larger than ReLU's ${fmt(relu)}: gradients explode with depth${gainAdvice}`, evidence }));
+  const vanishing = ratio < 1 / th.depthRatio && ratio < relu / th.depthRelative;
+  const exploding = !vanishing && ratio > th.depthRatio && ratio > relu * th.depthRelative;
+  let gain: GainSearch | undefined;
+  if (vanishing || exploding) {
+    gain = findGain(act, phi, init);
+    const g = gain.measured;
+    const gainEvidence = {
+      suggestedGain: gain.verified ? gain.gain : 'none: no weight scale passes the check below',
+      gainTried: gain.gain,
+      gradientRatioAtGain: g?.gradientRatio,
+      preActivationVarianceAtGain: g?.preVariances[DEPTH - 1],
+      activationVarianceAtGain: g?.variances[DEPTH - 1],
+      gainCheck: `on the same stack: the gradient ratio within [${GAIN_RATIO_BAND.join(', ')}] and the variance at layer ${DEPTH} (pre-activations or activations) within [${GAIN_VARIANCE_BAND.map(fmt).join(', ')}]`,
+    };
+    const advice = gain.verified
+      ? `initialising the weights ${fmt(gain.gain)}× ${gain.gain >= 1 ? 'larger' : 'smaller'} keeps it within 2× in that stack (checked there); normalisation layers also help`
+      : `no weight scale fixes it in that stack${g && Number.isFinite(g.gradientRatio) && inBand(g.gradientRatio, GAIN_RATIO_BAND) ? ` (where the gradient is flat, at ${fmt(gain.gain)}×, the signal's variance leaves [${GAIN_VARIANCE_BAND.map(fmt).join(', ')}])` : ''}: rescale the activation or add normalisation layers`;
+    if (vanishing) {
+      const how = ratio === 0 ? 'the gradient reaching the first layer underflows to 0' : `the gradient reaching the first layer is ${fmt(ratio)} of the last layer's (ReLU's: ${fmt(relu)})`;
+      findings.push(finding('GP109', { ...base, message: `in a ${DEPTH}-layer stack at ${init.short}, ${how}: early layers barely learn; ${advice}`, evidence: { ...evidence, ...gainEvidence } }));
+    } else {
+      findings.push(finding('GP110', { ...base, message: `in a ${DEPTH}-layer stack at ${init.short}, the gradient reaching the first layer is ${fmt(ratio)}× the last layer's (ReLU's: ${fmt(relu)}×): gradients explode with depth; ${advice}`, evidence: { ...evidence, ...gainEvidence } }));
+    }
   }
-  const lastVar = measured?.variances[DEPTH - 1] ?? p.variances[DEPTH - 1];
-  const predictedLast = p.variances[DEPTH - 1];
-  const collapsed = (v: number) => !Number.isFinite(v) || v < th.collapseVariance || v > 1 / th.collapseVariance;
-  if (collapsed(predictedLast) || (measured && collapsed(lastVar)) || p.constantOutput) {
-    const v = collapsed(predictedLast) ? predictedLast : lastVar;
-    // ReLU in the same stack, for scale: q ← σ_w² q / 2 + σ_b².
-    let reluVariance = init.weightVar + init.biasVar;
-    for (let l = 1; l < DEPTH; l++) reluVariance = (init.weightVar * reluVariance) / 2 + init.biasVar;
-    findings.push(finding('GP111', { ...base, message: p.constantOutput ? `by layer ${DEPTH} every unit outputs the same value: the signal carries no information` : `the pre-activations' variance ${Number.isFinite(v) && v < 1 ? 'collapses' : 'blows up'} to ${fmt(v)} by layer ${DEPTH} (${init.name}; ReLU in the same stack keeps ${fmt(reluVariance)})`, evidence: { ...evidence, varianceAtDepth: v, reluVarianceAtDepth: reluVariance } }));
+  const collapse = measured && standard ? judgeCollapse(program, measured, standard, th.collapseVariance) : undefined;
+  if (collapse && standard && measured) {
+    findings.push(finding('GP111', {
+      ...base,
+      message: collapse.message(init),
+      evidence: {
+        ...evidence, perLayerVariance: measured.variances, perLayerPreActivationVariance: measured.preVariances,
+        varianceAtDepth: measured.variances[DEPTH - 1], standardVariancesAtDepth: standard.variances, standardBand: standard.band,
+        ...(collapse.constant ? { constantLayer: collapse.constant.layer, constantValue: collapse.constant.value, constantOnInputs: collapse.constant.inputs } : {}),
+      },
+    }));
   }
-  return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured };
+  const suggestedGain = gain ? (gain.verified ? gain.gain : NaN) : meanFieldGain(phi, init);
+  return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured, gain, suggestedGain };
+}
+
+interface Collapse { message: (init: InitScheme) => string; constant?: NonNullable<DepthMeasurement['constantLayer']> }
+
+/**
+ * GP111 on the measured stack: the activations' variance at layer 16 leaves [t, 1/t] (or is NaN) and
+ * is more than 1e3× further from 1 than every standard activation's in the same stack; or a layer's
+ * units all output one value where f is constant on that layer's inputs (checked on the function
+ * itself, so a function that merely varies little there is judged by its variance instead).
+ */
+function judgeCollapse(program: Program, m: DepthMeasurement, standard: ReturnType<typeof standardBand>, t: number): Collapse | undefined {
+  const v = m.variances[DEPTH - 1];
+  const band = `${fmt(standard.band[0])} to ${fmt(standard.band[1])}`;
+  const c = m.constantLayer;
+  if (c && c.inputs[1] > c.inputs[0] && constantOn(program, c.inputs)) {
+    return {
+      constant: c,
+      message: (init) => `from layer ${c.layer} of a ${DEPTH}-layer stack at ${init.short}, every unit outputs ${fmt(c.value)}: the function is constant on the inputs that layer gets (${fmt(c.inputs[0])} to ${fmt(c.inputs[1])}), so the signal carries no information; shift or rescale it so it varies where its inputs are`,
+    };
+  }
+  const outside = Number.isNaN(v) || v < t || v > 1 / t;
+  if (!outside || !(factorFromOne(v) > COLLAPSE_BEYOND_STANDARD * standard.furthest)) return undefined;
+  const far = Number.isFinite(factorFromOne(v)) ? `, ${fmt(factorFromOne(v) / standard.furthest)}× further from 1 than ReLU, tanh, GELU or SiLU get in the same stack (${band})` : ` (ReLU, tanh, GELU and SiLU in the same stack: ${band})`;
+  if (Number.isNaN(v)) {
+    const layer = m.variances.findIndex((x) => Number.isNaN(x)) + 1;
+    return { message: (init) => `the signal becomes NaN from layer ${layer} of a ${DEPTH}-layer stack at ${init.short} (ReLU, tanh, GELU and SiLU in the same stack: ${band}): the function is not finite on inputs the stack reaches; keep it finite there` };
+  }
+  if (v < 1) {
+    return { message: (init) => `the signal fades with depth: at ${init.short}, the activations' variance at layer ${DEPTH} is ${fmt(v)}${far}; deep layers see nearly the same input for every example. Scale the activation (or the initial weights) up, or add normalisation layers` };
+  }
+  return { message: (init) => `the signal blows up with depth: at ${init.short}, the activations' variance at layer ${DEPTH} is ${fmt(v)}${far}. Bound the activation's growth, scale it down, or add normalisation layers` };
+}
+
+/** Whether the translated function gives one value at 33 points spread over [lo, hi]. */
+function constantOn(program: Program, [lo, hi]: [number, number]): boolean {
+  const xs = Array.from({ length: 33 }, (_, i) => lo + ((hi - lo) * i) / 32);
+  try {
+    const ys = tf.tidy(() => Array.from(program.run([tf.tensor1d(xs, 'float32')]).dataSync()));
+    return ys.length === xs.length && ys.every((y) => y === ys[0]);
+  } catch {
+    return false;
+  }
 }

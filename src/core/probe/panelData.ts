@@ -7,12 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DetectedFunction } from '../detect/detect';
 import { formatNumber } from '../findings/formatNumber';
 import type { Program } from '../translate/translate';
-import { gridOf, runSweep, sortedTable, sweepInterpolator } from './sweep';
-import { BATCH, DEPTH, initFor, measureDepth, phiFromTable, predictDepth, WIDTH, type InitScheme } from './depth';
+import { gridOf, runSweep, sortedTable } from './sweep';
+import {
+  BATCH, DEPTH, findGain, initFor, measureStack, phiFromTable, predictDepth, scaledInit, standardStack, standardStackActivation, sweepStackActivation, WIDTH,
+} from './depth';
 import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
 import { lossParameterNames } from './lossFacts';
 import { chooseLossFamily, lossFamilies, trainingTaskOf, type LossFamily } from './lossFamily';
 import { readLossFacts } from './lossRead';
+import { baselineActivation, baselineNames, type BaselineName } from './standardActivations';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
 
 export interface ActivationCurves {
@@ -48,44 +51,6 @@ export function activationCurves(program: Program, range: number): ActivationCur
 
 // ------------------------------------------------------------------ the standard activations
 
-export type BaselineName = 'ReLU' | 'GELU' | 'SiLU' | 'tanh' | 'sigmoid';
-export const baselineNames: BaselineName[] = ['ReLU', 'GELU', 'SiLU', 'tanh', 'sigmoid'];
-
-/** erf from Numerical Recipes' erfc fit (fractional error below 1.2e-7 everywhere): JavaScript has no Math.erf. */
-export function erf(x: number): number {
-  const t = 1 / (1 + 0.5 * Math.abs(x));
-  const y = t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
-  return x >= 0 ? 1 - y : y - 1;
-}
-
-const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
-const phiPdf = (z: number): number => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
-
-/** f, f′ and f″ of a standard activation in closed form (ReLU's f″ is 0 away from its kink). */
-export function baselineActivation(name: BaselineName, x: number): { f: number; df: number; d2f: number } {
-  switch (name) {
-    case 'ReLU': return { f: Math.max(0, x), df: x > 0 ? 1 : 0, d2f: 0 };
-    case 'GELU': {
-      const cdf = 0.5 * (1 + erf(x / Math.SQRT2));
-      const pdf = phiPdf(x);
-      return { f: x * cdf, df: cdf + x * pdf, d2f: pdf * (2 - x * x) };
-    }
-    case 'SiLU': {
-      const s = sigmoid(x);
-      return { f: x * s, df: s * (1 + x * (1 - s)), d2f: s * (1 - s) * (2 + x * (1 - 2 * s)) };
-    }
-    case 'tanh': {
-      const t = Math.tanh(x);
-      return { f: t, df: 1 - t * t, d2f: -2 * t * (1 - t * t) };
-    }
-    case 'sigmoid': {
-      const s = sigmoid(x);
-      return { f: s, df: s * (1 - s), d2f: s * (1 - s) * (1 - 2 * s) };
-    }
-  }
-}
-
 export interface BaselineCurves { name: BaselineName; f: number[]; df: number[]; d2f: number[] }
 
 export function baselineCurves(x: readonly number[]): BaselineCurves[] {
@@ -120,39 +85,36 @@ export interface DepthPanelData {
   runs: DepthRunData[];
 }
 
-const scaled = (init: InitScheme, gain: number): InitScheme => ({ ...init, weightVar: init.weightVar * gain * gain });
-
 /**
  * The empirical stack (16 dense layers at the framework's default init) for the function and for
- * ReLU, each at the default init and at its critical gain: the function's suggested gain (χ₁ = 1 in
- * mean field), ReLU's √(2 / σ_w²) (He). Same seeds for all four, so the curves differ only by f and
- * the gain.
+ * ReLU, each at the default init and at its critical gain: the function's suggested gain, found and
+ * checked on this same stack (findGain: the gradient within 2× end to end, the signal in range;
+ * absent when no gain passes), ReLU's √(2 / σ_w²) (He). Same seeds for all, so the curves differ
+ * only by f and the gain.
  */
 export function depthPanelData(program: Program, range: number): DepthPanelData {
   const init = initFor(program.target.framework);
   const sweep = runSweep(program, range);
-  const table = sortedTable(sweep);
-  const lookup = sweepInterpolator(sweep);
-  const phi = phiFromTable(table);
+  const phi = phiFromTable(sortedTable(sweep));
+  const act = sweepStackActivation(sweep);
   const prediction = predictDepth(phi, init);
-  const gain = prediction.gain;
-  const usableGain = Number.isFinite(gain) && gain > 1e-3 && gain < 1e3;
+  const search = findGain(act, phi, init);
+  const gain = search.verified ? search.gain : NaN;
   const reluGain = Math.sqrt(2 / init.weightVar);
   const runs: DepthRunData[] = [];
-  const custom = measureDepth(program, init, 7, lookup);
+  const custom = measureStack(act, init);
   runs.push({ label: `${program.target.name} · default init`, fn: 'custom', gain: 1, gradNorms: custom.gradNorms, variances: custom.variances });
-  if (usableGain) {
-    const atGain = measureDepth(program, scaled(init, gain), 7, lookup);
-    runs.push({ label: `${program.target.name} · gain ${formatNumber(gain)}`, fn: 'custom', gain, gradNorms: atGain.gradNorms, variances: atGain.variances });
+  if (search.verified && search.measured) {
+    runs.push({ label: `${program.target.name} · gain ${formatNumber(gain)}`, fn: 'custom', gain, gradNorms: search.measured.gradNorms, variances: search.measured.variances });
   }
-  const relu = measureDepth('relu', init, 7);
+  const relu = standardStack('ReLU', init);
   runs.push({ label: 'ReLU · default init', fn: 'baseline', gain: 1, gradNorms: relu.gradNorms, variances: relu.variances });
-  const reluAtGain = measureDepth('relu', scaled(init, reluGain), 7);
+  const reluAtGain = measureStack(standardStackActivation('ReLU'), init, reluGain);
   runs.push({ label: `ReLU · gain ${formatNumber(reluGain)} (He)`, fn: 'baseline', gain: reluGain, gradNorms: reluAtGain.gradNorms, variances: reluAtGain.variances });
   return {
     layers: DEPTH, width: WIDTH, batch: BATCH, init: init.name,
     chi1: prediction.chi[0],
-    chi1AtGain: usableGain ? predictDepth(phi, scaled(init, gain)).chi[0] : NaN,
+    chi1AtGain: search.verified ? predictDepth(phi, scaledInit(init, gain)).chi[0] : NaN,
     gain,
     gradientRatio: custom.gradientRatio,
     reluRatio: relu.gradientRatio,

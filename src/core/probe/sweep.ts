@@ -74,7 +74,7 @@ export function sortedTable(sweep: Sweep): { x: number[]; f: number[]; df: numbe
  * uniform on [-R, R] and the tails are uniform in log|x| out to ±1e6 (beyond, the end values).
  */
 export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
-  const { f: F, df: D, range } = sweep;
+  const { x: X, f: F, df: D, range } = sweep;
   const step = (2 * range) / GRID_STEPS;
   const logSpan = Math.log(TAIL_END / range);
   return (h, outF, outD) => {
@@ -86,10 +86,11 @@ export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Arr
       const a = Math.abs(v);
       if (Number.isNaN(v)) { outF[n] = NaN; outD[n] = NaN; continue; }
       if (a <= range) {
-        const u = (v + range) / step;
-        i = Math.min(grid.end - 2, Math.max(grid.start, Math.floor(u)));
+        i = Math.min(grid.end - 2, Math.max(grid.start, Math.floor((v + range) / step)));
         j = i + 1;
-        t = u - i;
+        // From the grid point itself, not from -R: (v + R) / step loses a v below 1e-16·R, and the
+        // depth stack feeds such inputs when its signal fades.
+        t = Math.min(1, Math.max(0, (v - X[i]) / (X[j] - X[i])));
       } else {
         const u = (Math.log(a / range) / logSpan) * TAIL; // 0 at |v| = R, TAIL at 1e6
         const base = v > 0 ? positiveTail.start : negativeTail.start;
@@ -99,8 +100,13 @@ export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Arr
         j = base + k;
         t = u - k;
       }
-      outF[n] = F[i] + t * (F[j] - F[i]);
-      outD[n] = D[i] + t * (D[j] - D[i]);
+      outF[n] = lerp(F[i], F[j], t);
+      outD[n] = lerp(D[i], D[j], t);
     }
   };
+}
+
+/** Linear interpolation that makes no NaN of its own: next to a non-finite end it takes the nearer end. */
+function lerp(a: number, b: number, t: number): number {
+  return Number.isFinite(a) && Number.isFinite(b) ? a + t * (b - a) : t < 0.5 ? a : b;
 }
