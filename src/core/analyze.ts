@@ -228,7 +228,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
       // A training run that cannot start is reported with the training, not as a failed probe.
       try {
-        const training = trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family));
+        const training = withTensorScope(() => trainingProbe(buildProgram(target, ev), trainingTaskFor(target, base.family)));
         report.training = training;
         if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict} (${training.note})`;
       } catch (err) {

@@ -5,6 +5,7 @@ import { initEngine, type BackendChoice } from './engine';
 import { documentFromText, parseDocument, type ParsedModule } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
 import { activationValueAndGradient, lossValueAndGradient } from './probe/gradients';
+import { withTensorScope } from './probe/tensorScope';
 import { buildProgram, createEvaluator, type ModuleSource } from './translate/translate';
 
 export interface EvalRequest {
@@ -70,7 +71,7 @@ export async function evaluateFunction(req: EvalRequest): Promise<ActivationEval
   const target = findTarget(module, req.name, kind);
   if (!target) throw new EvalError(`no function, class or constant named '${req.name}' in ${req.path}`);
   const ev = createEvaluator({ modules: [module], load: req.load }, defaultBudget());
-  return tf.tidy(() => {
+  return withTensorScope(() => {
     const program = buildProgram(target, ev);
     if (kind === 'activation') {
       const x = tf.tensor1d(req.x!, 'float32');
