@@ -41,6 +41,11 @@ const reportCache = new Map<string, FunctionReport>();
 /** Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them all. */
 const reportCacheSize = 250;
 
+/** Reports in the cache now (at most 250), for the language server's memory figures. */
+export function cachedReportCount(): number {
+  return reportCache.size;
+}
+
 export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
   await Promise.all([loadGrammars(), initEngine(backend)]);
 }

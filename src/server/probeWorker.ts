@@ -2,7 +2,7 @@
 // thread. One job at a time; a job is cancelled through a shared flag the core polls between
 // functions, so an edit stops the probes for the old text without waiting for them.
 import { parentPort } from 'node:worker_threads';
-import { forgetContext, runAnalysisJob, runPanelDataJob } from './analysisJob';
+import { forgetContext, runAnalysisJob, runPanelDataJob, workerMemory } from './analysisJob';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol';
 
 const port = parentPort;
@@ -21,6 +21,10 @@ port.on('message', (req: WorkerRequest) => {
       return;
     case 'forget':
       forgetContext(req.root);
+      return;
+    case 'memory':
+      // Answered when the thread is free: jobs run without yielding, so this is between two of them.
+      post({ type: 'memory', id: req.id, memory: workerMemory() });
       return;
     case 'analyze': {
       const cancelled = (): boolean => !!cancelFlags && Atomics.load(cancelFlags, req.cancelSlot) === 1;
