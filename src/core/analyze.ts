@@ -17,6 +17,7 @@ import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
 import { withTensorScope } from './probe/tensorScope';
+import { ReportCache } from './reportCache';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from './ir/errors';
 import type { Span } from './ir/ir';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
@@ -37,9 +38,11 @@ export interface AnalyzeOptions {
   cancelled?: () => boolean;
 }
 
-const reportCache = new Map<string, FunctionReport>();
-/** Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them all. */
-const reportCacheSize = 250;
+/**
+ * Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them
+ * all. 250 at most, and of each function only its two newest versions (see reportCache.ts).
+ */
+const reportCache = new ReportCache(250, 2);
 
 /** Reports in the cache now (at most 250), for the language server's memory figures. */
 export function cachedReportCount(): number {
@@ -71,6 +74,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
   await prepareEngine(options.settings.backend);
   const { modules, failures } = parseInputs(inputs);
   const detected = detectFunctions(modules, { context: options.context });
+  for (const m of modules) {
+    const names = new Map<string, number>();
+    for (const d of detected) if (d.module === m) names.set(d.name, (names.get(d.name) ?? 0) + 1);
+    reportCache.fileHas(m.doc.path, names);
+  }
   const source: ModuleSource = { modules: [...modules, ...(options.context ?? [])], load: options.load };
   const byPath = new Map<string, FileReport>(failures.map((f) => [f.path, f]));
   for (const m of modules) byPath.set(m.doc.path, { path: m.doc.path, functions: [], findings: [] });
@@ -196,9 +204,6 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
   if (cached) {
-    // Most recently used last: the oldest entries are dropped first.
-    reportCache.delete(key);
-    reportCache.set(key, cached);
     const moved = movedReport(cached, target);
     if (moved) return moved;
   }
@@ -259,8 +264,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
     }
   }
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
-  reportCache.set(key, structuredClone(report));
-  while (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);
+  reportCache.set(key, { path: target.module.doc.path, name: target.name }, structuredClone(report));
   return report;
 }
 

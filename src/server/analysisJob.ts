@@ -7,6 +7,7 @@ import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
 import { toCellSpan } from '../core/parse/document';
 import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
+import { collectGarbage } from './gc';
 import { toPanelData } from './panelData';
 import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { WorkspaceContext } from './workspaceContext';
@@ -44,11 +45,12 @@ function liveTensors(): { count: number; bytes: number } {
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
 /** This thread's memory figures: its V8 heap, its live tensors, tree-sitter's memory, the core's caches. */
-export function workerMemory(): WorkerMemory {
+export function workerMemory(collect = false): WorkerMemory {
+  const collected = collect && collectGarbage();
   const heap = getHeapStatistics();
   const tensors = liveTensors();
   return {
-    heapUsedMb: mb(heap.used_heap_size), heapTotalMb: mb(heap.total_heap_size), tensors: tensors.count, tensorMb: mb(tensors.bytes),
+    heapUsedMb: mb(heap.used_heap_size), heapTotalMb: mb(heap.total_heap_size), collected, tensors: tensors.count, tensorMb: mb(tensors.bytes),
     parserMb: mb(parserMemoryBytes()), reportCache: cachedReportCount(), jobs: jobStats.jobs, leakyJobs: jobStats.leakyJobs,
   };
 }

@@ -42,8 +42,8 @@ export class InProcessRunner implements ProbeRunner {
   }
 
   /** The calling thread's figures, read when the jobs queued so far are done (as a worker answers between jobs). */
-  memory(): Promise<WorkerMemory | null> {
-    const answer = this.queue.then(() => workerMemory(), () => workerMemory());
+  memory(collect = false): Promise<WorkerMemory | null> {
+    const answer = this.queue.then(() => workerMemory(collect), () => workerMemory(collect));
     this.queue = answer;
     return answer;
   }

@@ -37,8 +37,11 @@ export interface ProbeRunner {
   panelData(spec: PanelJobSpec): Promise<PanelData | null>;
   /** Workspace files changed: drop the cached context of `root` (or all). */
   forget(root?: string): void;
-  /** The probe worker's memory figures, read between jobs; null when no worker runs or it does not answer in time. */
-  memory(): Promise<WorkerMemory | null>;
+  /**
+   * The probe worker's memory figures, read between jobs (after collecting garbage if asked and
+   * possible); null when no worker runs or it does not answer in time.
+   */
+  memory(collect?: boolean): Promise<WorkerMemory | null>;
   /** Workers started so far: the first, and each replacement (a stuck job, a failure, a recycle). */
   readonly starts: number;
   dispose(): void;
@@ -250,7 +253,7 @@ export class WorkerRunner implements ProbeRunner {
     this.worker?.postMessage({ type: 'forget', root } satisfies WorkerRequest);
   }
 
-  memory(timeoutMs = 10_000): Promise<WorkerMemory | null> {
+  memory(collect = false, timeoutMs = 10_000): Promise<WorkerMemory | null> {
     const worker = this.worker;
     if (!worker) return Promise.resolve(null);
     const id = this.nextId++;
@@ -260,7 +263,7 @@ export class WorkerRunner implements ProbeRunner {
       timer.unref?.();
       this.memoryPending.set(id, { resolve, timer });
       try {
-        worker.postMessage({ type: 'memory', id } satisfies WorkerRequest);
+        worker.postMessage({ type: 'memory', id, collect } satisfies WorkerRequest);
       } catch {
         clearTimeout(timer);
         this.memoryPending.delete(id);

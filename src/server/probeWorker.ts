@@ -24,7 +24,7 @@ port.on('message', (req: WorkerRequest) => {
       return;
     case 'memory':
       // Answered when the thread is free: jobs run without yielding, so this is between two of them.
-      post({ type: 'memory', id: req.id, memory: workerMemory() });
+      post({ type: 'memory', id: req.id, memory: workerMemory(req.collect) });
       return;
     case 'analyze': {
       const cancelled = (): boolean => !!cancelFlags && Atomics.load(cancelFlags, req.cancelSlot) === 1;

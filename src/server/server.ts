@@ -16,6 +16,7 @@ import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type Trigger, type UnitSource, type View } from './probeService';
 import { WorkerRunner } from './probeRunner';
 import { SettingsStore } from './settingsStore';
+import { collectGarbage } from './gc';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -199,8 +200,9 @@ connection.onRequest(ProbeWorkspaceRequest.type, (p, token) => guard('workspace 
 }));
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
-connection.onRequest(ServerMemoryRequest.type, () => guard('memory figures', null, async (): Promise<ServerMemoryRequest.Figures> => {
-  const worker = await runner.memory();
+connection.onRequest(ServerMemoryRequest.type, (p) => guard('memory figures', null, async (): Promise<ServerMemoryRequest.Figures> => {
+  const worker = await runner.memory(!!p?.collect);
+  if (p?.collect) collectGarbage();
   return {
     rssMb: mb(process.memoryUsage.rss()), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed),
     documents: service.openUnits, reports: service.heldReports, workerStarts: runner.starts, worker,

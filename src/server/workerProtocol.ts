@@ -50,7 +50,7 @@ export type WorkerRequest =
   | { type: 'init'; cancelFlags: SharedArrayBuffer }
   | { type: 'forget'; root?: string }
   /** The worker's memory figures, answered between jobs. */
-  | { type: 'memory'; id: number };
+  | { type: 'memory'; id: number; collect: boolean };
 
 export type WorkerMemory = ServerMemoryRequest.WorkerMemory;
 

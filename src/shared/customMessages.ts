@@ -85,11 +85,19 @@ export namespace StatusNotification {
  */
 export namespace ServerMemoryRequest {
   export const method = 'gradprobe/memory';
-  export type Params = Record<string, never>;
+  export interface Params {
+    /**
+     * Collect garbage in both threads first, so the heap figures are live data. Only where the server
+     * runs with --expose-gc (the soak run's --gc); otherwise ignored.
+     */
+    collect?: boolean;
+  }
   export interface WorkerMemory {
     /** The worker thread's V8 heap: in use and reserved, MB. */
     heapUsedMb: number;
     heapTotalMb: number;
+    /** Whether garbage was collected before these were read. */
+    collected: boolean;
     /** TensorFlow.js: live tensors and their bytes (MB) in the worker's engine. */
     tensors: number;
     tensorMb: number;

@@ -1,4 +1,4 @@
-// `npm run soak -- [--edits N] [--minutes M] [--seed S] [--sample-seconds T] [--json]`: a working day
+// `npm run soak -- [--edits N] [--minutes M] [--seed S] [--sample-seconds T] [--gc] [--json]`: a working day
 // of editing, compressed. The bundled language server (dist/server.js) over stdio on a workspace of
 // realistic files (the examples, generated 40- and 1,000-line Keras modules), driven by a scripted
 // session in a fixed-seed random order: opens, statements typed into function bodies one key at a
@@ -9,7 +9,9 @@
 // JSON object), and the closing line
 //   soak: N requests, M edits, RSS A MB → B MB (slope S MB per 1,000 edits), tensors T0 → T1, U unanswered, C crashes
 // where A is the RSS after the warm-up (the first 1,000 edits), B at the end, and S fitted over the
-// samples after the warm-up. Figures, not a test: behaviour is unit-tested.
+// samples after the warm-up. `--gc` runs the server with --expose-gc and collects garbage before each
+// sample, so the heap columns are live data (which tells a leak from a lazy collector; the RSS is
+// then lower than an editor's). Figures, not a test: behaviour is unit-tested.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -82,6 +84,8 @@ async function main(): Promise<number> {
   if (editTarget === undefined && minutes === undefined) editTarget = 2000;
   const seed = numberArg('seed') ?? 1;
   const sampleMs = (numberArg('sample-seconds') ?? 5) * 1000;
+  const collect = process.argv.includes('--gc');
+  const serverOptions = { root, workspace: '', settings, nodeArgs: collect ? ['--expose-gc'] : [] };
   const out = (line: string): void => { if (!json) console.log(line); };
 
   const rng = new Rng(seed);
@@ -89,9 +93,10 @@ async function main(): Promise<number> {
   const files = createWorkspace(dir, root);
   const started = performance.now();
   const deadline = minutes ? started + minutes * 60_000 : Infinity;
-  out(`soak: seed ${seed}; ${editTarget !== undefined ? `${editTarget} edits` : ''}${editTarget !== undefined && minutes ? ' or ' : ''}${minutes ? `${minutes} min` : ''}; workspace of ${files.length} files in ${dir}; samples every ${sampleMs / 1000} s; editor settings ${JSON.stringify(settings)}`);
+  serverOptions.workspace = dir;
+  out(`soak: seed ${seed}; ${editTarget !== undefined ? `${editTarget} edits` : ''}${editTarget !== undefined && minutes ? ' or ' : ''}${minutes ? `${minutes} min` : ''}; workspace of ${files.length} files in ${dir}; samples every ${sampleMs / 1000} s${collect ? ', garbage collected first' : ''}; editor settings ${JSON.stringify(settings)}`);
 
-  let server = new LspServer({ root, workspace: dir, settings });
+  let server = new LspServer(serverOptions);
   await server.initialize();
   const logs: string[] = [];
   let crashes = 0;
@@ -133,7 +138,7 @@ async function main(): Promise<number> {
   async function sample(): Promise<void> {
     const s = server;
     const mem = s.memory();
-    const figures = await ask('memory', (x) => x.connection.sendRequest(ServerMemoryRequest.type, {}), 30_000);
+    const figures = await ask('memory', (x) => x.connection.sendRequest(ServerMemoryRequest.type, { collect }), 30_000);
     const w = figures?.worker ?? undefined;
     const row: Sample = {
       seconds: Math.round((performance.now() - started) / 1000), edits, requests, rssMb: Math.round(mem.rssMb), peakRssMb: Math.round(mem.peakRssMb),
@@ -142,8 +147,8 @@ async function main(): Promise<number> {
     };
     samples.push(row);
     const cell = (v: number | undefined, width: number): string => String(v ?? '–').padStart(width);
-    if (samples.length === 1) out(`${'time s'.padStart(7)} ${'edits'.padStart(6)} ${'reqs'.padStart(6)} ${'RSS MB'.padStart(7)} ${'main heap'.padStart(9)} ${'worker heap'.padStart(11)} ${'tensors'.padStart(7)} ${'parser MB'.padStart(9)} ${'reports'.padStart(7)} ${'cached'.padStart(6)} ${'docs'.padStart(4)} ${'workers'.padStart(7)}`);
-    out(`${cell(row.seconds, 7)} ${cell(row.edits, 6)} ${cell(row.requests, 6)} ${cell(row.rssMb, 7)} ${cell(row.mainHeapMb, 9)} ${cell(row.workerHeapMb, 11)} ${cell(row.tensors, 7)} ${cell(row.parserMb, 9)} ${cell(row.reports, 7)} ${cell(row.reportCache, 6)} ${cell(row.documents, 4)} ${cell(row.workerStarts, 7)}`);
+    if (samples.length === 1) out(`${'time s'.padStart(7)} ${'edits'.padStart(6)} ${'reqs'.padStart(6)} ${'RSS MB'.padStart(7)} ${'main heap'.padStart(9)} ${'worker heap'.padStart(11)} ${'of total'.padStart(8)} ${'tensors'.padStart(7)} ${'parser MB'.padStart(9)} ${'reports'.padStart(7)} ${'cached'.padStart(6)} ${'docs'.padStart(4)} ${'workers'.padStart(7)}`);
+    out(`${cell(row.seconds, 7)} ${cell(row.edits, 6)} ${cell(row.requests, 6)} ${cell(row.rssMb, 7)} ${cell(row.mainHeapMb, 9)} ${cell(row.workerHeapMb, 11)} ${cell(row.workerHeapTotalMb, 8)} ${cell(row.tensors, 7)} ${cell(row.parserMb, 9)} ${cell(row.reports, 7)} ${cell(row.reportCache, 6)} ${cell(row.documents, 4)} ${cell(row.workerStarts, 7)}`);
   }
   const sampler = setInterval(() => { sampling ??= sample().finally(() => { sampling = undefined; }); }, sampleMs);
 
@@ -317,7 +322,7 @@ async function main(): Promise<number> {
       logs.push(...server.logs);
       out(`  the server died (exit ${server.process.exitCode}, signal ${server.process.signalCode}); starting another`);
       await server.dispose().catch(() => undefined);
-      server = new LspServer({ root, workspace: dir, settings });
+      server = new LspServer(serverOptions);
       await server.initialize();
       open.clear();
     }
