@@ -40,9 +40,10 @@ export interface AnalyzeOptions {
 
 /**
  * Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them
- * all. 250 at most, and of each function only its two newest versions (see reportCache.ts).
+ * all. 250 at most, and of each function only its newest version: an edit re-probes only what it
+ * changed, and undoing it re-probes that function once (see reportCache.ts).
  */
-const reportCache = new ReportCache(250, 2);
+const reportCache = new ReportCache(250, 1);
 
 /** Reports in the cache now (at most 250), for the language server's memory figures. */
 export function cachedReportCount(): number {

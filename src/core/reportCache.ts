@@ -1,9 +1,10 @@
 // The function report cache of analyze.ts: a report by what it depends on (its cache key), least
 // recently used out first past a bound. Typing makes a new version of a function (a new key) every
 // time it is probed, and each report carries its sweep (~70 kB live), so over an editing session a
-// cache bounded by count alone fills with versions nobody will ask for again. So only the newest
-// versions of each function (by path and name) are kept, and a function no longer in its file goes:
-// the cache holds what the code has, not what the edits made.
+// cache bounded by count alone fills with versions nobody will ask for again (the soak run measured
+// its growth as most of the server's). So only the newest versions of each function (by path and
+// name) are kept, and a function no longer in its file goes: the cache holds what the code has, not
+// what the edits made.
 import type { FunctionReport } from './findings/types';
 
 interface Owner { path: string; name: string }
@@ -16,7 +17,7 @@ export class ReportCache {
   private readonly sameNamed = new Map<string, Map<string, number>>();
   private readonly owners = new Map<string, Owner>();
 
-  /** `limit` reports in all; `versionsKept` versions of each function (an undo finds the one before). */
+  /** `limit` reports in all; `versionsKept` versions of each function (more than one: an undo finds the one before). */
   constructor(readonly limit: number, readonly versionsKept: number) {}
 
   get size(): number {

@@ -1,6 +1,7 @@
 // Runs analysis jobs for the server's main thread: in a worker_threads worker in production (the main
 // thread stays free for LSP requests), in-process in tests. A worker that stops answering is
 // terminated and replaced, so one strange file cannot take the server down with it.
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport } from '../core/findings/types';
@@ -93,6 +94,9 @@ export class WorkerRunner implements ProbeRunner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     this.starts++;
+    // Gives the worker (an isolate made after this) the `gc` it calls when idle (probeWorker.ts).
+    // The main thread's context is older and is not given it.
+    setFlagsFromString('--expose-gc');
     const worker = new Worker(this.workerPath, { stdout: false, stderr: false });
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
     worker.on('error', (err) => {
