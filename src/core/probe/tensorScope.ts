@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 type Engine = ReturnType<typeof tf.engine>;
 
 let depth = 0;
-let kept: tf.Tensor[] = [];
+/** Tensors kept while the outermost scope runs; undefined outside any scope. */
+let kept: tf.Tensor[] | undefined;
+let recording: Engine | undefined;
 
 /**
  * Disposes every tensor made inside `run`, whatever it returns (tf.tidy only returns tensors), kept
@@ -18,8 +20,9 @@ let kept: tf.Tensor[] = [];
  */
 export function withTensorScope<T>(run: () => T): T {
   const engine = tf.engine();
+  recordKeeps(engine);
   const outermost = depth === 0;
-  if (outermost) recordKeeps(engine);
+  if (outermost) kept = [];
   depth++;
   engine.startScope();
   try {
@@ -27,26 +30,27 @@ export function withTensorScope<T>(run: () => T): T {
   } finally {
     engine.endScope();
     depth--;
-    if (outermost) releaseKeeps(engine);
+    if (outermost) {
+      for (const t of kept ?? []) if (!t.isDisposed) t.dispose();
+      kept = undefined;
+    }
   }
 }
 
+/**
+ * Wraps the engine's keep once, with an own property that shadows the prototype's method: outside
+ * a scope it only forwards. Installed once, so the engine object's shape does not change per probe.
+ */
 function recordKeeps(engine: Engine): void {
-  kept = [];
+  if (recording === engine) return;
   const keep = Object.getPrototypeOf(engine).keep as Engine['keep'];
-  // An own property shadows the prototype's method for this engine only, and only while the scope runs.
   Object.defineProperty(engine, 'keep', {
     configurable: true,
     writable: true,
     value: <R extends tf.Tensor>(result: R): R => {
-      kept.push(result);
+      kept?.push(result);
       return keep.call(engine, result) as R;
     },
   });
-}
-
-function releaseKeeps(engine: Engine): void {
-  delete (engine as Partial<Engine>).keep;
-  for (const t of kept) if (!t.isDisposed) t.dispose();
-  kept = [];
+  recording = engine;
 }
