@@ -23,6 +23,7 @@ import { roundingFor } from './probe/precision';
 import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
 import { withTensorScope } from './probe/tensorScope';
+import { ReportCache } from './reportCache';
 import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
@@ -73,9 +74,17 @@ export interface AnalyzeOptions {
   onProgress?: (progress: AnalyzeProgress) => void;
 }
 
-const reportCache = new Map<string, FunctionReport>();
-/** Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them all. */
-const reportCacheSize = 250;
+/**
+ * Reports carry their sweeps (~100 kB each): a long session or a workspace scan must not keep them
+ * all. 250 at most, and of each function only its newest version: an edit re-probes only what it
+ * changed, and undoing it re-probes that function once (see reportCache.ts).
+ */
+const reportCache = new ReportCache(250, 1);
+
+/** Reports in the cache now (at most 250), for the language server's memory figures. */
+export function cachedReportCount(): number {
+  return reportCache.size;
+}
 
 export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
   await Promise.all([loadGrammars(), initEngine(backend)]);
@@ -152,6 +161,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
   const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
   const { modules, failures } = parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
   const detected = detectFunctions(modules, { context: options.context });
+  for (const m of modules) {
+    const names = new Map<string, number>();
+    for (const d of detected) if (d.module === m) names.set(d.name, (names.get(d.name) ?? 0) + 1);
+    reportCache.fileHas(m.doc.path, names);
+  }
   const source: ModuleSource = { modules: [...modules, ...(options.context ?? [])], load: options.load };
   const byPath = new Map<string, FileReport>(failures.map((f) => [f.path, f]));
   for (const m of modules) byPath.set(m.doc.path, { path: m.doc.path, functions: [], findings: [] });
@@ -323,9 +337,6 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
   if (cached) {
-    // Most recently used last: the oldest entries are dropped first.
-    reportCache.delete(key);
-    reportCache.set(key, cached);
     const moved = movedReport(cached, target);
     if (moved) return moved;
   }
@@ -373,7 +384,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
       const ev = createEvaluator(source, { maxSteps: 20_000_000, deadline: Date.now() + 10_000, maxElements: 10_000_000 });
       // A training run that cannot start is reported with the training, not as a failed probe.
       try {
-        const training = trainingProbe(buildProgram(target, ev, options), trainingTaskFor(target, base.family));
+        const training = withTensorScope(() => trainingProbe(buildProgram(target, ev, options), trainingTaskFor(target, base.family)));
         report.training = training;
         if (training.verdict !== 'ok') report.summary += ` · training: ${training.verdict} (${training.note})`;
       } catch (err) {
@@ -397,8 +408,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   }
   if (assumptions.size) report.summary += ` · assumed: ${[...assumptions].join('; ')}`;
   report.probe.ms = Math.round((performance.now() - start) * 10) / 10;
-  reportCache.set(key, structuredClone(report));
-  while (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);
+  reportCache.set(key, { path: target.module.doc.path, name: target.name }, structuredClone(report));
   return report;
 }
 

@@ -10,6 +10,7 @@ import { dottedName } from './ir/ir';
 import { activationValueAndGradient } from './probe/gradients';
 import { isRectangular, parameterUse, tensorOf } from './translate/hyperparameters';
 import { buildProgram, createEvaluator, type ArgValue, type ChosenArg, type ModuleSource } from './translate/translate';
+import { withTensorScope } from './probe/tensorScope';
 
 export interface EvalRequest {
   path: string;
@@ -181,10 +182,8 @@ export async function evaluateFunction(req: EvalRequest): Promise<ActivationEval
   if (!target) throw new EvalError(`no function, class or constant named '${req.name}' in ${req.path}`);
   checkKind(module, target, kind);
   const ev = createEvaluator({ modules: [module], load: req.load }, defaultBudget());
-  let result: ActivationEval | LossEval | undefined;
-  // The result holds plain numbers only; every tensor made here is released.
-  tf.tidy(() => { result = evaluateTarget(req, target, kind, ev); });
-  return result!;
+  // The result holds plain numbers only; every tensor made here is released, kept ones included.
+  return withTensorScope(() => evaluateTarget(req, target, kind, ev));
 }
 
 function evaluateTarget(req: EvalRequest, target: DetectedFunction, kind: FunctionKind, ev: ReturnType<typeof createEvaluator>): ActivationEval | LossEval {

@@ -1,12 +1,15 @@
 // One analysis job: parse and detect (the outline, sent first so lenses show early), then probe.
 // Runs in the probe worker; tests run it in-process through the same function.
-import { analyzeSources, parseInputs, prepareEngine } from '../core/analyze';
+import * as tf from '@tensorflow/tfjs-core';
+import { getHeapStatistics } from 'node:v8';
+import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
 import { toCellSpan } from '../core/parse/document';
-import { loadGrammars } from '../core/parse/treeSitter';
+import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
+import { collectGarbage } from './gc';
 import { toPanelData } from './panelData';
-import type { OutlineEntry, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { WorkspaceContext } from './workspaceContext';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
@@ -30,7 +33,51 @@ export function forgetContext(root?: string): void {
   for (const key of [...contexts.keys()]) if (!root || key.startsWith(`${root}\0`)) contexts.delete(key);
 }
 
-export async function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
+const jobStats = { jobs: 0, leakyJobs: 0 };
+
+/** Live tensors, without starting an engine before the first probe does (reading them would pick a backend). */
+function liveTensors(): { count: number; bytes: number } {
+  if (!tf.engine().backendName) return { count: 0, bytes: 0 };
+  const m = tf.memory();
+  return { count: m.numTensors, bytes: m.numBytes };
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+
+/** This thread's memory figures: its V8 heap, its live tensors, tree-sitter's memory, the core's caches. */
+export function workerMemory(collect = false): WorkerMemory {
+  const collected = collect && collectGarbage();
+  const heap = getHeapStatistics();
+  const tensors = liveTensors();
+  return {
+    heapUsedMb: mb(heap.used_heap_size), heapTotalMb: mb(heap.total_heap_size), collected, tensors: tensors.count, tensorMb: mb(tensors.bytes),
+    parserMb: mb(parserMemoryBytes()), reportCache: cachedReportCount(), jobs: jobStats.jobs, leakyJobs: jobStats.leakyJobs,
+  };
+}
+
+/**
+ * Runs one job and checks that it gave back every tensor it made: a probe that leaves one behind
+ * leaks it for the rest of the session, so it is counted and logged.
+ */
+async function counted(what: string, post: (m: WorkerResponse) => void, run: () => Promise<void>): Promise<void> {
+  const before = liveTensors().count;
+  try {
+    await run();
+  } finally {
+    jobStats.jobs++;
+    const after = liveTensors().count;
+    if (after > before) {
+      jobStats.leakyJobs++;
+      post({ type: 'log', message: `${what} left ${after - before} tensor(s) live (${after} in all)` });
+    }
+  }
+}
+
+export function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
+  return counted(`the analysis of ${req.files.map((f) => f.path).join(', ')}`, post, () => analysisJob(req, cancelled, post));
+}
+
+async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
   const started = performance.now();
   const ctx = contextFor(req.root, req.exclude);
   if (req.probe) await prepareEngine(req.settings.backend);
@@ -45,7 +92,7 @@ export async function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boole
   });
   post({ type: 'outline', id: req.id, functions, failures });
   if (!req.probe || cancelled()) {
-    post({ type: 'result', id: req.id, reports: failures, cancelled: cancelled(), ms: performance.now() - started });
+    post({ type: 'result', id: req.id, reports: failures, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
     return;
   }
   const reports = await analyzeSources(req.files, {
@@ -54,11 +101,15 @@ export async function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boole
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
   });
-  post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started });
+  post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
 }
 
 /** The probe panel's data for one function: the file's analysis (cached per function) plus the panel's parts. */
-export async function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
+export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
+  return counted(`the panel data of ${req.name}`, post, () => panelDataJob(req, post));
+}
+
+async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
   const ctx = contextFor(req.root, req.exclude);
   await prepareEngine(req.settings.backend);
   const skip = new Set(req.files.map((f) => f.path));
@@ -68,5 +119,5 @@ export async function runPanelDataJob(req: PanelDataJob, post: (m: WorkerRespons
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
   });
   const data = result ? toPanelData(result, { uri: req.uri, file: req.file, saturatedSlope: req.settings.thresholds.saturatedSlope, pending: req.pending }) : null;
-  post({ type: 'panelData', id: req.id, data });
+  post({ type: 'panelData', id: req.id, data, memory: workerMemory() });
 }

@@ -1,14 +1,16 @@
 // The analysis jobs on the calling thread, one at a time: for unit tests, which need no worker bundle.
 // (Kept apart from probeRunner.ts so the server's main bundle never loads the core's engine.)
-import { forgetContext, runAnalysisJob, runPanelDataJob } from './analysisJob';
+import { forgetContext, runAnalysisJob, runPanelDataJob, workerMemory } from './analysisJob';
 import type { JobOutcome, JobSpec, PanelJobSpec, ProbeRunner, RunningJob } from './probeRunner';
 import type { PanelData } from '../shared/panelMessages';
-import type { OutlineEntry } from './workerProtocol';
+import type { OutlineEntry, WorkerMemory } from './workerProtocol';
 
 /** The same jobs on the calling thread, one at a time (unit tests; no worker bundle needed). */
 export class InProcessRunner implements ProbeRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
+  /** No worker thread: the jobs run on the caller's. */
+  readonly starts = 0;
 
   run(spec: JobSpec, onOutline?: (outline: OutlineEntry[]) => void): RunningJob {
     let cancelled = false;
@@ -37,6 +39,13 @@ export class InProcessRunner implements ProbeRunner {
 
   forget(root?: string): void {
     forgetContext(root);
+  }
+
+  /** The calling thread's figures, read when the jobs queued so far are done (as a worker answers between jobs). */
+  memory(collect = false): Promise<WorkerMemory | null> {
+    const answer = this.queue.then(() => workerMemory(collect), () => workerMemory(collect));
+    this.queue = answer;
+    return answer;
   }
 
   dispose(): void {}

@@ -1,12 +1,13 @@
 // Runs analysis jobs for the server's main thread: in a worker_threads worker in production (the main
 // thread stays free for LSP requests), in-process in tests. A worker that stops answering is
 // terminated and replaced, so one strange file cannot take the server down with it.
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport } from '../core/findings/types';
 import type { AnalyzeRequest, PanelDataJob } from './analysisJob';
 import type { PanelData } from '../shared/panelMessages';
-import type { OutlineEntry, SourceText, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { OutlineEntry, SourceText, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export interface JobSpec {
   files: SourceText[];
@@ -37,12 +38,27 @@ export interface ProbeRunner {
   panelData(spec: PanelJobSpec): Promise<PanelData | null>;
   /** Workspace files changed: drop the cached context of `root` (or all). */
   forget(root?: string): void;
+  /**
+   * The probe worker's memory figures, read between jobs (after collecting garbage if asked and
+   * possible); null when no worker runs or it does not answer in time.
+   */
+  memory(collect?: boolean): Promise<WorkerMemory | null>;
+  /** Workers started so far: the first, and each replacement (a stuck job, a failure, a recycle). */
+  readonly starts: number;
   dispose(): void;
 }
 
 export class JobTimeout extends Error {}
 
 const slots = 256;
+
+/**
+ * An idle worker whose memory has grown past these is replaced before the next job. tree-sitter's
+ * WebAssembly memory grows to fit the largest tree parsed and never shrinks (a 5 MB file leaves
+ * about 200 MB), and V8 keeps the heap a huge file needed; a fresh thread gives both back. Everyday
+ * files stay far below (about 34 MB of parser memory and 100–200 MB of heap), so this is rare.
+ */
+export const recycleAbove = { parserMb: 96, heapTotalMb: 640 };
 
 /** Watchdog: the core enforces the per-function budget; this catches what slips past it (a hung op). */
 function watchdogMs(spec: JobSpec, functions: number | undefined): number {
@@ -65,12 +81,22 @@ export class WorkerRunner implements ProbeRunner {
   private readonly flags = new Int32Array(new SharedArrayBuffer(slots * 4));
   private readonly pending = new Map<number, Pending>();
   private readonly panelPending = new Map<number, { resolve: (d: PanelData | null) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly memoryPending = new Map<number, { resolve: (m: WorkerMemory | null) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
+  starts = 0;
 
-  constructor(private readonly workerPath: string, private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly workerPath: string,
+    private readonly log: (message: string) => void,
+    private readonly limits: { parserMb: number; heapTotalMb: number } = recycleAbove,
+  ) {}
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    this.starts++;
+    // Gives the worker (an isolate made after this) the `gc` it calls when idle (probeWorker.ts).
+    // The main thread's context is older and is not given it.
+    setFlagsFromString('--expose-gc');
     const worker = new Worker(this.workerPath, { stdout: false, stderr: false });
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
     worker.on('error', (err) => {
@@ -101,6 +127,25 @@ export class WorkerRunner implements ProbeRunner {
       p.reject(err);
       this.panelPending.delete(id);
     }
+    for (const [id, p] of this.memoryPending) {
+      clearTimeout(p.timer);
+      p.resolve(null);
+      this.memoryPending.delete(id);
+    }
+  }
+
+  /**
+   * After a job: with nothing else queued, a worker past the memory limits is ended, and the next
+   * job starts a fresh one. No job is lost: the worker has none left.
+   */
+  private recycleIfLarge(memory: WorkerMemory | undefined): void {
+    if (!memory || !this.worker || this.pending.size || this.panelPending.size) return;
+    if (memory.parserMb <= this.limits.parserMb && memory.heapTotalMb <= this.limits.heapTotalMb) return;
+    this.log(`restarting the probe worker to give back its memory (heap ${memory.heapTotalMb} MB, parser ${memory.parserMb} MB)`);
+    const old = this.worker;
+    this.worker = undefined;
+    this.failAll(new Error('the probe worker was restarted'));
+    void old.terminate();
   }
 
   private arm(id: number, p: Pending, functions?: number): void {
@@ -120,12 +165,22 @@ export class WorkerRunner implements ProbeRunner {
 
   private onMessage(m: WorkerResponse): void {
     if (m.type === 'log') { this.log(m.message); return; }
+    if (m.type === 'memory') {
+      const waiting = this.memoryPending.get(m.id);
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        this.memoryPending.delete(m.id);
+        waiting.resolve(m.memory);
+      }
+      return;
+    }
     const panel = this.panelPending.get(m.id);
     if (panel && (m.type === 'panelData' || m.type === 'error')) {
       clearTimeout(panel.timer);
       this.panelPending.delete(m.id);
       if (m.type === 'panelData') panel.resolve(m.data);
       else panel.reject(new Error(m.message));
+      if (m.type === 'panelData') this.recycleIfLarge(m.memory);
       return;
     }
     const p = this.pending.get(m.id);
@@ -140,6 +195,7 @@ export class WorkerRunner implements ProbeRunner {
         clearTimeout(p.timer);
         this.pending.delete(m.id);
         p.resolve({ outline: p.outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms });
+        this.recycleIfLarge(m.memory);
         return;
       case 'panelData':
         return;
@@ -199,6 +255,25 @@ export class WorkerRunner implements ProbeRunner {
 
   forget(root?: string): void {
     this.worker?.postMessage({ type: 'forget', root } satisfies WorkerRequest);
+  }
+
+  memory(collect = false, timeoutMs = 10_000): Promise<WorkerMemory | null> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(null);
+    const id = this.nextId++;
+    return new Promise<WorkerMemory | null>((resolve) => {
+      // A busy worker answers after its job; one that never does is the watchdog's business, not this.
+      const timer = setTimeout(() => { this.memoryPending.delete(id); resolve(null); }, timeoutMs);
+      timer.unref?.();
+      this.memoryPending.set(id, { resolve, timer });
+      try {
+        worker.postMessage({ type: 'memory', id, collect } satisfies WorkerRequest);
+      } catch {
+        clearTimeout(timer);
+        this.memoryPending.delete(id);
+        resolve(null);
+      }
+    });
   }
 
   dispose(): void {

@@ -27,6 +27,9 @@ import type { OutlineEntry } from './workerProtocol';
 
 export const fixAllKind = `${CodeActionKind.SourceFixAll}.gradprobe`;
 
+/** Reports kept per document for function texts that are no longer there (see `store`). */
+export const staleReportsPerDocument = 24;
+
 /** A document the user sees: a file, or one cell of a notebook. */
 export interface View {
   uri: string;
@@ -140,6 +143,18 @@ export class ProbeService {
 
   constructor(private readonly host: ServiceHost, private readonly runner: ProbeRunner) {}
 
+  /** Documents and notebooks open now. */
+  get openUnits(): number {
+    return this.units.size;
+  }
+
+  /** Function reports held for the open documents (hovers, lenses, the panel read them). */
+  get heldReports(): number {
+    let n = 0;
+    for (const unit of this.units.values()) n += unit.byKey.size;
+    return n;
+  }
+
   // ------------------------------------------------------------------ documents in
 
   /** A document or notebook was opened, changed or saved. */
@@ -179,6 +194,7 @@ export class ProbeService {
     clearTimeout(unit.timer);
     unit.timer = undefined;
     unit.running?.job.cancel();
+    for (const w of unit.outlineWaiters.splice(0)) w([]);
     for (const v of unit.source.views) {
       this.viewToUnit.delete(v.uri);
       this.host.publish(v.uri, this.scanned.get(v.uri) ?? []);
@@ -291,12 +307,26 @@ export class ProbeService {
     const file = outcome.reports.find((r) => r.path === unit.source.path) ?? outcome.reports[0];
     if (!file) return;
     const viewFor = (cell?: number): View | undefined => (cell === undefined ? views[0] : views.find((v) => v.cell === cell));
+    const current = new Set<string>();
     for (const fn of file.functions) {
       const view = viewFor(fn.cell);
-      if (view) unit.byKey.set(functionKey(fn.name, view.text, fn.span), fn);
+      if (!view) continue;
+      const key = functionKey(fn.name, view.text, fn.span);
+      // Most recently reported last, so the oldest go first below.
+      unit.byKey.delete(key);
+      unit.byKey.set(key, fn);
+      current.add(key);
     }
-    // Bound the content-addressed cache: the oldest entries go first.
-    while (unit.byKey.size > 400) unit.byKey.delete(unit.byKey.keys().next().value as string);
+    // Reports of functions as they read before an edit serve an undo; a few are enough. Each carries
+    // its sweep, and typing makes one per keystroke probed, so the rest go, oldest first.
+    let stale = unit.byKey.size - current.size;
+    for (const key of unit.byKey.keys()) {
+      if (stale <= staleReportsPerDocument) break;
+      if (!current.has(key)) {
+        unit.byKey.delete(key);
+        stale--;
+      }
+    }
     unit.failure = undefined;
     if (unit.generation !== gen) return;
     unit.report = { generation: gen, file, views };
@@ -441,10 +471,22 @@ export class ProbeService {
 
   private outlineFor(unit: Unit): Promise<OutlineEntry[]> {
     if (unit.outline?.generation === unit.generation) return Promise.resolve(unit.outline.entries);
-    const wait = new Promise<OutlineEntry[]>((resolve) => unit.outlineWaiters.push(resolve));
+    // Never hang a lens request: a job that fails leaves the lenses empty after 15 s, and its waiter goes.
+    const wait = new Promise<OutlineEntry[]>((resolve) => {
+      const waiter = (entries: OutlineEntry[]): void => {
+        clearTimeout(timer);
+        resolve(entries);
+      };
+      const timer = setTimeout(() => {
+        const i = unit.outlineWaiters.indexOf(waiter);
+        if (i >= 0) unit.outlineWaiters.splice(i, 1);
+        resolve([]);
+      }, 15_000);
+      timer.unref();
+      unit.outlineWaiters.push(waiter);
+    });
     if (!unit.running || unit.running.generation !== unit.generation) void this.startJob(unit, false);
-    // Never hang a lens request: a job that fails leaves the lenses empty.
-    return Promise.race([wait, new Promise<OutlineEntry[]>((r) => setTimeout(() => r([]), 15_000).unref())]);
+    return wait;
   }
 
   async codeLenses(viewUri: string): Promise<CodeLens[]> {

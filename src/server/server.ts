@@ -9,12 +9,14 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
+  FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, ServerMemoryRequest, StatusNotification,
+  WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type Trigger, type UnitSource, type View } from './probeService';
 import { WorkerRunner } from './probeRunner';
 import { SettingsStore } from './settingsStore';
+import { collectGarbage } from './gc';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -163,12 +165,18 @@ connection.onDidChangeWatchedFiles((e) => {
 documents.onDidOpen((e) => update(() => documentSource(e.document), 'open'));
 documents.onDidChangeContent((e) => update(() => documentSource(e.document), 'change'));
 documents.onDidSave((e) => update(() => documentSource(e.document), 'save'));
-documents.onDidClose((e) => service.close(e.document.uri));
+documents.onDidClose((e) => {
+  service.close(e.document.uri);
+  settings.forget(e.document.uri);
+});
 
 notebooks.onDidOpen((nb) => update(() => notebookSource(nb), 'open'));
 notebooks.onDidChange((e) => update(() => notebookSource(e.notebookDocument), 'change'));
 notebooks.onDidSave((nb) => update(() => notebookSource(nb), 'save'));
-notebooks.onDidClose((nb) => service.close(nb.uri));
+notebooks.onDidClose((nb) => {
+  service.close(nb.uri);
+  settings.forget(nb.uri);
+});
 
 connection.onCodeLens((p) => guard('code lenses', [], () => service.codeLenses(p.textDocument.uri)));
 connection.onCodeLensResolve((lens) => guard('code lens', lens, () => service.resolveCodeLens(lens)));
@@ -189,6 +197,16 @@ connection.onRequest(ProbeWorkspaceRequest.type, (p, token) => guard('workspace 
     (done, total, path) => void connection.sendNotification(WorkspaceProgressNotification.type, { done, total, path }),
     uriOfPath,
   );
+}));
+
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+connection.onRequest(ServerMemoryRequest.type, (p) => guard('memory figures', null, async (): Promise<ServerMemoryRequest.Figures> => {
+  const worker = await runner.memory(!!p?.collect);
+  if (p?.collect) collectGarbage();
+  return {
+    rssMb: mb(process.memoryUsage.rss()), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed),
+    documents: service.openUnits, reports: service.heldReports, workerStarts: runner.starts, worker,
+  };
 }));
 
 connection.onShutdown(() => runner.dispose());

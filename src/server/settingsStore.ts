@@ -114,6 +114,11 @@ export class SettingsStore {
     return hit;
   }
 
+  /** A document closed: its settings are read again if it is opened again. */
+  forget(uri: string): void {
+    this.cache.delete(uri);
+  }
+
   clear(): void {
     this.cache.clear();
   }

@@ -3,6 +3,7 @@
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport, FunctionReport } from '../core/findings/types';
 import type { CorePanelPart } from '../core/panel';
+import type { ServerMemoryRequest } from '../shared/customMessages';
 import type { PanelData, PanelPart } from '../shared/panelMessages';
 
 export interface SourceText {
@@ -47,7 +48,11 @@ export type WorkerRequest =
     pending: PanelPart[];
   }
   | { type: 'init'; cancelFlags: SharedArrayBuffer }
-  | { type: 'forget'; root?: string };
+  | { type: 'forget'; root?: string }
+  /** The worker's memory figures, answered between jobs. */
+  | { type: 'memory'; id: number; collect: boolean };
+
+export type WorkerMemory = ServerMemoryRequest.WorkerMemory;
 
 /** A detected function as the lenses need it (spans cell-relative in notebooks). */
 export type OutlineEntry = Pick<FunctionReport, 'name' | 'kind' | 'framework' | 'span' | 'nameSpan' | 'cell'> & { path: string };
@@ -55,7 +60,8 @@ export type OutlineEntry = Pick<FunctionReport, 'name' | 'kind' | 'framework' | 
 /** worker → main */
 export type WorkerResponse =
   | { type: 'outline'; id: number; functions: OutlineEntry[]; failures: FileReport[] }
-  | { type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number }
-  | { type: 'panelData'; id: number; data: PanelData | null }
+  | { type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number; memory?: WorkerMemory }
+  | { type: 'panelData'; id: number; data: PanelData | null; memory?: WorkerMemory }
+  | { type: 'memory'; id: number; memory: WorkerMemory }
   | { type: 'error'; id: number; message: string }
   | { type: 'log'; message: string };

@@ -53,6 +53,8 @@ export class WorkspaceContext {
     try {
       st = statSync(abs);
     } catch {
+      // Deleted or renamed: its parse goes too.
+      this.parsed.delete(abs);
       return undefined;
     }
     if (!st.isFile() || st.size > contextLimits.bytes) return undefined;

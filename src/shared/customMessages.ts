@@ -77,3 +77,52 @@ export namespace StatusNotification {
   }
   export const type = new NotificationType<Params>(method);
 }
+
+/**
+ * client → server: the server's memory and the probe worker's live tensors, for long sessions (the
+ * soak run samples it every few seconds) and bug reports. The worker's figures are read between
+ * jobs; `worker` is null when no worker is running or it did not answer in time.
+ */
+export namespace ServerMemoryRequest {
+  export const method = 'gradprobe/memory';
+  export interface Params {
+    /**
+     * Collect garbage in both threads first, so the heap figures are live data. Only where the server
+     * runs with --expose-gc (the soak run's --gc); otherwise ignored.
+     */
+    collect?: boolean;
+  }
+  export interface WorkerMemory {
+    /** The worker thread's V8 heap: in use and reserved, MB. */
+    heapUsedMb: number;
+    heapTotalMb: number;
+    /** Whether garbage was collected before these were read. */
+    collected: boolean;
+    /** TensorFlow.js: live tensors and their bytes (MB) in the worker's engine. */
+    tensors: number;
+    tensorMb: number;
+    /** tree-sitter's WebAssembly memory, MB: it grows to the largest tree parsed and never shrinks. */
+    parserMb: number;
+    /** Cached function reports in the core. */
+    reportCache: number;
+    /** Jobs run by this worker, and those after which more tensors were live than before. */
+    jobs: number;
+    leakyJobs: number;
+  }
+  export interface Figures {
+    /** The server process, both threads: resident set size and its peak, MB. */
+    rssMb: number;
+    peakRssMb: number;
+    /** The main thread's V8 heap in use, MB. */
+    heapUsedMb: number;
+    /** Documents and notebooks open, and the function reports held for them. */
+    documents: number;
+    reports: number;
+    /** Probe workers started so far (the first, and each replacement: a stuck job or a recycle). */
+    workerStarts: number;
+    worker: WorkerMemory | null;
+  }
+  /** null when the figures could not be read (the log says why). */
+  export type Result = Figures | null;
+  export const type = new RequestType<Params, Result, void>(method);
+}

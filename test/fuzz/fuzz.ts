@@ -1,18 +1,25 @@
 // `npm run fuzz -- --count N --seed S [--server M] [--out DIR] [--replay FILE]`: N generated inputs
 // through the core (in a worker thread with a watchdog, so a hang is counted, not waited on) and M
 // through the running language server over stdio. Failing inputs and the slowest one are saved for
-// replay. The last line reads `fuzz: N inputs, C crashes, R unhandled rejections, slowest T ms (FILE)`;
-// the exit code is non-zero on any crash, unhandled rejection, malformed answer or lost function.
+// replay. The last line reads `fuzz: N inputs, C crashes, R unhandled rejections, slowest T ms (FILE), peak
+// RSS P MB`; the exit code is non-zero on any crash, unhandled rejection, malformed answer or lost function.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { analyzeSources } from '../../src/core/analyze';
+import { parserMemoryBytes } from '../../src/core/parse/treeSitter';
+import { recycleAbove } from '../../src/server/probeRunner';
 import { loadSeeds } from './generate';
 import { fuzzSettings, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
 
 interface Job { id: number; path: string; text: string }
-type Answer = { id: number; ms: number; rejections: number } & ({ reports: unknown } | { error: string });
+/** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
+interface Footprint { heapTotalMb: number; parserMb: number }
+type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown } | { error: string });
+
+const footprint = (): Footprint => ({ heapTotalMb: getHeapStatistics().total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576 });
 
 function workerMain(): void {
   const port = parentPort!;
@@ -26,21 +33,26 @@ function workerMain(): void {
         // Let a rejection raised during the analysis surface before answering.
         setImmediate(() => {
           try {
-            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, reports } satisfies Answer);
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), reports } satisfies Answer);
           } catch (err) {
-            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, error: `the report cannot be sent to the server's main thread: ${(err as Error).message}` } satisfies Answer);
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), error: `the report cannot be sent to the server's main thread: ${(err as Error).message}` } satisfies Answer);
           }
         });
       },
-      (err: unknown) => port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, error: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies Answer),
+      (err: unknown) => port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), error: err instanceof Error ? err.stack ?? err.message : String(err) } satisfies Answer),
     );
   });
 }
 
-/** The core in a worker thread; an input that takes longer than `watchdogMs` is a hang and the worker is replaced. */
-function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () => Promise<void> } {
+/**
+ * The core in a worker thread; an input that takes longer than `watchdogMs` is a hang and the worker
+ * is replaced. Like the language server's probe worker, a thread whose memory a huge input has grown
+ * past `recycleAbove` is replaced after answering (tree-sitter's memory never shrinks).
+ */
+function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () => Promise<void>; recycled: () => number } {
   let worker: Worker | undefined;
   let nextId = 1;
+  let recycled = 0;
   let pending: { id: number; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   const start = (): Worker => {
     const w = new Worker(__filename);
@@ -49,6 +61,11 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
       clearTimeout(pending.timer);
       const p = pending;
       pending = undefined;
+      if (worker === w && (a.footprint.parserMb > recycleAbove.parserMb || a.footprint.heapTotalMb > recycleAbove.heapTotalMb)) {
+        worker = undefined;
+        recycled++;
+        void w.terminate();
+      }
       p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections });
     });
     w.on('error', (err) => {
@@ -84,7 +101,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
     pending = { id, worker: w, resolve: resolveOutcome, started, timer };
     w.postMessage({ id, path: input.path, text: input.text } satisfies Job);
   });
-  return { analyze, dispose: async () => { await worker?.terminate(); } };
+  return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled };
 }
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -103,7 +120,7 @@ async function main(): Promise<number> {
   const root = resolve(arg('root', process.cwd())!);
   const out = resolve(arg('out', join(root, 'test-output/fuzz'))!);
   const replay = arg('replay');
-  const { analyze, dispose } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
+  const { analyze, dispose, recycled } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
   if (replay) {
     const meta = (() => { try { return JSON.parse(readFileSync(`${replay}.json`, 'utf8')) as { path: string }; } catch { return undefined; } })();
     const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
@@ -118,15 +135,23 @@ async function main(): Promise<number> {
   const seeds = loadSeeds(root);
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
+  const rssMb = (): number => Math.round(process.memoryUsage.rss() / 1048576);
+  /** This process (the runner and its analysis thread): RSS after each 500 inputs, to see whether it stays flat. */
+  const rssAt: { done: number; mb: number }[] = [];
   console.log(`fuzz: seed ${seed}; ${count} inputs through the core, ${serverCount} through the language server; ${seeds.length} seed files`);
   const core = await runCoreFuzz({
     count, seed, seeds, analyze, saveDir: join(out, 'core'),
     progress: (done, s) => {
-      if (done % 500 === 0 || done === count) console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+      if (done % 500 === 0 || done === count) {
+        rssAt.push({ done, mb: rssMb() });
+        console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB; analysis thread recycled ${recycled()}×`);
+      }
     },
   });
   await dispose();
   const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
+  const peakCoreMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (rssAt.length) console.log(`core memory: rss ${rssAt[0].mb} MB at ${rssAt[0].done} inputs → ${rssAt[rssAt.length - 1].mb} MB at ${rssAt[rssAt.length - 1].done}; peak ${peakCoreMb} MB; analysis thread recycled ${recycled()}× after a huge input`);
   console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail})`);
   printProblems('core', core);
   const workspace = mkdtempSync(join(tmpdir(), 'gradprobe-fuzz-'));
@@ -138,13 +163,13 @@ async function main(): Promise<number> {
     : undefined;
   rmSync(workspace, { recursive: true, force: true });
   if (server) {
-    console.log(`server: ${server.inputs} inputs (${server.skipped} skipped: notebooks without code cells or over 300 kB); ${server.crashes} crashes, ${server.rejections} unhandled rejections, ${server.malformed} malformed; server ${server.serverAlive ? 'alive' : 'DEAD'} at the end; slowest ${Math.round(server.slowest.ms)} ms open-to-diagnostics (${server.slowest.id} ${server.slowest.path}: ${server.slowest.detail})`);
+    console.log(`server: ${server.inputs} inputs (${server.skipped} skipped: notebooks without code cells or over 300 kB); ${server.crashes} crashes, ${server.rejections} unhandled rejections, ${server.malformed} malformed; server ${server.serverAlive ? 'alive' : 'DEAD'} at the end; server rss ${Math.round(server.rssMb.first)} → ${Math.round(server.rssMb.last)} MB, peak ${Math.round(server.rssMb.peak)} MB; slowest ${Math.round(server.slowest.ms)} ms open-to-diagnostics (${server.slowest.id} ${server.slowest.path}: ${server.slowest.detail})`);
     printProblems('server', server);
   }
   const slowest = server && server.slowest.ms > core.slowest.ms ? { ms: server.slowest.ms, file: `${server.slowest.id} ${server.slowest.path}, through the server` } : { ms: core.slowest.ms, file: core.slowest.saved ?? `${core.slowest.id} ${core.slowest.path}` };
   const failures = core.malformed + core.lost + (server?.malformed ?? 0);
   if (failures) console.log(`fuzz: ${failures} malformed answers or lost functions (see above)`);
-  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest }));
+  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
   return core.crashes + core.rejections + (server?.crashes ?? 0) + (server?.rejections ?? 0) + failures > 0 ? 1 : 0;
 }
 

@@ -312,8 +312,9 @@ function notebookCells(text: string): NotebookCells[] | undefined {
 }
 
 /** Opens each input in the running server, waits for its diagnostics, asks for lenses and a hover, closes it. */
-export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats & { skipped: number; serverAlive: boolean; failureLogs: string[] }> {
+export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats & { skipped: number; serverAlive: boolean; failureLogs: string[]; rssMb: { first: number; last: number; peak: number } }> {
   const stats = emptyStats();
+  const rssMb = { first: 0, last: 0, peak: 0 };
   const rng = new Rng(opts.seed);
   const server = new LspServer({ root: opts.root, workspace: opts.workspace, settings: { backend: 'cpu', probeOn: 'type', debounceMs: 0 } });
   let skipped = 0;
@@ -362,6 +363,10 @@ export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats &
       const failures = failureLogs(server.logs.slice(logsSeen));
       logsSeen = server.logs.length;
       for (const line of failures) record(stats, /unexpected rejection/.test(line) ? 'rejection' : 'crash', input, `server log: ${line.split('\n').slice(0, 4).join(' | ')}`, opts.saveDir);
+      const mem = server.memory();
+      if (!rssMb.first) rssMb.first = mem.rssMb;
+      if (mem.rssMb) rssMb.last = mem.rssMb;
+      rssMb.peak = Math.max(rssMb.peak, mem.peakRssMb);
       opts.progress?.(stats.inputs, stats);
       if (!server.alive) break;
     }
@@ -371,10 +376,10 @@ export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats &
   }
   const serverAlive = aliveAtEnd;
   if (!serverAlive && !stats.problems.some((p) => p.kind === 'server')) stats.crashes++;
-  return { ...stats, skipped, serverAlive, failureLogs: failureLogs(server.logs) };
+  return { ...stats, skipped, serverAlive, failureLogs: failureLogs(server.logs), rssMb };
 }
 
-/** The closing line the issue asks for. */
-export function summaryLine(total: { inputs: number; crashes: number; rejections: number; slowest: { ms: number; file: string } }): string {
-  return `fuzz: ${total.inputs} inputs, ${total.crashes} crashes, ${total.rejections} unhandled rejections, slowest ${Math.round(total.slowest.ms)} ms (${total.slowest.file})`;
+/** The closing line: the run's counts, its slowest input, and the runner's peak RSS (its analysis thread included). */
+export function summaryLine(total: { inputs: number; crashes: number; rejections: number; slowest: { ms: number; file: string }; peakRssMb: number }): string {
+  return `fuzz: ${total.inputs} inputs, ${total.crashes} crashes, ${total.rejections} unhandled rejections, slowest ${Math.round(total.slowest.ms)} ms (${total.slowest.file}), peak RSS ${Math.round(total.peakRssMb)} MB`;
 }

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   ConfigurationRequest, createProtocolConnection, DidChangeTextDocumentNotification, DidCloseNotebookDocumentNotification,
-  DidCloseTextDocumentNotification, DidOpenNotebookDocumentNotification, DidOpenTextDocumentNotification, InitializedNotification,
-  InitializeRequest, LogMessageNotification, NotebookCellKind, PublishDiagnosticsNotification, StreamMessageReader, StreamMessageWriter,
-  type Diagnostic, type ProtocolConnection,
+  DidCloseTextDocumentNotification, DidOpenNotebookDocumentNotification, DidOpenTextDocumentNotification, DidSaveTextDocumentNotification,
+  InitializedNotification, InitializeRequest, LogMessageNotification, NotebookCellKind, PublishDiagnosticsNotification, StreamMessageReader,
+  StreamMessageWriter, type Diagnostic, type ProtocolConnection, type Range,
 } from 'vscode-languageserver-protocol/node';
 import { StatusNotification, WorkspaceProgressNotification } from '../../src/shared/customMessages';
 
@@ -134,6 +134,17 @@ export class LspServer {
 
   change(uri: string, text: string): void {
     void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: ++this.version }, contentChanges: [{ text }] });
+  }
+
+  /** An incremental change, as an editor sends a keystroke or a paste; returns the document's new version. */
+  edit(uri: string, range: Range, text: string): number {
+    const version = ++this.version;
+    void this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    return version;
+  }
+
+  save(uri: string): void {
+    void this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   close(uri: string): void {

@@ -39,7 +39,7 @@ test('fuzz: 300 inputs through the core — no crash, no unhandled rejection, we
     assert.equal(stats.inputs, 300);
     assert.ok(stats.oracleChecked >= 30, `the oracle ran on ${stats.oracleChecked} mutated inputs`);
     assert.ok(stats.oracleFunctions >= 30, `the oracle required ${stats.oracleFunctions} functions`);
-    assert.match(summaryLine({ inputs: stats.inputs, crashes: stats.crashes, rejections: stats.rejections, slowest: { ms: stats.slowest.ms, file: stats.slowest.path } }), /^fuzz: 300 inputs, 0 crashes, 0 unhandled rejections, slowest \d+ ms \(.+\)$/);
+    assert.match(summaryLine({ inputs: stats.inputs, crashes: stats.crashes, rejections: stats.rejections, slowest: { ms: stats.slowest.ms, file: stats.slowest.path }, peakRssMb: process.resourceUsage().maxRSS / 1024 }), /^fuzz: 300 inputs, 0 crashes, 0 unhandled rejections, slowest \d+ ms \(.+\), peak RSS \d+ MB$/);
   } finally {
     process.off('unhandledRejection', onRejection);
   }

@@ -30,10 +30,21 @@ function wasmDirectory(): string {
 
 let initialised: Promise<void> | undefined;
 const parsers = new Map<SourceLanguage, Parser>();
+/** The runtime's module options: Emscripten sets its heap views on this object. */
+let runtime: { locateFile: (file: string) => string; HEAPU8?: Uint8Array } | undefined;
+
+/**
+ * Bytes of tree-sitter's WebAssembly memory. It grows to fit the largest tree parsed so far and
+ * never shrinks (WebAssembly memories cannot), so it is reported with the server's memory figures.
+ */
+export function parserMemoryBytes(): number {
+  return runtime?.HEAPU8?.length ?? 0;
+}
 
 async function parserFor(language: SourceLanguage): Promise<Parser> {
   const dir = wasmDirectory();
-  initialised ??= Parser.init({ locateFile: (file: string) => join(dir, file) });
+  runtime ??= { locateFile: (file: string) => join(dir, file) };
+  initialised ??= Parser.init(runtime);
   await initialised;
   let parser = parsers.get(language);
   if (!parser) {
