@@ -125,7 +125,10 @@ const layerCall = /(\.|^)(Linear|Conv[123]d|Conv[123]D|ConvTranspose[123]d|Dense
 /** A pretrained or library network: a feature extractor is a model, whatever its signature. */
 const networkCall = /(^|\.)(hub\.load|from_pretrained|create_model|create_feature_extractor|applications\.\w+|models\.\w+)$/;
 
-/** The constructor (or build/setup) creates layers or loads a network. */
+/**
+ * The constructor (or build/setup) creates layers or loads a network; or the call method builds a
+ * layer inline and applies it (`nn.Dense(256)(z)` under Flax's `@nn.compact`).
+ */
 export function hasSubLayers(cls: ClassDef): boolean {
   for (const name of ['__init__', 'constructor', 'build', 'setup']) {
     const m = methodOf(cls, [name]);
@@ -136,6 +139,15 @@ export function hasSubLayers(cls: ClassDef): boolean {
         const callee = dottedName(e.callee) ?? '';
         if (layerCall.test(callee) || networkCall.test(callee)) found = true;
       }
+    });
+    if (found) return true;
+  }
+  for (const name of ['__call__', 'call', 'forward']) {
+    const m = methodOf(cls, [name]);
+    if (!m) continue;
+    let found = false;
+    forEachExpr(m.body, (e) => {
+      if (e.kind === 'call' && e.callee.kind === 'call' && layerCall.test(dottedName(e.callee.callee) ?? '')) found = true;
     });
     if (found) return true;
   }
