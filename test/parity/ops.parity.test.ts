@@ -99,13 +99,14 @@ async function check(c: ParityCase, ref: RefResult | undefined): Promise<Outcome
   }
   const problems: string[] = [];
   if (c.kind === 'activation') {
-    const g = got as { y: Num[]; dy: Num[] };
-    const ry = ref.y ?? [];
-    const rdy = ref.dy ?? [];
-    if (g.y.length !== ry.length) problems.push(`y has ${g.y.length} elements, torch ${ry.length}: ours ${fmt(g.y)} torch ${fmt(ry)}`);
-    else if (mismatches(g.y, ry).length) problems.push(`value: ours ${fmt(g.y)}, torch ${fmt(ry)}`);
-    if (g.dy.length !== rdy.length) problems.push(`dy has ${g.dy.length} elements, torch ${rdy.length}`);
-    else if (mismatches(g.dy, rdy).length) problems.push(`grad: ours ${fmt(g.dy)}, torch ${fmt(rdy)}`);
+    // eval answers in the shape of x (a scalar for a 0-d output); the references are flat.
+    const g = got as { y: Nested; dy: Nested };
+    const [gy, gdy] = [flat(g.y), flat(g.dy)];
+    const [ry, rdy] = [flat(ref.y ?? []), flat(ref.dy ?? [])];
+    if (gy.length !== ry.length) problems.push(`y has ${gy.length} elements, torch ${ry.length}: ours ${fmt(gy)} torch ${fmt(ry)}`);
+    else if (mismatches(gy, ry).length) problems.push(`value: ours ${fmt(gy)}, torch ${fmt(ry)}`);
+    if (gdy.length !== rdy.length) problems.push(`dy has ${gdy.length} elements, torch ${rdy.length}`);
+    else if (mismatches(gdy, rdy).length) problems.push(`grad: ours ${fmt(gdy)}, torch ${fmt(rdy)}`);
   } else {
     const g = got as { loss: Num; grad: Nested };
     if (mismatches([g.loss], [ref.loss as Num]).length) problems.push(`loss: ours ${fmt([g.loss])}, torch ${fmt([ref.loss as Num])}`);

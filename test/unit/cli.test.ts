@@ -35,6 +35,8 @@ function workspace(files: Record<string, string>): string {
 }
 
 const vae = readFileSync(join(examples, 'vae_jax.py'), 'utf8');
+/** The demo's VAE plus a cubic unit, so that codes of every prefix length are present (GP105, GP110, GP111). */
+const vaeCubed = `${vae}\n\ndef cubed(x):\n    \"\"\"Cubic unit.\"\"\"\n    return x ** 3\n\n\nACTIVATIONS = {"cubed": cubed}\n`;
 const codesIn = (out: string): string[] => [...new Set([...out.matchAll(/ (GP\d{3}) /g)].map((m) => m[1]))].sort();
 
 test('help: the overview, each command\'s help with every option, and a bare gradprobe', () => {
@@ -115,7 +117,7 @@ test('config discovery: two projects in one run each keep their settings; --conf
   const r = gradprobe(['check', 'a', 'b', '--fail-on', 'never'], dir);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.deepEqual(codesIn(lines.filter((l) => l.startsWith('a/')).join('\n')), ['GP102', 'GP111']);
+  assert.deepEqual(codesIn(lines.filter((l) => l.startsWith('a/')).join('\n')), ['GP102']);
   assert.deepEqual(codesIn(lines.filter((l) => l.startsWith('b/')).join('\n')), ['GP305']);
   const fixed = gradprobe(['check', 'a', 'b', '--config', 'shared.toml', '--fail-on', 'never'], dir);
   assert.deepEqual(codesIn(fixed.stdout), ['GP305']);
@@ -138,17 +140,17 @@ test('--show-settings: every setting for a file, and where it came from', () => 
 });
 
 test('codes: an unknown code is a usage error listing the known ones; prefixes select their codes', () => {
-  const file = join(examples, 'vae_jax.py');
+  const file = join(workspace({ 'acts.py': vaeCubed }), 'acts.py');
   for (const flag of ['--select', '--ignore']) {
     const r = gradprobe(['check', file, flag, 'GP999']);
     assert.equal(r.status, 2);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, new RegExp(`${flag}: unknown code "GP999": known codes are GP001-GP002, GP101-GP112, GP201-GP213, GP301-GP305`));
   }
-  assert.deepEqual(codesIn(gradprobe(['check', file]).stdout), ['GP102', 'GP111', 'GP305']);
-  assert.deepEqual(codesIn(gradprobe(['check', file, '--ignore', 'GP11']).stdout), ['GP102', 'GP305']);
-  assert.deepEqual(codesIn(gradprobe(['check', file, '--select', 'gp1']).stdout), ['GP102', 'GP111']);
-  assert.deepEqual(codesIn(gradprobe(['check', file, '--select', 'GP1,GP3', '--ignore', 'GP10']).stdout), ['GP111', 'GP305']);
+  assert.deepEqual(codesIn(gradprobe(['check', file]).stdout), ['GP102', 'GP105', 'GP110', 'GP111', 'GP305']);
+  assert.deepEqual(codesIn(gradprobe(['check', file, '--ignore', 'GP11']).stdout), ['GP102', 'GP105', 'GP305']);
+  assert.deepEqual(codesIn(gradprobe(['check', file, '--select', 'gp1']).stdout), ['GP102', 'GP105', 'GP110', 'GP111']);
+  assert.deepEqual(codesIn(gradprobe(['check', file, '--select', 'GP1,GP3', '--ignore', 'GP10']).stdout), ['GP110', 'GP111', 'GP305']);
 
   const dir = workspace({ 'gradprobe.toml': 'select = ["GP1", "GP999"]\n', 'acts.py': vae });
   const r = gradprobe(['check', '.'], dir);
@@ -157,10 +159,10 @@ test('codes: an unknown code is a usage error listing the known ones; prefixes s
 });
 
 test('severity "off" in a config file drops the code', () => {
-  const dir = workspace({ 'gradprobe.toml': '[severity]\nGP111 = "off"\nGP102 = "info"\n', 'acts.py': vae });
+  const dir = workspace({ 'gradprobe.toml': '[severity]\nGP111 = "off"\nGP102 = "info"\n', 'acts.py': vaeCubed });
   const r = gradprobe(['check', '.'], dir);
   assert.equal(r.status, 1);
-  assert.deepEqual(codesIn(r.stdout), ['GP102', 'GP305']);
+  assert.deepEqual(codesIn(r.stdout), ['GP102', 'GP105', 'GP110', 'GP305']);
   assert.match(r.stdout, /acts\.py:\d+:\d+: info GP102 /);
 });
 
@@ -201,7 +203,7 @@ test('budgets: a 5 MB generated file ends with a GP002 giving its size, and the 
   assert.deepEqual(generated.findings[0].evidence, { bytes: size, maxFileBytes: 524_288 });
   assert.ok(generated.findings[0].message.includes(`${size.toLocaleString('en-US')} bytes`), generated.findings[0].message);
   // The small file next to it is checked as usual.
-  assert.deepEqual(codesIn(out.files.find((f) => f.path === 'small.py')!.findings.map((f) => ` ${f.code} `).join('')), ['GP102', 'GP111', 'GP305']);
+  assert.deepEqual(codesIn(out.files.find((f) => f.path === 'small.py')!.findings.map((f) => ` ${f.code} `).join('')), ['GP102', 'GP305']);
   // No progress on a stderr that is not a terminal.
   assert.equal(r.stderr, '');
 });
