@@ -1862,7 +1862,7 @@ composites.push(
   actC('torch-numpy-keywords', [], 'py', TORCH_F('torch.sum(X, axis=1, keepdims=True) * X + X.mean(axis=0) + torch.amax(X, axis=(0, 1)) + torch.sum(X3, dim=(1, 2))', ['X = x.reshape(2, 3)', 'X3 = x.reshape(1, 2, 3)']), XG,
     '(lambda X: torch.sum(X, dim=1, keepdim=True) * X + X.mean(dim=0) + torch.amax(X) + x.sum())(x.reshape(2, 3))'),
   // ---- inplace= is accepted and ignored (the value is the same), by keyword and by position.
-  actC('torch-inplace', [], 'py', TORCH_F('F.relu(x, inplace=True) + F.relu6(x, True) + F.selu(x, inplace=True) + F.silu(x, inplace=True) + F.mish(x, inplace=True) + F.hardsigmoid(x, inplace=True) + F.hardswish(x, inplace=True) + F.elu(x, inplace=True) + F.leaky_relu(x, 0.1, True) + F.hardtanh(x, inplace=True)'), XG,
+  actC('torch-inplace', [], 'py', TORCH_F('F.relu(x * 1.0, inplace=True) + F.relu6(x * 1.0, True) + F.selu(x * 1.0, inplace=True) + F.silu(x * 1.0, inplace=True) + F.mish(x * 1.0, inplace=True) + F.hardsigmoid(x * 1.0, inplace=True) + F.hardswish(x * 1.0, inplace=True) + F.elu(x * 1.0, inplace=True) + F.leaky_relu(x * 1.0, 0.1, True) + F.hardtanh(x * 1.0, inplace=True)'), XG,
     'F.relu(x) + F.relu6(x) + F.selu(x) + F.silu(x) + F.mish(x) + F.hardsigmoid(x) + F.hardswish(x) + F.elu(x) + F.leaky_relu(x, 0.1) + F.hardtanh(x)'),
   actC('torch-variable', [], 'py', TORCH_F('torch.autograd.Variable(x * 2.0, requires_grad=True) * x'), XG, '2.0 * x * x'),
   actC('torch-finfo-eps', [], 'py', TORCH_F('torch.log(x.abs() + torch.finfo(x.dtype).eps) + torch.finfo(torch.float32).tiny'), XG, 'torch.log(x.abs() + 1.1920928955078125e-07) + 1.1754943508222875e-38'),
