@@ -441,7 +441,7 @@ const maskedSelect = withGradient(
 );
 
 export const indexingOps: Record<string, OpImpl> = {
-  gather_along: { run: (a) => { const x = f32(a.tensor('x')); return gatherAlong(x, a.tensor('index'), oneAxis(a, 'axis', x.rank), a.op, a.span); } },
+  gather_along: { run: (a) => { const x = f32(a.tensor('x')); return gatherAlong(x, a.tensor('index'), oneAxis(a, 'axis', x.rank), a.op, a.span); }, tags: ['transparent'] },
   take_along_axis: { run: (a) => {
     let x = f32(a.tensor('x'));
     let index = a.tensor('index');
@@ -452,9 +452,9 @@ export const indexingOps: Record<string, OpImpl> = {
       return gatherAlong(x, index, 0, a.op, a.span);
     }
     return gatherAlong(x, index, oneAxis(a, 'axis', x.rank), a.op, a.span);
-  } },
-  take: { run: (a) => take(a) },
-  gather_nd: { run: (a) => gatherNd(a) },
+  }, tags: ['transparent'] },
+  take: { run: (a) => take(a), tags: ['transparent'] },
+  gather_nd: { run: (a) => gatherNd(a), tags: ['transparent'] },
   scatter: { run: (a) => scatter(a, false) },
   scatter_add: { run: (a) => scatter(a, true) },
   // Out of place, input and mask broadcast together (a (N, 1) input and an (N, C) mask give (N, C)).
@@ -489,7 +489,7 @@ export const indexingOps: Record<string, OpImpl> = {
     const d2 = oneAxis(a, 'dim2', x.rank, 1);
     if (d1 === d2) throw new UserCodeError(`${a.op}: the two axes must differ`, a.span);
     return diagonal(x, a.num('offset', 0), d1, d2);
-  } },
+  }, tags: ['transparent'] },
   /** torch.diag / numpy.diag: a vector becomes a diagonal matrix; a matrix gives its diagonal. */
   diag: { run: (a) => {
     const x = f32(a.tensor('x'));
@@ -497,7 +497,7 @@ export const indexingOps: Record<string, OpImpl> = {
     if (x.rank === 1) return diagMatrix(x, k);
     if (x.rank === 2) return diagonal(x, k, 0, 1);
     throw new UserCodeError(`${a.op} takes a vector or a matrix, got rank ${x.rank}`, a.span);
-  } },
+  }, tags: ['transparent'] },
   /** tf.linalg.diag: the last axis becomes the diagonal of (batched) square matrices. */
   diag_matrix: { run: (a) => { const x = f32(a.tensor('x')); if (x.rank < 1) throw new UserCodeError(`${a.op} needs a vector`, a.span); return diagMatrix(x, a.num('offset', 0)); } },
   trace: { run: (a) => {
@@ -518,7 +518,7 @@ export const indexingOps: Record<string, OpImpl> = {
     const axes = fixed?.t === 'num' ? [fixed.v] : axesOf(a, 'axis', x.rank, [...Array(x.rank).keys()]);
     if (fixed?.t === 'num' && x.rank <= fixed.v) throw new UserCodeError(`${a.op} needs at least ${fixed.v + 1} dimensions`, a.span);
     return tf.reverse(x, axes);
-  } },
+  }, tags: ['transparent'] },
   roll: { run: (a) => {
     const x = f32(a.tensor('x'));
     const sv = a.value('shift');
@@ -531,7 +531,7 @@ export const indexingOps: Record<string, OpImpl> = {
     const pairs = shifts.length === axes.length ? axes.map((ax, i) => [ax, shifts[i]]) : shifts.length === 1 ? axes.map((ax) => [ax, shifts[0]]) : axes.length === 1 ? shifts.map((s) => [axes[0], s]) : undefined;
     if (!pairs) throw new UserCodeError(`${a.op}: shifts and axes differ in length`, a.span);
     return pairs.reduce((t, [ax, s]) => rollAxis(t, s, ax), x);
-  } },
+  }, tags: ['transparent'] },
   diff: { run: (a) => {
     let x = f32(a.tensor('x'));
     const axis = oneAxis(a, 'axis', x.rank, -1);
@@ -562,9 +562,9 @@ export const indexingOps: Record<string, OpImpl> = {
     const axis = oneAxis(a, 'axis', x.rank, 0);
     const parts = tf.unstack(x, axis).map(tensorValue);
     return { t: a.bool('as_tuple') ? 'tuple' : 'list', items: parts };
-  } },
-  split: { run: (a) => split(a) },
-  repeat_elements: { run: (a) => repeatElements(a) },
+  }, tags: ['transparent'] },
+  split: { run: (a) => split(a), tags: ['transparent'] },
+  repeat_elements: { run: (a) => repeatElements(a), tags: ['transparent'] },
   /** Tensor.repeat(*sizes): tiles, with more repeat counts than dimensions adding leading axes. */
   repeat_tile: { run: (a) => {
     let x = f32(a.tensor('x'));
@@ -574,7 +574,7 @@ export const indexingOps: Record<string, OpImpl> = {
     refuseLarger(x.size * reps.reduce((p, q) => p * q, 1), MAX_ELEMENTS, a.op);
     return tf.tile(x, reps);
   }, tags: ['transparent'] },
-  unfold: { run: (a) => unfold(a) },
+  unfold: { run: (a) => unfold(a), tags: ['transparent'] },
   /** tf.strided_slice / tf.stridedSlice (TF.js): begin, end and strides per axis with TF's bit masks. */
   strided_slice: { run: (a) => {
     const x = f32(a.tensor('x'));
@@ -607,7 +607,7 @@ export const indexingOps: Record<string, OpImpl> = {
       squeezed.push(i);
     }
     return tf.squeeze(tf.stridedSlice(x, begin, end, st, beginMask, endMask, 0, 0, 0), squeezed);
-  } },
+  }, tags: ['transparent'] },
   reshape_as: { run: (a) => tf.reshape(a.tensor('x'), a.tensor('other').shape), tags: ['transparent'] },
   expand_as: { run: (a) => { const shape = a.tensor('other').shape; refuseLarger(shape.reduce((p, q) => p * q, 1), MAX_ELEMENTS, a.op); return tf.broadcastTo(a.tensor('x'), shape); }, tags: ['transparent'] },
 };

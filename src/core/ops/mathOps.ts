@@ -214,7 +214,7 @@ export const mathOps: Record<string, OpImpl> = {
     const x = f32(a.tensor('x'));
     const y = f32(a.tensor('y'));
     return tf.matMul(x, y, a.bool('transpose_a') || a.bool('adjoint_a'), a.bool('transpose_b') || a.bool('adjoint_b'));
-  } },
+  }, tags: ['matmul'] },
   // keras.backend.floatx() / keras.config.floatx(): the default float type's name.
   floatx: { run: () => ({ t: 'str', v: 'float32' }) },
   // torch.nn.functional.threshold: x where x > threshold, else value.

@@ -54,6 +54,9 @@ export function argumentOrder({ target, mapping, facts, family, names }: Argumen
   const convention = callingConventions[target.framework];
   const [first, second] = target.inputs;
   if (!convention || !first || !second) return undefined;
+  // Keras and TF.js call a loss positionally, whatever its names say. Nothing in PyTorch calls a loss
+  // function for the user: there the names decide, unless a call in the workspace passes the other order.
+  if (convention.first === 'prediction' && mapping.decidedBy !== 'call site' && mapping.decidedBy !== 'framework') return undefined;
   const conventionPredIndex = convention.first === 'prediction' ? 0 : 1;
   const byNames = predictionIndex(target.inputs, target.framework);
   if (byNames === conventionPredIndex) return undefined;
