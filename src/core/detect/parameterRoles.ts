@@ -12,6 +12,8 @@ export const predictionName = /^(y_?pred|yPred|y_?hat|yHat|pred|preds|prediction
 export const targetName = /^(y_?true|yTrue|y|target|targets|label|labels|gt|gts|gt_\w+|y_?gt|ground_truth|groundtruth|truth|true)$/i;
 /** A prediction named as unnormalised scores (`logits`, `cls_logits`, `scores`): a loss on logits. */
 export const logitsName = /logit|score/i;
+/** A parameter named as log-probabilities (`log_predictions`, `log_probs`, `logprobs`, `lprobs`, `log_targets`). */
+export const logProbName = /^(log_?(pred|prob|p\b|target|t\b|q\b)\w*|logprobs?|lprobs?)$/i;
 /** A parameter or attribute that names a box format (`bounding_box_format`, `box_fmt`, `in_fmt`, `source`). */
 export const boxFormatName = /format|fmt|^source$/i;
 

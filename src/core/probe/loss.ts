@@ -3,6 +3,7 @@
 // minimum, unboundedness, gradient direction and scale against a standard baseline, batch scaling,
 // and 1-D slices from the target outwards (lossSlices.ts). Nothing here runs the user's code other
 // than through the translated Program.
+import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
 import { formatNumber as fmt, formatPair as fmtPair } from '../findings/formatNumber';
 import type { Finding, LossReportData } from '../findings/types';
@@ -418,13 +419,34 @@ function staticFindings(ctx: LossContext): void {
 
 // ---------------------------------------------------------------- entry point
 
+/**
+ * A loss on log-probabilities as a model feeds it: the prediction through log_softmax (the probe's
+ * logits are what training moves), the target as the log of its probabilities (kept off log 0).
+ */
+function throughLogSoftmax(program: Program, logInputs: { pred: boolean; target: boolean }): Program {
+  const logTarget = (t: tf.Tensor): tf.Tensor => {
+    const smoothed = tf.add(t, 1e-3);
+    return tf.log(tf.div(smoothed, tf.sum(smoothed, -1, true)));
+  };
+  return {
+    ...program,
+    run: (inputs) => {
+      const n = inputs.length;
+      const pred = logInputs.pred ? tf.logSoftmax(inputs[n - 1]) : inputs[n - 1];
+      const target = logInputs.target && n === 2 && inputs[0].rank === inputs[1].rank ? logTarget(inputs[0]) : inputs[0];
+      return program.run(n === 2 ? [target, pred] : [pred]);
+    },
+  };
+}
+
 /** Probes a translated loss inside its family's domain and reports GP201–GP213. */
 export function probeLoss(program: Program, settings: GradProbeSettings): LossProbeResult {
   const mapping = program.mapping ?? lossMapping(program.target);
   const names = lossParameterNames(program.target, mapping.predIndex);
   const facts = readLossFacts(program.target, mapping.predIndex, program);
-  const runner = new LossRunner(program);
-  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, lossFamilies(facts), names);
+  const families = lossFamilies(facts);
+  const runner = new LossRunner(families[0].logInputs ? throughLogSoftmax(program, families[0].logInputs) : program);
+  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, families, names);
   const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx);
