@@ -109,6 +109,9 @@ export function roleOfKey(key: string): KeyRole | undefined {
 // ---------------------------------------------------------------- function and class names
 
 /** Names of reported numbers. Counting helpers (`compute_tp_fp_fn`) are metric parts. */
+/** A name that says the function is a similarity, which training maximises (`cosine_similarity`), unless it says loss or distance. */
+export const similarityName = /similarity/i;
+export const notSimilarityName = /loss|dist|dissimilar/i;
 export const metricName = /(score|metric|accuracy|(^|_)acc($|_)|iou|coef|(^|_)f1|f1_|fbeta|precision|recall|(^|_)auc|psnr|ssim|error_rate|jaccard_index|(^|_)(tp|fp|tn|fn)_(tp|fp|tn|fn)|confusion)/i;
 // Activation words; softmax-like probability maps included.
 const activationWords = ['relu', 'elu', 'gelu', 'selu', 'silu', 'swish', 'mish', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'soft_max', 'softmin', 'sparsemax', 'entmax', 'leaky', 'hardswish', 'hardtanh', 'logistic', 'elliott', 'snake', 'sinc', 'gaussian', 'squash', 'shrink', 'activation'];
