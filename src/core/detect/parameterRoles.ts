@@ -12,6 +12,8 @@ export const predictionName = /^(y_?pred|yPred|y_?hat|yHat|pred|preds|prediction
 export const targetName = /^(y_?true|yTrue|y|target|targets|label|labels|gt|gts|gt_\w+|y_?gt|ground_truth|groundtruth|truth|true)$/i;
 /** A prediction named as unnormalised scores (`logits`, `cls_logits`, `scores`): a loss on logits. */
 export const logitsName = /logit|score/i;
+/** A parameter named as log-probabilities (`log_predictions`, `log_probs`, `logprobs`, `lprobs`, `log_targets`). */
+export const logProbName = /^(log_?(pred|prob|p\b|target|t\b|q\b)\w*|logprobs?|lprobs?)$/i;
 /** A parameter or attribute that names a box format (`bounding_box_format`, `box_fmt`, `in_fmt`, `source`). */
 export const boxFormatName = /format|fmt|^source$/i;
 
@@ -107,6 +109,9 @@ export function roleOfKey(key: string): KeyRole | undefined {
 // ---------------------------------------------------------------- function and class names
 
 /** Names of reported numbers. Counting helpers (`compute_tp_fp_fn`) are metric parts. */
+/** A name that says the function is a similarity, which training maximises (`cosine_similarity`), unless it says loss or distance. */
+export const similarityName = /similarity/i;
+export const notSimilarityName = /loss|dist|dissimilar/i;
 export const metricName = /(score|metric|accuracy|(^|_)acc($|_)|iou|coef|(^|_)f1|f1_|fbeta|precision|recall|(^|_)auc|psnr|ssim|error_rate|jaccard_index|(^|_)(tp|fp|tn|fn)_(tp|fp|tn|fn)|confusion)/i;
 // Activation words; softmax-like probability maps included.
 const activationWords = ['relu', 'elu', 'gelu', 'selu', 'silu', 'swish', 'mish', 'sigmoid', 'tanh', 'softplus', 'softsign', 'softmax', 'soft_max', 'softmin', 'sparsemax', 'entmax', 'leaky', 'hardswish', 'hardtanh', 'logistic', 'elliott', 'snake', 'sinc', 'gaussian', 'squash', 'shrink', 'activation'];

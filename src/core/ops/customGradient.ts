@@ -19,3 +19,21 @@ export function withGradient(
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (...xs: tf.Tensor[]) => f(...xs) as tf.Tensor;
 }
+
+/** The part of TensorFlow.js's engine state a nested gradient computation disturbs. */
+interface TapeState { state: { activeTape: unknown } }
+
+/**
+ * tf.grads called inside a backward pass (a rule whose gradient is itself a gradient, such as the
+ * transpose of a JVP). The nested call ends its own tape by clearing the engine's active tape, which
+ * the outer backward pass still reads when it finishes, so the outer tape is put back afterwards.
+ */
+export function gradsInBackward(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[]): tf.Tensor[] {
+  const engine = tf.engine() as unknown as TapeState;
+  const outer = engine.state.activeTape;
+  try {
+    return tf.grads(f)(xs);
+  } finally {
+    engine.state.activeTape = outer;
+  }
+}

@@ -3,10 +3,12 @@
 // minimum, unboundedness, gradient direction and scale against a standard baseline, batch scaling,
 // and 1-D slices from the target outwards (lossSlices.ts). Nothing here runs the user's code other
 // than through the translated Program.
+import * as tf from '@tensorflow/tfjs-core';
 import type { GradProbeSettings } from '../config/settings';
 import { formatNumber as fmt, formatPair as fmtPair } from '../findings/formatNumber';
 import type { Finding, LossReportData } from '../findings/types';
 import { lossMapping, type Program } from '../translate/translate';
+import { notSimilarityName, similarityName } from '../detect/parameterRoles';
 import { argumentOrder } from './argumentOrder';
 import {
   allFinite, at, chooseLayout, finite, isShapeProblem, LossRunner, nonFiniteCount, norm, report, type LossContext, type Measured,
@@ -418,13 +420,43 @@ function staticFindings(ctx: LossContext): void {
 
 // ---------------------------------------------------------------- entry point
 
+/** The negative of what the function returns: the loss a similarity stands for. */
+function negated(program: Program): Program {
+  return { ...program, run: (inputs) => tf.neg(program.run(inputs)) };
+}
+
+/**
+ * A loss on log-probabilities as a model feeds it: the prediction through log_softmax (the probe's
+ * logits are what training moves), the target as the log of its probabilities (kept off log 0).
+ */
+function throughLogSoftmax(program: Program, logInputs: { pred: boolean; target: boolean }): Program {
+  const logTarget = (t: tf.Tensor): tf.Tensor => {
+    const smoothed = tf.add(t, 1e-3);
+    return tf.log(tf.div(smoothed, tf.sum(smoothed, -1, true)));
+  };
+  return {
+    ...program,
+    run: (inputs) => {
+      const n = inputs.length;
+      const pred = logInputs.pred ? tf.logSoftmax(inputs[n - 1]) : inputs[n - 1];
+      const target = logInputs.target && n === 2 && inputs[0].rank === inputs[1].rank ? logTarget(inputs[0]) : inputs[0];
+      return program.run(n === 2 ? [target, pred] : [pred]);
+    },
+  };
+}
+
 /** Probes a translated loss inside its family's domain and reports GP201–GP213. */
 export function probeLoss(program: Program, settings: GradProbeSettings): LossProbeResult {
   const mapping = program.mapping ?? lossMapping(program.target);
   const names = lossParameterNames(program.target, mapping.predIndex);
   const facts = readLossFacts(program.target, mapping.predIndex, program);
-  const runner = new LossRunner(program);
-  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, lossFamilies(facts), names);
+  const families = lossFamilies(facts);
+  const name = program.target.name;
+  // A similarity is maximised: its loss is its negative, which is what the checks' "lower is better" reads.
+  const maximised = similarityName.test(name) && !notSimilarityName.test(name);
+  const probed = maximised ? negated(program) : program;
+  const runner = new LossRunner(families[0].logInputs ? throughLogSoftmax(probed, families[0].logInputs) : probed);
+  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, families, names);
   const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx);
@@ -461,7 +493,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const order = (f: Finding): number => Number(f.code.slice(2));
   ctx.findings.sort((a, b) => order(a) - order(b));
   const parts = [
-    `probed as ${family.name} (${family.reasons.join('; ')}${skipped.length ? `; ${skipped.join(', ')} tried first, not accepted` : ''})`,
+    `probed ${maximised ? `as a similarity (maximised: its negative is the loss), ` : ''}as ${family.name} (${family.reasons.join('; ')}${skipped.length ? `; ${skipped.join(', ')} tried first, not accepted` : ''})`,
     `mapping ${mapping.label}`,
     `inputs ${layout.describe}`,
     ctx.baseline ? `typical loss ${fmt(typicalLoss)} vs ${ctx.baseline.name} ${fmt(baselineAt(ctx.baseline, typical[1]).value)}` : `typical loss ${fmt(typicalLoss)}`,

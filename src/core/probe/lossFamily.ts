@@ -3,7 +3,7 @@
 // embeddings, boxes, images, or plain regression), binary or categorical, dense or integer labels.
 // Where several families fit, they are listed in order; the probe uses the first whose inputs the
 // loss accepts. The reasons are reported with the family.
-import { logitsName } from '../detect/parameterRoles';
+import { logProbName, logitsName } from '../detect/parameterRoles';
 import type { LossFacts, SourceOp } from './lossFacts';
 import type { TrainingTask } from './training';
 
@@ -30,6 +30,12 @@ export interface LossFamily {
   boxFormat: 'xyxy' | 'xywh' | 'cxcywh';
   /** Images: (B, C, H, W) or (B, C, H, W, D). */
   imageRank: 4 | 5;
+  /**
+   * Logits only: the function takes log-probabilities (named so), which a model makes with
+   * log_softmax, so the probe feeds log_softmax of its logits (and, for a target named so, the log
+   * of its probabilities): a divergence on log-probabilities is only a loss on normalised inputs.
+   */
+  logInputs?: { pred: boolean; target: boolean };
   name: string;
   reasons: string[];
 }
@@ -131,6 +137,7 @@ function classicFamily(facts: LossFacts): LossFamily {
 
   const predNameLogits = logitsName.test(facts.predName);
   let space: LossSpace;
+  let logInputs: LossFamily['logInputs'];
   if (facts.activations.length || logitsOps.length || facts.softplusForm.length) {
     space = 'logits';
     const why = facts.activations[0] ?? logitsOps[0] ?? facts.softplusForm[0];
@@ -145,6 +152,10 @@ function classicFamily(facts: LossFacts): LossFamily {
   } else if (facts.targetLogTimesPred.length) {
     space = 'probabilities';
     reasons.push(`${line(facts.targetLogTimesPred[0])} of ${facts.targetName} weighted by ${facts.predName} (a cross-entropy form)`);
+  } else if (logProbName.test(facts.predName)) {
+    space = 'logits';
+    logInputs = { pred: true, target: logProbName.test(facts.targetName) };
+    reasons.push(`${facts.predName} ${logInputs.target ? `and ${facts.targetName} are` : 'is'} named as log-probabilities: fed log_softmax of logits${logInputs.target ? ' and the log of probability targets' : ''}, as a model's output makes them`);
   } else if (predNameLogits || facts.lossOps.some((o) => o.info.kind === 'logprob')) {
     space = 'logits';
     reasons.push(predNameLogits ? `the prediction is named ${facts.predName}` : 'a loss on log-probabilities');
@@ -157,7 +168,7 @@ function classicFamily(facts: LossFacts): LossFamily {
   const categoricalActs = facts.activations.filter((a) => a.kind === 'softmax');
   const binaryActs = facts.activations.filter((a) => a.kind === 'sigmoid');
   if (space === 'logits') {
-    if (categoricalActs.length || logitsOps.some((o) => o.info.arity === 'categorical') || labels === 'index' || (!binaryActs.length && !logitsOps.length && facts.lastAxisReductions.length)) arity = 'categorical';
+    if (logInputs || categoricalActs.length || logitsOps.some((o) => o.info.arity === 'categorical') || labels === 'index' || (!binaryActs.length && !logitsOps.length && facts.lastAxisReductions.length)) arity = 'categorical';
   } else if (space === 'probabilities') {
     if (facts.predLogComplement.length || probOps.some((o) => o.info.arity === 'binary')) arity = 'binary';
     else if (probOps.some((o) => o.info.arity === 'categorical') || labels === 'index' || facts.lastAxisReductions.length) arity = 'categorical';
@@ -189,7 +200,7 @@ function classicFamily(facts: LossFacts): LossFamily {
     : space === 'masks' ? (maskLayout === 'rows' ? 'masks (per-class, one-hot rows)' : 'masks')
     : overlap ? 'binary logits of masks'
     : `${arity} ${space}${labels === 'index' ? ' with integer class labels' : ''}`;
-  return { ...base(reasons), space, arity, labels, domain, signedTargets, maskLayout, overlap, name };
+  return { ...base(reasons), space, arity, labels, domain, signedTargets, maskLayout, overlap, logInputs, name };
 }
 
 /**

@@ -4,10 +4,10 @@
 // pass through untouched and get no gradient; tensors the forward pass leaves for the backward
 // (on `ctx`, in residuals, in the gradient function's closure) are kept alive until it runs.
 import * as tf from '@tensorflow/tfjs-core';
-import { withGradient } from '../ops/customGradient';
+import { gradsInBackward, withGradient } from '../ops/customGradient';
 import { UnsupportedConstruct } from '../ir/errors';
 import type { Expr, Span } from '../ir/ir';
-import { NONE, tuple, type ClassValue, type FunctionValue, type Value } from '../ir/values';
+import { NONE, num, tuple, type ClassValue, type FunctionValue, type Value } from '../ir/values';
 import { classAttribute } from './classes';
 import { toTensor } from './conversions';
 import type { Evaluator } from './evaluator';
@@ -168,15 +168,21 @@ export function callCustom(ev: Evaluator, fn: FunctionValue, args: Value[], kwar
   if (custom.kind === 'custom_jvp') {
     if (!custom.jvp) return ev.callFunction(plain, args, kwargs, span);
     const jvp = custom.jvp;
-    // Elementwise functions: the JVP with unit tangents is the derivative, so the VJP is dy * that.
-    let tangent: tf.Tensor | undefined;
+    // The JVP rule is linear in the tangents: out_tangent = J·t. The VJP is Jᵀ·dy, the gradient of
+    // <dy, J·t> with respect to t, so reverse mode differentiates the rule itself with respect to
+    // its tangents (at t = 0). This holds for any rule, elementwise or not, one input or several.
+    const callRule = (xs: tf.Tensor[], ts: tf.Tensor[]): Value[] => {
+      const tangents: Value[] = args.map(() => num(0));
+      tensorIdx.forEach((i, k) => { tangents[i] = { t: 'tensor', v: ts[k] }; });
+      return items(ev.callValue(jvp, [tuple(withInputs(xs)), tuple(tangents)], new Map(), span));
+    };
     const run = withGradient(
-      (xs) => {
-        const out = items(ev.callValue(jvp, [tuple(xs.map((x) => ({ t: 'tensor', v: x }) as Value)), tuple(xs.map((x) => ({ t: 'tensor', v: tf.onesLike(x) }) as Value))], new Map(), span));
-        tangent = tf.keep(toTensor(out[1], span));
-        return toTensor(out[0], span);
-      },
-      (dy, xs) => xs.map(() => tf.mul(dy, tangent!)),
+      (xs) => toTensor(callRule(xs, xs.map((x) => tf.zerosLike(x)))[0], span),
+      (dy, xs) => gradsInBackward((...ts: tf.Tensor[]) => {
+        const out = toTensor(callRule(xs, ts)[1], span);
+        // A tangent the rule ignores still needs a path to the result (its gradient is then zero).
+        return ts.reduce((acc, t) => tf.add(acc, tf.mul(tf.sum(t), 0)), tf.sum(tf.mul(dy, out)));
+      }, xs.map((x) => tf.zerosLike(x))),
     );
     return { t: 'tensor', v: run(...inputs) };
   }
