@@ -275,19 +275,23 @@ export class ProbeService {
         this.sendStatus();
       },
     );
+    // A closed document's unit leaves `units` (a reopened one is a new unit): a job that answers after
+    // that, having finished before it saw its cancellation, must not publish for it — the editor would
+    // keep those diagnostics for a file no longer open, or show them over the reopened document's.
+    const current = (): boolean => unit.generation === gen && this.units.get(source.uri) === unit;
     const done = (async () => {
       let outcome: JobOutcome | undefined;
       try {
         outcome = await job.result;
       } catch (err) {
-        if (unit.generation === gen) this.fail(unit, err, s, views);
+        if (current()) this.fail(unit, err, s, views);
         else this.host.log(`analysis of ${source.path} (an older version) failed: ${err instanceof Error ? err.message : String(err)}`);
       } finally {
         if (unit.running?.job === job) unit.running = undefined;
       }
       if (outcome) {
         if (unit.generation === gen) this.setOutline(unit, gen, outcome.outline);
-        if (probe && !outcome.cancelled) this.store(unit, gen, outcome, views, s);
+        if (probe && !outcome.cancelled && this.units.get(source.uri) === unit) this.store(unit, gen, outcome, views, s);
         if (probe) this.host.log(`${source.path}: ${outcome.outline.length} function(s) ${outcome.cancelled ? 'cancelled' : 'probed'} in ${Math.round(outcome.ms)} ms`);
       }
       this.sendStatus();

@@ -16,10 +16,13 @@ import { fuzzSettings, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, 
 
 interface Job { id: number; path: string; text: string }
 /** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
-interface Footprint { heapTotalMb: number; parserMb: number }
+interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number }
 type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown } | { error: string });
 
-const footprint = (): Footprint => ({ heapTotalMb: getHeapStatistics().total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576 });
+const footprint = (): Footprint => {
+  const heap = getHeapStatistics();
+  return { heapUsedMb: heap.used_heap_size / 1048576, heapTotalMb: heap.total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576 };
+};
 
 function workerMain(): void {
   const port = parentPort!;
@@ -49,10 +52,12 @@ function workerMain(): void {
  * is replaced. Like the language server's probe worker, a thread whose memory a huge input has grown
  * past `recycleAbove` is replaced after answering (tree-sitter's memory never shrinks).
  */
-function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () => Promise<void>; recycled: () => number } {
+function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () => Promise<void>; recycled: () => number; footprint: () => Footprint | undefined } {
   let worker: Worker | undefined;
   let nextId = 1;
   let recycled = 0;
+  /** The analysis thread's figures after its last answer. */
+  let last: Footprint | undefined;
   let pending: { id: number; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   const start = (): Worker => {
     const w = new Worker(__filename);
@@ -61,6 +66,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
       clearTimeout(pending.timer);
       const p = pending;
       pending = undefined;
+      last = a.footprint;
       if (worker === w && (a.footprint.parserMb > recycleAbove.parserMb || a.footprint.heapTotalMb > recycleAbove.heapTotalMb)) {
         worker = undefined;
         recycled++;
@@ -101,7 +107,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
     pending = { id, worker: w, resolve: resolveOutcome, started, timer };
     w.postMessage({ id, path: input.path, text: input.text } satisfies Job);
   });
-  return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled };
+  return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled, footprint: () => last };
 }
 
 function arg(name: string, fallback?: string): string | undefined {
@@ -120,7 +126,7 @@ async function main(): Promise<number> {
   const root = resolve(arg('root', process.cwd())!);
   const out = resolve(arg('out', join(root, 'test-output/fuzz'))!);
   const replay = arg('replay');
-  const { analyze, dispose, recycled } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
+  const { analyze, dispose, recycled, footprint: threadFootprint } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
   if (replay) {
     const meta = (() => { try { return JSON.parse(readFileSync(`${replay}.json`, 'utf8')) as { path: string }; } catch { return undefined; } })();
     const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
@@ -144,7 +150,9 @@ async function main(): Promise<number> {
     progress: (done, s) => {
       if (done % 500 === 0 || done === count) {
         rssAt.push({ done, mb: rssMb() });
-        console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB; analysis thread recycled ${recycled()}×`);
+        const f = threadFootprint();
+        const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, parser ${Math.round(f.parserMb)} MB, ` : '';
+        console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB (${thread}runner heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB); analysis thread recycled ${recycled()}×`);
       }
     },
   });

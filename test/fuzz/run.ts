@@ -168,7 +168,18 @@ export function reportProblems(input: { path: string; text: string }, reports: F
 
 // ------------------------------------------------------------------ the oracle for mutated seeds
 
-interface Baseline { functions: FunctionReport[] }
+/** A seed's functions as the oracle reads them: names, kinds and spans, nothing of their probes. */
+export interface Baseline { functions: Pick<FunctionReport, 'name' | 'kind' | 'span'>[] }
+
+/**
+ * What is kept of a seed's reports for the whole run. A report carries its sweep and evidence (tens
+ * of kB): kept whole, the baselines of every seed a mutation touched would grow the runner's memory
+ * over the first thousands of inputs, and read as the analysis leaking.
+ */
+export function baselineOf(reports: FileReport[] | undefined): Baseline | null {
+  const file = reports?.[0];
+  return file ? { functions: file.functions.map((f) => ({ name: f.name, kind: f.kind, span: { ...f.span } })) } : null;
+}
 
 const importLine = /^\s*(import\b|from\s+\S+\s+import\b|export\s+\*|const\s+\w+\s*=\s*require\()/;
 
@@ -176,7 +187,7 @@ const importLine = /^\s*(import\b|from\s+\S+\s+import\b|export\s+\*|const\s+\w+\
  * The seed's functions a single structure-preserving mutation did not touch: not in a changed
  * line's function, not named on a changed line (a use), and no import changed.
  */
-export function untouchedFunctions(input: FuzzInput, seed: SeedFile, baseline: Baseline): FunctionReport[] | undefined {
+export function untouchedFunctions(input: FuzzInput, seed: SeedFile, baseline: Baseline): Baseline['functions'] | undefined {
   const m = input.mutations;
   if (!m || m.length !== 1 || !m[0].structural || seed.path.endsWith('.ipynb')) return undefined;
   const before = seed.text.split('\n');
@@ -230,10 +241,10 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   const stats = emptyStats();
   const rng = new Rng(opts.seed);
   const baselines = new Map<string, Baseline | null>();
-  const baselineOf = async (seed: SeedFile): Promise<Baseline | null> => {
+  const baselineFor = async (seed: SeedFile): Promise<Baseline | null> => {
     if (!baselines.has(seed.path)) {
       const out = await (opts.baselineAnalyze ?? opts.analyze)({ path: seed.path, text: seed.text });
-      baselines.set(seed.path, out.reports?.[0] ? { functions: out.reports[0].functions } : null);
+      baselines.set(seed.path, baselineOf(out.reports));
     }
     return baselines.get(seed.path)!;
   };
@@ -241,7 +252,7 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   for (let i = 0; i < opts.count; i++) {
     const input = generateInput(rng, i, opts.seeds);
     const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
-    const baseline = seed ? await baselineOf(seed) : null;
+    const baseline = seed ? await baselineFor(seed) : null;
     const out = await opts.analyze({ path: input.path, text: input.text });
     stats.inputs++;
     stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;

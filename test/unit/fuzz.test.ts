@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileReport } from '../../src/core/findings/types';
 import { generateInput, loadSeeds, Rng } from '../fuzz/generate';
-import { inProcessAnalyzer, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type Analyzer } from '../fuzz/run';
+import { analyzeSources } from '../../src/core/analyze';
+import { baselineOf, fuzzSettings, inProcessAnalyzer, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type Analyzer } from '../fuzz/run';
 
 const root = process.cwd();
 const seeds = loadSeeds(root);
@@ -98,4 +99,18 @@ test('well-formedness: a function not probed needs its GP001/GP002; spans stay i
   assert.match(reportProblems(input, [{ path: 'a.py', functions: [far], findings: [] }]).join(), /past the last line/);
   assert.match(reportProblems({ path: 'b.py', text: 'x\u0000' }, [{ path: 'b.py', functions: [], findings: [] }]).join(), /binary/);
   assert.deepEqual(reportProblems(input, [{ path: 'a.py', functions: [{ ...fn, probe: { status: 'ok', ms: 1 } }], findings: [] }]), []);
+});
+
+test('a seed\'s baseline keeps what the oracle reads (names, kinds, spans), not the reports\' sweeps: the run holds one per seed', async () => {
+  const seedFile = seeds.find((x) => x.path.endsWith('examples/vae_jax.py')) ?? seeds.find((x) => x.path.endsWith('.py'));
+  assert.ok(seedFile, 'a Python seed');
+  const reports = await analyzeSources([{ path: seedFile.path, text: seedFile.text }], { settings: fuzzSettings });
+  const functions = reports[0].functions;
+  assert.ok(functions.some((f) => f.data), `${seedFile.path}: no function was probed`);
+  const baseline = baselineOf(reports);
+  assert.deepEqual(baseline?.functions, functions.map((f) => ({ name: f.name, kind: f.kind, span: f.span })));
+  const kept = JSON.stringify(baseline).length;
+  const whole = JSON.stringify(functions).length;
+  assert.ok(kept * 20 < whole, `the baseline keeps ${kept} characters of the reports' ${whole}`);
+  assert.equal(baselineOf([]), null);
 });

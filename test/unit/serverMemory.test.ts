@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
 import { InProcessRunner } from '../../src/server/inProcessRunner';
-import { recycleAbove, WorkerRunner } from '../../src/server/probeRunner';
+import { finding } from '../../src/core/findings/finding';
+import { JobTimeout, recycleAbove, WorkerRunner, type JobOutcome, type ProbeRunner, type RunningJob } from '../../src/server/probeRunner';
 import { ProbeService, staleReportsPerDocument, type UnitSource } from '../../src/server/probeService';
 import { resolveSettings, type ResolvedSettings } from '../../src/server/settingsStore';
 import { ServerMemoryRequest } from '../../src/shared/customMessages';
@@ -156,4 +157,74 @@ test('gradprobe/memory over stdio: the server\'s RSS and heaps, the worker\'s te
   } finally {
     await server.dispose();
   }
+});
+
+/**
+ * A runner whose jobs answer when the test says, and answer "not cancelled" even after a cancel: a
+ * worker that finished the job before it read the cancellation flag answers so.
+ */
+class HeldRunner implements ProbeRunner {
+  readonly jobs: { cancelled: boolean; finish: (outcome: JobOutcome) => void; fail: (err: Error) => void }[] = [];
+  readonly starts = 0;
+  run(): RunningJob {
+    let job!: HeldRunner['jobs'][number];
+    const result = new Promise<JobOutcome>((resolve, reject) => { job = { cancelled: false, finish: resolve, fail: reject }; });
+    this.jobs.push(job);
+    return { result, cancel: () => { job.cancelled = true; } };
+  }
+  panelData(): Promise<null> { return Promise.resolve(null); }
+  forget(): void {}
+  memory(): Promise<null> { return Promise.resolve(null); }
+  dispose(): void {}
+}
+
+const span0 = { startLine: 0, startCol: 0, endLine: 0, endCol: 6 };
+const outcomeWith = (message: string): JobOutcome => ({
+  outline: [], cancelled: false, ms: 1,
+  reports: [{ path, functions: [], findings: [finding('GP002', { message, span: span0, evidence: {} })] }],
+});
+
+async function until(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(ok(), what);
+}
+
+test('a probe that answers after its document closed publishes nothing: the closed document keeps no diagnostics', async () => {
+  const runner = new HeldRunner();
+  const published: { uri: string; diagnostics: Diagnostic[] }[] = [];
+  let probedAfterClose = 0;
+  let closed = false;
+  const service = new ProbeService({
+    settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', debounceMs: 0 }, filePath, workspace),
+    publish: (u, diagnostics) => published.push({ uri: u, diagnostics }),
+    status: () => undefined,
+    refreshLenses: () => undefined,
+    log: () => undefined,
+    probed: () => { if (closed) probedAfterClose++; },
+  }, runner);
+  service.update(doc(source(1)), 'open');
+  await until('the probe started', () => runner.jobs.length === 1);
+  service.close(uri);
+  closed = true;
+  assert.equal(runner.jobs[0].cancelled, true, 'closing cancels the probe');
+  assert.deepEqual(published.at(-1), { uri, diagnostics: [] }, 'closing clears the diagnostics');
+  runner.jobs[0].finish(outcomeWith('found before the close'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(published.at(-1), { uri, diagnostics: [] }, 'the late answer is not published for the closed document');
+  assert.equal(probedAfterClose, 0);
+  assert.equal(service.openUnits, 0);
+
+  // Reopened while the probe of the first opening is still out: only the new opening's answer counts.
+  service.update(doc(source(2)), 'open');
+  await until('the second probe started', () => runner.jobs.length === 2);
+  service.close(uri);
+  service.update(doc(source(3)), 'open');
+  await until('the third probe started', () => runner.jobs.length === 3);
+  runner.jobs[2].finish(outcomeWith('the current text'));
+  await until('the current answer published', () => published.at(-1)?.diagnostics[0]?.message === 'the current text');
+  runner.jobs[1].finish(outcomeWith('an earlier opening'));
+  runner.jobs[0].fail(new JobTimeout('stopped by the watchdog'));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(published.at(-1)?.diagnostics[0]?.message, 'the current text', published.map((p) => p.diagnostics.map((d) => d.message).join('|')).join(' / '));
+  service.close(uri);
 });
