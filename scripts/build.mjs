@@ -1,6 +1,7 @@
 // One build script, one esbuild context per bundle; `--watch` keeps them running.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,47 @@ const common = {
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
+// The browser bundles (VS Code for the Web): no Node API may reach them. A module with a Node-only
+// implementation is imported as `./x.node`; here it resolves to its `./x.browser.ts` twin. Node's
+// path functions are POSIX string functions, taken from path-browserify. Any other Node built-in
+// fails the build, naming the importer — except in tree-sitter's Emscripten loader, whose Node
+// branch (behind its own environment check) never runs in a browser.
+const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** Does the importer's package say (package.json "browser": { "util": false }) that it does without this module in a browser? */
+function disabledInBrowser(importer, name) {
+  if (!importer.includes('/node_modules/')) return false;
+  for (let dir = dirname(importer); dir.includes('/node_modules/'); dir = dirname(dir)) {
+    let pkg;
+    try {
+      pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!pkg.name) continue;
+    return typeof pkg.browser === 'object' && pkg.browser !== null && pkg.browser[name] === false;
+  }
+  return false;
+}
+
+const browserHost = {
+  name: 'browser-host',
+  setup(build) {
+    build.onResolve({ filter: /\.node$/ }, (args) => (args.path.startsWith('.') ? { path: join(args.resolveDir, `${args.path.slice(0, -'.node'.length)}.browser.ts`) } : undefined));
+    build.onResolve({ filter: /^@tensorflow\/tfjs-node$/ }, () => ({ path: 'tfjs-node', namespace: 'browser-empty' }));
+    build.onResolve({ filter: /.*/ }, (args) => {
+      if (!nodeBuiltins.has(args.path)) return undefined;
+      if (args.path === 'path' || args.path === 'node:path') return { path: join(root, 'node_modules/path-browserify/index.js') };
+      if (args.importer.includes('node_modules/@vscode/tree-sitter-wasm/') || disabledInBrowser(args.importer, args.path)) return { path: args.path, namespace: 'browser-empty' };
+      return { errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer.replace(`${root}/`, '')}: the browser bundles must not use Node APIs` }] };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'browser-empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+  },
+};
+const browser = {
+  platform: 'browser', target: ['chrome120'], sourcemap: false, minify: true, metafile: true, legalComments: 'none',
+  external: ['vscode'], plugins: [rulePages, browserHost], define: { 'process.env.NODE_ENV': '"production"' },
+};
+
 const bundles = [
   { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
   // The VS Code extension: a tiny entry (fast activation) that loads the language client on the next
@@ -64,6 +106,9 @@ const bundles = [
     platform: 'browser', target: ['chrome120'], format: 'esm', minify: true, sourcemap: false, ignoreAnnotations: false, external: [],
     loader: { '.css': 'css' }, legalComments: 'none', metafile: true,
   },
+  // VS Code for the Web: the extension (package.json "browser") and its language server's Web Worker.
+  { ...browser, entryPoints: [join(root, 'src/client/browserExtension.ts')], outfile: join(dist, 'web/extension.js'), format: 'cjs' },
+  { ...browser, entryPoints: [join(root, 'src/server/browserServer.ts')], outfile: join(dist, 'web/server.js'), format: 'iife' },
 ];
 
 if (withTests) {
@@ -82,13 +127,18 @@ if (watch) {
 } else {
   const results = await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
-  // The panel bundle's size against its 300 KB budget.
+  // The panel bundle's size against its 300 KB budget; the browser bundles' against 5 MB.
+  let webBytes = 0;
   for (const r of results) {
     for (const [file, out] of Object.entries(r.metafile?.outputs ?? {})) {
+      if (file.includes('dist/web/')) webBytes += out.bytes;
       if (!file.endsWith('webview/panel.js')) continue;
       const kb = out.bytes / 1024;
       console.log(`panel bundle: ${kb.toFixed(1)} KB minified${kb > 300 ? ' (over the 300 KB budget)' : ''}`);
       if (kb > 300) process.exitCode = 1;
     }
   }
+  const webMb = webBytes / 1048576;
+  console.log(`web bundles (dist/web: extension + server worker): ${webMb.toFixed(2)} MB minified${webMb > 5 ? ' (over the 5 MB budget)' : ''}`);
+  if (webMb > 5) process.exitCode = 1;
 }
