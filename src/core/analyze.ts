@@ -129,8 +129,9 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
       const limit = (options.settingsFor?.(input.path) ?? defaultSettings).maxFileBytes;
       // A notebook's JSON carries outputs and images: its limit is on the code of its cells.
       const tooLarge = (text: string): SkippedInput | undefined => {
-        const bytes = Buffer.byteLength(text, 'utf8');
-        return text.length > limit / 4 && bytes > limit ? tooLargeInput(bytes, limit) : undefined;
+        if (text.length <= limit / 4) return undefined; // cannot be over: a character is at most 4 bytes
+        const bytes = utf8.encode(text).length;
+        return bytes > limit ? tooLargeInput(bytes, limit) : undefined;
       };
       const isNotebook = input.path.toLowerCase().endsWith('.ipynb');
       if (!isNotebook) {
@@ -426,6 +427,8 @@ interface Failure {
   /** A failure of GradProbe itself: the message asks for a report. */
   engine: boolean;
 }
+
+const utf8 = new TextEncoder();
 
 /** The process's working directory; '/' where there is none (a browser worker). */
 function workingDirectory(): string {
