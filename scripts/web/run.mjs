@@ -28,7 +28,8 @@ const dataDir = join(cache, 'test-web-data');
 const chromium = process.env.GRADPROBE_CHROMIUM ?? '/usr/bin/chromium';
 const outDir = join(root, 'test-output/web');
 
-if (!existsSync(chromium)) fail(`no Chromium at ${chromium} (set GRADPROBE_CHROMIUM to its path)`);
+const serving = process.argv.includes('--serve');
+if (!serving && !existsSync(chromium)) fail(`no Chromium at ${chromium} (set GRADPROBE_CHROMIUM to its path)`);
 
 // 1. The extension and the test bundle.
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
@@ -122,8 +123,20 @@ async function screenshot(page, name) {
   shots.push(file);
 }
 
+// `--serve` (npm run web): the same build and VS Code for the Web on loopback, for a person to try
+// in their own browser; no test, no Chromium launched.
+const { open, runTests } = require('@vscode/test-web');
+if (process.argv.includes('--serve')) {
+  const port = Number(process.env.PORT ?? 3000);
+  await open({
+    browserType: 'none', host: '127.0.0.1', port, quality: 'stable', commit, testRunnerDataDir: dataDir,
+    extensionDevelopmentPath: root, folderPath: join(root, 'examples'),
+  });
+  console.log(`VS Code for the Web with GradProbe and the examples: open http://127.0.0.1:${port} (Ctrl+C stops it)`);
+  await new Promise(() => {});
+}
+
 // 4. The run.
-const { runTests } = require('@vscode/test-web');
 const started = Date.now();
 try {
   await runTests({
