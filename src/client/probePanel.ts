@@ -212,7 +212,8 @@ export class ProbePanel {
       title: `Export the probe panel as ${format.toUpperCase()}`,
     });
     if (!target) return;
-    const bytes = format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8');
+    // atob and TextEncoder, not Buffer: the same code runs in VS Code for the Web.
+    const bytes = format === 'png' ? Uint8Array.from(atob(content), (c) => c.charCodeAt(0)) : new TextEncoder().encode(content);
     await vscode.workspace.fs.writeFile(target, bytes);
     this.log.info(`probe panel: exported ${target.toString()}`);
   }

@@ -1,7 +1,6 @@
 // The pipeline: documents → parse → detect → translate → probe → findings. One call serves the
 // CLI, the language server and the panel; every shell shows the findings computed here.
 import * as tf from '@tensorflow/tfjs-core';
-import { createHash } from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
 import { selects } from './findings/codes';
 import { defaultSettings, type GradProbeSettings } from './config/settings';
@@ -26,6 +25,7 @@ import { withTensorScope } from './probe/tensorScope';
 import { ReportCache } from './reportCache';
 import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
+import { textHash } from './ir/hash';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
 export interface SourceInput {
@@ -129,8 +129,9 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
       const limit = (options.settingsFor?.(input.path) ?? defaultSettings).maxFileBytes;
       // A notebook's JSON carries outputs and images: its limit is on the code of its cells.
       const tooLarge = (text: string): SkippedInput | undefined => {
-        const bytes = Buffer.byteLength(text, 'utf8');
-        return text.length > limit / 4 && bytes > limit ? tooLargeInput(bytes, limit) : undefined;
+        if (text.length <= limit / 4) return undefined; // cannot be over: a character is at most 4 bytes
+        const bytes = utf8.encode(text).length;
+        return bytes > limit ? tooLargeInput(bytes, limit) : undefined;
       };
       const isNotebook = input.path.toLowerCase().endsWith('.ipynb');
       if (!isNotebook) {
@@ -299,7 +300,7 @@ function cacheKey(target: DetectedFunction, source: ModuleSource, settings: Grad
     parts.push(text);
     for (const id of text.match(/[A-Za-z_$][\w$]*/g) ?? []) if (defs.has(id) && !seen.has(id)) queue.push(id);
   }
-  const h = createHash('sha1');
+  const h = textHash();
   h.update(module.doc.path).update('\0').update(target.name).update('\0').update(target.kind).update('\0').update(target.shape);
   for (const p of [...parts, ...context]) h.update(p).update('\0');
   const imported = source.modules.filter((m) => m !== module && context.some((c) => /import/.test(c) && c.includes(m.doc.path.replace(/^.*\//, '').replace(/\.\w+$/, ''))));
@@ -310,7 +311,7 @@ function cacheKey(target: DetectedFunction, source: ModuleSource, settings: Grad
   for (const site of calls.sites) h.update(site.where).update('\0').update(site.text).update('\0');
   if (calls.framework) h.update(calls.framework.how);
   h.update(JSON.stringify({ ...settings, timeBudgetMs: 0 }));
-  return h.digest('hex');
+  return h.digest();
 }
 
 /**
@@ -427,6 +428,14 @@ interface Failure {
   engine: boolean;
 }
 
+const utf8 = new TextEncoder();
+
+/** The process's working directory; '/' where there is none (a browser worker). */
+function workingDirectory(): string {
+  const proc = (globalThis as { process?: { cwd?: () => string } }).process;
+  return typeof proc?.cwd === 'function' ? proc.cwd() : '/';
+}
+
 /**
  * Why a function was not probed. GP001: a translation limit (an op, a construct, a missing
  * argument, a name defined nowhere) or code that raises on every input the probe tried, at a line of
@@ -440,7 +449,7 @@ export function classifyFailure(err: unknown, target: DetectedFunction): Failure
     const elsewhere = err.path !== undefined && err.path !== path;
     const raw = err.origin ?? (elsewhere && err.span ? { path: err.path!, line: err.span.startLine + 1 } : undefined);
     // A module loaded from disk has an absolute path; the report's paths are the run's own.
-    const origin = raw && isAbsolute(raw.path) && !isAbsolute(path) ? { ...raw, path: relative(process.cwd(), raw.path) } : raw;
+    const origin = raw && isAbsolute(raw.path) && !isAbsolute(path) ? { ...raw, path: relative(workingDirectory(), raw.path) } : raw;
     const where = origin ? ` (in ${origin.path}, line ${origin.line})` : '';
     const span = !elsewhere && err.span ? err.span : target.nameSpan;
     if (err instanceof UnsupportedConstruct) return { code: 'GP001', construct: err.construct, reason: `${err.message}${where}`, span, origin, translation: true, engine: false };

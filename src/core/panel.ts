@@ -2,11 +2,11 @@
 // panel's findings are the editor's and the CLI's) plus what only the panel plots, computed on the
 // same translation (src/core/probe/panelData.ts). The language server runs this in its probe worker;
 // the UI test runs it over the fixtures to feed the panel's harness page.
-import { createHash } from 'node:crypto';
 import { analyzeSources, parseInputs, type AnalyzeOptions, type SourceInput } from './analyze';
 import { detectFunctions, type DetectedFunction } from './detect/detect';
 import type { FileReport, FunctionReport } from './findings/types';
 import { toCellSpan } from './parse/document';
+import { textHash } from './ir/hash';
 import {
   activationCurves, baselineCurves, depthPanelData, lossBoundaryData, trainingPanelData,
   type ActivationCurves, type BaselineCurves, type DepthPanelData, type LossBoundaryData,
@@ -55,10 +55,10 @@ function pick<T extends { name: string; span: { startLine: number }; nameSpan: {
 const slowParts = new Map<string, Pick<FunctionPanelResult, 'depth' | 'training'>>();
 
 function slowKey(inputs: SourceInput[], request: PanelRequest, options: AnalyzeOptions, range: number): string {
-  const h = createHash('sha1');
+  const h = textHash();
   for (const i of inputs) h.update(i.path).update('\0').update(i.text instanceof Error ? i.text.message : i.text).update('\0');
   h.update(JSON.stringify({ ...options.settings, timeBudgetMs: 0 })).update(`\0${request.name}\0${request.line}\0${request.cell}\0${range}`);
-  return h.digest('hex');
+  return h.digest();
 }
 
 export async function functionPanelData(inputs: SourceInput[], request: PanelRequest, options: AnalyzeOptions): Promise<FunctionPanelResult | undefined> {

@@ -1,30 +1,47 @@
 // One analysis job: parse and detect (the outline, sent first so lenses show early), then probe.
 // Runs in the probe worker; tests run it in-process through the same function.
 import * as tf from '@tensorflow/tfjs-core';
-import { getHeapStatistics } from 'node:v8';
 import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
-import { toCellSpan } from '../core/parse/document';
+import { toCellSpan, type ParsedModule } from '../core/parse/document';
 import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
 import { collectGarbage } from './gc';
 import { toPanelData } from './panelData';
 import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
-import { WorkspaceContext } from './workspaceContext';
+import { diskContext } from './diskContext.node';
+import { heapFigures } from './heap.node';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
 export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
 
-const contexts = new Map<string, WorkspaceContext>();
+/** The rest of a workspace folder as the analysis sees it (WorkspaceContext under Node). */
+export interface WorkspaceModules {
+  /** Parsed modules of the folder, except `skip` (the documents being analysed). */
+  modules(skip: Set<string>): ParsedModule[];
+  /** The module an import names, from the file `fromPath`. */
+  load(module: string, fromPath: string): ParsedModule | undefined;
+  /** Fetches what `modules` and `load` answer from, where files cannot be read on demand (a browser). */
+  prepare?(): Promise<void>;
+}
 
-function contextFor(root: string | undefined, exclude: string[]): WorkspaceContext | undefined {
+type ContextFactory = (root: string, exclude: string[]) => WorkspaceModules | undefined;
+
+let makeContext: ContextFactory = diskContext;
+const contexts = new Map<string, WorkspaceModules | undefined>();
+
+/** Sets how a folder's context is made (the browser server's reads through the editor); drops those made so far. */
+export function useWorkspaceContexts(factory: ContextFactory): void {
+  makeContext = factory;
+  contexts.clear();
+}
+
+async function contextFor(root: string | undefined, exclude: string[]): Promise<WorkspaceModules | undefined> {
   if (!root) return undefined;
   const key = `${root}\0${exclude.join('\0')}`;
-  let ctx = contexts.get(key);
-  if (!ctx) {
-    ctx = new WorkspaceContext(root, exclude);
-    contexts.set(key, ctx);
-  }
+  if (!contexts.has(key)) contexts.set(key, makeContext(root, exclude));
+  const ctx = contexts.get(key);
+  await ctx?.prepare?.();
   return ctx;
 }
 
@@ -47,10 +64,10 @@ const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 /** This thread's memory figures: its V8 heap, its live tensors, tree-sitter's memory, the core's caches. */
 export function workerMemory(collect = false): WorkerMemory {
   const collected = collect && collectGarbage();
-  const heap = getHeapStatistics();
+  const heap = heapFigures();
   const tensors = liveTensors();
   return {
-    heapUsedMb: mb(heap.used_heap_size), heapTotalMb: mb(heap.total_heap_size), collected, tensors: tensors.count, tensorMb: mb(tensors.bytes),
+    heapUsedMb: mb(heap.usedBytes), heapTotalMb: mb(heap.totalBytes), collected, tensors: tensors.count, tensorMb: mb(tensors.bytes),
     parserMb: mb(parserMemoryBytes()), reportCache: cachedReportCount(), jobs: jobStats.jobs, leakyJobs: jobStats.leakyJobs,
   };
 }
@@ -79,7 +96,7 @@ export function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, po
 
 async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
   const started = performance.now();
-  const ctx = contextFor(req.root, req.exclude);
+  const ctx = await contextFor(req.root, req.exclude);
   if (req.probe) await prepareEngine(req.settings.backend);
   else await loadGrammars();
   const skip = new Set(req.files.map((f) => f.path));
@@ -110,7 +127,7 @@ export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => 
 }
 
 async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
-  const ctx = contextFor(req.root, req.exclude);
+  const ctx = await contextFor(req.root, req.exclude);
   await prepareEngine(req.settings.backend);
   const skip = new Set(req.files.map((f) => f.path));
   const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {

@@ -81,5 +81,13 @@ export function plotSvg(series: PlotSeries, width = 300, height = 140): string {
 }
 
 export function plotDataUri(sweep: Sweep): string {
-  return `data:image/svg+xml;base64,${Buffer.from(plotSvg(plotSeries(sweep)), 'utf8').toString('base64')}`;
+  return `data:image/svg+xml;base64,${base64Utf8(plotSvg(plotSeries(sweep)))}`;
+}
+
+/** Base64 of a string's UTF-8 bytes, with the web platform's btoa (the same on Node and in a browser worker). */
+function base64Utf8(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport } from '../core/findings/types';
 import type { AnalyzeRequest, PanelDataJob } from './analysisJob';
+import { JobTimeout } from './jobTimeout';
 import type { PanelData } from '../shared/panelMessages';
 import type { OutlineEntry, SourceText, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 
@@ -48,7 +49,6 @@ export interface ProbeRunner {
   dispose(): void;
 }
 
-export class JobTimeout extends Error {}
 
 const slots = 256;
 

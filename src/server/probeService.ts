@@ -3,7 +3,6 @@
 // settings say), cancels probes for text that has changed, and keeps every request answerable from
 // the latest results. Failures are contained per document: logged, reported in the status, and the
 // request returns an empty answer.
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import {
   CodeActionKind, DiagnosticSeverity, MarkupKind,
@@ -13,13 +12,13 @@ import {
 import { finding } from '../core/findings/finding';
 import { ruleFor } from '../core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../core/findings/types';
-import { walkPaths } from '../core/workspace/walk';
 import { Commands, type FunctionRef } from '../shared/commands';
 import type { StatusNotification } from '../shared/customMessages';
 import type { PanelData, PanelPart } from '../shared/panelMessages';
 import type { CorePanelPart } from '../core/panel';
 import { fixAll, fixesFor, suppressionFix, type Fix, type FixContext, type Language } from './fixes';
-import { JobTimeout, type JobOutcome, type ProbeRunner, type RunningJob } from './probeRunner';
+import { JobTimeout } from './jobTimeout';
+import type { JobOutcome, ProbeRunner, RunningJob } from './probeRunner';
 import { hoverMarkdown, reportMarkdown } from './reportMarkdown';
 import { isSelected, type ResolvedSettings } from './settingsStore';
 import { lineStarts, offsetAt } from './sourceText';
@@ -54,6 +53,13 @@ export interface UnitSource {
 }
 
 export type Trigger = 'open' | 'change' | 'save' | 'config' | 'command';
+
+/** The workspace scan's files: walked and read from disk under Node, through the editor in a browser. */
+export interface WorkspaceFiles {
+  /** Absolute paths of the folder's analysable files, with the walk's skips and these globs. */
+  list(folder: string, include: string[], exclude: string[]): Promise<{ files: string[]; errors: string[] }>;
+  read(path: string): Promise<string>;
+}
 
 export interface ServiceHost {
   settingsFor(uri: string, filePath: string | undefined): Promise<ResolvedSettings>;
@@ -617,15 +623,16 @@ export class ProbeService {
     isCancelled: () => boolean,
     progress: (done: number, total: number, path?: string) => void,
     uriOf: (filePath: string) => string,
+    workspaceFiles: WorkspaceFiles,
   ): Promise<{ files: number; functions: number; problems: number; cancelled: boolean; ms: number }> {
     const started = performance.now();
     const work: { folder: string; file: string; s: ResolvedSettings }[] = [];
     for (const folder of folders) {
       const s = await this.host.settingsFor(uriOf(folder), `${folder}/.`);
       if (!s.editor.enable) continue;
-      const walk = walkPaths(['.'], { cwd: folder, include: s.include, exclude: s.exclude });
-      for (const e of walk.errors) this.host.log(`workspace scan: ${e.message}`);
-      for (const f of walk.files) work.push({ folder, file: `${folder}/${f}`, s });
+      const listing = await workspaceFiles.list(folder, s.include, s.exclude);
+      for (const e of listing.errors) this.host.log(`workspace scan: ${e}`);
+      for (const file of listing.files) work.push({ folder, file, s });
     }
     let functions = 0;
     let problems = 0;
@@ -636,14 +643,14 @@ export class ProbeService {
       if (isCancelled()) return { files: done, functions, problems, cancelled: true, ms: performance.now() - started };
       const items = work.slice(i, i + batch);
       const open = new Set([...this.units.values()].map((u) => u.source.filePath));
-      const files = items.filter((w) => !open.has(w.file)).flatMap((w) => {
+      const files = (await Promise.all(items.filter((w) => !open.has(w.file)).map(async (w) => {
         try {
-          return [{ path: w.file, text: readFileSync(w.file, 'utf8') }];
+          return [{ path: w.file, text: await workspaceFiles.read(w.file) }];
         } catch (err) {
           this.host.log(`workspace scan: cannot read ${w.file}: ${err instanceof Error ? err.message : String(err)}`);
           return [];
         }
-      });
+      }))).flat();
       if (files.length) {
         const { s, folder } = items[0];
         const job = this.runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude });

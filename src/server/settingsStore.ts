@@ -3,7 +3,7 @@
 // the editor's configuration or a config file changes, never read once at start.
 import { dirname, relative, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { emptyConfig, loadConfig } from '../core/workspace/config';
+import { emptyConfig, loadConfig, type ConfigReader } from '../core/workspace/config';
 import { defaultSettings, mergeSettings, type GradProbeSettings, type SettingsPatch } from '../core/config/settings';
 import type { Severity } from '../core/findings/types';
 import { defaultEditorSettings, sanitizeEditorSettings, type EditorSettings, type ExplicitEditorSettings } from '../shared/settings';
@@ -45,10 +45,11 @@ export function editorPatch(explicit: ExplicitEditorSettings): SettingsPatch {
   return patch;
 }
 
-export function resolveSettings(explicitRaw: unknown, filePath: string | undefined, root: string | undefined): ResolvedSettings {
+/** `read` reads the config files (default: from disk). */
+export function resolveSettings(explicitRaw: unknown, filePath: string | undefined, root: string | undefined, read?: ConfigReader): ResolvedSettings {
   const problems: string[] = [];
   const explicit = sanitizeEditorSettings(explicitRaw, problems);
-  const config = filePath ? loadConfig(dirname(filePath)) : emptyConfig();
+  const config = filePath ? loadConfig(dirname(filePath), read) : emptyConfig();
   problems.push(...config.errors, ...config.warnings);
   const fromEditor = editorPatch(explicit);
   const core = mergeSettings(defaultSettings, config.patch, fromEditor);
@@ -93,6 +94,8 @@ export class SettingsStore {
     private readonly fetchEditorSettings: (scopeUri: string) => Promise<unknown>,
     private readonly rootOf: (filePath: string | undefined) => string | undefined,
     private readonly log: (message: string) => void,
+    /** Fetches the config files a file may take its settings from (a browser host); default: read from disk on demand. */
+    private readonly configReader?: (filePath: string | undefined, root: string | undefined) => Promise<ConfigReader | undefined>,
   ) {}
 
   get(uri: string, filePath: string | undefined): Promise<ResolvedSettings> {
@@ -105,7 +108,15 @@ export class SettingsStore {
         } catch (err) {
           this.log(`could not read the gradprobe settings for ${uri}: ${err instanceof Error ? err.message : String(err)}; using the defaults`);
         }
-        const resolved = resolveSettings(raw, filePath, this.rootOf(filePath));
+        const root = this.rootOf(filePath);
+        let read: ConfigReader | undefined;
+        try {
+          read = await this.configReader?.(filePath, root);
+        } catch (err) {
+          this.log(`could not read the config files for ${uri}: ${err instanceof Error ? err.message : String(err)}; using the defaults`);
+          read = () => undefined;
+        }
+        const resolved = resolveSettings(raw, filePath, root, read);
         for (const p of resolved.problems) this.log(`settings: ${p}`);
         return resolved;
       })();

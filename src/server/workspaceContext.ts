@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { documentFromText, parseDocument, type ParsedModule } from '../core/parse/document';
 import { importCandidates } from '../core/parse/importPaths';
 import { walkPaths } from '../core/workspace/walk';
+import { contextLimits } from './workspaceLimits';
 
 interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
 
-/** Bounds that keep a huge monorepo from stalling the first analysis. */
-export const contextLimits = { files: 300, bytes: 512 * 1024 };
 
 export class WorkspaceContext {
   private readonly parsed = new Map<string, Entry>();

@@ -126,3 +126,31 @@ export namespace ServerMemoryRequest {
   export type Result = Figures | null;
   export const type = new RequestType<Params, Result, void>(method);
 }
+
+/**
+ * server → client, browser host only: a file of the extension itself (a tree-sitter wasm in dist/),
+ * read by the client through the editor's file system, base64-encoded.
+ */
+export namespace ExtensionFileRequest {
+  export const method = 'gradprobe/extensionFile';
+  /** A path relative to the extension's dist/ folder. */
+  export interface Params { path: string }
+  export interface Result { base64: string }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server → client, browser host only: a workspace file's text, read through the editor's file system (null: none). */
+export namespace WorkspaceFileRequest {
+  export const method = 'gradprobe/workspaceFile';
+  export interface Params { uri: string }
+  export type Result = { text: string } | null;
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server → client, browser host only: a folder's analysable files (`workspace.findFiles`), as URIs. */
+export namespace FindFilesRequest {
+  export const method = 'gradprobe/findFiles';
+  export interface Params { folder: string; include: string[]; exclude: string[]; maxResults?: number }
+  export interface Result { uris: string[] }
+  export const type = new RequestType<Params, Result, void>(method);
+}

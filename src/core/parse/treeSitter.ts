@@ -1,9 +1,7 @@
 // Loads tree-sitter's runtime and grammars once per process and parses source text.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Language, Parser } from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
+import { nodeWasmSource } from './wasmSource.node';
 
 export type SyntaxNode = Node;
 export type SourceLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
@@ -15,23 +13,34 @@ const grammarFiles: Record<SourceLanguage, string> = {
   tsx: 'tree-sitter-tsx.wasm',
 };
 
-/** The wasm files sit beside the bundle; unbundled (tests, tools) they come from node_modules. */
-function wasmDirectory(): string {
-  if (existsSync(join(__dirname, 'tree-sitter.wasm'))) return __dirname;
-  for (const from of [__filename, join(process.cwd(), 'package.json')]) {
-    try {
-      return dirname(createRequire(from).resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter.wasm'));
-    } catch {
-      // try the next place
-    }
-  }
-  throw new Error('tree-sitter.wasm was not found beside the bundle or in node_modules');
+/** The runtime's module options: Emscripten sets its heap views on this object. */
+export interface WasmRuntimeOptions {
+  locateFile: (file: string) => string;
+  /** The runtime's wasm itself, when it is not read from `locateFile`'s path (a browser worker). */
+  wasmBinary?: Uint8Array;
+  HEAPU8?: Uint8Array;
+}
+
+/**
+ * Where the wasm files come from: paths beside the bundle under Node (`wasmSource.node.ts`), bytes
+ * the host fetched from the extension's own files in a browser worker (`useWasmSource`).
+ */
+export interface WasmSource {
+  runtime(): Promise<WasmRuntimeOptions>;
+  /** A grammar by file name (`tree-sitter-python.wasm`): a path or its bytes. */
+  grammar(file: string): Promise<string | Uint8Array>;
+}
+
+let source: WasmSource | undefined;
+
+/** Sets where the wasm files come from; call before the first parse (later calls change nothing). */
+export function useWasmSource(wasm: WasmSource): void {
+  source ??= wasm;
 }
 
 let initialised: Promise<void> | undefined;
 const parsers = new Map<SourceLanguage, Parser>();
-/** The runtime's module options: Emscripten sets its heap views on this object. */
-let runtime: { locateFile: (file: string) => string; HEAPU8?: Uint8Array } | undefined;
+let runtime: WasmRuntimeOptions | undefined;
 
 /**
  * Bytes of tree-sitter's WebAssembly memory. It grows to fit the largest tree parsed so far and
@@ -42,13 +51,16 @@ export function parserMemoryBytes(): number {
 }
 
 async function parserFor(language: SourceLanguage): Promise<Parser> {
-  const dir = wasmDirectory();
-  runtime ??= { locateFile: (file: string) => join(dir, file) };
-  initialised ??= Parser.init(runtime);
+  source ??= nodeWasmSource();
+  const wasm = source;
+  initialised ??= (async () => {
+    runtime = await wasm.runtime();
+    await Parser.init(runtime);
+  })();
   await initialised;
   let parser = parsers.get(language);
   if (!parser) {
-    const grammar = await Language.load(join(dir, grammarFiles[language]));
+    const grammar = await Language.load(await wasm.grammar(grammarFiles[language]));
     parser = new Parser();
     parser.setLanguage(grammar);
     parsers.set(language, parser);

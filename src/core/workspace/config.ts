@@ -3,11 +3,12 @@
 // such file above it (`ConfigResolver.forFile`); `--config FILE` names one for all (`loadConfigFile`).
 // Every value is checked; a bad one is reported (file, key, what was expected) and dropped, never a
 // crash: the CLI stops on those errors (exit 2), the language server logs them. Flags and editor
-// settings win over all of this; the caller merges. Node APIs are fine here (the CLI and the
-// language server both run on node); nothing here knows about either.
-import { readFileSync, statSync } from 'node:fs';
+// settings win over all of this; the caller merges. Files are read through a ConfigReader (from disk by
+// default, readFile.node.ts; the browser server passes files it fetched through the editor), so this
+// module runs on both hosts; nothing here knows about either shell.
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { readIfFile } from './readFile.node';
 import type { GradProbeSettings, SettingArgValue, SettingsPatch } from '../config/settings';
 import type { Severity } from '../findings/types';
 import { ruleFor } from '../findings/rules';
@@ -65,6 +66,12 @@ const severities: readonly (Severity | 'off')[] = ['error', 'warning', 'info', '
 const dtypes: readonly GradProbeSettings['dtype'][] = ['float32', 'float16', 'bfloat16'];
 const backends: readonly GradProbeSettings['backend'][] = ['auto', 'cpu', 'node'];
 
+/**
+ * Reads a config file: its text, or undefined when there is no such file (a read error is pushed
+ * to `errors`). Node reads the disk (`readFile.node.ts`); a browser host reads what it fetched.
+ */
+export type ConfigReader = (file: string, errors: string[]) => string | undefined;
+
 export function emptyConfig(warnings: string[] = []): LoadedConfig {
   return { patch: {}, cli: {}, origins: {}, errors: [], warnings };
 }
@@ -77,6 +84,8 @@ export class ConfigResolver {
   /** What one folder holds (a config, or files passed over with warnings). */
   private readonly own = new Map<string, { config?: LoadedConfig; warnings: string[] }>();
   private readonly nearest = new Map<string, LoadedConfig>();
+
+  constructor(private readonly read: ConfigReader = readIfFile) {}
 
   /** The config of the nearest folder at or above `dir` that has one. */
   forDirectory(dir: string): LoadedConfig {
@@ -108,7 +117,7 @@ export class ConfigResolver {
     let here = this.own.get(dir);
     if (!here) {
       const warnings: string[] = [];
-      here = { config: configIn(dir, warnings), warnings };
+      here = { config: configIn(dir, warnings, this.read), warnings };
       this.own.set(dir, here);
     }
     return here;
@@ -116,8 +125,8 @@ export class ConfigResolver {
 }
 
 /** The nearest config at or above `startDir`. */
-export function loadConfig(startDir: string): LoadedConfig {
-  return new ConfigResolver().forDirectory(startDir);
+export function loadConfig(startDir: string, read: ConfigReader = readIfFile): LoadedConfig {
+  return new ConfigResolver(read).forDirectory(startDir);
 }
 
 /**
@@ -172,7 +181,7 @@ export function loadConfigFile(file: string): LoadedConfig {
  * package.json that does not mention gradprobe does not stop the search; one that cannot be parsed
  * is a warning, and is taken as the (broken) config only if it looks like it was meant for gradprobe.
  */
-function configIn(dir: string, warnings: string[]): LoadedConfig | undefined {
+function configIn(dir: string, warnings: string[], readIfFile: ConfigReader): LoadedConfig | undefined {
   const pyproject = join(dir, 'pyproject.toml');
   const pyText = readIfFile(pyproject, warnings);
   if (pyText !== undefined) {
@@ -433,20 +442,6 @@ export function anchorGlob(glob: string, configDir: string): string {
   if (!g.includes('/') || g.startsWith('**/') || g.startsWith('/') || /^[A-Za-z]:\//.test(g)) return g;
   const base = (sep === '/' ? configDir : configDir.split(sep).join('/')).replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
   return `${base.replace(/\/$/, '')}/${g}`;
-}
-
-function readIfFile(file: string, errors: string[]): string | undefined {
-  try {
-    if (!statSync(file).isFile()) return undefined;
-  } catch {
-    return undefined; // not there
-  }
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    errors.push(`${file}: cannot read: ${err instanceof Error ? err.message : String(err)}`);
-    return undefined;
-  }
 }
 
 function parseTomlFile(file: string, text: string, errors: string[]): Record<string, unknown> | undefined {
