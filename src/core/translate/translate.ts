@@ -74,7 +74,7 @@ export function createEvaluator(source: ModuleSource, budget: Budget, ctx?: Part
       ?? source.load?.(module, fromPath);
     if (!found) return undefined;
     const ctxModule = ev.moduleContext(found.doc.path, found.ir);
-    if (!name) return { t: 'opaque', what: `module ${module}` };
+    if (!name) return { t: 'module', name: module, scope: ctxModule.scope, fromPath };
     const v = ctxModule.scope.lookup(name);
     return v;
   }, ctx);
