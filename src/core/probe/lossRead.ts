@@ -226,6 +226,21 @@ class Reader {
     else if (!value.shapeOf && !value.items && n === 4) for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `unpacking ${this.facts.predName} into 4 coordinates`, span, index: i });
   }
 
+  /**
+   * `if y_pred.shape[-1] != 4: raise …` (or `== 4`): the code checks that the last axis of an input
+   * holds four values, the way box losses validate their boxes: each of the 4 is a coordinate.
+   */
+  private lastAxisOfFour(e: Extract<Expr, { kind: 'compare' }>, frame: Frame): void {
+    if (e.operands.length !== 2 || (e.ops[0] !== '==' && e.ops[0] !== '!=')) return;
+    const [a, b] = e.operands;
+    const [size, four] = numberOf(b) === 4 ? [a, b] : numberOf(a) === 4 ? [b, a] : [undefined, undefined];
+    if (!size || !four || size.kind !== 'subscript' || numberOf(size.index) !== -1) return;
+    const shape = this.expr(size.object, frame);
+    if (!shape.shapeOf || !(shape.pred || shape.target)) return;
+    const who = shape.pred ? this.facts.predName : this.facts.targetName;
+    for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `the check that the last axis of ${who} holds 4 values`, span: e.span, index: i });
+  }
+
   private stmt(s: Stmt, frame: Frame): Flow {
     const none: Flow = { exits: false };
     switch (s.kind) {
@@ -395,6 +410,7 @@ class Reader {
         const vs = e.operands.map((o) => this.expr(o, frame));
         // labels[:, None] == labels[None, :]: which pairs share a label.
         if (e.ops.every((op) => op === '==' || op === '!=') && vs.length >= 2 && vs.every((v) => v.target && !v.pred)) this.facts.targetPairwise.push({ what: `${this.facts.targetName} compared with itself`, span: e.span });
+        this.lastAxisOfFour(e, frame);
         return this.ops.kill(union(...vs), `comparison ${e.ops[0]}`, e.span);
       }
       case 'logical': return union(this.expr(e.left, frame), this.expr(e.right, frame));
