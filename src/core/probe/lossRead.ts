@@ -215,7 +215,7 @@ class Reader {
       this.unpacked(target.items.length, value, target.span);
       const items = value.items?.length === target.items.length ? value.items : undefined;
       const valueItems = value.value && (value.value.t === 'tuple' || value.value.t === 'list') && value.value.items.length === target.items.length ? value.value.items : undefined;
-      target.items.forEach((t, i) => this.assign(t, items?.[i] ?? (valueItems ? this.valueTaint(valueItems[i]) : { ...value, items: undefined, value: undefined }), frame));
+      target.items.forEach((t, i) => this.assign(t, items?.[i] ?? (valueItems ? this.valueTaint(valueItems[i]) : { ...value, items: undefined, value: undefined, tuple: undefined }), frame));
     } else if (target.kind === 'starred') this.assign(target.value, value, frame);
   }
 
@@ -223,7 +223,7 @@ class Reader {
   private unpacked(n: number, value: Taint, span: Span): void {
     if (!value.pred || value.target) return;
     if (value.shapeOf && (n === 4 || n === 5)) this.facts.imageOps.push({ what: `unpacking ${n} dimensions of ${this.facts.predName}`, span, rank: n });
-    else if (!value.shapeOf && !value.items && n === 4) for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `unpacking ${this.facts.predName} into 4 coordinates`, span, index: i });
+    else if (!value.shapeOf && !value.items && !value.tuple && n === 4) for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `unpacking ${this.facts.predName} into 4 coordinates`, span, index: i });
   }
 
   /**
@@ -257,7 +257,7 @@ class Reader {
       }
       case 'return': {
         if (!s.value) return { exits: true };
-        const v = s.value.kind === 'tuple' && s.value.items.length ? this.expr(s.value.items[0], frame) : this.expr(s.value, frame);
+        const v = s.value.kind === 'tuple' && s.value.items.length ? { ...this.expr(s.value.items[0], frame), tuple: true } : this.expr(s.value, frame);
         return { ret: this.noGrad ? { ...v, grad: false } : v, exits: true };
       }
       case 'raise': return { exits: true };
