@@ -13,7 +13,7 @@ import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
 import { boxFormatName } from '../detect/parameterRoles';
 import type { Framework } from '../ir/frameworks';
 import { dottedName, type Arg, type ClassDef, type Expr, type FunctionDef, type ModuleIR, type Span, type Stmt } from '../ir/ir';
-import type { FunctionValue, Value } from '../ir/values';
+import { num, type FunctionValue, type Value } from '../ir/values';
 import { classAt, methodAt, opAt, tensorAttribute } from '../ops/registry';
 import { attribute } from '../translate/attributes';
 import { userCallMethod } from '../translate/classes';
@@ -375,7 +375,8 @@ class Reader {
 
   expr(e: Expr, frame: Frame): Taint {
     switch (e.kind) {
-      case 'number': return { ...EMPTY, number: e.value };
+      // The value too, so a condition on a literal argument (`helper(x, y, 1)` read as `if ord == 1:`) is decided.
+      case 'number': return { ...EMPTY, number: e.value, value: num(e.value, e.isInt) };
       case 'string': return { ...EMPTY, value: { t: 'str', v: e.value } };
       case 'bool': return { ...EMPTY, number: e.value ? 1 : 0, value: { t: 'bool', v: e.value } };
       case 'none': return { ...EMPTY, value: { t: 'none' } };
