@@ -167,6 +167,15 @@ test('type questions: np.iinfo, np.issubdtype against categories, torch.is_float
   await holds(`${TORCH}from collections.abc import Hashable, Sequence\n\n\n`, `ok = torch.is_floating_point(x) and not torch.is_floating_point(x > 0) and isinstance("a", Hashable) and not isinstance([1], Hashable) and isinstance((1, 2), Sequence)`);
 });
 
+test('questions about the running framework: eager, never traced; Keras 3 on the TensorFlow backend (the op tables\' keras.ops)', async () => {
+  await holds(`${TF}import keras\nfrom keras.src.utils import backend_utils\n\n\n`, `ok = tf.executing_eagerly() and not tf.inside_function() and not backend_utils.in_tf_graph()\nok = ok and keras.version().startswith("3.") and keras.config.backend() == "tensorflow"`);
+  await holds(TORCH, `ok = not torch.jit.is_scripting() and not torch.jit.is_tracing()`);
+});
+
+test('torch.isinf/isnan give boolean masks (an index, not the positions 0 and 1); a mask with no true entry takes a scalar and changes nothing', async () => {
+  await holds(TORCH, `w = torch.tensor([[0.25, float("inf")], [0.5, 0.5]])\nw[torch.isinf(w)] = 0.0\nok = w.tolist() == [[0.25, 0.0], [0.5, 0.5]] and torch.isnan(w).dtype == torch.bool\nv = torch.tensor([[0.25, 0.25]])\nv[v > 1.0] = 0.0\nv[torch.isinf(v)] = 0.0\nok = ok and v.tolist() == [[0.25, 0.25]]`);
+});
+
 test('~ on a mask the ops carried as float32 is a logical not; on integers it is bitwise', async () => {
   await holds(TORCH, `m = ~torch.eye(2, 2, dtype=torch.bool)\nok = m.tolist() == [[False, True], [True, False]] and (~torch.tensor([2.0])).tolist() == [-3] and ~5 == -6`);
 });

@@ -478,9 +478,10 @@ export const implementations: Record<string, OpImpl> = {
   hardshrink: { run: (a) => { const x = f32(a.tensor('x')); const l = a.num('lambd', 0.5); return tf.where(tf.greater(detach(absSign(x)), l), x, tf.zerosLike(x)); } },
   erf: t1(tf.erf, ['symmetric-unit']),
   erfc: t1((x) => tf.sub(1, tf.erf(x))),
-  isnan: t1((x) => tf.cast(tf.isNaN(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
-  isinf: t1((x) => tf.cast(tf.isInf(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
-  isfinite: t1((x) => tf.cast(tf.isFinite(detach(x)), 'float32'), ['nondiff', 'predicate', 'unit-interval']),
+  // Booleans, as the frameworks return them: as an index they are a mask, not the positions 0 and 1.
+  isnan: t1((x) => tf.isNaN(detach(f32(x))), ['nondiff', 'predicate', 'unit-interval']),
+  isinf: t1((x) => tf.isInf(detach(f32(x))), ['nondiff', 'predicate', 'unit-interval']),
+  isfinite: t1((x) => tf.isFinite(detach(f32(x))), ['nondiff', 'predicate', 'unit-interval']),
   nan_to_num: { run: (a) => { const x = f32(a.tensor('x')); const d = detach(x); const nanV = a.num('nan', 0); return tf.where(tf.isNaN(d), tf.fill(x.shape, nanV), tf.where(tf.isInf(d), tf.where(tf.greater(d, 0), tf.fill(x.shape, a.num('posinf', 3.4028234663852886e38)), tf.fill(x.shape, a.num('neginf', -3.4028234663852886e38))), x)); }, tags: ['guard'] },
 
   // ---- binary

@@ -29,6 +29,8 @@ export interface Taint {
   shapeOf?: boolean;
   /** The items of a tuple or list literal, each with its own taint. */
   items?: Taint[];
+  /** What a call returned as a tuple (`return w, p, tw, tp`), read as its first item: unpacking it splits the tuple, not a tensor's last axis. */
+  tuple?: boolean;
   /** Indexed with a new axis (x[:, None]): one side of a pairwise comparison. */
   expanded?: boolean;
   /** log_sigmoid / log_softmax of the prediction: its exp is that activation. */
@@ -72,6 +74,7 @@ export function union(...ts: Taint[]): Taint {
     out.logTarget ??= t.logTarget;
     out.hinge ??= t.hinge;
     out.complement ||= t.complement;
+    out.tuple ||= t.tuple;
   }
   return out;
 }

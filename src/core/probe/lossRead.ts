@@ -13,7 +13,7 @@ import { frameworkPath, importsOf, type ImportMap } from '../detect/imports';
 import { boxFormatName } from '../detect/parameterRoles';
 import type { Framework } from '../ir/frameworks';
 import { dottedName, type Arg, type ClassDef, type Expr, type FunctionDef, type ModuleIR, type Span, type Stmt } from '../ir/ir';
-import type { FunctionValue, Value } from '../ir/values';
+import { num, type FunctionValue, type Value } from '../ir/values';
 import { classAt, methodAt, opAt, tensorAttribute } from '../ops/registry';
 import { attribute } from '../translate/attributes';
 import { userCallMethod } from '../translate/classes';
@@ -215,7 +215,7 @@ class Reader {
       this.unpacked(target.items.length, value, target.span);
       const items = value.items?.length === target.items.length ? value.items : undefined;
       const valueItems = value.value && (value.value.t === 'tuple' || value.value.t === 'list') && value.value.items.length === target.items.length ? value.value.items : undefined;
-      target.items.forEach((t, i) => this.assign(t, items?.[i] ?? (valueItems ? this.valueTaint(valueItems[i]) : { ...value, items: undefined, value: undefined }), frame));
+      target.items.forEach((t, i) => this.assign(t, items?.[i] ?? (valueItems ? this.valueTaint(valueItems[i]) : { ...value, items: undefined, value: undefined, tuple: undefined }), frame));
     } else if (target.kind === 'starred') this.assign(target.value, value, frame);
   }
 
@@ -223,7 +223,22 @@ class Reader {
   private unpacked(n: number, value: Taint, span: Span): void {
     if (!value.pred || value.target) return;
     if (value.shapeOf && (n === 4 || n === 5)) this.facts.imageOps.push({ what: `unpacking ${n} dimensions of ${this.facts.predName}`, span, rank: n });
-    else if (!value.shapeOf && !value.items && n === 4) for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `unpacking ${this.facts.predName} into 4 coordinates`, span, index: i });
+    else if (!value.shapeOf && !value.items && !value.tuple && n === 4) for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `unpacking ${this.facts.predName} into 4 coordinates`, span, index: i });
+  }
+
+  /**
+   * `if y_pred.shape[-1] != 4: raise …` (or `== 4`): the code checks that the last axis of an input
+   * holds four values, the way box losses validate their boxes: each of the 4 is a coordinate.
+   */
+  private lastAxisOfFour(e: Extract<Expr, { kind: 'compare' }>, frame: Frame): void {
+    if (e.operands.length !== 2 || (e.ops[0] !== '==' && e.ops[0] !== '!=')) return;
+    const [a, b] = e.operands;
+    const [size, four] = numberOf(b) === 4 ? [a, b] : numberOf(a) === 4 ? [b, a] : [undefined, undefined];
+    if (!size || !four || size.kind !== 'subscript' || numberOf(size.index) !== -1) return;
+    const shape = this.expr(size.object, frame);
+    if (!shape.shapeOf || !(shape.pred || shape.target)) return;
+    const who = shape.pred ? this.facts.predName : this.facts.targetName;
+    for (let i = 0; i < 4; i++) this.facts.coordinates.push({ what: `the check that the last axis of ${who} holds 4 values`, span: e.span, index: i });
   }
 
   private stmt(s: Stmt, frame: Frame): Flow {
@@ -242,7 +257,7 @@ class Reader {
       }
       case 'return': {
         if (!s.value) return { exits: true };
-        const v = s.value.kind === 'tuple' && s.value.items.length ? this.expr(s.value.items[0], frame) : this.expr(s.value, frame);
+        const v = s.value.kind === 'tuple' && s.value.items.length ? { ...this.expr(s.value.items[0], frame), tuple: true } : this.expr(s.value, frame);
         return { ret: this.noGrad ? { ...v, grad: false } : v, exits: true };
       }
       case 'raise': return { exits: true };
@@ -360,7 +375,8 @@ class Reader {
 
   expr(e: Expr, frame: Frame): Taint {
     switch (e.kind) {
-      case 'number': return { ...EMPTY, number: e.value };
+      // The value too, so a condition on a literal argument (`helper(x, y, 1)` read as `if ord == 1:`) is decided.
+      case 'number': return { ...EMPTY, number: e.value, value: num(e.value, e.isInt) };
       case 'string': return { ...EMPTY, value: { t: 'str', v: e.value } };
       case 'bool': return { ...EMPTY, number: e.value ? 1 : 0, value: { t: 'bool', v: e.value } };
       case 'none': return { ...EMPTY, value: { t: 'none' } };
@@ -395,6 +411,7 @@ class Reader {
         const vs = e.operands.map((o) => this.expr(o, frame));
         // labels[:, None] == labels[None, :]: which pairs share a label.
         if (e.ops.every((op) => op === '==' || op === '!=') && vs.length >= 2 && vs.every((v) => v.target && !v.pred)) this.facts.targetPairwise.push({ what: `${this.facts.targetName} compared with itself`, span: e.span });
+        this.lastAxisOfFour(e, frame);
         return this.ops.kill(union(...vs), `comparison ${e.ops[0]}`, e.span);
       }
       case 'logical': return union(this.expr(e.left, frame), this.expr(e.right, frame));

@@ -351,6 +351,8 @@ function selection(t: tf.Tensor, index: Value, value: tf.Tensor, span: Span, fra
   const selected = tensorIndex(ids, index, span, framework);
   let v = value.dtype === t.dtype ? value : tf.cast(value, t.dtype);
   const mismatch = (): UserCodeError => new UserCodeError(`shape mismatch: value tensor of shape [${value.shape.join(', ')}] cannot be broadcast to indexing result of shape [${selected.shape.join(', ')}]`, span, 'RuntimeError');
+  // An empty selection (a mask with no true entry) takes nothing: a scalar needs no broadcast to it.
+  if (selected.size === 0 && value.size <= 1) return { positions: tf.reshape(selected, [-1]), values: tf.zeros([0], t.dtype) };
   // PyTorch also drops a value's leading dimensions of 1 that the selection does not have.
   while (v.rank > selected.rank && v.shape[0] === 1) v = tf.reshape(v, v.shape.slice(1));
   try {

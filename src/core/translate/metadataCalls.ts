@@ -1,4 +1,4 @@
-// Framework functions that answer questions about types rather than compute on values:
+// Framework functions that answer questions about types (or the running framework) rather than compute on values:
 // `np.iinfo`, `np.issubdtype`, `torch.is_floating_point` … The evaluator consults this table before
 // the op tables; each answer comes from the value's dtype, never from running anything.
 import type { Framework } from '../ir/frameworks';
@@ -65,6 +65,14 @@ const calls: Record<string, MetadataCall> = {
     return d ? { t: 'bool', v: floating.has(d) } : undefined;
   },
   is_complex: () => ({ t: 'bool', v: false }),
+  // Code that picks a code path by the installed Keras (`keras.version().startswith("3.")`,
+  // `keras.config.backend() == "tensorflow"`) takes the one the op tables model: Keras 3's
+  // `keras.ops` on the TensorFlow backend.
+  keras_version: () => str('3.0.0'),
+  keras_backend: () => str('tensorflow'),
+  // The probe runs the code eagerly, as the frameworks' eager mode: never inside a traced graph.
+  eager: () => ({ t: 'bool', v: true }),
+  traced: () => ({ t: 'bool', v: false }),
 };
 
 /** The paths each entry answers under. */
@@ -72,6 +80,9 @@ const paths: Record<string, string> = {
   'numpy.iinfo': 'iinfo', 'jax.numpy.iinfo': 'iinfo', 'torch.iinfo': 'iinfo',
   'numpy.issubdtype': 'issubdtype', 'jax.numpy.issubdtype': 'issubdtype',
   'torch.is_floating_point': 'is_floating_point', 'torch.is_complex': 'is_complex',
+  'keras.version': 'keras_version', 'keras.config.backend': 'keras_backend', 'keras.backend.backend': 'keras_backend',
+  'tf.executing_eagerly': 'eager', 'tf.inside_function': 'traced', 'keras.src.utils.backend_utils.in_tf_graph': 'traced',
+  'torch.jit.is_scripting': 'traced', 'torch.jit.is_tracing': 'traced', 'torch.compiler.is_compiling': 'traced',
 };
 
 /** A metadata call's answer, or undefined when the path is not one (or the arguments are not understood). */
