@@ -77,3 +77,10 @@ test('GP103 for log(1 + exp(x)) is exp overflow on its line', async () => {
   assert.equal(cause.op, 'torch.exp');
   assert.equal(cause.line, 5);
 });
+
+test('GP201: a loss whose static read names no cause gets the traced op and line', async () => {
+  const reports = await analyze({ 'losses.py': 'import torch\n\ndef exp_loss(y_pred, y_true):\n    return torch.mean(torch.exp(3 * (y_pred - y_true) ** 2))\n' });
+  const f = fn(reports, 'exp_loss').findings.find((x) => x.code === 'GP201');
+  assert.ok(f, 'GP201 expected');
+  assert.match(f.message, /exp overflow: torch\.exp on line 4/);
+});

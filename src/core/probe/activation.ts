@@ -102,7 +102,7 @@ function pointsWithValues(xs: number[], values: number[]): { text: string; same:
 function withCause(message: string, evidence: Record<string, unknown>, cause: NonFiniteCause | undefined): { message: string; evidence: Record<string, unknown> } {
   if (!cause) return { message, evidence };
   return {
-    message: `${message}. Cause, ${cause.cause}: ${cause.detail}. Fix: ${cause.fix}`,
+    message: `${message}. Why: ${cause.cause}; ${cause.detail}. Fix: ${cause.fix}`,
     evidence: { ...evidence, cause: { what: cause.cause, op: cause.op, ...(cause.line ? { line: cause.line } : {}), stage: cause.stage, inputs: cause.inputs, detail: cause.detail } },
   };
 }

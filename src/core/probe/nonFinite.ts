@@ -449,10 +449,11 @@ export function explainActivation(program: Program, xs: number[]): NonFiniteCaus
 
 /**
  * Why a loss (reduced as the probes reduce it: the mean of what it returns) or its gradient with
- * respect to the prediction is NaN or ±Inf on one probe input, in the loss messages' form: the
- * cause with the op and line, and what to do. Undefined when no op can be named.
+ * respect to the prediction is NaN or ±Inf on one probe input, in the loss messages' form. `read` is
+ * what the static read of the code says (in the user's parameter names); the trace adds the op and
+ * line that made the value, and its fix where the read has none.
  */
-export function explainLoss(program: Program, layout: LossLayout, input: LossInput): { cause: string; fix: string } | undefined {
+export function explainLoss(program: Program, layout: LossLayout, input: LossInput, read: { cause?: string; fix?: string } = {}): { cause?: string; fix?: string } {
   const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
   const p = tf.tensor(input.pred, layout.predShape, 'float32');
   try {
@@ -461,9 +462,12 @@ export function explainLoss(program: Program, layout: LossLayout, input: LossInp
       return out.rank === 0 ? out : tf.mean(tf.cast(out, 'float32'));
     }, [t, p], 1, 8);
     const c = causes[0];
-    return c && { cause: `${c.cause} (${c.detail})`, fix: c.fix };
+    // The read already names this op's line: the trace agrees and adds nothing.
+    if (!c || (c.line && read.cause && new RegExp(`\\bline ${c.line}\\b`).test(read.cause))) return read;
+    const traced = `${c.cause}: ${c.detail}`;
+    return { cause: read.cause ? `${read.cause} (${traced})` : traced, fix: read.fix ?? c.fix };
   } catch {
-    return undefined;
+    return read;
   } finally {
     t.dispose();
     p.dispose();
