@@ -84,3 +84,27 @@ test('GP201: a loss whose static read names no cause gets the traced op and line
   assert.ok(f, 'GP201 expected');
   assert.match(f.message, /exp overflow: torch\.exp on line 4/);
 });
+
+test('GP112 is shown where the custom gradient is most wrong relative to the slope', async () => {
+  // The backward gives 1/(1+|x|) for a slope of 1/(1+|x|)²: off by a factor 1 + |x|, most at the sweep's ends.
+  const src = `import torch
+
+class BadSoftsign(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x / (1 + x.abs())
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x.abs())
+`;
+  const f = fn(await analyze({ 'fns.py': src }), 'BadSoftsign').findings.find((x) => x.code === 'GP112');
+  assert.ok(f, 'GP112 expected');
+  const worst = f.evidence.worst as { x: number; analytic: number; numeric: number; relError: number };
+  assert.equal(Math.abs(worst.x), 6);
+  assert.ok(Math.abs(worst.analytic / worst.numeric - 7) < 0.1, JSON.stringify(worst));
+  for (const e of f.evidence.examples as { relError: number }[]) assert.ok(e.relError <= worst.relError);
+  assert.match(f.message, /most wrong at x = -6, where it gives 0\.143 and the slope is 0\.0204 \(7× the true slope\)/);
+});

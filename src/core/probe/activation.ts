@@ -243,24 +243,38 @@ export function checkCustomGradient(program: Program, v: SweepView, th: Threshol
   const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
   const zeroFd = numeric.filter((n) => Math.abs(n) < 1e-6).length;
   if (zeroFd / xs.length > 0.9 && !v.constantF) return { straightThrough: true };
-  const mismatches: { x: number; analytic: number; numeric: number }[] = [];
+  const mismatches: { x: number; analytic: number; numeric: number; relError: number }[] = [];
   let compared = 0;
   xs.forEach((xv, k) => {
     const i = v.finiteGrid[k];
     // Kinks: the two step sizes disagree, so the derivative is not well defined there.
     if (!Number.isFinite(numeric[k]) || Math.abs(numeric[k] - numeric2[k]) > 1e-2 * Math.max(1, Math.abs(numeric[k]))) return;
     compared++;
-    const rel = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
-    if (rel > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k] });
+    // Relative to the forward's slope, with a floor of 1e-2 so that a flat stretch does not turn noise into a large ratio.
+    const relError = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
+    if (relError > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k], relError });
   });
   if (!(compared > 0 && mismatches.length / compared > th.customGradientShare)) return { straightThrough: false };
-  const m = mismatches[Math.floor(mismatches.length / 2)];
+  // Shown where it is most wrong: the largest error relative to the slope (the first such point on a tie).
+  const ranked = [...mismatches].sort((a, b) => b.relError - a.relError || a.x - b.x);
+  const m = ranked[0];
+  const examples: typeof mismatches = [];
+  for (const c of ranked) {
+    if (examples.length === 3) break;
+    if (!examples.some((e) => fmt(e.x) === fmt(c.x))) examples.push(c);
+  }
+  const off = Math.abs(m.numeric) > 1e-6 && Math.sign(m.analytic) === Math.sign(m.numeric) ? ` (${fmt(m.analytic / m.numeric)}× the true slope)` : '';
   return {
     straightThrough: false,
     verdict: {
       code: 'GP112',
-      message: `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`,
-      evidence: { examples: mismatches.slice(0, 3), share: mismatches.length / compared },
+      message: `the custom gradient disagrees with the forward's own slope on ${fmt((100 * mismatches.length) / compared)}% of [-${fmt(v.R)}, ${fmt(v.R)}]; it is most wrong at x = ${fmt(m.x)}, where it gives ${fmt(m.analytic)} and the slope is ${fmt(m.numeric)}${off}: check the backward against the forward`,
+      evidence: {
+        worst: m,
+        examples,
+        share: mismatches.length / compared,
+        slopeBy: `central differences of the forward, step ${fmt(h)}; relative error |custom − slope| / max(|slope|, 0.01) over ${th.customGradientRelError}`,
+      },
     },
   };
 }
