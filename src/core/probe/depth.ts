@@ -12,7 +12,7 @@ import type { Program } from '../translate/translate';
 import * as tf from '@tensorflow/tfjs-core';
 import { seededRandom } from './lossInputs';
 import { baselineActivation, type BaselineName } from './standardActivations';
-import { exactActivation, runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
+import { exactValuesOf, runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -347,7 +347,7 @@ export function standardStack(name: BaselineName, init: InitScheme, seed = 7): D
  * non-finite value of the table are evaluated on the function itself (so the stack's NaN is the
  * function's own, not the interpolation's).
  */
-export const sweepStackActivation = (sweep: Sweep, program?: Program): StackActivation => sweepInterpolator(sweep, program && exactActivation(program));
+export const sweepStackActivation = (sweep: Sweep, program?: Program): StackActivation => sweepInterpolator(sweep, program && exactValuesOf(program));
 
 // ------------------------------------------------------------------ the suggested weight gain
 

@@ -70,10 +70,10 @@ export function sortedTable(sweep: Sweep): { x: number[]; f: number[]; df: numbe
 }
 
 /** f and f′ of the function itself at some points (one call into it), for where the table cannot say. */
-export type ExactActivation = (xs: number[]) => { f: ArrayLike<number>; df: ArrayLike<number> };
+export type ExactValues = (xs: number[]) => { f: ArrayLike<number>; df: ArrayLike<number> };
 
 /** The function's own f and f′ at points, in one value-and-gradient call of the translated function. */
-export function exactActivation(program: Program): ExactActivation {
+export function exactValuesOf(program: Program): ExactValues {
   return (xs) => tf.tidy(() => {
     const { value, grad } = activationValueAndGradient(program, tf.tensor1d(xs, 'float32'));
     return { f: value.dataSync().slice(), df: grad.dataSync().slice() };
@@ -88,7 +88,7 @@ export function exactActivation(program: Program): ExactActivation {
  * itself (one call for all of them), so a NaN in the stack is the function's own. A cell with both
  * ends non-finite lies inside a non-finite stretch and keeps the table's value.
  */
-export function sweepInterpolator(sweep: Sweep, exact?: ExactActivation): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
+export function sweepInterpolator(sweep: Sweep, exact?: ExactValues): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
   const { x: X, f: F, df: D, range } = sweep;
   const step = (2 * range) / GRID_STEPS;
   const logSpan = Math.log(TAIL_END / range);
@@ -126,7 +126,7 @@ export function sweepInterpolator(sweep: Sweep, exact?: ExactActivation): (h: Fl
       outD[n] = lerp(D[i], D[j], t);
     }
     if (!deferred.length || !exact) return;
-    let got: ReturnType<ExactActivation> | undefined;
+    let got: ReturnType<ExactValues> | undefined;
     try {
       got = exact(deferred.map((n) => h[n]));
     } catch {
