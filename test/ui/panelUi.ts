@@ -162,6 +162,8 @@ test('activation function: every view draws; NaN marks; findings with "go to sou
   await selectTab(page, 'findings');
   const findings = await page.$$('#view-findings li.finding');
   assert.ok(findings.length > 0);
+  // The header counts what the list shows.
+  assert.match(await page.innerText('#summary'), new RegExp(`· ${findings.length} findings? \\(`));
   await page.click('#view-findings li.finding .go-to-source');
   await page.waitForFunction(() => window.__harness.sent.some((m) => m.method === 'panel/goToSource'));
   // Each plot has its data table, built when opened.

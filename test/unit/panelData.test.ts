@@ -7,6 +7,7 @@ import { activationPlots, needsReprobe, visibleRange } from '../../webview-ui/sr
 import { clampLogSeries, describeMarkers, drawable, formatNumber, nonFiniteMarkers, slopeRegions, windowIndices } from '../../webview-ui/src/shapeCommon';
 import { csvCell, exportFileName, findingsTable, thinRows, toCsv, viewTable } from '../../webview-ui/src/shapeCsv';
 import { depthFacts, depthPlots } from '../../webview-ui/src/shapeDepth';
+import { findingsCount, headerSummary } from '../../webview-ui/src/shapeHeader';
 import { boundaryRows, heatmap, heatmapTable, lossPlots, sliceIndex } from '../../webview-ui/src/shapeLoss';
 import { trainingFinals, trainingPlot } from '../../webview-ui/src/shapeTraining';
 
@@ -109,8 +110,9 @@ test('depth plots: four runs on log scales, custom emphasised, facts written bes
   assert.equal(variance.markers.length, 1);
   const facts = new Map(depthFacts(d));
   assert.equal(facts.get('χ₁ at the default init'), '0.5');
-  assert.equal(facts.get('suggested weight gain (χ₁ = 1)'), '1.41');
-  assert.equal(depthFacts({ ...d, gain: 'Infinity' })[1][1], 'none (+Inf)');
+  assert.equal(facts.get('suggested weight gain (checked on this stack)'), '1.41');
+  assert.equal(depthFacts({ ...d, gain: 'NaN' })[1][1], 'none passes the check');
+  assert.equal(variance.title, 'activation variance per layer (log scale)');
 });
 
 test('loss plots: loss and gradient along the slice with the baseline; NaN points marked; boundary cases flagged', () => {
@@ -195,4 +197,15 @@ test('clampLogSeries: a log axis spans at most 20 decades below the largest valu
   ]);
   assert.deepEqual(a.values, [1, 1e-19, null, null]);
   assert.deepEqual(b.values, [null, 10]);
+});
+
+test('the header counts the findings the panel lists, not the summary\'s problems', () => {
+  const three = [{ severity: 'warning' as const }, { severity: 'info' as const }, { severity: 'error' as const }];
+  assert.equal(
+    headerSummary('activation · non-monotonic · f′ ∈ [-0.1, 1.1] · 1 problem · args: beta=1 (default)', three),
+    'activation · non-monotonic · f′ ∈ [-0.1, 1.1] · args: beta=1 (default) · 3 findings (1 error, 1 warning, 1 info)',
+  );
+  assert.equal(headerSummary('activation · monotonic · ok', []), 'activation · monotonic · no findings');
+  assert.equal(headerSummary('Binary probabilities; ok.', [{ severity: 'warning' }]), 'Binary probabilities; ok. · 1 finding (1 warning)');
+  assert.equal(findingsCount([{ severity: 'info' }, { severity: 'info' }]), '2 findings (2 info)');
 });

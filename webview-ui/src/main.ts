@@ -18,6 +18,7 @@ import { activationPlots, needsReprobe, visibleRange } from './shapeActivation';
 import { formatEvidence, formatNumber, type PlotModel } from './shapeCommon';
 import { exportFileName, findingsTable, thinRows, toCsv, viewTable, type DataTable } from './shapeCsv';
 import { depthFacts, depthPlots } from './shapeDepth';
+import { headerSummary } from './shapeHeader';
 import { boundaryRows, heatmap, heatmapTable, lossPlots, sliceIndex } from './shapeLoss';
 import { trainingFinals, trainingPlot } from './shapeTraining';
 import { onThemeChange, readTheme, type Theme } from './theme';
@@ -396,7 +397,7 @@ function renderHeader(): void {
     return o;
   }));
   if (selected >= 0) picker.value = String(selected);
-  summary.textContent = `${d.file} · ${d.fn.framework} · ${d.fn.summary}`;
+  summary.textContent = `${d.file} · ${d.fn.framework} · ${headerSummary(d.fn.summary, d.findings)}`;
 }
 
 function showStatus(): void {

@@ -1,4 +1,4 @@
-// The depth view: per-layer gradient norm and activation variance through the 16-layer stack for the
+// The depth view: per-layer gradient norm and the activations' variance through the 16-layer stack for the
 // function and for ReLU, at the default init and at each one's critical gain, on log scales; and the
 // numbers written beside (χ₁, the suggested gain, the init, the ratios).
 import { fromWire, type DepthPanel } from '../../src/shared/panelMessages';
@@ -18,7 +18,7 @@ export function depthPlots(d: DepthPanel): PlotModel[] {
   };
   return [
     plot('depth-grad', '‖∂L/∂hₗ‖ per layer (log scale)', '‖∂L/∂h‖', (r) => decode(r.gradNorms)),
-    plot('depth-var', 'pre-activation variance per layer (log scale)', 'Var(h)', (r) => decode(r.variances)),
+    plot('depth-var', 'activation variance per layer (log scale)', 'Var f(h)', (r) => decode(r.variances)),
   ];
 }
 
@@ -27,7 +27,8 @@ export function depthFacts(d: DepthPanel): [string, string][] {
   const gain = fromWire(d.gain);
   return [
     ['χ₁ at the default init', formatNumber(fromWire(d.chi1))],
-    ['suggested weight gain (χ₁ = 1)', Number.isFinite(gain) && gain > 1e-3 && gain < 1e3 ? formatNumber(gain) : `none (${formatNumber(gain)})`],
+    // The gain is found and checked on this stack (gradient within 2× end to end, signal in range); NaN when none passes.
+    ['suggested weight gain (checked on this stack)', Number.isFinite(gain) && gain > 0 ? formatNumber(gain) : 'none passes the check'],
     ['χ₁ at the suggested gain', formatNumber(fromWire(d.chi1AtGain))],
     ['init', d.init],
     ['stack', `${d.layers} dense layers × ${d.width} units, batch ${d.batch}`],

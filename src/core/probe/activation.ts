@@ -6,6 +6,7 @@ import { finding } from '../findings/finding';
 import { formatNumber as fmt } from '../findings/formatNumber';
 import type { Finding } from '../findings/types';
 import type { Program } from '../translate/translate';
+import { explainActivation, type NonFiniteCause } from './nonFinite';
 import { indicesOf, runSweep, sweepLayout, type Sweep } from './sweep';
 
 type Thresholds = GradProbeSettings['thresholds'];
@@ -67,32 +68,82 @@ export function sweepView(sweep: Sweep): SweepView {
   };
 }
 
-const firstThree = (v: SweepView, is: number[]): number[] => is.slice(0, 3).map((i) => v.sweep.x[i]);
-
-export function checkNanOutput(v: SweepView): ActivationVerdict | undefined {
-  const { f } = v.sweep;
-  const at = v.inRange.filter((i) => bad(f[i]));
-  if (!at.length) return undefined;
-  const xs = firstThree(v, at);
-  return { code: 'GP101', message: `f(x) is ${fmt(f[at[0]])} at x = ${xs.map(fmt).join(', ')}: the output itself is not finite`, evidence: { x: xs, count: at.length, value: String(f[at[0]]) } };
+/**
+ * Up to `n` of the points at indices `is`, distinct as a message prints them (three significant
+ * digits: 5.994 and 5.988 both read 5.99) and spread over them in increasing x: the first, the last,
+ * then the ones between, so the quoted points show how far the trouble reaches.
+ */
+export function distinctPoints(xs: readonly number[], n = 3): number[] {
+  const byText = new Map<string, number>();
+  for (const x of [...xs].sort((a, b) => a - b)) if (!byText.has(fmt(x))) byText.set(fmt(x), x);
+  const distinct = [...byText.values()];
+  if (distinct.length <= n) return distinct;
+  const picks = new Set<number>();
+  for (let k = 0; k < n; k++) picks.add(Math.round((k * (distinct.length - 1)) / (n - 1)));
+  return [...picks].sort((a, b) => a - b).map((k) => distinct[k]);
 }
 
-export function checkNanGradient(v: SweepView): ActivationVerdict | undefined {
-  const { f, df } = v.sweep;
+/** Indices of `is` at the points distinctPoints quotes. */
+function quotedIndices(v: SweepView, is: number[]): number[] {
+  const xs = distinctPoints(is.map((i) => v.sweep.x[i]));
+  return xs.map((x) => is.find((i) => v.sweep.x[i] === x)!);
+}
+
+/** Finds why f or f′ is not finite at some points (nonFinite.ts), for the message and the evidence. */
+export type ExplainNonFinite = (xs: number[]) => NonFiniteCause | undefined;
+
+/** `x = 4.01, 5, 6` when the values agree, else `x = 4 (-Inf), 5 (NaN)`. */
+function pointsWithValues(xs: number[], values: number[]): { text: string; same: boolean } {
+  const same = values.every((y) => fmt(y) === fmt(values[0]));
+  return { text: same ? xs.map(fmt).join(', ') : xs.map((x, k) => `${fmt(x)} (${fmt(values[k])})`).join(', '), same };
+}
+
+/** The cause as the message ends with it (what happened, where, what to do) and as evidence. */
+function withCause(message: string, evidence: Record<string, unknown>, cause: NonFiniteCause | undefined): { message: string; evidence: Record<string, unknown> } {
+  if (!cause) return { message, evidence };
+  return {
+    message: `${message}. Why: ${cause.cause}; ${cause.detail}. Fix: ${cause.fix}`,
+    evidence: { ...evidence, cause: { what: cause.cause, op: cause.op, ...(cause.line ? { line: cause.line } : {}), stage: cause.stage, inputs: cause.inputs, detail: cause.detail } },
+  };
+}
+
+const shareOf = (v: SweepView, count: number): string => `${count} of the ${v.inRange.length} points of [-${fmt(v.R)}, ${fmt(v.R)}]`;
+
+export function checkNanOutput(v: SweepView, explain?: ExplainNonFinite): ActivationVerdict | undefined {
+  const { x, f } = v.sweep;
+  const at = v.inRange.filter((i) => bad(f[i]));
+  if (!at.length) return undefined;
+  const idx = quotedIndices(v, at);
+  const xs = idx.map((i) => x[i]);
+  const pts = pointsWithValues(xs, idx.map((i) => f[i]));
+  const head = pts.same ? `f(x) is ${fmt(f[idx[0]])} at x = ${pts.text}` : `f(x) is not finite at x = ${pts.text}`;
+  const { message, evidence } = withCause(`${head} (${shareOf(v, at.length)}): the output itself is not finite`, { x: xs, count: at.length, value: idx.map((i) => String(f[i])) }, explain?.(xs));
+  return { code: 'GP101', message, evidence };
+}
+
+export function checkNanGradient(v: SweepView, explain?: ExplainNonFinite): ActivationVerdict | undefined {
+  const { x, f, df } = v.sweep;
   const at = v.inRange.filter((i) => !bad(f[i]) && bad(df[i]));
   if (!at.length) return undefined;
-  const xs = firstThree(v, at);
-  return { code: 'GP102', message: `f′(x) is ${fmt(df[at[0]])} at x = ${xs.map(fmt).join(', ')} while f(x) = ${fmt(f[at[0]])} is finite: training gets NaN gradients there`, evidence: { x: xs, count: at.length, gradient: String(df[at[0]]) } };
+  const idx = quotedIndices(v, at);
+  const xs = idx.map((i) => x[i]);
+  const pts = pointsWithValues(xs, idx.map((i) => df[i]));
+  const head = pts.same ? `f′(x) is ${fmt(df[idx[0]])} at x = ${pts.text}` : `f′(x) is not finite at x = ${pts.text}`;
+  const { message, evidence } = withCause(`${head} (${shareOf(v, at.length)}) while f(x) is finite there: training gets NaN gradients`, { x: xs, count: at.length, gradient: idx.map((i) => String(df[i])) }, explain?.(xs));
+  return { code: 'GP102', message, evidence };
 }
 
 /** Only meaningful where f and f′ are finite on [-R, R] (else GP101/GP102 say more). */
-export function checkOverflowAtExtremes(v: SweepView): ActivationVerdict | undefined {
+export function checkOverflowAtExtremes(v: SweepView, explain?: ExplainNonFinite): ActivationVerdict | undefined {
   const { x, f, df } = v.sweep;
   const at = v.extremes.filter((i) => bad(f[i]) || bad(df[i]));
   if (!at.length) return undefined;
-  const i = at[0];
+  const idx = quotedIndices(v, at);
+  const i = idx.find((k) => Math.abs(x[k]) === Math.min(...idx.map((j) => Math.abs(x[j]))))!;
   const what = bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`;
-  return { code: 'GP103', message: `${what}: finite on [-${v.R}, ${v.R}] but overflows at large inputs, which pre-activations do reach (float32 exp overflows past 88)`, evidence: { x: firstThree(v, at), count: at.length } };
+  const cause = explain?.([x[i]]);
+  const message = `${what}: finite on [-${fmt(v.R)}, ${fmt(v.R)}] but not at large inputs, which pre-activations do reach${cause ? '' : ' (float32 exp overflows past 88)'}`;
+  return { code: 'GP103', ...withCause(message, { x: idx.map((k) => x[k]), count: at.length }, cause) };
 }
 
 export function checkNoGradient(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
@@ -192,24 +243,38 @@ export function checkCustomGradient(program: Program, v: SweepView, th: Threshol
   const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
   const zeroFd = numeric.filter((n) => Math.abs(n) < 1e-6).length;
   if (zeroFd / xs.length > 0.9 && !v.constantF) return { straightThrough: true };
-  const mismatches: { x: number; analytic: number; numeric: number }[] = [];
+  const mismatches: { x: number; analytic: number; numeric: number; relError: number }[] = [];
   let compared = 0;
   xs.forEach((xv, k) => {
     const i = v.finiteGrid[k];
     // Kinks: the two step sizes disagree, so the derivative is not well defined there.
     if (!Number.isFinite(numeric[k]) || Math.abs(numeric[k] - numeric2[k]) > 1e-2 * Math.max(1, Math.abs(numeric[k]))) return;
     compared++;
-    const rel = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
-    if (rel > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k] });
+    // Relative to the forward's slope, with a floor of 1e-2 so that a flat stretch does not turn noise into a large ratio.
+    const relError = Math.abs(df[i] - numeric[k]) / Math.max(Math.abs(numeric[k]), 1e-2);
+    if (relError > th.customGradientRelError) mismatches.push({ x: xv, analytic: df[i], numeric: numeric[k], relError });
   });
   if (!(compared > 0 && mismatches.length / compared > th.customGradientShare)) return { straightThrough: false };
-  const m = mismatches[Math.floor(mismatches.length / 2)];
+  // Shown where it is most wrong: the largest error relative to the slope (the first such point on a tie).
+  const ranked = [...mismatches].sort((a, b) => b.relError - a.relError || a.x - b.x);
+  const m = ranked[0];
+  const examples: typeof mismatches = [];
+  for (const c of ranked) {
+    if (examples.length === 3) break;
+    if (!examples.some((e) => fmt(e.x) === fmt(c.x))) examples.push(c);
+  }
+  const off = Math.abs(m.numeric) > 1e-6 && Math.sign(m.analytic) === Math.sign(m.numeric) ? ` (${fmt(m.analytic / m.numeric)}× the true slope)` : '';
   return {
     straightThrough: false,
     verdict: {
       code: 'GP112',
-      message: `the custom gradient disagrees with finite differences on ${fmt((100 * mismatches.length) / compared)}% of the sweep: at x = ${fmt(m.x)} it gives ${fmt(m.analytic)}, the forward's slope is ${fmt(m.numeric)}`,
-      evidence: { examples: mismatches.slice(0, 3), share: mismatches.length / compared },
+      message: `the custom gradient disagrees with the forward's own slope on ${fmt((100 * mismatches.length) / compared)}% of [-${fmt(v.R)}, ${fmt(v.R)}]; it is most wrong at x = ${fmt(m.x)}, where it gives ${fmt(m.analytic)} and the slope is ${fmt(m.numeric)}${off}: check the backward against the forward`,
+      evidence: {
+        worst: m,
+        examples,
+        share: mismatches.length / compared,
+        slopeBy: `central differences of the forward, step ${fmt(h)}; relative error |custom − slope| / max(|slope|, 0.01) over ${th.customGradientRelError}`,
+      },
     },
   };
 }
@@ -220,11 +285,13 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
   const sweep = runSweep(program, settings.range);
   const v = sweepView(sweep);
   const verdicts: (ActivationVerdict | undefined)[] = [];
-  const nanOutput = checkNanOutput(v);
-  const nanGradient = checkNanGradient(v);
+  // Why a value is NaN or Inf: the function is run again on the quoted points only, so a clean one costs nothing.
+  const explain: ExplainNonFinite = (xs) => explainActivation(program, xs);
+  const nanOutput = checkNanOutput(v, explain);
+  const nanGradient = checkNanGradient(v, explain);
   verdicts.push(nanOutput, nanGradient);
   // Overflow at the extremes only adds something when the range itself is finite.
-  if (!nanOutput && !nanGradient) verdicts.push(checkOverflowAtExtremes(v));
+  if (!nanOutput && !nanGradient) verdicts.push(checkOverflowAtExtremes(v, explain));
   const noGradient = checkNoGradient(v, th);
   if (noGradient) verdicts.push(noGradient);
   else if (v.innerSlopes.length && !v.constantF) verdicts.push(checkVanishingGradient(v, th), checkExplodingGradient(v, th), checkDeadRegion(v, th));

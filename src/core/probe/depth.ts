@@ -12,7 +12,7 @@ import type { Program } from '../translate/translate';
 import * as tf from '@tensorflow/tfjs-core';
 import { seededRandom } from './lossInputs';
 import { baselineActivation, type BaselineName } from './standardActivations';
-import { runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
+import { exactValuesOf, runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
 export const WIDTH = 64;
@@ -175,6 +175,12 @@ export interface DepthMeasurement {
   gradientRatio: number;
   /** The first layer (1-based) whose units all output one value, the value, and its inputs' range. */
   constantLayer?: { layer: number; value: number; inputs: [number, number] };
+  /**
+   * The first layer (1-based) whose activations overflow to ±Inf (with no NaN among them). The stack
+   * stops there: the signal from it on is +Inf, and so is the gradient (the loss is infinite); the
+   * NaN that Inf − Inf would make in the next layer's sums is not the function's.
+   */
+  overflowLayer?: number;
 }
 
 /** C = A (n×k) · B (k×m) in plain typed arrays: TF.js's CPU matmul is several times slower at this size. */
@@ -205,7 +211,14 @@ function gaussian(rand: () => number): number {
 
 const norm2 = (v: Float64Array): number => Math.sqrt(v.reduce((acc, x) => acc + x * x, 0));
 
+/** The variance; +Inf when some values are ±Inf and none is NaN (Inf − Inf would make a NaN that is not the function's). */
 function variance(v: Float64Array): number {
+  let infinite = false;
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isNaN(v[i])) return NaN;
+    if (!Number.isFinite(v[i])) infinite = true;
+  }
+  if (infinite) return Infinity;
   let mean = 0;
   for (let i = 0; i < v.length; i++) mean += v[i];
   mean /= v.length;
@@ -267,6 +280,10 @@ export function measureStack(act: StackActivation, init: InitScheme, gain = 1, s
     const d = new Float64Array(n);
     act(h, out, d);
     variances.push(variance(out));
+    if (variances[l] === Infinity) {
+      for (let k = l + 1; k < DEPTH; k++) { preVariances.push(Infinity); variances.push(Infinity); }
+      return { gain, gradNorms: new Array<number>(DEPTH).fill(Infinity), preVariances, variances, gradientRatio: NaN, constantLayer, overflowLayer: l + 1 };
+    }
     if (!constantLayer && out.every((v) => v === out[0]) && Number.isFinite(out[0])) {
       let lo = Infinity;
       let hi = -Infinity;
@@ -325,8 +342,12 @@ export function standardStack(name: BaselineName, init: InitScheme, seed = 7): D
   return m;
 }
 
-/** The function's f and f′ on the stack, read from its sweep table (no further call into it). */
-export const sweepStackActivation = (sweep: Sweep): StackActivation => sweepInterpolator(sweep);
+/**
+ * The function's f and f′ on the stack, read from its sweep table; with the program, points next to a
+ * non-finite value of the table are evaluated on the function itself (so the stack's NaN is the
+ * function's own, not the interpolation's).
+ */
+export const sweepStackActivation = (sweep: Sweep, program?: Program): StackActivation => sweepInterpolator(sweep, program && exactValuesOf(program));
 
 // ------------------------------------------------------------------ the suggested weight gain
 
@@ -433,7 +454,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
   const phi = phiFromTable(sortedTable(sweep));
-  const act = sweepStackActivation(sweep);
+  const act = sweepStackActivation(sweep, program);
   const prediction = predictDepth(phi, init);
   const near = (v: number, t: number) => Number.isFinite(v) && Math.abs(Math.log10(Math.max(v, 1e-300)) - Math.log10(t)) <= 1;
   const p = prediction;
@@ -510,6 +531,7 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
       evidence: {
         ...evidence, perLayerVariance: measured.variances, perLayerPreActivationVariance: measured.preVariances,
         varianceAtDepth: measured.variances[DEPTH - 1], standardVariancesAtDepth: standard.variances, standardBand: standard.band,
+        ...(measured.overflowLayer ? { overflowLayer: measured.overflowLayer } : {}),
         ...(collapse.constant ? { constantLayer: collapse.constant.layer, constantValue: collapse.constant.value, constantOnInputs: collapse.constant.inputs } : {}),
       },
     }));
@@ -539,6 +561,10 @@ function judgeCollapse(program: Program, m: DepthMeasurement, standard: ReturnTy
   const outside = Number.isNaN(v) || v < t || v > 1 / t;
   if (!outside || !(factorFromOne(v) > COLLAPSE_BEYOND_STANDARD * standard.furthest)) return undefined;
   const far = Number.isFinite(factorFromOne(v)) ? `, ${fmt(factorFromOne(v) / standard.furthest)}× further from 1 than ReLU, tanh, GELU or SiLU get in the same stack (${band})` : ` (ReLU, tanh, GELU and SiLU in the same stack: ${band})`;
+  if (m.overflowLayer) {
+    const layer = m.overflowLayer;
+    return { message: (init) => `the signal overflows with depth: at ${init.short}, the activations reach ±Inf (float32) at layer ${layer} of a ${DEPTH}-layer stack (ReLU, tanh, GELU and SiLU in the same stack: ${band} at layer ${DEPTH}). Bound the activation's growth, scale it down, or add normalisation layers` };
+  }
   if (Number.isNaN(v)) {
     const layer = m.variances.findIndex((x) => Number.isNaN(x)) + 1;
     return { message: (init) => `the signal becomes NaN from layer ${layer} of a ${DEPTH}-layer stack at ${init.short} (ReLU, tanh, GELU and SiLU in the same stack: ${band}): the function is not finite on inputs the stack reaches; keep it finite there` };

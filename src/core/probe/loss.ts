@@ -20,6 +20,7 @@ import {
   baselineAt, baselineFor, hasClassRows, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput, type LossCase, type LossInput,
 } from './lossInputs';
 import { readLossFacts } from './lossRead';
+import { explainLoss } from './nonFinite';
 import { checkSlices, lossGrid, runSlice } from './lossSlices';
 
 export type { LossFamily } from './lossFamily';
@@ -85,7 +86,7 @@ function checkNonFinite(ctx: LossContext, measured: Map<LossCase, Measured>): { 
   if (badValue.size) {
     const list = [...badValue];
     const first = list[0];
-    const { cause, fix } = nanCause(ctx, first);
+    const { cause, fix } = explainLoss(ctx.program, ctx.layout, first, nanCause(ctx, first));
     const v = measured.get(first)!.value;
     report(ctx, 'GP201', `Loss is ${fmt(v)} ${first.label}${cause ? `: ${cause}` : ''}${fix ? `; ${fix}` : ''}.`, {
       case: first.label,
@@ -97,7 +98,7 @@ function checkNonFinite(ctx: LossContext, measured: Map<LossCase, Measured>): { 
     const list = [...badGrad];
     const first = list[0];
     const m = measured.get(first)!;
-    const { cause, fix } = gradNanCause(ctx, first);
+    const { cause, fix } = explainLoss(ctx.program, ctx.layout, first, gradNanCause(ctx, first));
     report(ctx, 'GP202', `∂loss/∂${names.pred} has ${nonFiniteCount(m.grad)} NaN/Inf entries of ${m.grad.length} ${first.label}, while the loss itself is finite (${fmt(m.value)})${cause ? `: ${cause}` : ''}${fix ? `; ${fix}` : ''}.`, {
       case: first.label,
       loss: m.value,

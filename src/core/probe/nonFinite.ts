@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { formatNumber as fmt } from '../findings/formatNumber';
 import type { Span } from '../ir/ir';
 import { watchOps } from '../ops/registry';
+import type { Program } from '../translate/translate';
+import { encodeTarget, type LossInput, type LossLayout } from './lossInputs';
 import { withTensorScope } from './tensorScope';
 
 /** What the tape holds per kernel (TensorFlow.js's TapeNode, read through the engine's public state). */
@@ -422,5 +424,52 @@ function describeGradient(g: Graph, k: number, ins: number[], out: number, dy: n
         detail: `the gradient of ${where} is not finite at ${listed(ins)} although ${dy === 0 ? 'the gradient reaching it is 0' : 'the gradient reaching it is finite'}`,
         fix: 'keep the input of this operation where its gradient is finite (clamp it, or add an epsilon)',
       };
+  }
+}
+
+// ------------------------------------------------------------------ the probes' entry points
+
+/**
+ * Why an activation is NaN or ±Inf (or has such a gradient) at some points: the cause at the first
+ * point that has one. Undefined when no op can be named (or the diagnosis itself fails: it only adds
+ * to a finding, it never stops one).
+ */
+export function explainActivation(program: Program, xs: number[]): NonFiniteCause | undefined {
+  if (!xs.length) return undefined;
+  const input = tf.tensor1d(xs, 'float32');
+  try {
+    const { causes } = traceNonFinite((ins) => program.run(ins), [input], 0, xs.length);
+    return [...causes].sort((a, b) => (a.element ?? 0) - (b.element ?? 0))[0];
+  } catch {
+    return undefined;
+  } finally {
+    input.dispose();
+  }
+}
+
+/**
+ * Why a loss (reduced as the probes reduce it: the mean of what it returns) or its gradient with
+ * respect to the prediction is NaN or ±Inf on one probe input, in the loss messages' form. `read` is
+ * what the static read of the code says (in the user's parameter names); the trace adds the op and
+ * line that made the value, and its fix where the read has none.
+ */
+export function explainLoss(program: Program, layout: LossLayout, input: LossInput, read: { cause?: string; fix?: string } = {}): { cause?: string; fix?: string } {
+  const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
+  const p = tf.tensor(input.pred, layout.predShape, 'float32');
+  try {
+    const { causes } = traceNonFinite(([yt, yp]) => {
+      const out = program.run([yt, yp]);
+      return out.rank === 0 ? out : tf.mean(tf.cast(out, 'float32'));
+    }, [t, p], 1, 8);
+    const c = causes[0];
+    // The read already names this op's line: the trace agrees and adds nothing.
+    if (!c || (c.line && read.cause && new RegExp(`\\bline ${c.line}\\b`).test(read.cause))) return read;
+    const traced = `${c.cause}: ${c.detail}`;
+    return { cause: read.cause ? `${read.cause} (${traced})` : traced, fix: read.fix ?? c.fix };
+  } catch {
+    return read;
+  } finally {
+    t.dispose();
+    p.dispose();
   }
 }

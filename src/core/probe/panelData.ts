@@ -96,7 +96,7 @@ export function depthPanelData(program: Program, range: number): DepthPanelData 
   const init = initFor(program.target.framework);
   const sweep = runSweep(program, range);
   const phi = phiFromTable(sortedTable(sweep));
-  const act = sweepStackActivation(sweep);
+  const act = sweepStackActivation(sweep, program);
   const prediction = predictDepth(phi, init);
   const search = findGain(act, phi, init);
   const gain = search.verified ? search.gain : NaN;

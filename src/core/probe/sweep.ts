@@ -69,15 +69,36 @@ export function sortedTable(sweep: Sweep): { x: number[]; f: number[]; df: numbe
   return { x: idx.map((i) => sweep.x[i]), f: idx.map((i) => sweep.f[i]), df: idx.map((i) => sweep.df[i]) };
 }
 
+/** f and f′ of the function itself at some points (one call into it), for where the table cannot say. */
+export type ExactValues = (xs: number[]) => { f: ArrayLike<number>; df: ArrayLike<number> };
+
+/** The function's own f and f′ at points, in one value-and-gradient call of the translated function. */
+export function exactValuesOf(program: Program): ExactValues {
+  return (xs) => tf.tidy(() => {
+    const { value, grad } = activationValueAndGradient(program, tf.tensor1d(xs, 'float32'));
+    return { f: value.dataSync().slice(), df: grad.dataSync().slice() };
+  });
+}
+
 /**
  * f and f′ at many points by linear interpolation in a sweep's table, O(1) a point: the grid is
  * uniform on [-R, R] and the tails are uniform in log|x| out to ±1e6 (beyond, the end values).
+ * In a cell with one non-finite end (sqrt's slope at 0, log|x| at 0) the table cannot tell whether
+ * the function is finite at a point between: with `exact`, such points are evaluated on the function
+ * itself (one call for all of them), so a NaN in the stack is the function's own. A cell with both
+ * ends non-finite lies inside a non-finite stretch and keeps the table's value.
  */
-export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
+export function sweepInterpolator(sweep: Sweep, exact?: ExactValues): (h: Float64Array, f: Float64Array, df: Float64Array) => void {
   const { x: X, f: F, df: D, range } = sweep;
   const step = (2 * range) / GRID_STEPS;
   const logSpan = Math.log(TAIL_END / range);
+  const edge = (i: number, j: number): boolean => {
+    const a = Number.isFinite(F[i]) && Number.isFinite(D[i]);
+    const b = Number.isFinite(F[j]) && Number.isFinite(D[j]);
+    return a !== b;
+  };
   return (h, outF, outD) => {
+    const deferred: number[] = [];
     for (let n = 0; n < h.length; n++) {
       const v = h[n];
       let i: number;
@@ -100,9 +121,24 @@ export function sweepInterpolator(sweep: Sweep): (h: Float64Array, f: Float64Arr
         j = base + k;
         t = u - k;
       }
+      if (exact && edge(i, j)) { deferred.push(n); continue; }
       outF[n] = lerp(F[i], F[j], t);
       outD[n] = lerp(D[i], D[j], t);
     }
+    if (!deferred.length || !exact) return;
+    let got: ReturnType<ExactValues> | undefined;
+    try {
+      got = exact(deferred.map((n) => h[n]));
+    } catch {
+      got = undefined; // the table's nearer end, as without `exact`
+    }
+    deferred.forEach((n, k) => {
+      if (got) { outF[n] = got.f[k]; outD[n] = got.df[k]; return; }
+      const v = h[n];
+      const i = Math.min(grid.end - 1, Math.max(grid.start, Math.round((v + range) / step)));
+      outF[n] = Math.abs(v) <= range ? F[i] : F[v > 0 ? grid.end - 1 : grid.start];
+      outD[n] = Math.abs(v) <= range ? D[i] : D[v > 0 ? grid.end - 1 : grid.start];
+    });
   };
 }
 
