@@ -42,7 +42,8 @@ export function keyNumbers(report: FunctionReport): [string, string][] {
   const depth = data?.kind === 'activation' ? data.depth : undefined;
   if (depth) {
     rows.push(['depth gain ‖∂L/∂h₁‖/‖∂L/∂h₁₆‖', `${fmt(depth.gradientRatio)} (ReLU: ${fmt(depth.reluRatio)})`]);
-    rows.push(['weight gain for χ₁ = 1', `${fmt(depth.gain)} (${depth.init})`]);
+    // The gain is the one found and checked on the probe's own stack; NaN when none passes the check.
+    rows.push(['suggested weight gain (checked on the stack)', Number.isFinite(depth.gain) ? `${fmt(depth.gain)} (${depth.init})` : `none passes the check (${depth.init})`]);
   }
   if (data?.kind === 'loss') {
     rows.push(['loss family', data.family]);

@@ -59,7 +59,7 @@ export interface ActivationReportData extends EvaluationData {
     /** ‖∂L/∂h₁‖ / ‖∂L/∂h₁₆‖ as judged: measured on the stack where it ran, else predicted. */
     gradientRatio: number;
     reluRatio: number;
-    /** The weight gain that makes χ₁ = 1. */
+    /** The weight gain found and checked on the depth stack (gradient ratio in [0.5, 2], variance in [1e-2, 1e2]); NaN when none passes. */
     gain: number;
     init: string;
     measuredGradNorms?: number[];
