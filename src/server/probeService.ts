@@ -20,7 +20,7 @@ import type { PanelData, PanelPart } from '../shared/panelMessages';
 import type { CorePanelPart } from '../core/panel';
 import { fixAll, fixesFor, suppressionFix, type Fix, type FixContext, type Language } from './fixes';
 import { JobTimeout, type JobOutcome, type ProbeRunner, type RunningJob } from './probeRunner';
-import { hoverMarkdown, reportMarkdown } from './reportMarkdown';
+import { hoverMarkdown, lensTitle, reportMarkdown } from './reportMarkdown';
 import { isSelected, type ResolvedSettings } from './settingsStore';
 import { lineStarts, offsetAt } from './sourceText';
 import type { OutlineEntry } from './workerProtocol';
@@ -510,7 +510,7 @@ export class ProbeService {
     const unit = data && this.unitOf(data.view);
     const fn = data && unit?.byKey.get(data.key);
     const ref: FunctionRef | undefined = data && { uri: data.view, name: data.name, line: data.line };
-    if (fn && ref) lens.command = { title: fn.summary || `${fn.kind} · probed`, command: Commands.openPanel, arguments: [ref] };
+    if (fn && ref) lens.command = { title: lensTitle(fn), command: Commands.openPanel, arguments: [ref] };
     else if (ref) lens.command = { title: 'Probe gradients', command: Commands.probeFunction, arguments: [ref] };
     else lens.command = { title: 'Probe gradients', command: '' };
     return lens;
