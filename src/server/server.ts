@@ -1,4 +1,4 @@
-// The GradProbe language server (dist/server.js): the connection and its wiring. The logic lives in
+// The GradProbe language server (dist/server.js; `gradprobe server --stdio` loads it): the connection and its wiring. The logic lives in
 // ProbeService; the probing runs in a worker thread (dist/probeWorker.js). Every handler is guarded:
 // a request that fails is logged, shows in the status, and answers empty; the server keeps serving.
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import {
   FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, ServerMemoryRequest, StatusNotification,
   WorkspaceProgressNotification,
 } from '../shared/customMessages';
+import { version } from '../../package.json';
 import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type Trigger, type UnitSource, type View } from './probeService';
 import { WorkerRunner } from './probeRunner';
@@ -44,8 +45,30 @@ function rootOf(filePath: string | undefined): string | undefined {
   return workspaceFolders.filter((f) => filePath === f || filePath.startsWith(f.endsWith('/') ? f : `${f}/`)).sort((a, b) => b.length - a.length)[0];
 }
 
+/** The gradprobe settings object inside what a client sends: `{ gradprobe: {…} }`, `{ settings: { gradprobe: {…} } }`, or the object itself. */
+function gradprobeSection(value: unknown): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const v = value as Record<string, unknown>;
+  if (v.settings && typeof v.settings === 'object') return gradprobeSection(v.settings);
+  if (v.gradprobe && typeof v.gradprobe === 'object' && !Array.isArray(v.gradprobe)) return v.gradprobe as Record<string, unknown>;
+  return v;
+}
+
+/**
+ * Editors other than VS Code give settings in `initializationOptions` (Helix's `config`, Neovim's
+ * `init_options`), push them with workspace/didChangeConfiguration, or answer workspace/configuration
+ * (Neovim's `settings`): the later of these win, key by key.
+ */
+let initializationSettings: Record<string, unknown> = {};
+let pushedSettings: Record<string, unknown> = {};
+
+async function editorSettings(scopeUri: string): Promise<unknown> {
+  const pulled = canPullConfiguration ? gradprobeSection(await connection.workspace.getConfiguration({ scopeUri, section: 'gradprobe' })) : {};
+  return { ...initializationSettings, ...pushedSettings, ...pulled };
+}
+
 const settings = new SettingsStore(
-  async (scopeUri) => (canPullConfiguration ? connection.workspace.getConfiguration({ scopeUri, section: 'gradprobe' }) : {}),
+  editorSettings,
   rootOf,
   log,
 );
@@ -119,6 +142,7 @@ function update(source: () => UnitSource, trigger: Trigger): void {
 connection.onInitialize((params): InitializeResult => {
   canPullConfiguration = !!params.capabilities.workspace?.configuration;
   canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+  initializationSettings = gradprobeSection(params.initializationOptions);
   workspaceFolders = (params.workspaceFolders ?? []).map((f: WorkspaceFolder) => pathOfUri(f.uri)).filter((p): p is string => !!p);
   if (!workspaceFolders.length && params.rootUri) {
     const root = pathOfUri(params.rootUri);
@@ -133,7 +157,7 @@ connection.onInitialize((params): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind], resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
-    serverInfo: { name: 'gradprobe', version: '0.1.0' },
+    serverInfo: { name: 'gradprobe', version },
   };
 });
 
@@ -148,7 +172,10 @@ connection.onInitialized(() => {
   log(`GradProbe language server ready (pid ${process.pid}); defaults: probe on ${defaultEditorSettings.probeOn}, time budget ${defaultEditorSettings.timeBudgetMs} ms`);
 });
 
-connection.onDidChangeConfiguration(() => {
+connection.onDidChangeConfiguration((params) => {
+  // VS Code sends no payload (the server pulls); other clients push the settings themselves.
+  const pushed = gradprobeSection(params.settings);
+  if (Object.keys(pushed).length) pushedSettings = pushed;
   settings.clear();
   service.settingsChanged();
 });
