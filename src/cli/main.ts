@@ -4,6 +4,7 @@ import { runCheck } from './check';
 import { runEval } from './eval';
 import { runRule } from './rule';
 import { runServer } from './server';
+import { isCheckWorker, runCheckWorker } from './jobs';
 import { UsageError } from './usage';
 
 const overview = `gradprobe ${version}: finds custom activation and loss functions in Python (PyTorch, TensorFlow/Keras,
@@ -57,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+// `check --jobs N` starts this same bundle as its worker threads.
+if (isCheckWorker()) void runCheckWorker();
+else void main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof UsageError) {

@@ -111,7 +111,7 @@ test('control: both watchers see a process that does write, spawn and connect', 
 
 test('the CLI checks the hostile fixtures: nothing started, written or connected; every hostile function GP001', () => {
   const trace = join(scratch, 'cli.trace');
-  const run = spawnSync('strace', ['-f', '-qq', '-o', trace, '-e', `trace=${traced}`, process.execPath, '--require', preload, join(root, 'dist/cli.js'), 'check', hostile, '--format', 'json', '--fail-on', 'never'], {
+  const run = spawnSync('strace', ['-f', '-qq', '-o', trace, '-e', `trace=${traced}`, process.execPath, '--require', preload, join(root, 'dist/cli.js'), 'check', hostile, '--format', 'json', '--fail-on', 'never', '--no-cache'], {
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, GRADPROBE_WATCH_FD: '3' }, timeout: 240_000,
   });
   assert.equal(run.status, 0, `check exited ${run.status}: ${run.stderr}`);
