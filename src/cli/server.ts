@@ -18,6 +18,7 @@ export const serverCommand: CommandSpec = {
     stdio: { type: 'boolean', help: 'Speak LSP on stdin/stdout (the default; what Neovim, Helix and Zed use).' },
     'node-ipc': { type: 'boolean', help: 'Speak LSP over Node\'s IPC channel (what the VS Code extension uses).' },
     socket: { type: 'string', value: 'PORT', help: 'Connect to the editor on this local TCP port.' },
+    jobs: { type: 'string', value: 'N', help: 'Probe workers of the workspace scan (default: the number of cores, at most 4); open documents have a worker of their own.' },
     help: { type: 'boolean', short: 'h', help: 'Print this help.' },
   },
   footer: [
@@ -39,7 +40,9 @@ export function runServer(argv: string[]): Promise<number> | number {
   if (socket !== undefined && !/^\d+$/.test(socket)) throw new UsageError(`--socket must be a port number, not '${socket}'`);
   // vscode-languageserver picks its transport from the process's arguments, in its own spelling.
   const transport = values['node-ipc'] === true ? '--node-ipc' : socket !== undefined ? `--socket=${socket}` : '--stdio';
-  process.argv = [process.argv[0], process.argv[1], transport];
+  const jobs = stringValue(values, 'jobs');
+  if (jobs !== undefined && !(/^\d+$/.test(jobs) && Number(jobs) >= 1)) throw new UsageError(`--jobs must be a whole number of at least 1, not '${jobs}'`);
+  process.argv = [process.argv[0], process.argv[1], transport, ...(jobs ? [`--jobs=${jobs}`] : [])];
   const serverPath = join(__dirname, 'server.js');
   if (!existsSync(serverPath)) throw new UsageError(`the language server is missing beside the CLI (${serverPath}): reinstall the package`);
   // A bundle of its own, loaded at run time (not bundled into the CLI).

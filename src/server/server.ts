@@ -1,6 +1,7 @@
 // The GradProbe language server (dist/server.js; `gradprobe server --stdio` loads it): the connection and its wiring. The logic lives in
 // ProbeService; the probing runs in a worker thread (dist/probeWorker.js). Every handler is guarded:
 // a request that fails is logged, shows in the status, and answers empty; the server keeps serving.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -75,6 +76,14 @@ const settings = new SettingsStore(
 
 let lensRefresh: NodeJS.Timeout | undefined;
 const runner = new WorkerRunner(join(__dirname, 'probeWorker.js'), log);
+/**
+ * The workspace scan's pool: one probe worker per core, at most 4 (each holds an engine and a
+ * parser: a few hundred MB at the most), or `--jobs=N`. Workers start with the first scan, not before.
+ */
+const jobsArg = /^--jobs=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--jobs=')) ?? '');
+const scanPoolSize = jobsArg && Number(jobsArg[1]) >= 1 ? Number(jobsArg[1]) : Math.min(4, Math.max(1, availableParallelism()));
+const scanRunners = Array.from({ length: scanPoolSize }, () => new WorkerRunner(join(__dirname, 'probeWorker.js'), log));
+const allRunners = [runner, ...scanRunners];
 const service = new ProbeService({
   settingsFor: (uri, filePath) => settings.get(uri, filePath),
   publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
@@ -86,7 +95,7 @@ const service = new ProbeService({
   },
   log,
   probed: (uris) => void connection.sendNotification(ProbedNotification.type, { uris }),
-}, runner);
+}, runner, scanRunners);
 
 /** Runs a handler; a failure is logged and answered with `empty`. */
 async function guard<T>(what: string, empty: T, run: () => T | Promise<T>): Promise<T> {
@@ -167,7 +176,7 @@ connection.onInitialized(() => {
     const removed = new Set(e.removed.map((f) => pathOfUri(f.uri)));
     workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => pathOfUri(f.uri)).filter((p): p is string => !!p)];
     settings.clear();
-    runner.forget();
+    for (const r of allRunners) r.forget();
   });
   log(`GradProbe language server ready (pid ${process.pid}); defaults: probe on ${defaultEditorSettings.probeOn}, time budget ${defaultEditorSettings.timeBudgetMs} ms`);
 });
@@ -182,7 +191,7 @@ connection.onDidChangeConfiguration((params) => {
 
 connection.onDidChangeWatchedFiles((e) => {
   const configChanged = e.changes.some((c) => /(pyproject\.toml|gradprobe\.toml|package\.json)$/.test(c.uri));
-  runner.forget();
+  for (const r of allRunners) r.forget();
   if (configChanged) {
     settings.clear();
     service.settingsChanged();
@@ -236,7 +245,7 @@ connection.onRequest(ServerMemoryRequest.type, (p) => guard('memory figures', nu
   };
 }));
 
-connection.onShutdown(() => runner.dispose());
+connection.onShutdown(() => { for (const r of allRunners) r.dispose(); });
 
 // The server outlives a strange file: log what escaped a handler instead of dying.
 process.on('uncaughtException', (err) => log(`unexpected error: ${err.stack ?? err.message}`));
