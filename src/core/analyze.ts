@@ -101,8 +101,9 @@ export function cachedReportCount(): number {
   return reportCache.size;
 }
 
-export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
-  await Promise.all([loadGrammars(), initEngine(backend)]);
+/** The engine and the grammars (all, or those the files at `paths` need). */
+export async function prepareEngine(backend: GradProbeSettings['backend'], paths?: readonly string[]): Promise<void> {
+  await Promise.all([loadGrammars(paths), initEngine(backend)]);
 }
 
 const noSpan: Span = { startLine: 0, startCol: 0, endLine: 0, endCol: 0 };
@@ -172,7 +173,7 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
 }
 
 export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
-  await prepareEngine(options.settings.backend);
+  await prepareEngine(options.settings.backend, inputs.map((i) => i.path));
   const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
   const { modules, failures } = parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
   const detected = detectFunctions(modules, { context: options.context });
