@@ -14,7 +14,7 @@ await esbuild.build({
 });
 const json = process.argv.includes('--json');
 if (!json) {
-  const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js')], { stdio: 'inherit', cwd: root });
+  const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
   const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs')], { stdio: 'inherit', cwd: root });
   process.exit(core.status || editor.status || 0);
 }

@@ -1,15 +1,17 @@
 // `gradprobe check`: walk, read, analyse, print, exit by severity. Config files are found per file
 // (the nearest above it, as Ruff does); the analysis is the core's.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { analyzeSources, tooLargeInput, type SourceInput } from '../core/analyze';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { tooLargeInput, type SourceInput } from '../core/analyze';
 import { isKnownSelector, normalizeSelector, unknownSelectorText } from '../core/findings/codes';
 import { defaultSettings, mergeSettings, type GradProbeSettings } from '../core/config/settings';
 import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { ruleCatalog } from '../core/findings/rules';
 import { ConfigResolver, failOnLevels, loadConfigFile, outputFormats, type FailOn, type LoadedConfig, type OutputFormat } from '../core/workspace/config';
-import { diskLoader } from './files';
+import { cacheDirName, externalHash, groupHash, hashText, ResultCache, type ExternalFile } from '../core/workspace/resultCache';
+import { analyzeShared, shardOf as shardOfFile, type Shard } from './jobs';
 import { walkPaths } from '../core/workspace/walk';
 import { helpText, listValue, parseCommand, stringValue, type CommandSpec, type ParsedValues } from './args';
 import { exitCodeFor, formatJson, formatSarif, formatText, summarize } from './format';
@@ -43,6 +45,10 @@ export const checkCommand: CommandSpec = {
     train: { type: 'boolean', help: 'Also run a short training of each function against a baseline (slower).' },
     backend: { type: 'string', value: 'BACKEND', help: 'TensorFlow.js backend: auto (default: node if @tensorflow/tfjs-node loads, else cpu), cpu, or node (fails when tfjs-node is not installed).' },
     'time-budget': { type: 'string', value: 'SECONDS', help: `The whole run's time budget (default ${defaultTimeBudgetSeconds}). When it runs out, the functions and files not yet probed are reported as GP002 and the report is printed. Each function's own budget is the setting time-budget-ms.` },
+    jobs: { type: 'string', value: 'N', help: 'Probe on N threads (default: the number of cores). The output is the same whatever N: same files, functions, findings, order.' },
+    shard: { type: 'string', value: 'K/N', help: 'Check only shard K of N (1 <= K <= N): the files whose path, relative to the project root, hashes (SHA-256) to K-1 modulo N. Every file is in exactly one shard, the split is the same on every machine, and every shard still reads all files for context, so its findings are the unsharded run\'s for its files. For CI matrices.' },
+    'no-cache': { type: 'boolean', help: 'Neither read nor write the cache.' },
+    'cache-dir': { type: 'string', value: 'DIR', help: 'Keep the cache in DIR instead of .gradprobe_cache in the project root (the folder of the run\'s config file, else the working directory). An unchanged tree is re-checked from it without probing.' },
     quiet: { type: 'boolean', short: 'q', help: 'Print the findings only: no progress line, no summary line, no config warnings.' },
     help: { type: 'boolean', short: 'h', help: 'Print this help.' },
   },
@@ -64,6 +70,21 @@ function positive(flag: string, value: string | undefined): number | undefined {
   const n = Number(value);
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a positive number, not '${value}'`);
   return n;
+}
+
+function jobsOf(value: string | undefined): number {
+  if (value === undefined) return availableParallelism();
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--jobs must be a whole number of at least 1, not '${value}'`);
+  return Number(value);
+}
+
+function shardOf(value: string | undefined, root: string): Shard | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`--shard must be K/N with 1 <= K <= N (e.g. 2/4), not '${value}'`);
+  return { index: k - 1, count: n, root };
 }
 
 /** `--select GP1,GP201 --select gp3` → ['GP1', 'GP201', 'GP3']; unknown codes are a usage error. */
@@ -221,19 +242,56 @@ export async function runCheck(argv: string[]): Promise<number> {
   });
   const base = mergeSettings(defaultSettings, { backend: run.backend });
   const roots = [cwd, ...new Set([...used].map((c) => c.source).filter((s): s is string => !!s).map((s) => dirname(s)))];
-  let reports: FileReport[];
-  try {
-    reports = await analyzeSources(inputs, {
-      settings: base,
-      settingsFor: (path) => settingsOf.get(path) ?? base,
-      load: diskLoader(roots),
-      runBudget: { deadline: Date.now() + run.timeBudget * 1000, seconds: run.timeBudget },
-      onProgress: (p) => progress.update(p),
-    });
-  } catch (err) {
-    if (err instanceof BackendError) throw new UsageError(err.message);
-    throw err;
-  } finally {
+  // The project root: the run's config file's folder, else the working directory (as Ruff's cache).
+  const projectRoot = runConfig.source ? dirname(runConfig.source) : cwd;
+  const jobs = jobsOf(stringValue(values, 'jobs'));
+  const shard = shardOf(stringValue(values, 'shard'), projectRoot);
+  const inShard = (path: string): boolean => !shard || shardOfFile(resolve(cwd, path), shard.root, shard.count) === shard.index;
+
+  // The cache: an entry per file, keyed by its text, the texts of every file analysed with it, its
+  // settings, the backend and the tool's version.
+  const cacheDirFlag = stringValue(values, 'cache-dir');
+  const cache = values['no-cache'] === true ? undefined : new ResultCache(cacheDirFlag !== undefined ? resolve(cwd, cacheDirFlag) : join(projectRoot, cacheDirName), version);
+  const hashes = new Map(inputs.filter((i) => typeof i.text === 'string').map((i) => [i.path, hashText(i.text as string)]));
+  const group = groupHash([...hashes].map(([path, hash]) => ({ path, hash })));
+  const keyOf = (path: string): string | undefined => {
+    const hash = hashes.get(path);
+    return cache && hash ? cache.key({ path, hash, group, settings: { file: settingsOf.get(path), backend: run.backend, roots } }) : undefined;
+  };
+  const wanted = inputs.filter((i) => inShard(i.path));
+  let reports: FileReport[] | undefined;
+  if (cache && wanted.every((i) => typeof i.text === 'string')) {
+    const cached = wanted.map((i) => cache.get(keyOf(i.path)!, i.path));
+    if (cached.every((r): r is FileReport => !!r)) reports = cached;
+  }
+  if (!reports) {
+    const loaded = new Set<string>();
+    const runBudget = { deadline: Date.now() + run.timeBudget * 1000, seconds: run.timeBudget };
+    try {
+      reports = await analyzeShared({
+        inputs, base, settingsOf, roots, runBudget, jobs, shard, cwd,
+        onProgress: (p) => progress.update(p),
+        onLoad: (file) => loaded.add(file),
+      });
+    } catch (err) {
+      if (err instanceof BackendError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      progress.done();
+    }
+    reports = reports.filter((r) => inShard(r.path));
+    if (cache) {
+      const external: ExternalFile[] = [...loaded].sort().flatMap((path) => {
+        const hash = externalHash(path);
+        return hash ? [{ path, hash }] : [];
+      });
+      // Failed or cut-short probes (GP002: budgets, engine failures) are not kept: they may not happen next time.
+      for (const r of reports) {
+        const key = keyOf(r.path);
+        if (key && !r.findings.some((f) => f.code === 'GP002') && !r.functions.some((f) => f.probe.status === 'failed')) cache.set(key, r, external);
+      }
+    }
+  } else {
     progress.done();
   }
   const summary = summarize(reports, Math.round(performance.now() - started));

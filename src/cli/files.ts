@@ -7,19 +7,23 @@ import { importCandidates } from '../core/parse/importPaths';
 const cache = new Map<string, ParsedModule | null>();
 
 /** Resolves `.losses`, `pkg.losses`, `./model` to a file beside the importer or under one of `roots`. */
-export function diskLoader(roots: string[]): (module: string, fromPath: string) => ParsedModule | undefined {
+export function diskLoader(roots: string[], onLoad?: (file: string) => void): (module: string, fromPath: string) => ParsedModule | undefined {
   return (module, fromPath) => {
     const candidates = importCandidates(module, fromPath, roots);
     for (const file of candidates) {
       if (cache.has(file)) {
         const hit = cache.get(file);
-        if (hit) return hit;
+        if (hit) {
+          onLoad?.(file);
+          return hit;
+        }
         continue;
       }
       if (!existsSync(file)) continue;
       try {
         const parsed = parseDocument(documentFromText(file, readFileSync(file, 'utf8')));
         cache.set(file, parsed);
+        onLoad?.(file);
         return parsed;
       } catch {
         cache.set(file, null);

@@ -3,6 +3,8 @@ import { version } from '../../package.json';
 import { runCheck } from './check';
 import { runEval } from './eval';
 import { runRule } from './rule';
+import { runServer } from './server';
+import { isCheckWorker, runCheckWorker } from './jobs';
 import { UsageError } from './usage';
 
 const overview = `gradprobe ${version}: finds custom activation and loss functions in Python (PyTorch, TensorFlow/Keras,
@@ -16,6 +18,7 @@ Commands:
                         (text, json or sarif); exit 0 (clean), 1 (a finding at --fail-on) or 2 (usage error)
   eval FILE NAME        Evaluate one activation (--x) or loss (--y-true, --y-pred) and print values and gradients
   rule CODE             Print a finding code's page; rule --all lists every code
+  server [--stdio]      Run the language server for an LSP editor (Neovim, Helix, Zed; docs/editors.md)
 
 Options:
   -h, --help            Print this help; 'gradprobe COMMAND --help' explains a command and all its options
@@ -33,8 +36,9 @@ async function main(argv: string[]): Promise<number> {
     case 'check': return runCheck(rest);
     case 'eval': return runEval(rest);
     case 'rule': return runRule(rest);
+    case 'server': return runServer(rest);
     case 'help':
-      if (rest[0] === 'check' || rest[0] === 'eval' || rest[0] === 'rule') return main([rest[0], '--help']);
+      if (rest[0] === 'check' || rest[0] === 'eval' || rest[0] === 'rule' || rest[0] === 'server') return main([rest[0], '--help']);
       process.stdout.write(overview);
       return 0;
     case '--help':
@@ -50,11 +54,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(overview);
       return 2;
     default:
-      throw new UsageError(`unknown command '${command}' (commands: check, eval, rule; see 'gradprobe --help')`);
+      throw new UsageError(`unknown command '${command}' (commands: check, eval, rule, server; see 'gradprobe --help')`);
   }
 }
 
-main(process.argv.slice(2)).then(
+// `check --jobs N` starts this same bundle as its worker threads.
+if (isCheckWorker()) void runCheckWorker();
+else void main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
     if (err instanceof UsageError) {

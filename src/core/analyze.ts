@@ -72,6 +72,21 @@ export interface AnalyzeOptions {
   runBudget?: { deadline: number; seconds: number };
   /** Called after each file parsed and each function probed (synchronously, between them). */
   onProgress?: (progress: AnalyzeProgress) => void;
+  /**
+   * Probing shared with other threads or runs (`check --jobs`, `--shard`). Every participant parses
+   * and detects the same inputs, so a detected function has the same index everywhere; `claim`
+   * says, per function, whether this participant probes it (`here`), another one does and
+   * `elsewhere` gives its report, or no one here reports it (`skip`: left out of the reports).
+   */
+  share?: AnalyzeShare;
+}
+
+export interface AnalyzeShare {
+  claim(index: number, path: string): 'here' | 'elsewhere' | 'skip';
+  /** The report another participant made; undefined when it could not (it is then probed here). */
+  elsewhere?(index: number): Promise<FunctionReport | undefined>;
+  /** Each report probed here, as it is made. */
+  probed?(index: number, report: FunctionReport): void;
 }
 
 /**
@@ -86,8 +101,9 @@ export function cachedReportCount(): number {
   return reportCache.size;
 }
 
-export async function prepareEngine(backend: GradProbeSettings['backend']): Promise<void> {
-  await Promise.all([loadGrammars(), initEngine(backend)]);
+/** The engine and the grammars (all, or those the files at `paths` need). */
+export async function prepareEngine(backend: GradProbeSettings['backend'], paths?: readonly string[]): Promise<void> {
+  await Promise.all([loadGrammars(paths), initEngine(backend)]);
 }
 
 const noSpan: Span = { startLine: 0, startCol: 0, endLine: 0, endCol: 0 };
@@ -158,7 +174,7 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
 }
 
 export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
-  await prepareEngine(options.settings.backend);
+  await prepareEngine(options.settings.backend, inputs.map((i) => i.path));
   const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
   const { modules, failures } = parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
   const detected = detectFunctions(modules, { context: options.context });
@@ -181,7 +197,10 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     map.set(path, names);
   };
   let done = 0;
-  for (const target of detected) {
+  const share = options.share;
+  // Reports in detection order; those probed elsewhere are awaited after this thread's own.
+  const slots: (FunctionReport | Promise<FunctionReport | undefined> | undefined)[] = [];
+  for (const [index, target] of detected.entries()) {
     if (options.cancelled?.()) break;
     const path = target.module.doc.path;
     const settings = settingsOf(path);
@@ -192,10 +211,20 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     } else if (options.runBudget && Date.now() > options.runBudget.deadline) {
       note(unreached, path, target.name);
     } else {
-      const report = analyzeFunction(target, source, settings);
-      byPath.get(path)!.functions.push(report);
+      const where = share ? share.claim(index, path) : 'here';
+      if (where === 'here') {
+        const report = analyzeFunction(target, source, settings);
+        share?.probed?.(index, report);
+        slots[index] = report;
+      } else if (where === 'elsewhere') {
+        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings));
+      }
     }
     options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
+  }
+  for (const [index, slot] of slots.entries()) {
+    const report = await slot;
+    if (report) byPath.get(detected[index].module.doc.path)!.functions.push(report);
   }
   for (const m of modules) finishFile(byPath.get(m.doc.path)!, m, settingsOf(m.doc.path));
   const listed = (names: string[]): string => `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length - 5} more)` : ''}`;

@@ -175,7 +175,7 @@ function checkOptionalTarget(target: DetectedFunction, args: EvalRequest['args']
 }
 
 export async function evaluateFunction(req: EvalRequest): Promise<ActivationEval | LossEval> {
-  await Promise.all([loadGrammars(), initEngine(req.backend ?? 'auto')]);
+  await Promise.all([loadGrammars([req.path]), initEngine(req.backend ?? 'auto')]);
   const module = parseDocument(documentFromText(req.path, req.text));
   const kind: FunctionKind = req.x !== undefined ? 'activation' : 'loss';
   const target = findTarget(module, req.name, kind);

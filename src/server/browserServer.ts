@@ -8,6 +8,7 @@ import { BrowserMessageReader, BrowserMessageWriter, createConnection } from 'vs
 import { dirname, join } from 'node:path';
 import { useWasmSource } from '../core/parse/treeSitter';
 import type { ConfigReader } from '../core/workspace/config';
+import { version } from '../../package.json';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
 import { useWorkspaceContexts } from './analysisJob';
 import { heapFigures } from './heap.node';
@@ -79,6 +80,7 @@ startServer({
   configReader,
   processMemory: () => ({ rssMb: 0, peakRssMb: 0, heapUsedMb: mb(heapFigures().usedBytes) }),
   describe: 'browser worker',
+  version,
 });
 
 // The server outlives a strange file: log what escaped a handler instead of dying.

@@ -19,7 +19,7 @@ import type { CorePanelPart } from '../core/panel';
 import { fixAll, fixesFor, suppressionFix, type Fix, type FixContext, type Language } from './fixes';
 import { JobTimeout } from './jobTimeout';
 import type { JobOutcome, ProbeRunner, RunningJob } from './probeRunner';
-import { hoverMarkdown, reportMarkdown } from './reportMarkdown';
+import { hoverMarkdown, lensTitle, reportMarkdown } from './reportMarkdown';
 import { isSelected, type ResolvedSettings } from './settingsStore';
 import { lineStarts, offsetAt } from './sourceText';
 import type { OutlineEntry } from './workerProtocol';
@@ -147,7 +147,11 @@ export class ProbeService {
   /** Scheduling in progress (settings being read): `idle()` waits for these too. */
   private readonly scheduling = new Set<Promise<void>>();
 
-  constructor(private readonly host: ServiceHost, private readonly runner: ProbeRunner) {}
+  /**
+   * `scanRunners`: the workspace scan's pool (the editor's scan uses every core); open documents
+   * keep `runner` to themselves, so typing is never queued behind the scan.
+   */
+  constructor(private readonly host: ServiceHost, private readonly runner: ProbeRunner, private readonly scanRunners: readonly ProbeRunner[] = [runner]) {}
 
   /** Documents and notebooks open now. */
   get openUnits(): number {
@@ -520,7 +524,7 @@ export class ProbeService {
     const unit = data && this.unitOf(data.view);
     const fn = data && unit?.byKey.get(data.key);
     const ref: FunctionRef | undefined = data && { uri: data.view, name: data.name, line: data.line };
-    if (fn && ref) lens.command = { title: fn.summary || `${fn.kind} · probed`, command: Commands.openPanel, arguments: [ref] };
+    if (fn && ref) lens.command = { title: lensTitle(fn), command: Commands.openPanel, arguments: [ref] };
     else if (ref) lens.command = { title: 'Probe gradients', command: Commands.probeFunction, arguments: [ref] };
     else lens.command = { title: 'Probe gradients', command: '' };
     return lens;
@@ -637,11 +641,38 @@ export class ProbeService {
     let functions = 0;
     let problems = 0;
     let done = 0;
+    let cancelled = false;
     progress(0, work.length);
     const batch = 8;
-    for (let i = 0; i < work.length; i += batch) {
-      if (isCancelled()) return { files: done, functions, problems, cancelled: true, ms: performance.now() - started };
-      const items = work.slice(i, i + batch);
+    const batches: (typeof work)[] = [];
+    for (let i = 0; i < work.length; i += batch) batches.push(work.slice(i, i + batch));
+    let next = 0;
+    // Each runner of the pool takes the next batch when it is free.
+    const lane = async (runner: ProbeRunner): Promise<void> => {
+      while (next < batches.length) {
+        if (isCancelled()) { cancelled = true; return; }
+        const items = batches[next++];
+        await this.scanBatch(items, runner, workspaceFiles, isCancelled, uriOf, (f, p) => { functions += f; problems += p; });
+        done += items.length;
+        progress(done, work.length, items[items.length - 1] && relative(items[0].folder, items[items.length - 1].file));
+        this.sendStatus();
+      }
+    };
+    await Promise.all(this.scanRunners.slice(0, Math.max(1, batches.length)).map(lane));
+    return { files: done, functions, problems, cancelled: cancelled || isCancelled(), ms: performance.now() - started };
+  }
+
+  private async scanBatch(
+    items: { folder: string; file: string; s: ResolvedSettings }[],
+    runner: ProbeRunner,
+    workspaceFiles: WorkspaceFiles,
+    isCancelled: () => boolean,
+    uriOf: (filePath: string) => string,
+    count: (functions: number, problems: number) => void,
+  ): Promise<void> {
+    let functions = 0;
+    let problems = 0;
+    {
       const open = new Set([...this.units.values()].map((u) => u.source.filePath));
       const files = (await Promise.all(items.filter((w) => !open.has(w.file)).map(async (w) => {
         try {
@@ -653,7 +684,7 @@ export class ProbeService {
       }))).flat();
       if (files.length) {
         const { s, folder } = items[0];
-        const job = this.runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude });
+        const job = runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude });
         const poll = setInterval(() => { if (isCancelled()) job.cancel(); }, 100);
         try {
           const outcome = await job.result;
@@ -685,10 +716,7 @@ export class ProbeService {
           for (const d of unit.published.values()) problems += d.filter((x) => x.severity !== DiagnosticSeverity.Information).length;
         }
       }
-      done += items.length;
-      progress(done, work.length, items[items.length - 1] && relative(items[0].folder, items[items.length - 1].file));
-      this.sendStatus();
     }
-    return { files: done, functions, problems, cancelled: false, ms: performance.now() - started };
+    count(functions, problems);
   }
 }

@@ -101,3 +101,57 @@ export function reportMarkdown(report: FunctionReport, where: string, rulesBaseU
   }
   return parts.filter(Boolean).join('\n\n') + '\n';
 }
+
+/** The longest code lens title: a lens is one line above a function and must not push the code aside. */
+export const lensMaxChars = 80;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The verdict that matters most for a function, in a few words. */
+function lensVerdict(report: FunctionReport): string {
+  if (report.probe.status === 'unsupported') return 'not probed';
+  if (report.probe.status === 'failed') return 'probe failed';
+  const codes = new Set(report.findings.map((f) => f.code));
+  const firstX = (code: string): string | undefined => {
+    const x = report.findings.find((f) => f.code === code)?.evidence.x;
+    const v = Array.isArray(x) ? x[0] : x;
+    return typeof v === 'number' ? fmt(v) : undefined;
+  };
+  if (report.kind === 'activation') {
+    for (const [code, what] of [['GP101', 'NaN'], ['GP102', 'NaN gradient']] as const) {
+      if (codes.has(code)) {
+        const x = firstX(code);
+        return x === undefined ? what : `${what} at x = ${x}`;
+      }
+    }
+    if (codes.has('GP106')) return 'no gradient';
+    if (codes.has('GP112')) return 'custom gradient ✗';
+    const sweep = sweepOf(report.data);
+    const df = sweep && finiteRange(sweep.df);
+    return df ? `f′ ∈ [${fmt(df[0])}, ${fmt(df[1])}]` : 'gradients ✓';
+  }
+  if (codes.has('GP201') || codes.has('GP202')) return 'NaN ✗';
+  if (codes.has('GP205')) return 'no gradient ✗';
+  if (codes.has('GP203')) return 'min not at target ✗';
+  if (codes.has('GP204')) return 'unbounded below ✗';
+  if (codes.has('GP206')) return 'wrong direction ✗';
+  return 'min at target ✓';
+}
+
+/**
+ * The code lens over a probed function: kind, counts, verdict on one line of at most
+ * `lensMaxChars` characters, e.g. "loss · 2 errors, 1 warning · min at target ✓". The summary
+ * paragraph is the hover's.
+ */
+export function lensTitle(report: FunctionReport): string {
+  const n = (s: string): number => report.findings.filter((f) => f.severity === s).length;
+  const counts = [
+    n('error') ? plural(n('error'), 'error') : '',
+    n('warning') ? plural(n('warning'), 'warning') : '',
+    n('info') ? `${n('info')} info` : '',
+  ].filter(Boolean).join(', ') || 'no problems';
+  const title = `${report.kind} · ${counts} · ${lensVerdict(report)}`.replace(/\s+/g, ' ');
+  return title.length <= lensMaxChars ? title : `${title.slice(0, lensMaxChars - 1)}…`;
+}

@@ -1,9 +1,11 @@
-// The GradProbe language server under Node (dist/server.js): a process the desktop client starts,
+// The GradProbe language server under Node (dist/server.js; `gradprobe server --stdio` loads it): a process the desktop client starts,
 // probing in a worker thread (dist/probeWorker.js), files read from disk. The wiring is serverMain.ts.
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { version } from '../../package.json';
 import { walkPaths } from '../core/workspace/walk';
 import { WorkerRunner } from './probeRunner';
 import { startServer } from './serverMain';
@@ -19,6 +21,13 @@ function pathOfUri(uri: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * The workspace scan's pool: one probe worker per core, at most 4 (each holds an engine and a
+ * parser: a few hundred MB at the most), or `--jobs=N`. Workers start with the first scan, not before.
+ */
+const jobsArg = /^--jobs=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--jobs=')) ?? '');
+const scanPoolSize = jobsArg && Number(jobsArg[1]) >= 1 ? Number(jobsArg[1]) : Math.min(4, Math.max(1, availableParallelism()));
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
@@ -38,6 +47,8 @@ startServer({
     rssMb: mb(process.memoryUsage.rss()), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed),
   }),
   describe: `pid ${process.pid}`,
+  scanRunners: Array.from({ length: scanPoolSize }, () => new WorkerRunner(join(__dirname, 'probeWorker.js'), log)),
+  version,
 });
 
 // The server outlives a strange file: log what escaped a handler instead of dying.

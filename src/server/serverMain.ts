@@ -35,6 +35,19 @@ export interface ServerHost {
   processMemory(): { rssMb: number; peakRssMb: number; heapUsedMb: number };
   /** Said in the log line of a ready server (`pid 123`, `browser worker`). */
   describe: string;
+  /** The workspace scan's pool (a Node host: one probe worker per core); without it the scan uses `runner`. */
+  scanRunners?: ProbeRunner[];
+  /** The version the server reports to the client. */
+  version: string;
+}
+
+/** The gradprobe settings object inside what a client sends: `{ gradprobe: {…} }`, `{ settings: { gradprobe: {…} } }`, or the object itself. */
+function gradprobeSection(value: unknown): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  const v = value as Record<string, unknown>;
+  if (v.settings && typeof v.settings === 'object') return gradprobeSection(v.settings);
+  if (v.gradprobe && typeof v.gradprobe === 'object' && !Array.isArray(v.gradprobe)) return v.gradprobe as Record<string, unknown>;
+  return v;
 }
 
 export function startServer(host: ServerHost): void {
@@ -53,8 +66,22 @@ export function startServer(host: ServerHost): void {
     return workspaceFolders.filter((f) => filePath === f || filePath.startsWith(f.endsWith('/') ? f : `${f}/`)).sort((a, b) => b.length - a.length)[0];
   }
 
+  /**
+   * Editors other than VS Code give settings in `initializationOptions` (Helix's `config`, Neovim's
+   * `init_options`), push them with workspace/didChangeConfiguration, or answer workspace/configuration
+   * (Neovim's `settings`): the later of these win, key by key.
+   */
+  let initializationSettings: Record<string, unknown> = {};
+  let pushedSettings: Record<string, unknown> = {};
+  async function editorSettings(scopeUri: string): Promise<unknown> {
+    const pulled = canPullConfiguration ? gradprobeSection(await connection.workspace.getConfiguration({ scopeUri, section: 'gradprobe' })) : {};
+    return { ...initializationSettings, ...pushedSettings, ...pulled };
+  }
+  const scanRunners = host.scanRunners ?? [];
+  const allRunners = [runner, ...scanRunners];
+
   const settings = new SettingsStore(
-    async (scopeUri) => (canPullConfiguration ? connection.workspace.getConfiguration({ scopeUri, section: 'gradprobe' }) : {}),
+    editorSettings,
     rootOf,
     log,
     host.configReader,
@@ -72,7 +99,7 @@ export function startServer(host: ServerHost): void {
     },
     log,
     probed: (uris) => void connection.sendNotification(ProbedNotification.type, { uris }),
-  }, runner);
+  }, runner, scanRunners.length ? scanRunners : undefined);
 
   /** Runs a handler; a failure is logged and answered with `empty`. */
   async function guard<T>(what: string, empty: T, run: () => T | Promise<T>): Promise<T> {
@@ -128,6 +155,7 @@ export function startServer(host: ServerHost): void {
   connection.onInitialize((params): InitializeResult => {
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
+    initializationSettings = gradprobeSection(params.initializationOptions);
     workspaceFolders = (params.workspaceFolders ?? []).map((f: WorkspaceFolder) => pathOfUri(f.uri)).filter((p): p is string => !!p);
     if (!workspaceFolders.length && params.rootUri) {
       const root = pathOfUri(params.rootUri);
@@ -142,7 +170,7 @@ export function startServer(host: ServerHost): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, fixAllKind], resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
-      serverInfo: { name: 'gradprobe', version: '0.1.0' },
+      serverInfo: { name: 'gradprobe', version: host.version },
     };
   });
 
@@ -152,19 +180,22 @@ export function startServer(host: ServerHost): void {
       const removed = new Set(e.removed.map((f) => pathOfUri(f.uri)));
       workspaceFolders = [...workspaceFolders.filter((f) => !removed.has(f)), ...e.added.map((f) => pathOfUri(f.uri)).filter((p): p is string => !!p)];
       settings.clear();
-      runner.forget();
+      for (const r of allRunners) r.forget();
     });
     log(`GradProbe language server ready (${host.describe}); defaults: probe on ${defaultEditorSettings.probeOn}, time budget ${defaultEditorSettings.timeBudgetMs} ms`);
   });
 
-  connection.onDidChangeConfiguration(() => {
+  connection.onDidChangeConfiguration((params) => {
+    // VS Code sends no payload (the server pulls); other clients push the settings themselves.
+    const pushed = gradprobeSection(params.settings);
+    if (Object.keys(pushed).length) pushedSettings = pushed;
     settings.clear();
     service.settingsChanged();
   });
 
   connection.onDidChangeWatchedFiles((e) => {
     const configChanged = e.changes.some((c) => /(pyproject\.toml|gradprobe\.toml|package\.json)$/.test(c.uri));
-    runner.forget();
+    for (const r of allRunners) r.forget();
     if (configChanged) {
       settings.clear();
       service.settingsChanged();
@@ -218,7 +249,7 @@ export function startServer(host: ServerHost): void {
     };
   }));
 
-  connection.onShutdown(() => runner.dispose());
+  connection.onShutdown(() => { for (const r of allRunners) r.dispose(); });
 
   documents.listen(connection);
   notebooks.listen(connection);

@@ -29,6 +29,14 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra stdio entries after stdin/stdout/stderr (e.g. a pipe a preload writes to). */
   extraStdio?: SpawnOptions['stdio'];
+  /** The server's command line after node (default: dist/server.js --stdio), e.g. the CLI's `server --stdio`. */
+  entry?: string[];
+  /** The full command instead of node and `entry` (e.g. an installed `gradprobe`). */
+  command?: string[];
+  /** Sent as `initializationOptions` (how Helix and Neovim give settings). */
+  initializationOptions?: unknown;
+  /** Whether the client answers workspace/configuration (default true; Helix-like clients may not). */
+  configuration?: boolean;
 }
 
 export class LspServer {
@@ -46,8 +54,8 @@ export class LspServer {
 
   constructor(private readonly options: ServerOptions) {
     this.settings = { backend: 'cpu', ...options.settings };
-    const node = [...(options.nodeArgs ?? []), join(options.root, 'dist/server.js'), '--stdio'];
-    const [cmd, ...args] = options.wrap?.length ? [...options.wrap, process.execPath, ...node] : [process.execPath, ...node];
+    const node = [...(options.nodeArgs ?? []), ...(options.entry ?? [join(options.root, 'dist/server.js'), '--stdio'])];
+    const [cmd, ...args] = options.command?.length ? options.command : options.wrap?.length ? [...options.wrap, process.execPath, ...node] : [process.execPath, ...node];
     const extra = Array.isArray(options.extraStdio) ? options.extraStdio : [];
     this.process = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe', ...extra], env: options.env ?? process.env });
     this.process.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
@@ -81,7 +89,8 @@ export class LspServer {
     const ws = pathToFileURL(this.options.workspace).href;
     await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid, rootUri: ws, workspaceFolders: [{ uri: ws, name: 'ws' }],
-      capabilities: { workspace: { configuration: true, workspaceFolders: true, codeLens: { refreshSupport: false } } },
+      initializationOptions: this.options.initializationOptions,
+      capabilities: { workspace: { configuration: this.options.configuration ?? true, workspaceFolders: true, codeLens: { refreshSupport: false } } },
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
   }

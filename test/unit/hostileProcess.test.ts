@@ -111,12 +111,14 @@ test('control: both watchers see a process that does write, spawn and connect', 
 
 test('the CLI checks the hostile fixtures: nothing started, written or connected; every hostile function GP001', () => {
   const trace = join(scratch, 'cli.trace');
-  const run = spawnSync('strace', ['-f', '-qq', '-o', trace, '-e', `trace=${traced}`, process.execPath, '--require', preload, join(root, 'dist/cli.js'), 'check', hostile, '--format', 'json', '--fail-on', 'never'], {
+  const run = spawnSync('strace', ['-f', '-qq', '-o', trace, '-e', `trace=${traced}`, process.execPath, '--require', preload, join(root, 'dist/cli.js'), 'check', hostile, '--format', 'json', '--fail-on', 'never', '--no-cache', '--jobs', '2'], {
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: { ...process.env, GRADPROBE_WATCH_FD: '3' }, timeout: 240_000,
   });
   assert.equal(run.status, 0, `check exited ${run.status}: ${run.stderr}`);
   const watched = watcherCalls(String(run.output[3] ?? ''));
-  assert.deepEqual(watched.watching, ['main'], 'the watcher was loaded');
+  // --jobs 2: the probing is shared with a worker thread, watched as well. --no-cache: the run's own
+  // cache is the only thing `check` writes (test/unit/checkCache.test.ts), so without it nothing is.
+  assert.deepEqual(watched.watching, ['main', 'worker 1'], 'the watcher was loaded in the main thread and the check worker');
   assert.deepEqual(watched.calls, [], 'Node API calls with side effects');
   assert.deepEqual(traceViolations(trace), [], 'system calls with side effects');
   for (const m of markers) assert.equal(existsSync(m), false, `${m} was created`);

@@ -7,6 +7,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { LspServer } from '../support/lspServer';
 
 const root = join(__dirname, '..', '..');
 const work = realpathSync(mkdtempSync(join(tmpdir(), 'gradprobe-package-')));
@@ -42,7 +43,7 @@ function cleanCopy(): string {
 }
 
 const expectedFiles = [
-  'package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/tree-sitter-javascript.wasm',
+  'package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/probeWorker.js', 'package/dist/server.js', 'package/dist/tree-sitter-javascript.wasm',
   'package/dist/tree-sitter-python.wasm', 'package/dist/tree-sitter-tsx.wasm', 'package/dist/tree-sitter-typescript.wasm',
   'package/dist/tree-sitter.wasm', 'package/package.json',
 ];
@@ -94,6 +95,26 @@ test('the tarball installs globally into a prefix, offline, and `gradprobe` chec
   assert.equal(page.status, 0, page.stderr);
   assert.match(page.stdout, /^# GP102 /);
   assert.match(run(bin, ['--version'], project, env).stdout, /^gradprobe \d/);
+  installed = { bin, project, env };
+});
+
+let installed: { bin: string; project: string; env: NodeJS.ProcessEnv } | undefined;
+
+test('the installed `gradprobe server --stdio` is a language server: diagnostics for a file of the project', { timeout: 180_000 }, async () => {
+  assert.ok(installed, 'the install test did not install the package');
+  const server = new LspServer({
+    root, workspace: installed.project, command: [installed.bin, 'server', '--stdio'], env: installed.env,
+    configuration: false, initializationOptions: { backend: 'cpu' },
+  });
+  try {
+    await server.initialize();
+    const file = join(installed.project, 'acts.py');
+    const uri = server.open(file, readFileSync(file, 'utf8'));
+    const diags = await server.diagnostics(uri, (d) => d.some((x) => x.code === 'GP102'), 120_000);
+    assert.equal(diags.find((x) => x.code === 'GP102')!.range.start.line, 7);
+  } finally {
+    await server.dispose();
+  }
 });
 
 test('pre-commit runs the gradprobe hook of .pre-commit-hooks.yaml: fails on a bad function, passes on a good one', () => {

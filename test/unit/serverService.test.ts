@@ -85,7 +85,14 @@ test('code lenses: "Probe gradients" before, the summary after; resolved lazily;
   await h.service.probeNow(d.uri);
   assert.ok(h.lensRefreshes() > 0);
   const after = (await h.service.codeLenses(d.uri)).map((l) => h.service.resolveCodeLens(l).command!);
-  assert.match(after[0].title, /^activation · NaN at x = 0/);
+  assert.match(after[0].title, /^activation · \d+ errors?(, \d+ warnings?)?(, \d+ info)? · NaN at x = 0$/);
+  for (const c of after) {
+    assert.ok(c.title.length <= 80 && !c.title.includes('\n'), `one short line: ${c.title}`);
+  }
+  // The summary paragraph moved to the hover.
+  const hover = h.service.hover(d.uri, { line: 4, character: 6 });
+  assert.ok(hover, 'a hover on the probed function');
+  assert.match((hover.contents as { value: string }).value, /NaN at x = 0/);
   assert.equal(after[0].command, 'gradprobe.openPanel');
   h.setSettings({ codeLens: false });
   assert.deepEqual(await h.service.codeLenses(d.uri), []);

@@ -68,9 +68,21 @@ async function parserFor(language: SourceLanguage): Promise<Parser> {
   return parser;
 }
 
-/** Loads every grammar so later parses are synchronous. */
-export async function loadGrammars(): Promise<void> {
-  for (const language of Object.keys(grammarFiles) as SourceLanguage[]) await parserFor(language);
+/**
+ * Loads the grammars so later parses are synchronous: every grammar, or those `paths` need. A
+ * fresh `eval` of a Python file then compiles only Python's (the JavaScript family's are 3 MB of
+ * WebAssembly). A JavaScript or TypeScript file may import any of the family, so it loads all three.
+ */
+export async function loadGrammars(paths?: readonly string[]): Promise<void> {
+  const wanted = new Set<SourceLanguage>();
+  for (const path of paths ?? []) {
+    const language = languageOfPath(path);
+    if (language === 'python') wanted.add('python');
+    else if (language) for (const l of ['javascript', 'typescript', 'tsx'] as const) wanted.add(l);
+  }
+  // A path of no known language is parsed as the document layer decides: every grammar is loaded for it.
+  const languages = paths && wanted.size && paths.every((p) => languageOfPath(p)) ? [...wanted] : (Object.keys(grammarFiles) as SourceLanguage[]);
+  for (const language of languages) await parserFor(language);
 }
 
 /** Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes. */
