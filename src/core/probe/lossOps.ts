@@ -46,7 +46,7 @@ export interface Taint {
   reduced?: boolean;
   logTarget?: SourceOp;
   /** A function: its definition and, when the interpreter gave it, the scope it closes over and its bound `self`. */
-  fn?: { def: FunctionDef; env: Env; closure?: Scope; self?: Value };
+  fn?: { def: FunctionDef; env: Env; closure?: Scope; self?: Value; bound?: { args: Taint[]; kwargs: Map<string, Taint> } };
   /** What the interpreter computes for it, when it does not depend on the inputs (a parameter's default, an attribute, a constant). */
   value?: Value;
   lossObject?: { path: string; info: LossOpInfo; argOrder: 'input-first' | 'target-first'; fromLogits: boolean };
