@@ -53,7 +53,7 @@ describe('each family is probed inside its domain: clean twins stay clean, plant
   }
   test('every fixture file is listed in expected.json', () => {
     const listed = new Set(expectations.map((e) => e.file));
-    const helpers = new Set(['loss_utils.py', 'focal_utils.py']);
+    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py']);
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.py') && !helpers.has(x))) assert.ok(listed.has(f), `${f} has no entry`);
   });
 });
@@ -110,6 +110,13 @@ describe('the read follows the body as it runs', () => {
     assert.equal(chooseLossFamily(facts).space, 'logits');
     const alone = program('focal_partial.py', 'PartialFocalLoss');
     assert.equal(readLossFacts(alone.target, 0, alone).activations.length, 0, 'without focal_utils.py the bound function is unknown');
+  });
+
+  test('a framework function reached through a workspace module that re-exports the framework is read as the framework\'s', () => {
+    const p = program('focal_shim.py', 'ShimFocalLoss', ['backend_ops.py']);
+    const facts = readLossFacts(p.target, 1, p);
+    assert.deepEqual(facts.activations.map((a) => [a.kind, a.what]), [['sigmoid', 'ops.sigmoid()']]);
+    assert.equal(chooseLossFamily(facts).space, 'logits');
   });
 
   test('the family used is reported, with what was tried before it', () => {

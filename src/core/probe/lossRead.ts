@@ -491,6 +491,9 @@ class Reader {
       if (!recv.pred && !recv.target && recv.value) {
         const member = this.expr(e.callee, frame);
         if (member.fn) return this.callFunction(member.fn, args, kwargs, true);
+        // A framework function reached through a workspace module (`from keras.ops import *` in a
+        // backend shim, called as `ops.sigmoid(…)`): the interpreter resolved it to the framework's.
+        if (member.value?.t === 'ns') return this.frameworkCall(member.value.path, dottedName(e.callee) ?? member.value.path, args, kwargs, argExprs, kwExprs, e.span);
         return union(...args, ...kwargs.values());
       }
       if (recv.fn) return this.callFunction(recv.fn, args, kwargs, true);
