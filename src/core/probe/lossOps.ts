@@ -56,6 +56,9 @@ export interface Taint {
 
 export type Env = Map<string, Taint>;
 
+/** Ops that read a tensor at integer indices along an axis (torch.gather, take_along_axis, tf.gather). */
+const gatherImpls = new Set(['gather_along', 'take_along_axis', 'take']);
+
 export const EMPTY: Taint = { pred: false, target: false, grad: false };
 
 export function union(...ts: Taint[]): Taint {
@@ -329,6 +332,8 @@ export class TaintOps {
       return this.kill(all, label, span);
     }
     if (tags.includes('cast')) return this.cast(c, all, label);
+    // lprobs.gather(dim, index=target): the target holds the class indices the prediction is read at.
+    if (gatherImpls.has(c.op.impl) && x.pred && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
     const info = lossOpInfo(tags);
     if (info) return c.path ? this.frameworkLoss(c, info) : all;
     if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, tags.includes('log1p')));
