@@ -53,7 +53,7 @@ describe('each family is probed inside its domain: clean twins stay clean, plant
   }
   test('every fixture file is listed in expected.json', () => {
     const listed = new Set(expectations.map((e) => e.file));
-    const helpers = new Set(['loss_utils.py']);
+    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py']);
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.py') && !helpers.has(x))) assert.ok(listed.has(f), `${f} has no entry`);
   });
 });
@@ -101,6 +101,22 @@ describe('the read follows the body as it runs', () => {
     assert.equal(chooseLossFamily(facts).name, 'categorical probabilities');
     const alone = program('soft_ce.py', 'soft_cross_entropy');
     assert.equal(chooseLossFamily(readLossFacts(alone.target, 0, alone)).space, 'regression', 'without loss_utils.py the helper is unknown');
+  });
+
+  test('a function bound with functools.partial in the constructor is read through the attribute that holds it', () => {
+    const p = program('focal_partial.py', 'PartialFocalLoss', ['focal_utils.py']);
+    const facts = readLossFacts(p.target, 0, p);
+    assert.deepEqual(facts.activations.map((a) => a.kind), ['sigmoid'], 'the bound activation="sigmoid" picks the sigmoid branch only');
+    assert.equal(chooseLossFamily(facts).space, 'logits');
+    const alone = program('focal_partial.py', 'PartialFocalLoss');
+    assert.equal(readLossFacts(alone.target, 0, alone).activations.length, 0, 'without focal_utils.py the bound function is unknown');
+  });
+
+  test('a framework function reached through a workspace module that re-exports the framework is read as the framework\'s', () => {
+    const p = program('focal_shim.py', 'ShimFocalLoss', ['backend_ops.py']);
+    const facts = readLossFacts(p.target, 1, p);
+    assert.deepEqual(facts.activations.map((a) => [a.kind, a.what]), [['sigmoid', 'ops.sigmoid()']]);
+    assert.equal(chooseLossFamily(facts).space, 'logits');
   });
 
   test('the family used is reported, with what was tried before it', () => {

@@ -46,6 +46,8 @@ export interface BuiltinValue {
   call: (args: Value[], kwargs: Map<string, Value>, span: Span) => Value;
   /** Attributes of a builtin that is also an object (e.g. `jnp.float32`). */
   attrs?: Map<string, Value>;
+  /** `functools.partial(fn, *args, **kwargs)`: what it binds, so a static read can follow the call into `fn`. */
+  partial?: { fn: Value; args: Value[]; kwargs: Map<string, Value> };
 }
 
 export interface ClassValue {

@@ -320,7 +320,7 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
   ['keras.saving.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
   ['keras.utils.register_keras_serializable', { call: () => ({ t: 'builtin', name: 'register', call: (a) => a[0] ?? NONE }) }],
-  ['functools.partial', { call: (args, kwargs, _s, ev) => ({ t: 'builtin', name: 'partial', call: (more, moreK, span) => ev.callValue(args[0], [...args.slice(1), ...more], new Map([...kwargs, ...moreK]), span) }) }],
+  ['functools.partial', { call: (args, kwargs, _s, ev) => ({ t: 'builtin', name: 'partial', partial: { fn: args[0], args: args.slice(1), kwargs }, call: (more, moreK, span) => ev.callValue(args[0], [...args.slice(1), ...more], new Map([...kwargs, ...moreK]), span) }) }],
   ['keras.initializers.Constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
   ['keras.initializers.constant', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],
   ['tf.constant_initializer', { call: (a, k) => a[0] ?? k.get('value') ?? num(0) }],

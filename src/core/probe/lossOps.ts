@@ -46,7 +46,7 @@ export interface Taint {
   reduced?: boolean;
   logTarget?: SourceOp;
   /** A function: its definition and, when the interpreter gave it, the scope it closes over and its bound `self`. */
-  fn?: { def: FunctionDef; env: Env; closure?: Scope; self?: Value };
+  fn?: { def: FunctionDef; env: Env; closure?: Scope; self?: Value; bound?: { args: Taint[]; kwargs: Map<string, Taint> } };
   /** What the interpreter computes for it, when it does not depend on the inputs (a parameter's default, an attribute, a constant). */
   value?: Value;
   lossObject?: { path: string; info: LossOpInfo; argOrder: 'input-first' | 'target-first'; fromLogits: boolean };
@@ -55,6 +55,9 @@ export interface Taint {
 }
 
 export type Env = Map<string, Taint>;
+
+/** Ops that read a tensor at integer indices along an axis (torch.gather, take_along_axis, tf.gather). */
+const gatherImpls = new Set(['gather_along', 'take_along_axis', 'take']);
 
 export const EMPTY: Taint = { pred: false, target: false, grad: false };
 
@@ -329,6 +332,8 @@ export class TaintOps {
       return this.kill(all, label, span);
     }
     if (tags.includes('cast')) return this.cast(c, all, label);
+    // lprobs.gather(dim, index=target): the target holds the class indices the prediction is read at.
+    if (gatherImpls.has(c.op.impl) && x.pred && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
     const info = lossOpInfo(tags);
     if (info) return c.path ? this.frameworkLoss(c, info) : all;
     if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, tags.includes('log1p')));

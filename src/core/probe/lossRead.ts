@@ -183,6 +183,13 @@ class Reader {
         const call = userCallMethod(v);
         return { ...EMPTY, value: v, ...(call ? { fn: { def: call.def, env: new Map(), closure: call.closure as Scope, self: v } } : {}) };
       }
+      case 'builtin': {
+        // functools.partial of a user function: the read follows the call with the bound arguments.
+        const inner = v.partial ? this.valueTaint(v.partial.fn) : undefined;
+        if (!inner?.fn || !v.partial) return { ...EMPTY, value: v };
+        const bound = { args: v.partial.args.map((a) => this.valueTaint(a)), kwargs: new Map([...v.partial.kwargs].map(([k, a]) => [k, this.valueTaint(a)])) };
+        return { ...EMPTY, value: v, fn: { ...inner.fn, bound } };
+      }
       default: return { ...EMPTY, value: v };
     }
   }
@@ -315,6 +322,10 @@ class Reader {
     const bound = fn.self !== undefined || isMethod;
     const offset = bound && params[0] && (params[0].name === 'self' || params[0].name === 'cls') ? 1 : 0;
     if (offset) frame.env.set(params[0].name, fn.self ? { ...EMPTY, self: true, value: fn.self } : this.selfTaint());
+    if (fn.bound) {
+      args = [...fn.bound.args, ...args];
+      kwargs = new Map([...fn.bound.kwargs, ...kwargs]);
+    }
     params.slice(offset).forEach((p, i) => frame.env.set(p.name, args[i] ?? kwargs.get(p.name) ?? this.parameterDefault(p, fn.closure)));
     this.depth++;
     try {
@@ -480,6 +491,9 @@ class Reader {
       if (!recv.pred && !recv.target && recv.value) {
         const member = this.expr(e.callee, frame);
         if (member.fn) return this.callFunction(member.fn, args, kwargs, true);
+        // A framework function reached through a workspace module (`from keras.ops import *` in a
+        // backend shim, called as `ops.sigmoid(…)`): the interpreter resolved it to the framework's.
+        if (member.value?.t === 'ns') return this.frameworkCall(member.value.path, dottedName(e.callee) ?? member.value.path, args, kwargs, argExprs, kwExprs, e.span);
         return union(...args, ...kwargs.values());
       }
       if (recv.fn) return this.callFunction(recv.fn, args, kwargs, true);
