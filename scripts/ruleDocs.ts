@@ -53,7 +53,7 @@ export function settlementText(rule: RuleMeta): string | undefined {
       .sort(([a], [b]) => severityRank[b] - severityRank[a])
       .map(([s, codes]) => (severityRank[s] > severityRank[rule.severity] ? `raised to ${s} when the probe confirms it (${either(codes)})` : `stays ${s} when ${either(codes)} confirms it`));
   parts.push(settle.refutable ? 'dropped when the probe ran and reported none of them' : 'kept when the probe ran and reported none of them');
-  return parts.join('; ');
+  return `${parts.join('; ')}. A probe finding whose NaN/Inf is traced to another line does not confirm it`;
 }
 
 /** The source rules a probe rule confirms. */

@@ -1444,6 +1444,15 @@ function varSpec(c: Ctx, ref: string): Variant[] {
     out.push(act('correction0', `${c.fn}(x, correction=0)`, XG, `${ref}(x, unbiased=False)`));
   }
   if (c.group === 'np') out.push(act('ddof1', `${c.fn}(x, ddof=1)`, XG, `${ref}(x, unbiased=True)`));
+  if (ref === 'torch.std' && !c.js) {
+    // A constant row (deviation 0): PyTorch's std backward gives 0 there; TF, Keras, JAX and NumPy's
+    // sqrt(var) take sqrt's infinite derivative times a zero deviation, NaN.
+    const Z = `${c.reshape('x', 2, 3)} * ${c.const([[0.0], [1.0]])}`;
+    const dim = c.group === 'torch' ? 'dim=1' : 'axis=1';
+    const refZ = 'x.reshape(2, 3) * T([[0.0], [1.0]])';
+    out.push(act('constant-row', `${c.fn}(${Z}, ${dim})`, XG,
+      isTorch(c) ? `torch.std(${refZ}, dim=1)` : `torch.sqrt(torch.var(${refZ}, dim=1, unbiased=False))`));
+  }
   return out;
 }
 

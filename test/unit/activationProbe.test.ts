@@ -29,6 +29,18 @@ test('GP103 and GP304: exp overflows only past 88', async () => {
   assert.ok(!codes(r).includes('GP101'));
 });
 
+test('GP103 and the GP304 it confirms count overflow only out to |x| = 100', async () => {
+  // exp(0.5x) overflows past x ≈ 177: outside a working network's pre-activations, so neither finding.
+  const far = await probe('def far(x):\n    return 1 / (1 + torch.exp(-0.5 * x))\n', 'far');
+  assert.ok(!codes(far).includes('GP103'), codes(far).join());
+  assert.ok(!codes(far).includes('GP304'), codes(far).join());
+  // The twin with exp(-x) overflows past x ≈ -88.7, inside the window: both, with the window in the evidence.
+  const near = await probe('def near(x):\n    return 1 / (1 + torch.exp(-1.0 * x))\n', 'near');
+  assert.ok(codes(near).includes('GP103'), codes(near).join());
+  assert.ok(codes(near).includes('GP304'), codes(near).join());
+  assert.deepEqual(near.findings.find((f) => f.code === 'GP103')?.evidence.window, [50, 100]);
+});
+
 test('GP104 and GP105 judge the slope on [-3, 3]', async () => {
   const flat = await probe('def flat(x):\n    return torch.tanh(0.02 * x)\n', 'flat');
   assert.ok(codes(flat).includes('GP104'), codes(flat).join());
@@ -44,13 +56,28 @@ test('GP106 for a step function, GP107 for a ReLU-like dead half', async () => {
   assert.ok(!codes(relu).includes('GP106'));
 });
 
-test('GP108: Swish dips (info), sin oscillates (warning), tanh is monotonic', async () => {
+test('GP108: Swish dips (info), x + 2 sin 3x oscillates (warning), tanh is monotonic', async () => {
   const swish = await probe('def swish(x):\n    return x * torch.sigmoid(x)\n', 'swish');
   assert.equal(swish.findings.find((f) => f.code === 'GP108')?.severity, 'info');
-  const sine = await probe('def wave(x):\n    return torch.sin(x)\n', 'wave');
-  assert.equal(sine.findings.find((f) => f.code === 'GP108')?.severity, 'warning');
+  const wiggle = await probe('def wiggle(x):\n    return x + 2.0 * torch.sin(3.0 * x)\n', 'wiggle');
+  assert.equal(wiggle.findings.find((f) => f.code === 'GP108')?.severity, 'warning');
   const tanh = await probe('def scaled_tanh(x):\n    return 1.7159 * torch.tanh(0.6666 * x)\n', 'scaled_tanh');
   assert.ok(!codes(tanh).includes('GP108'));
+});
+
+test('GP108 by design: an even f or a periodic one is an info, a deep dip that is neither stays a warning', async () => {
+  const gp108 = (r: Awaited<ReturnType<typeof probe>>) => r.findings.find((f) => f.code === 'GP108');
+  // Even: log(1 + x²) turns at 0.
+  const seagull = gp108(await probe('def seagull(x):\n    return torch.log(1 + x * x)\n', 'seagull'));
+  assert.deepEqual([seagull?.severity, seagull?.evidence.design], ['info', 'even']);
+  // Periodic: sin(x) (SIREN) changes slope every π.
+  const sine = gp108(await probe('def wave(x):\n    return torch.sin(x)\n', 'wave'));
+  assert.deepEqual([sine?.severity, sine?.evidence.design], ['info', 'periodic']);
+  // Twins: shifted off even (log(1 + (x - 1)²)) and x·cos x (sign changes at uneven spacing): warnings.
+  const shifted = gp108(await probe('def shifted(x):\n    return torch.log(1 + (x - 1) * (x - 1))\n', 'shifted'));
+  assert.deepEqual([shifted?.severity, shifted?.evidence.design], ['warning', undefined]);
+  const gcu = gp108(await probe('def gcu(x):\n    return x * torch.cos(x)\n', 'gcu'));
+  assert.deepEqual([gcu?.severity, gcu?.evidence.design], ['warning', undefined]);
 });
 
 test('GP109: a sigmoid stack vanishes against ReLU; GELU and tanh do not', async () => {

@@ -283,11 +283,15 @@ describe('defects are found', () => {
     // prediction, and a symmetric (y_true, y_pred) loss has nothing wrong with it.
     const torch = probe('criteria.py', 'import torch\n\ndef my_mse(y_true, y_pred):\n    return ((y_pred - y_true) ** 2).mean()\n', 'my_mse');
     expectCodes(torch, [], ['GP207']);
-    // Keras passes the target first: in (y_pred, y_true) it is y_pred that receives the target.
-    const keras = probe('losses.py', 'import tensorflow as tf\n\ndef my_mse(y_pred, y_true):\n    return tf.reduce_mean((y_pred - y_true) ** 2)\n', 'my_mse');
+    // Keras passes the target first: in (y_pred, y_true) it is y_pred that receives the target (a
+    // target-weighted error, so the order matters).
+    const keras = probe('losses.py', 'import tensorflow as tf\n\ndef my_mse(y_pred, y_true):\n    return tf.reduce_mean((y_pred - y_true) ** 2 * (1.0 + y_true))\n', 'my_mse');
     const k = keras.findings.filter((x) => x.code === 'GP207');
     assert.equal(k.length, 1);
     assert.match(k[0].message, /'y_pred' receives the target and 'y_true' the prediction/);
+    // Its symmetric twin (plain MSE, the same value with the inputs exchanged): no order is wrong.
+    const symmetric = probe('losses.py', 'import tensorflow as tf\n\ndef my_mse(y_pred, y_true):\n    return tf.reduce_mean((y_pred - y_true) ** 2)\n', 'my_mse');
+    expectCodes(symmetric, [], ['GP207']);
     // Named in the convention's order: nothing to say.
     const fine = probe('criteria.py', 'import torch\n\ndef my_mse(input, target):\n    return ((input - target) ** 2).mean()\n', 'my_mse');
     expectCodes(fine, [], ['GP207']);

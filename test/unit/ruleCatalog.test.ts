@@ -84,6 +84,21 @@ test('settling: confirmed source findings take the probe finding\'s severity, re
   assert.match(settleSourceFindings([src('GP303')], [low])[0].message, /at float16 the guard no longer holds/);
 });
 
+test('settling: a probe finding confirms a source finding only when its traced cause points at that finding\'s line', () => {
+  const at = (line: number) => ({ startLine: line - 1, startCol: 4, endLine: line - 1, endCol: 30 });
+  const exp = finding('GP304', { function: 'f', message: 'exp', span: at(9), evidence: {} });
+  const nanFrom = (line: number) => finding('GP101', { function: 'f', message: 'NaN', span, evidence: { cause: { what: '0·log 0', op: 'tf.math.log', line } } });
+  // The NaN comes from a log on line 5: the exp on line 9 is not confirmed, and GP304 is refutable.
+  assert.deepEqual(settleSourceFindings([exp], [nanFrom(5)]), []);
+  // Traced to the exp's own line: confirmed and raised.
+  assert.deepEqual(settleSourceFindings([exp], [nanFrom(9)]).map((f) => [f.code, f.severity]), [['GP304', 'error']]);
+  // A multi-line expression covers its lines.
+  const wide = finding('GP304', { function: 'f', message: 'exp', span: { startLine: 7, startCol: 0, endLine: 9, endCol: 2 }, evidence: {} });
+  assert.equal(settleSourceFindings([wide], [nanFrom(9)]).length, 1);
+  // Two probe findings: the one traced elsewhere does not hide the one traced here.
+  assert.equal(settleSourceFindings([exp], [nanFrom(5), { ...nanFrom(9), code: 'GP102' as const }]).length, 1);
+});
+
 test('quick fixes: a code has an edit builder exactly when the catalog gives it a fix safety other than none', () => {
   const withBuilder = Object.keys(fixBuilders).sort();
   const withFix = ruleCatalog.filter((r) => r.fix !== 'none').map((r) => r.code).sort();

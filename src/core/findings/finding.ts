@@ -28,16 +28,34 @@ export function finding<C extends RuleCode>(code: C, init: FindingInit<C>): Find
 }
 
 /**
+ * The 1-based source line a probe finding's traced NaN/Inf cause points at, when the trace named one.
+ * A finding without it (the loss probe names ops in words) confirms as before.
+ */
+function causeLine(p: Finding): number | undefined {
+  const cause = p.evidence.cause;
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const line = (cause as { line?: unknown }).line;
+  return typeof line === 'number' ? line : undefined;
+}
+
+/** Whether a probe finding confirms a source finding: when its cause is traced to a line, that line is the finding's. */
+function confirms(p: Finding, f: Finding): boolean {
+  const line = causeLine(p);
+  return line === undefined || (line >= f.span.startLine + 1 && line <= f.span.endLine + 1);
+}
+
+/**
  * Settles source findings by the probe's verdict, as each rule's catalog entry says: confirmed →
  * raised to the confirming finding's severity (or kept at its own), noting the precision it was
- * found at, if any; refuted → dropped when the rule is refutable.
+ * found at, if any; refuted → dropped when the rule is refutable. A probe finding whose NaN/Inf is
+ * traced to another expression (an exp flagged, the NaN from a log) does not confirm it.
  */
 export function settleSourceFindings(sourceFindings: readonly Finding[], probeFindings: readonly Finding[]): Finding[] {
   const out: Finding[] = [];
   for (const f of sourceFindings) {
     const settle = ruleFor(f.code)?.settle;
     if (!settle) { out.push(f); continue; }
-    const confirming = probeFindings.find((p) => settle.confirmedBy.includes(p.code));
+    const confirming = probeFindings.find((p) => settle.confirmedBy.includes(p.code) && confirms(p, f));
     if (confirming) {
       const precision = confirming.evidence.precision;
       const message = typeof precision === 'string' ? `${f.message} (at ${precision} the guard no longer holds)` : f.message;

@@ -74,6 +74,16 @@ function variance(x: tf.Tensor, axis: number | number[] | undefined, keepdims: b
   return tf.div(tf.sum(sq, axis, keepdims), Math.max(n - ddof, 0));
 }
 
+/**
+ * sqrt of a variance. `zeroGrad`: PyTorch's std backward masks the gradient to 0 where the result is 0
+ * (a constant slice); TF, Keras and JAX take sqrt's infinite derivative there, which gives NaN.
+ */
+function stdOf(v: tf.Tensor, zeroGrad: boolean): tf.Tensor {
+  if (!zeroGrad) return tf.sqrt(v);
+  const zero = tf.equal(detach(v), 0);
+  return tf.where(zero, tf.zerosLike(v), tf.sqrt(tf.where(zero, tf.onesLike(v), v)));
+}
+
 function ddofOf(a: OpArgs): number {
   if (a.has('correction')) return a.num('correction');
   if (a.has('unbiased')) return a.bool('unbiased') ? 1 : 0;
@@ -548,7 +558,7 @@ export const implementations: Record<string, OpImpl> = {
   prod: { run: (a) => reduceWhere('prod', a) },
   logsumexp: { run: (a) => logSumExp(a), tags: ['softplus-form', 'logsumexp', 'max-like'] },
   var: { run: (a) => variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)), tags: ['nonnegative'] },
-  std: { run: (a) => tf.sqrt(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a))), tags: ['sqrt', 'norm', 'nonnegative'] },
+  std: { run: (a) => stdOf(variance(a.tensor('x'), a.axis('axis'), a.bool('keepdims'), ddofOf(a)), a.bool('zero_grad')), tags: ['sqrt', 'norm', 'nonnegative'] },
   norm: { run: (a) => normOf(a), tags: ['sqrt', 'norm', 'nonnegative'] },
   argmax: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMax(tf.reshape(x, [-1])) : tf.argMax(x, ax as number); return tf.cast(a.bool('keepdims') && ax !== undefined ? tf.expandDims(r, ax as number) : r, 'float32'); }, tags: ['nondiff', 'argmax'] },
   argmin: { run: (a) => { const x = detach(f32(a.tensor('x'))); const ax = a.axis('axis'); const r = ax === undefined ? tf.argMin(tf.reshape(x, [-1])) : tf.argMin(x, ax as number); return tf.cast(r, 'float32'); }, tags: ['nondiff'] },

@@ -18,6 +18,8 @@ export interface ActivationVerdict {
   evidence: Record<string, unknown>;
   /** GP108's catalog variant for a shallow dip. */
   shallowDip?: boolean;
+  /** GP108: f is even, or f′ changes sign at regular intervals (periodic): non-monotonic by design. */
+  byDesign?: 'even' | 'periodic';
 }
 
 export interface ActivationProbeResult {
@@ -49,12 +51,18 @@ export interface SweepView {
 
 const bad = (v: number): boolean => !Number.isFinite(v);
 
+/** GP103's window of large inputs: |x| in [EXTREME_FROM, EXTREME_TO]. */
+const EXTREME_FROM = 50;
+const EXTREME_TO = 100;
+
 export function sweepView(sweep: Sweep): SweepView {
   const { x, f, df, range: R } = sweep;
   const grid = indicesOf(sweepLayout.grid);
   const special = indicesOf(sweepLayout.special);
   const inRange = [...grid, ...special].filter((i) => Math.abs(x[i]) <= R);
-  const extremes = special.filter((i) => Math.abs(x[i]) >= 50);
+  // Large but reachable pre-activations: exp overflows float32 past 88.7, inside this window; a failure
+  // only further out (|x| of a few hundred) is outside what a working network produces.
+  const extremes = special.filter((i) => Math.abs(x[i]) >= EXTREME_FROM && Math.abs(x[i]) <= EXTREME_TO);
   const inner = grid.filter((i) => Math.abs(x[i]) <= 3);
   const finiteGrid = grid.filter((i) => Math.abs(x[i]) <= R && !bad(df[i]) && !bad(f[i]));
   const fs = finiteGrid.map((i) => f[i]);
@@ -142,8 +150,8 @@ export function checkOverflowAtExtremes(v: SweepView, explain?: ExplainNonFinite
   const i = idx.find((k) => Math.abs(x[k]) === Math.min(...idx.map((j) => Math.abs(x[j]))))!;
   const what = bad(f[i]) ? `f(${fmt(x[i])}) = ${fmt(f[i])}` : `f′(${fmt(x[i])}) = ${fmt(df[i])}`;
   const cause = explain?.([x[i]]);
-  const message = `${what}: finite on [-${fmt(v.R)}, ${fmt(v.R)}] but not at large inputs, which pre-activations do reach${cause ? '' : ' (float32 exp overflows past 88)'}`;
-  return { code: 'GP103', ...withCause(message, { x: idx.map((k) => x[k]), count: at.length }, cause) };
+  const message = `${what}: finite on [-${fmt(v.R)}, ${fmt(v.R)}] but not at large inputs (|x| ≤ ${EXTREME_TO}), which pre-activations do reach${cause ? '' : ' (float32 exp overflows past 88)'}`;
+  return { code: 'GP103', ...withCause(message, { x: idx.map((k) => x[k]), count: at.length, window: [EXTREME_FROM, EXTREME_TO] }, cause) };
 }
 
 export function checkNoGradient(v: SweepView, th: Thresholds): ActivationVerdict | undefined {
@@ -221,12 +229,39 @@ export function checkNonMonotonic(v: SweepView, th: Thresholds): ActivationVerdi
   const dipShare = v.fRange > 0 ? maxDrop / v.fRange : 0;
   const oscillating = crossings.length > 2;
   const what = oscillating ? `f′ changes sign ${crossings.length} times on [-${v.R}, ${v.R}] (oscillating)` : `f′ changes sign at x ≈ ${crossings.map(fmt).join(', ')}`;
+  const byDesign = isEven(v) ? 'even' : isPeriodic(crossings, v) ? 'periodic' : undefined;
+  const design = byDesign === 'even' ? '; f is even (f(-x) = f(x) on the sweep), so it turns at 0 by design'
+    : byDesign === 'periodic' ? '; f′ changes sign at regular intervals (periodic), so it oscillates by design' : '';
   return {
     code: 'GP108',
-    message: `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)`,
-    evidence: { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare },
+    message: `${what}; the largest descending stretch drops f by ${fmt(maxDrop)} (${fmt(100 * dipShare)}% of its range)${design}`,
+    evidence: { crossings: crossings.slice(0, 10), signChanges: crossings.length, dip: maxDrop, dipShare, ...(byDesign ? { design: byDesign } : {}) },
     shallowDip: !oscillating && !(dipShare > th.dipShare),
+    ...(byDesign ? { byDesign } : {}),
   };
+}
+
+/** f(-x) = f(x) at every finite pair of the (symmetric) grid, to float32 rounding relative to f's range. */
+function isEven(v: SweepView): boolean {
+  const { f } = v.sweep;
+  const { start, end } = sweepLayout.grid;
+  const tol = 1e-5 * Math.max(v.fRange, Math.abs(v.fMin), Math.abs(v.fMax));
+  let pairs = 0;
+  for (let i = start, j = end - 1; i < j; i++, j--) {
+    if (bad(f[i]) || bad(f[j])) continue;
+    if (Math.abs(f[i] - f[j]) > tol) return false;
+    pairs++;
+  }
+  return pairs > 0;
+}
+
+/** At least three sign changes of f′, evenly spaced to within two grid steps (or 2% of the spacing). */
+function isPeriodic(crossings: number[], v: SweepView): boolean {
+  if (crossings.length < 3) return false;
+  const gaps = crossings.slice(1).map((c, k) => c - crossings[k]);
+  const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+  const step = (2 * v.R) / (sweepLayout.grid.end - sweepLayout.grid.start - 1);
+  return gaps.every((g) => Math.abs(g - mean) <= Math.max(2 * step, 0.02 * mean));
 }
 
 /**
@@ -302,6 +337,7 @@ export function probeActivation(program: Program, settings: GradProbeSettings): 
 
   const findings = verdicts.filter((x): x is ActivationVerdict => !!x).map((x) => {
     const init = { function: program.target.name, span: program.target.nameSpan, message: x.message, evidence: x.evidence };
+    if (x.code === 'GP108' && x.byDesign) return finding('GP108', { ...init, variant: 'by-design' });
     return x.code === 'GP108' && x.shallowDip ? finding('GP108', { ...init, variant: 'shallow-dip' }) : finding(x.code, init);
   });
   const dfs = v.finiteGrid.map((i) => sweep.df[i]);

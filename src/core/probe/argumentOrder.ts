@@ -1,7 +1,8 @@
 // GP207, the one place it is decided: does the function treat the argument its framework passes as
 // the target as if it were the prediction? The evidence, strongest first: a framework loss called
 // with the two swapped; the target logged and weighted by a prediction that is never logged; a
-// signature named against the framework's calling convention. At most one finding.
+// signature named against the framework's calling convention. At most one finding, and none for a loss
+// whose value does not change with its inputs exchanged (there no order is wrong).
 import type { DetectedFunction } from '../detect/detect';
 import { predictionIndex } from '../detect/parameterRoles';
 import type { Span } from '../ir/ir';
@@ -23,6 +24,11 @@ export interface ArgumentOrderInput {
   family: LossFamily;
   /** The parameters as the probe maps them (by the mapping). */
   names: { pred: string; target: string };
+  /**
+   * The loss has the same value with its two inputs exchanged, on every probe input tried (soft Dice:
+   * 2·Σab / (Σa + Σb)): their order cannot be wrong.
+   */
+  symmetric?: boolean;
 }
 
 export interface ArgumentOrderVerdict {
@@ -32,7 +38,8 @@ export interface ArgumentOrderVerdict {
   evidence: Record<string, unknown>;
 }
 
-export function argumentOrder({ target, mapping, facts, family, names }: ArgumentOrderInput): ArgumentOrderVerdict | undefined {
+export function argumentOrder({ target, mapping, facts, family, names, symmetric }: ArgumentOrderInput): ArgumentOrderVerdict | undefined {
+  if (symmetric) return undefined;
   const swap = facts.swappedArguments[0];
   if (swap) {
     return {

@@ -408,9 +408,36 @@ function checkBatchScaling(ctx: LossContext, input: LossInput, value: number): v
 
 // ---------------------------------------------------------------- static findings
 
-function staticFindings(ctx: LossContext): void {
+/**
+ * Whether the loss keeps its value with prediction and target exchanged on the typical inputs (which
+ * differ from each other): then no order of its arguments is wrong. Only for dense targets of the
+ * prediction's shape; a failure on the exchanged inputs reads as not symmetric.
+ */
+function symmetricOn(ctx: LossContext, typical: LossCase[]): boolean {
+  const { layout, runner } = ctx;
+  if (layout.predShape.join() !== layout.targetShape.join()) return false;
+  let compared = 0;
+  for (const c of typical) {
+    if (c.pred.length !== c.target.length || c.pred.every((p, i) => p === c.target[i])) continue;
+    let v: number;
+    let w: number;
+    try {
+      v = runner.value(layout, c);
+      w = runner.value(layout, { pred: c.target, target: c.pred });
+    } catch (err) {
+      if (!isShapeProblem(err)) throw err;
+      return false;
+    }
+    if (!finite(v) || !finite(w)) return false;
+    if (Math.abs(v - w) > 1e-5 * Math.max(1, Math.abs(v), Math.abs(w))) return false;
+    compared++;
+  }
+  return compared > 0;
+}
+
+function staticFindings(ctx: LossContext, typical: LossCase[]): void {
   const { facts, family, names } = ctx;
-  const order = argumentOrder({ target: ctx.program.target, mapping: ctx.mapping, facts, family, names });
+  const order = argumentOrder({ target: ctx.program.target, mapping: ctx.mapping, facts, family, names, symmetric: symmetricOn(ctx, typical) });
   if (order) report(ctx, 'GP207', order.message, order.evidence, order.span);
   for (const d of facts.doubleActivation.slice(0, 1)) {
     report(ctx, 'GP211', `Inconsistent activation: ${d.message}. The loss sees squashed values and its gradient shrinks.`, {
@@ -460,7 +487,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const { family, layout, typical, boundary, skipped } = chooseLayout(runner, families, names);
   const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
-  staticFindings(ctx);
+  staticFindings(ctx, typical);
 
   const typicalMeasured = typical.map((c) => ({ c, m: runner.measure(layout, c) }));
   const boundaryMeasured = new Map<LossCase, Measured>();
