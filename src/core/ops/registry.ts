@@ -297,6 +297,14 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
+  ['jax.numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
+  ['numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
+  ['operator.index', { call: (args, _k, span) => {
+    const v = args[0];
+    if (v?.t === 'num' && v.int) return v;
+    if (v?.t === 'bool') return num(v.v ? 1 : 0, true);
+    throw new UserCodeError(`operator.index: ${v ? describe(v) : 'nothing'} cannot be interpreted as an integer`, span);
+  } }],
   // optax's own argument checks: dtypes are not modelled (every tensor is a float here); shapes are.
   ['optax._src.utils.check_subdtype', { call: () => NONE }],
   ['optax._src.utils.check_shapes_equal', { call: (args, _k, span) => {
@@ -378,6 +386,45 @@ function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, 
       const results: Value[] = [];
       for (let i = 0; i < n; i++) results.push(ev.callValue(fun, args.map((v, j) => (mapped[j] ? { t: 'tensor', v: mapped[j]![i] } as Value : v)), kwargs, callSpan));
       return stackResults(results, callSpan, ev);
+    },
+  };
+}
+
+/**
+ * jnp.vectorize(f, signature='(n),(n)->()'): `f` mapped over the broadcast leading (loop) axes of its tensor
+ * arguments, each keeping as many trailing (core) axes as its signature group names (none without a signature).
+ */
+function jnpVectorize(fun: Value | undefined, signature: Value | undefined, span: Span, ev: Interpreter): Value {
+  if (!fun) throw new UnsupportedConstruct('vectorize without a function', span);
+  let coreRanks: number[] | undefined;
+  if (signature && signature.t !== 'none') {
+    const m = signature.t === 'str' ? /^\s*((?:\([\w\s,]*\)\s*,?\s*)*)->/.exec(signature.v) : null;
+    if (!m) throw new UnsupportedConstruct(`vectorize signature ${describe(signature)}`, span);
+    coreRanks = [...m[1].matchAll(/\(([\w\s,]*)\)/g)].map((g) => g[1].split(',').filter((d) => d.trim()).length);
+  }
+  return {
+    t: 'builtin',
+    name: 'vectorized',
+    call: (args, kwargs, callSpan) => {
+      if (coreRanks && coreRanks.length !== args.length) throw new UserCodeError(`vectorize: the signature names ${coreRanks.length} inputs, the call passes ${args.length}`, callSpan);
+      const tensors = args.map((v) => ev.tensor(v, callSpan));
+      const cores = tensors.map((t, i) => coreRanks?.[i] ?? 0);
+      if (tensors.some((t, i) => t.rank < cores[i])) throw new UserCodeError('vectorize: an argument has fewer axes than its signature', callSpan);
+      const loop = tensors.reduce<number[]>((acc, t, i) => tf.broadcastTo(tf.zeros(acc), t.shape.slice(0, t.rank - cores[i])).shape, []);
+      const n = loop.reduce((a, b) => a * b, 1);
+      if (n === 0) throw new UnsupportedConstruct('a map over an empty axis', callSpan);
+      const rows = tensors.map((t, i) => {
+        const core = t.shape.slice(t.rank - cores[i]);
+        return tf.unstack(tf.reshape(tf.broadcastTo(t, [...loop, ...core]), [n, ...core]));
+      });
+      const results: Value[] = [];
+      for (let j = 0; j < n; j++) results.push(ev.callValue(fun, rows.map((r) => ({ t: 'tensor', v: r[j] }) as Value), kwargs, callSpan));
+      const reshape = (v: Value): Value => {
+        if (v.t === 'tuple' || v.t === 'list') return { t: v.t, items: v.items.map(reshape) };
+        const t = ev.tensor(v, callSpan);
+        return { t: 'tensor', v: tf.reshape(t, [...loop, ...t.shape.slice(1)]) };
+      };
+      return reshape(stackResults(results, callSpan, ev));
     },
   };
 }

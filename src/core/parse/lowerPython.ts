@@ -8,6 +8,39 @@ import { field, firstError, named, spanOf } from './syntax';
 
 
 
+const comprehensions = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
+
+/**
+ * Whether a `:=` runs exactly once each time its statement runs, with nothing evaluated before it in that
+ * statement reading the name: then lifting it to an assignment before the statement changes nothing.
+ * Not so in a lambda or comprehension (own scope, repeated), a short-circuited operand, a conditional
+ * branch, a later link of a comparison chain, an `elif` or `while` condition.
+ */
+function walrusHoistable(node: SyntaxNode, target: string): boolean {
+  let child = node;
+  let parent = node.parent;
+  while (parent && parent.type !== 'block' && parent.type !== 'module') {
+    if (parent.type === 'lambda' || comprehensions.has(parent.type)) return false;
+    if (parent.type === 'elif_clause' || parent.type === 'while_statement') return false;
+    const operands = named(parent).filter((c) => c.type !== 'comment');
+    const at = operands.findIndex((c) => c.startIndex === child.startIndex && c.endIndex === child.endIndex);
+    if (parent.type === 'boolean_operator' && at > 0) return false;
+    if (parent.type === 'conditional_expression' && at !== 1) return false;
+    if (parent.type === 'comparison_operator' && at > 1) return false;
+    child = parent;
+    parent = parent.parent;
+  }
+  return !readsBefore(child, target, node.startIndex);
+}
+
+/** Whether `name` occurs as an identifier in `node` before the source offset `before`. */
+function readsBefore(node: SyntaxNode, name: string, before: number): boolean {
+  if (node.startIndex >= before) return false;
+  if (node.type === 'identifier') return node.text === name;
+  if (node.type === 'block') return false;
+  return named(node).some((c) => readsBefore(c, name, before));
+}
+
 function stringValue(node: SyntaxNode): string {
   if (node.type === 'concatenated_string') return named(node).map(stringValue).join('');
   return named(node).filter((c) => c.type === 'string_content').map((c) => c.text).join('');
@@ -23,6 +56,8 @@ const binaryOps = new Set<BinaryOp>(['+', '-', '*', '/', '//', '%', '**', '@', '
 export class PythonLowering {
   readonly comments = new Map<number, string>();
   readonly syntaxErrors: Span[] = [];
+  /** Assignments lifted out of `:=` in the statement being lowered; they run just before it. */
+  private hoisted: Stmt[] = [];
 
   lowerModule(root: SyntaxNode, lineCount: number): ModuleIR {
     this.collectComments(root);
@@ -56,8 +91,12 @@ export class PythonLowering {
         out.push(...this.block(child).filter((s) => s.kind === 'function' || s.kind === 'class' || s.kind === 'import' || s.kind === 'assign'));
         continue;
       }
+      const outer = this.hoisted;
+      this.hoisted = [];
       const stmt = this.statement(child);
-      if (stmt) out.push(stmt);
+      const lifted = this.hoisted;
+      this.hoisted = outer;
+      if (stmt) out.push(...lifted, stmt);
     }
     return out;
   }
@@ -408,7 +447,18 @@ export class PythonLowering {
       case 'list_splat_pattern':
         return { kind: 'starred', value: this.expr(named(node)[0]), span };
       case 'keyword_argument': return this.expr(field(node, 'value')!);
-      case 'named_expression': return { kind: 'unsupported', construct: 'assignment expression (:=)', span };
+      case 'named_expression': {
+        // `(x := v)` evaluated exactly once, before anything else in its statement that could see `x`,
+        // is `x = v` just before that statement, then `x`: the IR needs no expression that assigns.
+        const name = field(node, 'name');
+        const value = field(node, 'value');
+        if (!name || !value || name.type !== 'identifier' || !walrusHoistable(node, name.text)) {
+          return { kind: 'unsupported', construct: 'assignment expression (:=)', span };
+        }
+        const target: Expr = { kind: 'name', id: name.text, span: spanOf(name) };
+        this.hoisted.push({ kind: 'assign', targets: [target], value: this.expr(value), span });
+        return { ...target, span };
+      }
       case 'await': return { kind: 'unsupported', construct: 'await', span };
       case 'ERROR': return { kind: 'unsupported', construct: 'syntax error', span };
       default:

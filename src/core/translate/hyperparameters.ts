@@ -108,6 +108,9 @@ const standardLoss: Partial<Record<Framework, string>> = { pytorch: 'torch.nn.MS
 function typical(name: string, functionName: string): number | string | undefined {
   if (/^kernel_size$/.test(name)) return /ssim/i.test(functionName) ? 11 : 3;
   if (channelName.test(name)) return 1;
+  // A bare `t` is a temperature only in a tempered function (bi-tempered losses, tempered softmax), whose
+  // docs ask for t > 1; 1.2 (as t2) runs the tempered code rather than a t == 1 shortcut.
+  if (name === 't' && /temper/i.test(functionName)) return 1.2;
   return typicalByName.find(([re]) => re.test(name))?.[1];
 }
 

@@ -138,6 +138,7 @@ export const torchOps: OpRow[] = [
   row(['torch.arange'], 'arange', ['start', 'end:stop=None', 'step=1', 'dtype=None', 'device=None']),
   row(['torch.eye'], 'eye', ['n', 'm=None', 'dtype=None', 'device=None']),
   row(['torch.detach'], 'stop_gradient', ['input:x']),
+  row(['torch.clone'], 'identity', ['input:x', 'memory_format=None']),
   row(['torch.nn.functional.one_hot'], 'one_hot', ['tensor:x', 'num_classes:depth=-1']),
   row(['torch.nn.Parameter', 'torch.nn.parameter.Parameter'], 'identity', ['data:x', 'requires_grad=True']),
 
