@@ -414,8 +414,11 @@ function checkBatchScaling(ctx: LossContext, input: LossInput, value: number): v
  * prediction's shape; a failure on the exchanged inputs reads as not symmetric.
  */
 function symmetricOn(ctx: LossContext, typical: LossCase[]): boolean {
-  const { layout, runner } = ctx;
+  const { layout, runner, family } = ctx;
   if (layout.predShape.join() !== layout.targetShape.join()) return false;
+  // Exchanged inputs must stay inside the family's domain: a prediction and a target of the same
+  // kind (reals, probabilities, masks, boxes, images), never distances fed as pair labels.
+  if (!['regression', 'probabilities', 'masks', 'boxes', 'images'].includes(family.space)) return false;
   let compared = 0;
   for (const c of typical) {
     if (c.pred.length !== c.target.length || c.pred.every((p, i) => p === c.target[i])) continue;
