@@ -15,7 +15,7 @@ import {
 } from './lossContext';
 import { intoDomain, translateBoxes } from './lossDomains';
 import { lossParameterNames } from './lossFacts';
-import { lossFamilies, sameSpace, type LossFamily } from './lossFamily';
+import { imageRankHint, lossFamilies, sameSpace, type LossFamily } from './lossFamily';
 import {
   baselineAt, baselineFor, hasClassRows, lossSlices, otherClassRows, seededRandom, tiledLayout, tileInput, type LossCase, type LossInput,
 } from './lossInputs';
@@ -487,7 +487,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const maximised = similarityName.test(name) && !notSimilarityName.test(name);
   const probed = maximised ? negated(program) : program;
   const runner = new LossRunner(families[0].logInputs ? throughLogSoftmax(probed, families[0].logInputs) : probed);
-  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, families, names);
+  const { family, layout, typical, boundary, skipped } = chooseLayout(runner, families, names, imageRankHint(facts));
   const ctx: LossContext = { program, runner, settings, family, facts, layout, names, mapping, baseline: baselineFor(family, layout), findings: [] };
 
   staticFindings(ctx, typical);

@@ -10,7 +10,7 @@ import type { Span } from '../ir/ir';
 import type { LossMapping, Program } from '../translate/translate';
 import type { LossFacts, SourceOp } from './lossFacts';
 import type { LossFamily } from './lossFamily';
-import { candidateLayouts, encodeTarget, lossCases, type Baseline, type LossCase, type LossInput, type LossLayout, type Names } from './lossInputs';
+import { encodeTarget, layoutSearch, lossCases, type Baseline, type LossCase, type LossInput, type LossLayout, type Names } from './lossInputs';
 
 export interface Measured {
   value: number;
@@ -87,12 +87,13 @@ export class LossRunner {
  * The first family (in the order the read ranks them) and layout whose typical input the loss
  * accepts: the family used is the one reported.
  */
-export function chooseLayout(runner: LossRunner, families: LossFamily[], names: Names): { family: LossFamily; layout: LossLayout; typical: LossCase[]; boundary: LossCase[]; skipped: string[] } {
+export function chooseLayout(runner: LossRunner, families: LossFamily[], names: Names, rank?: 4 | 5): { family: LossFamily; layout: LossLayout; typical: LossCase[]; boundary: LossCase[]; skipped: string[] } {
   const tried: string[] = [];
   const skipped: string[] = [];
   let firstError: unknown;
-  for (const family of families) {
-    for (const layout of candidateLayouts(family)) {
+  const groups = layoutSearch(families, rank);
+  for (const { family, layouts } of groups) {
+    for (const layout of layouts) {
       const cases = lossCases(family, layout, names);
       try {
         runner.value(layout, cases.typical[1]);
@@ -105,7 +106,7 @@ export function chooseLayout(runner: LossRunner, families: LossFamily[], names: 
     }
     skipped.push(family.name);
   }
-  const what = families.map((f) => f.name).join(', then ');
+  const what = groups.map((g) => g.family.name).join(', then ');
   const first = firstError instanceof Error ? firstError.message : String(firstError ?? 'unknown error');
   const refused = new InputsRefused(`the loss raised an error on every input shape tried for ${what} (${tried.join('; ')}); the first: ${first}`, firstError instanceof LocatedError ? firstError.span : undefined);
   if (firstError instanceof LocatedError) Object.assign(refused, { path: firstError.path, origin: firstError.origin });

@@ -68,6 +68,19 @@ export function structuredLayouts(family: LossFamily): LossLayout[] {
   }
 }
 
+/**
+ * Small image batches for a loss whose reading did not say images but that refused every other
+ * layout: 1, 2 or 3 channels (a displacement field has one channel per spatial axis), spatial sizes
+ * above the 4 a finite-difference stencil needs.
+ */
+export function imageFallbackLayouts(rank: 4 | 5): LossLayout[] {
+  const shapes = rank === 5 ? [[2, 1, 6, 6, 6], [2, 3, 6, 6, 6]] : [[2, 1, 6, 6], [2, 2, 6, 6], [2, 3, 6, 6]];
+  return shapes.map((s) => ({
+    predShape: s, targetShape: s, lastAxis: s[s.length - 1],
+    describe: `${rank === 5 ? 'volumes' : 'images'} ${s.join('×')} (batch × channel × ${rank === 5 ? 'height × width × depth' : 'height × width'}), values in [0, 1]`,
+  }));
+}
+
 /** Segmentation masks one-hot over the channel axis (B, C, H, W): tried first for channels-first mask losses. */
 export const channelMasks: LossLayout = { predShape: [2, 3, 8, 8], targetShape: [2, 3, 8, 8], lastAxis: 8, describe: 'masks 2×3×8×8 (batch × class × height × width, one-hot over the classes)', oneHotChannels: true };
 

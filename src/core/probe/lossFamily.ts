@@ -119,6 +119,11 @@ export function lossFamilies(facts: LossFacts): LossFamily[] {
   return [family];
 }
 
+/** The image rank the code points at (it unpacks 4 or 5 dimensions, checks a rank, names one): tried first where images are tried. */
+export function imageRankHint(facts: LossFacts): 4 | 5 | undefined {
+  return facts.imageOps[0]?.rank;
+}
+
 /** The first family the facts fit. */
 export function chooseLossFamily(facts: LossFacts): LossFamily {
   return lossFamilies(facts)[0];

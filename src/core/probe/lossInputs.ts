@@ -2,7 +2,7 @@
 // cases, the 1-D slices from the target outwards, and the baseline loss it compares with. Every
 // input stays inside the family's domain. Fixed seeds: the same loss always gets the same inputs.
 import {
-  channelMaskCases, channelMaskPrediction, channelMasks, channelMaskTargets, isStructured, normal, seededRandom, structuredBaseline, structuredBoundary,
+  channelMaskCases, channelMaskPrediction, channelMasks, channelMaskTargets, imageFallbackLayouts, isStructured, normal, seededRandom, structuredBaseline, structuredBoundary,
   structuredLayouts, structuredPrediction, structuredSlices, structuredTargets,
 } from './lossDomains';
 import type { LossFamily } from './lossFamily';
@@ -76,6 +76,48 @@ export function candidateLayouts(family: LossFamily): LossLayout[] {
     }
   }
   return out;
+}
+
+/** A family and the layouts tried for it, in order. */
+export interface LayoutGroup { family: LossFamily; layouts: LossLayout[] }
+
+/**
+ * Every family's own layouts first, then where all of them fail, the layouts the family reading
+ * could not decide between: integer class labels for a class axis (a sparse categorical loss whose
+ * labels the read missed), and image batches (B, C, H, W) / (B, C, H, W, D) with a few channel counts
+ * (a loss that checks a rank or reads spatial axes). `rank` is the image rank the code points at
+ * (unpacking, a rank check, a message naming a rank): those images are tried first.
+ */
+export function layoutSearch(families: LossFamily[], rank?: 4 | 5): LayoutGroup[] {
+  const own = families.map((family): LayoutGroup => ({ family, layouts: candidateLayouts(family) }));
+  const names = new Set(families.map((f) => f.name));
+  const extra: LayoutGroup[] = [];
+  const add = (g: LayoutGroup): void => {
+    if (names.has(g.family.name) || !g.layouts.length) return;
+    names.add(g.family.name);
+    extra.push(g);
+  };
+  const ranks: (4 | 5)[] = rank === 5 ? [5, 4] : [4, 5];
+  for (const family of families) {
+    if ((family.space === 'logits' || family.space === 'probabilities') && family.labels === 'dense' && !family.overlap && !family.logInputs) {
+      const sparse: LossFamily = { ...family, arity: 'categorical', labels: 'index', name: `categorical ${family.space} with integer class labels`, reasons: [...family.reasons, 'integer class labels: the dense layouts were refused'] };
+      add({ family: sparse, layouts: candidateLayouts(sparse) });
+    }
+    if (family.space === 'regression' || family.space === 'images') {
+      for (const r of ranks) {
+        const images: LossFamily = { ...family, space: 'images', imageRank: r, name: r === 5 ? 'images (B, C, H, W, D)' : 'images (B, C, H, W)', reasons: [...family.reasons, `${r === 5 ? 'volumes' : 'images'}: the loss refused the other layouts`] };
+        add({ family: images, layouts: imageFallbackLayouts(r) });
+      }
+    }
+    if ((family.space === 'logits' || family.space === 'probabilities' || family.space === 'masks') && family.arity === 'binary') {
+      for (const r of ranks) {
+        const masks: LossFamily = { ...family, maskLayout: 'nchw', name: `${family.name}, ${r === 5 ? 'volumes' : 'images'} channels first`, reasons: [...family.reasons, `${r === 5 ? 'volumes' : 'images'} channels first: the loss refused the other layouts`] };
+        const shape = r === 5 ? [2, 1, 6, 6, 6] : [2, 1, 8, 8];
+        add({ family: masks, layouts: [{ predShape: shape, targetShape: shape, lastAxis: shape[shape.length - 1], describe: `${times(shape)} (batch × channel × ${r === 5 ? 'height × width × depth' : 'height × width'})` }] });
+      }
+    }
+  }
+  return [...own, ...extra];
 }
 
 /** The same layout with the batch (first) axis multiplied. */

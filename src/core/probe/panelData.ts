@@ -11,9 +11,9 @@ import { gridOf, runSweep, sortedTable } from './sweep';
 import {
   BATCH, DEPTH, findGain, initFor, measureStack, phiFromTable, predictDepth, scaledInit, standardStack, standardStackActivation, sweepStackActivation, WIDTH,
 } from './depth';
-import { candidateLayouts, encodeTarget, lossCases, type LossLayout } from './lossInputs';
+import { encodeTarget, layoutSearch, lossCases, type LossLayout } from './lossInputs';
 import { lossParameterNames } from './lossFacts';
-import { chooseLossFamily, lossFamilies, trainingTaskOf, type LossFamily } from './lossFamily';
+import { chooseLossFamily, imageRankHint, lossFamilies, trainingTaskOf, type LossFamily } from './lossFamily';
 import { readLossFacts } from './lossRead';
 import { baselineActivation, baselineNames, type BaselineName } from './standardActivations';
 import { trainingProbe, type TrainingResult, type TrainingTask } from './training';
@@ -151,10 +151,11 @@ function measureLoss(program: Program, layout: LossLayout, target: Float32Array,
 /** The loss probe's boundary cases for the function's family, measured one by one for the panel's table. */
 export function lossBoundaryData(program: Program, family?: LossFamily): LossBoundaryData | undefined {
   const predIndex = program.mapping?.predIndex ?? 1;
-  const families = family ? [family] : lossFamilies(readLossFacts(program.target, predIndex, program));
+  const facts = readLossFacts(program.target, predIndex, program);
+  const families = family ? [family] : lossFamilies(facts);
   const names = lossParameterNames(program.target, predIndex);
-  for (const fam of families) {
-    for (const layout of candidateLayouts(fam)) {
+  for (const { family: fam, layouts } of layoutSearch(families, imageRankHint(facts))) {
+    for (const layout of layouts) {
       const cases = lossCases(fam, layout, names);
       const typical = measureLoss(program, layout, cases.typical[1].target, cases.typical[1].pred);
       if (Number.isNaN(typical.loss)) continue; // the layout the loss probe would not choose either

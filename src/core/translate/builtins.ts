@@ -127,6 +127,18 @@ const pythonBuiltins: BuiltinTable = {
     if (v.t === 'iterator') throw new UserCodeError("object of type 'iterator' has no len()", s, 'TypeError');
     throw new UnsupportedConstruct(`len() of ${describe(v)}`, s);
   }),
+  // slice(stop) / slice(start, stop[, step]): the object `a:b:c` makes, for an index built at run time.
+  slice: () => fn('slice', (a, _k, s) => {
+    const bound = (v: Value | undefined): number | undefined => {
+      if (!v || v.t === 'none') return undefined;
+      const n = numberOf(v, s, 'slice');
+      if (!Number.isInteger(n)) throw new UserCodeError('slice indices must be integers or None', s, 'TypeError');
+      return n;
+    };
+    if (!a.length) throw new UserCodeError('slice expected at least 1 argument, got 0', s, 'TypeError');
+    if (a.length === 1) return { t: 'slice', stop: bound(a[0]) };
+    return { t: 'slice', start: bound(a[0]), stop: bound(a[1]), step: bound(a[2]) };
+  }),
   range: () => fn('range', (a, _k, s) => {
     const n = a.map((x) => numberOf(x, s, 'range'));
     if (n.some((x) => !Number.isInteger(x))) throw new UserCodeError("'float' object cannot be interpreted as an integer", s, 'TypeError');

@@ -143,6 +143,15 @@ function nestedShape(v: Value, flat: Value[], span: Span): number[] {
   return [v.items.length, ...(shapes[0] ?? [])];
 }
 
+/**
+ * PyTorch reads a list holding a slice, None or Ellipsis (`x[[slice(None), slice(1, -1)]]`, an index
+ * built at run time) as the tuple of its items; NumPy refuses such a list.
+ */
+function sequenceAsTuple(index: Value, framework: Framework): Value {
+  if (framework !== 'pytorch' || index.t !== 'list') return index;
+  return index.items.some((i) => i.t === 'slice' || i.t === 'none' || i.t === 'ellipsis') ? { t: 'tuple', items: index.items } : index;
+}
+
 /** True when an index selects a view in PyTorch/NumPy (basic indexing only: ints, slices, None, Ellipsis). */
 export function isBasicIndex(index: Value): boolean {
   const items = index.t === 'tuple' ? index.items : [index];
@@ -151,7 +160,7 @@ export function isBasicIndex(index: Value): boolean {
 
 /** `t[index]` as the framework computes it eagerly. */
 export function tensorIndex(t: tf.Tensor, index: Value, span: Span, framework: Framework): tf.Tensor {
-  let parts = partsOf(index, span);
+  let parts = partsOf(sequenceAsTuple(index, framework), span);
   if (framework === 'pytorch' && parts.some((p) => p.k === 'slice' && p.step !== undefined && p.step < 0)) {
     throw new UserCodeError('step must be greater than zero (PyTorch has no negative slice steps; use torch.flip)', span, 'ValueError');
   }
