@@ -187,6 +187,18 @@ def f(x):
     loss[~small] = loss[~small] - (width - width * torch.log(torch.tensor(1 + width / curvature)))
     return loss.mean()
 ` },
+  // An index built at run time: a list of slice() objects, read by PyTorch as a tuple (central differences).
+  { name: 'slice-objects-list-index', fn: 'f', x: XG, body: `def f(x):
+    X = x.view(1, 1, 2, 3)
+    s, e = [slice(None), slice(None)], [slice(None), slice(None)]
+    while len(s) < X.ndim:
+        s = s + [slice(0, None)]
+        e = e + [slice(None, 2)]
+    s[3] = slice(1, None)
+    e[3] = slice(0, -1)
+    d = (X[s] - X[e]) / 2.0
+    return x * ((d ** 2).sum() + X[[slice(None), 0, slice(1)]].sum() + x[slice(3)].sum())
+` },
   { name: 'loss-branch-and-assert', fn: 'ratio_loss', yTrue: L_YT, yPred: L_YP, body: `def ratio_loss(input, target):
     assert input.shape == target.shape, "shapes differ"
     assert input.dim() == 2 and input.size(1) == 3

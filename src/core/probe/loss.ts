@@ -509,7 +509,9 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const perfect = boundary.find((c) => c.kind === 'perfect');
   const atTarget = perfect ? boundaryMeasured.get(perfect) : undefined;
   const typicalLoss = typicalMeasured[1].m.value;
-  if (perfect && atTarget && !badValue.has(perfect)) checkMinimumAtTarget(ctx, perfect, atTarget, typicalLoss);
+  // A loss of the prediction alone (a regulariser such as a smoothness penalty) has no target to be minimal at.
+  const hasTarget = program.target.inputs.length >= 2;
+  if (perfect && atTarget && hasTarget && !badValue.has(perfect)) checkMinimumAtTarget(ctx, perfect, atTarget, typicalLoss);
   const sliceEnds = slices.map((r) => ({ label: r.spec.label, value: r.measured[r.measured.length - 1]?.value ?? NaN }));
   checkUnbounded(ctx, perfect, atTarget, sliceEnds, boundaryMeasured);
 

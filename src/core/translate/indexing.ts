@@ -220,9 +220,27 @@ export function tensorIndex(t: tf.Tensor, index: Value, span: Span, framework: F
   const intsAreBasic = !hasArrays || framework === 'pytorch';
   let current: Part[] = expanded.map((p) => (p.k === 'int' && !intsAreBasic ? { k: 'array', idx: tf.scalar(p.i, 'int32') } : p));
 
-  // Basic parts: slices (and basic ints) dimension by dimension, keeping every dimension.
+  // Basic parts: slices (and basic ints) dimension by dimension, keeping every dimension. Where each
+  // one selects a contiguous run, they are one slice op (one node on the tape instead of one per axis).
   const squeeze: number[] = [];
+  const runs = current.map((p, axis): number[] | undefined => {
+    const n = x.shape[axis];
+    if (p.k === 'int') {
+      const i = p.i < 0 ? p.i + n : p.i;
+      if (i < 0 || i >= n) throw new UserCodeError(`index ${p.i} is out of bounds for dimension ${axis} with size ${n}`, span, 'IndexError');
+      return [i];
+    }
+    if (p.k !== 'slice') return Array.from({ length: n }, (_, i) => i);
+    const positions = slicePositions(p, n, span);
+    return positions.every((q, i) => q === (positions[0] ?? 0) + i) ? positions : undefined;
+  });
+  if (runs.every((r) => r !== undefined) && runs.some((r, axis) => r!.length !== x.shape[axis])) {
+    x = tf.slice(x, runs.map((r) => r![0] ?? 0), runs.map((r) => r!.length));
+    current.forEach((p, axis) => { if (p.k === 'int') squeeze.push(axis); });
+    current = current.map((p) => (p.k === 'int' ? p : p.k === 'slice' ? { k: 'slice' } : p));
+  }
   current.forEach((p, axis) => {
+    if (squeeze.includes(axis)) return;
     const n = x.shape[axis];
     if (p.k === 'int') {
       const i = p.i < 0 ? p.i + n : p.i;
