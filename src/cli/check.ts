@@ -10,7 +10,8 @@ import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { ruleCatalog } from '../core/findings/rules';
 import { ConfigResolver, failOnLevels, loadConfigFile, outputFormats, type FailOn, type LoadedConfig, type OutputFormat } from '../core/workspace/config';
-import { cacheDirName, externalHash, groupHash, hashText, ResultCache, type ExternalFile } from '../core/workspace/resultCache';
+import { cacheDirName, externalHash, hashText, ResultCache, type ExternalFile } from '../core/workspace/resultCache';
+import { dependencyGraph } from '../core/parse/moduleDeps';
 import { analyzeShared, shardOf as shardOfFile, type Shard } from './jobs';
 import { walkPaths } from '../core/workspace/walk';
 import { helpText, listValue, parseCommand, stringValue, type CommandSpec, type ParsedValues } from './args';
@@ -248,28 +249,38 @@ export async function runCheck(argv: string[]): Promise<number> {
   const shard = shardOf(stringValue(values, 'shard'), projectRoot);
   const inShard = (path: string): boolean => !shard || shardOfFile(resolve(cwd, path), shard.root, shard.count) === shard.index;
 
-  // The cache: an entry per file, keyed by its text, the texts of every file analysed with it, its
-  // settings, the backend and the tool's version.
+  // The cache: an entry per file, keyed by its absolute path and text, the texts of the workspace
+  // modules it imports or is imported by (transitively, among the files checked), its settings with the
+  // run's backend, and the tool's version — the key the language server computes for an open file.
   const cacheDirFlag = stringValue(values, 'cache-dir');
   const cache = values['no-cache'] === true ? undefined : new ResultCache(cacheDirFlag !== undefined ? resolve(cwd, cacheDirFlag) : join(projectRoot, cacheDirName), version);
-  const hashes = new Map(inputs.filter((i) => typeof i.text === 'string').map((i) => [i.path, hashText(i.text as string)]));
-  const group = groupHash([...hashes].map(([path, hash]) => ({ path, hash })));
+  const texts = new Map(inputs.filter((i) => typeof i.text === 'string').map((i) => [resolve(cwd, i.path), i.text as string]));
+  const hashes = new Map<string, string>();
+  const hashOf = (abs: string): string => { let h = hashes.get(abs); if (h === undefined) { h = hashText(texts.get(abs)!); hashes.set(abs, h); } return h; };
+  const depsOf = cache ? dependencyGraph(texts, roots) : undefined;
   const keyOf = (path: string): string | undefined => {
-    const hash = hashes.get(path);
-    return cache && hash ? cache.key({ path, hash, group, settings: { file: settingsOf.get(path), backend: run.backend, roots } }) : undefined;
+    const abs = resolve(cwd, path);
+    if (!cache || !depsOf || !texts.has(abs)) return undefined;
+    return cache.key({ path: abs, hash: hashOf(abs), deps: depsOf(abs).map((d) => ({ path: d, hash: hashOf(d) })), settings: { ...settingsOf.get(path), backend: run.backend } });
   };
   const wanted = inputs.filter((i) => inShard(i.path));
   let reports: FileReport[] | undefined;
-  if (cache && wanted.every((i) => typeof i.text === 'string')) {
-    const cached = wanted.map((i) => cache.get(keyOf(i.path)!, i.path));
-    if (cached.every((r): r is FileReport => !!r)) reports = cached;
+  // Files the cache holds are not probed again; the others are analysed with them as context.
+  const cached = new Map<string, FileReport>();
+  if (cache) {
+    for (const i of wanted) {
+      const key = typeof i.text === 'string' ? keyOf(i.path) : undefined;
+      const hit = key ? cache.get(key, i.path) : undefined;
+      if (hit) cached.set(i.path, hit);
+    }
+    if (cached.size === wanted.length) reports = wanted.map((i) => cached.get(i.path)!);
   }
   if (!reports) {
     const loaded = new Set<string>();
     const runBudget = { deadline: Date.now() + run.timeBudget * 1000, seconds: run.timeBudget };
     try {
       reports = await analyzeShared({
-        inputs, base, settingsOf, roots, runBudget, jobs, shard, cwd,
+        inputs, base, settingsOf, roots, runBudget, jobs, shard, cwd, reuse: new Set(cached.keys()),
         onProgress: (p) => progress.update(p),
         onLoad: (file) => loaded.add(file),
       });
@@ -279,7 +290,7 @@ export async function runCheck(argv: string[]): Promise<number> {
     } finally {
       progress.done();
     }
-    reports = reports.filter((r) => inShard(r.path));
+    reports = reports.filter((r) => inShard(r.path)).map((r) => cached.get(r.path) ?? r);
     if (cache) {
       const external: ExternalFile[] = [...loaded].sort().flatMap((path) => {
         const hash = externalHash(path);
@@ -287,6 +298,7 @@ export async function runCheck(argv: string[]): Promise<number> {
       });
       // Failed or cut-short probes (GP002: budgets, engine failures) are not kept: they may not happen next time.
       for (const r of reports) {
+        if (cached.has(r.path)) continue;
         const key = keyOf(r.path);
         if (key && !r.findings.some((f) => f.code === 'GP002') && !r.functions.some((f) => f.probe.status === 'failed')) cache.set(key, r, external);
       }

@@ -36,6 +36,8 @@ export interface SharedRun {
   onProgress?: AnalyzeOptions['onProgress'];
   /** Each file read through an import outside the inputs (for the cache's entries). */
   onLoad?: (file: string) => void;
+  /** Files whose reports the cache holds: parsed and detected as context, their functions not probed. */
+  reuse?: ReadonlySet<string>;
 }
 
 interface WorkerInput {
@@ -48,6 +50,7 @@ interface WorkerInput {
   shard?: Shard;
   cwd: string;
   flags: SharedArrayBuffer;
+  reuse: string[];
 }
 
 type WorkerMessage =
@@ -71,7 +74,8 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
     runBudget: run.runBudget,
     onProgress: run.onProgress,
   };
-  const inShardShare = (): AnalyzeShare | undefined => (shard ? { claim: (_i, path) => (shardOf(resolvePath(path), shard.root, shard.count) === shard.index ? 'here' : 'skip') } : undefined);
+  const reuse = run.reuse ?? new Set<string>();
+  const inShardShare = (): AnalyzeShare | undefined => (shard || reuse.size ? { claim: (_i, path) => (!reuse.has(path) && (!shard || shardOf(resolvePath(path), shard.root, shard.count) === shard.index) ? 'here' : 'skip') } : undefined);
   if (threads <= 1) return analyzeSources(run.inputs, { ...options, share: inShardShare() });
 
   const waiting = new Map<number, (r: FunctionReport | undefined) => void>();
@@ -86,7 +90,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
   const data: WorkerInput = {
     kind: 'gradprobe-check-worker',
     inputs: run.inputs.map((i) => (typeof i.text === 'string' ? { path: i.path, text: i.text } : { path: i.path, error: i.text.message })),
-    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer,
+    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer, reuse: [...reuse],
   };
   const workers = Array.from({ length: threads - 1 }, () => {
     // The worker's own output is not the run's: only the main thread prints.
@@ -119,7 +123,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
       ...options,
       share: {
         claim: (index, path) => {
-          if (shard && shardOf(resolvePath(path), shard.root, shard.count) !== shard.index) return 'skip';
+          if (reuse.has(path) || (shard && shardOf(resolvePath(path), shard.root, shard.count) !== shard.index)) return 'skip';
           if (index >= flags.length) return 'here';
           return Atomics.compareExchange(flags, index, 0, 1) === 0 ? 'here' : 'elsewhere';
         },
@@ -144,6 +148,7 @@ export async function runCheckWorker(): Promise<void> {
     const flags = new Int32Array(data.flags);
     const settingsOf = new Map(data.settingsOf);
     const resolvePath = (p: string): string => resolve(data.cwd, p);
+    const reuse = new Set(data.reuse);
     await analyzeSources(data.inputs.map((i) => ({ path: i.path, text: i.text ?? new Error(i.error ?? 'unreadable') })), {
       settings: data.base,
       settingsFor: (path) => settingsOf.get(path) ?? data.base,
@@ -151,7 +156,7 @@ export async function runCheckWorker(): Promise<void> {
       runBudget: data.runBudget,
       share: {
         claim: (index, path) => {
-          if (data.shard && shardOf(resolvePath(path), data.shard.root, data.shard.count) !== data.shard.index) return 'skip';
+          if (reuse.has(path) || (data.shard && shardOf(resolvePath(path), data.shard.root, data.shard.count) !== data.shard.index)) return 'skip';
           if (index >= flags.length) return 'skip';
           return Atomics.compareExchange(flags, index, 0, 1) === 0 ? 'here' : 'skip';
         },

@@ -63,6 +63,11 @@ export interface AnalyzeOptions {
   load?: ModuleSource['load'];
   /** Other workspace modules whose uses count for detection (the editor's open workspace). */
   context?: ParsedModule[];
+  /**
+   * `inputs` already parsed and detected (with the same settings and `context`), by a caller that
+   * needed them first (the language server's outline): not done twice.
+   */
+  parsed?: { modules: ParsedModule[]; failures: FileReport[]; detected: DetectedFunction[] };
   /** Checked between functions; analysis stops early when it returns true. */
   cancelled?: () => boolean;
   /**
@@ -176,8 +181,8 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
 export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
   await prepareEngine(options.settings.backend, inputs.map((i) => i.path));
   const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
-  const { modules, failures } = parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
-  const detected = detectFunctions(modules, { context: options.context });
+  const { modules, failures } = options.parsed ?? parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
+  const detected = options.parsed?.detected ?? detectFunctions(modules, { context: options.context });
   for (const m of modules) {
     const names = new Map<string, number>();
     for (const d of detected) if (d.module === m) names.set(d.name, (names.get(d.name) ?? 0) + 1);

@@ -115,6 +115,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   const reports = await analyzeSources(req.files, {
     settings: req.settings,
     context,
+    parsed: { modules, failures, detected },
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
   });

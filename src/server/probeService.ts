@@ -12,6 +12,7 @@ import {
 import { finding } from '../core/findings/finding';
 import { ruleFor } from '../core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../core/findings/types';
+import type { GradProbeSettings } from '../core/config/settings';
 import { Commands, type FunctionRef } from '../shared/commands';
 import type { StatusNotification } from '../shared/customMessages';
 import type { PanelData, PanelPart } from '../shared/panelMessages';
@@ -69,6 +70,19 @@ export interface ServiceHost {
   log(message: string): void;
   /** New probe results for a unit (the document, or the notebook and its cells). */
   probed?(uris: string[]): void;
+  /** The report `.gradprobe_cache/` holds for a document as it is now, if any (Node host). */
+  cachedReport?(query: CachedReportQuery): FileReport | undefined;
+}
+
+export interface CachedReportQuery {
+  /** The document's file on disk (absolute). */
+  filePath: string;
+  /** Its text as open in the editor (the .ipynb JSON for a notebook). */
+  text: string;
+  /** The workspace folder: where the cache is and what imports resolve against. */
+  root: string | undefined;
+  exclude: string[];
+  settings: GradProbeSettings;
 }
 
 interface Unit {
@@ -275,8 +289,24 @@ export class ProbeService {
       return;
     }
     if (unit.generation !== gen || !this.units.has(source.uri)) return;
-    if (unit.running) unit.running.job.cancel();
     const views = source.views.map((v) => ({ ...v }));
+    // Warm start: a document opened as the cache has it shows the cached report, unprobed.
+    if (probe && !unit.report && source.filePath && this.host.cachedReport) {
+      let cached: FileReport | undefined;
+      try {
+        cached = this.host.cachedReport({ filePath: source.filePath, text: source.analysisText, root: s.root, exclude: s.exclude, settings: s.core });
+      } catch (err) {
+        this.host.log(`result cache: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (cached) {
+        if (unit.running) unit.running.job.cancel();
+        this.store(unit, gen, { outline: [], reports: [cached], cancelled: false, ms: 0 }, views, s);
+        this.host.log(`${source.path}: ${cached.functions.length} function(s) from the result cache`);
+        this.sendStatus();
+        return;
+      }
+    }
+    if (unit.running) unit.running.job.cancel();
     const job = this.runner.run(
       { files: [{ path: source.path, text: source.analysisText }], settings: s.core, probe, root: s.root, exclude: s.exclude },
       (outline) => {

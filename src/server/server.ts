@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { cachedReportLookup } from './cachedResults';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { version } from '../../package.json';
@@ -49,6 +50,7 @@ startServer({
   describe: `pid ${process.pid}`,
   scanRunners: Array.from({ length: scanPoolSize }, () => new WorkerRunner(join(__dirname, 'probeWorker.js'), log)),
   version,
+  cachedReport: cachedReportLookup(version),
 });
 
 // The server outlives a strange file: log what escaped a handler instead of dying.

@@ -15,7 +15,7 @@ import {
   WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { defaultEditorSettings } from '../shared/settings';
-import { fixAllKind, ProbeService, type Trigger, type UnitSource, type View, type WorkspaceFiles } from './probeService';
+import { fixAllKind, ProbeService, type ServiceHost, type Trigger, type UnitSource, type View, type WorkspaceFiles } from './probeService';
 import type { ProbeRunner } from './probeRunner';
 import { SettingsStore } from './settingsStore';
 import { collectGarbage } from './gc';
@@ -39,6 +39,8 @@ export interface ServerHost {
   scanRunners?: ProbeRunner[];
   /** The version the server reports to the client. */
   version: string;
+  /** Reads `.gradprobe_cache/` for a document opened unchanged (Node host). */
+  cachedReport?: ServiceHost['cachedReport'];
 }
 
 /** The gradprobe settings object inside what a client sends: `{ gradprobe: {…} }`, `{ settings: { gradprobe: {…} } }`, or the object itself. */
@@ -99,6 +101,7 @@ export function startServer(host: ServerHost): void {
     },
     log,
     probed: (uris) => void connection.sendNotification(ProbedNotification.type, { uris }),
+    cachedReport: host.cachedReport,
   }, runner, scanRunners.length ? scanRunners : undefined);
 
   /** Runs a handler; a failure is logged and answered with `empty`. */

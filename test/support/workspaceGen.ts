@@ -45,15 +45,61 @@ export function workspaceFile(i: number): string {
   ].join('\n');
 }
 
-export function generateWorkspace(dir: string, files: number): string[] {
+/**
+ * An ordinary module with nothing to probe, as most of a real project is: config, file listing,
+ * a metric, a training loop (~35 lines).
+ */
+export function plainFile(i: number): string {
+  return [
+    'import json',
+    'import os',
+    'import numpy as np',
+    '',
+    `BATCH_${i} = ${16 + (i % 5) * 16}`,
+    '',
+    '',
+    `class Config${i}:`,
+    `    """Settings of experiment ${i}."""`,
+    '',
+    '    def __init__(self, path):',
+    '        with open(path) as f:',
+    '            self.values = json.load(f)',
+    '',
+    '    def get(self, key, default=None):',
+    '        return self.values.get(key, default)',
+    '',
+    '',
+    `def list_shards_${i}(root):`,
+    '    return sorted(p for p in os.listdir(root) if p.endswith(".npz"))',
+    '',
+    '',
+    `def accuracy_${i}(pred, labels):`,
+    '    return float(np.mean(np.argmax(pred, axis=-1) == labels))',
+    '',
+    '',
+    `def train_${i}(model, shards, epochs=3):`,
+    '    history = []',
+    '    for epoch in range(epochs):',
+    '        for shard in shards:',
+    '            data = np.load(shard)',
+    `            history.append(model.fit(data["x"], data["y"], batch_size=BATCH_${i}, verbose=0))`,
+    '    return history',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `files` modules in folders of 100. `probeEvery`: one file in that many holds an activation and a
+ * loss (`workspaceFile`), the others are `plainFile`s; 1 (the default) makes every file probeable.
+ */
+export function generateWorkspace(dir: string, files: number, probeEvery = 1): string[] {
   const paths: string[] = [];
   for (let i = 0; i < files; i++) {
     const sub = join(dir, `pkg_${Math.floor(i / 100)}`);
     mkdirSync(sub, { recursive: true });
     const p = join(sub, `model_${i}.py`);
-    writeFileSync(p, workspaceFile(i));
+    writeFileSync(p, i % probeEvery === 0 ? workspaceFile(i) : plainFile(i));
     paths.push(p);
   }
   return paths;
 }
-

@@ -73,7 +73,7 @@ test('cache: written under the project root with .gitignore and CACHEDIR.TAG; an
   assert.equal(second.stdout.replace(/FROM-CACHE /g, '').replace(/ in \d+ ms/, ''), first.stdout.replace(/ in \d+ ms/, ''));
 });
 
-test('cache: a change to the file, to a file analysed with it, or to the settings is a miss; the version is part of the key', () => {
+test('cache: a change to the file or to the settings is a miss; the version is part of the key', () => {
   const dir = project('invalidate');
   const cacheDir = join(dir, '.gradprobe_cache');
   const hit = (): boolean => /FROM-CACHE/.test(check(dir, '.', '--jobs', '1').stdout);
@@ -86,8 +86,9 @@ test('cache: a change to the file, to a file analysed with it, or to the setting
   mark(cacheDir);
   assert.equal(hit(), true);
 
+  // acts.py neither imports helpers.py nor is imported by it: its entry stays valid.
   writeFileSync(join(dir, 'helpers.py'), `${readFileSync(join(dir, 'helpers.py'), 'utf8')}\n\ndef shift(x):\n    return x + 1.0\n`);
-  assert.equal(hit(), false, 'another analysed file changed');
+  assert.equal(hit(), true, 'an unrelated file changed and the entry was dropped');
   mark(cacheDir);
   assert.equal(hit(), true);
 
@@ -98,11 +99,11 @@ test('cache: a change to the file, to a file analysed with it, or to the setting
 
   const cache = new ResultCache(join(work, 'unit-cache'), '1.0.0');
   const report: FileReport = { path: 'a.py', functions: [], findings: [] };
-  const key = cache.key({ path: 'a.py', hash: 'h', group: 'g', settings: {} });
+  const key = cache.key({ path: 'a.py', hash: 'h', deps: [], settings: {} });
   assert.ok(cache.set(key, report, []));
   assert.deepEqual(cache.get(key, 'a.py'), report);
   const other = new ResultCache(join(work, 'unit-cache'), '1.0.1');
-  assert.notEqual(other.key({ path: 'a.py', hash: 'h', group: 'g', settings: {} }), key, 'another version, another key');
+  assert.notEqual(other.key({ path: 'a.py', hash: 'h', deps: [], settings: {} }), key, 'another version, another key');
   assert.equal(other.get(key, 'a.py'), undefined, 'an entry of another version is not read');
 });
 
@@ -171,4 +172,34 @@ test('--shard K/N: every file in exactly one shard, with the findings of the uns
   const jobs = check(dir, '.', '--jobs', '0');
   assert.equal(jobs.status, 2);
   assert.match(jobs.stderr, /--jobs must be a whole number/);
+});
+
+test('cache: per file — a change in an imported module invalidates the dependant file only; a change in an importer too', () => {
+  const dir = join(work, 'imports');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'helpers.py'), 'import torch\n\n\ndef gain(x):\n    return 2.0 * x\n');
+  writeFileSync(join(dir, 'acts.py'), 'import torch\nfrom helpers import gain\n\n\ndef scaled_log(x):\n    return torch.log(gain(x))\n\n\nACTIVATIONS = {"st": scaled_log}\n');
+  writeFileSync(join(dir, 'other.py'), 'import torch\n\n\ndef log_act(x):\n    return torch.log(x)\n\n\nACTIVATIONS = {"l": log_act}\n');
+  const cacheDir = join(dir, '.gradprobe_cache');
+  /** The files whose report came from the (marked) cache. */
+  const fromCache = (): string[] => {
+    const out = JSON.parse(check(dir, '.', '--jobs', '1', '--format', 'json').stdout) as JsonOut;
+    return out.files.filter((f) => f.findings.some((x) => x.message.startsWith('FROM-CACHE'))).map((f) => f.path).sort();
+  };
+  const first = JSON.parse(check(dir, '.', '--jobs', '1', '--format', 'json').stdout) as JsonOut;
+  assert.ok(first.files.find((f) => f.path === 'acts.py')?.findings.length, 'acts.py has findings to mark');
+  assert.ok(first.files.find((f) => f.path === 'other.py')?.findings.length, 'other.py has findings to mark');
+  mark(cacheDir);
+  assert.deepEqual(fromCache(), ['acts.py', 'other.py']);
+
+  // The imported helper changes what acts.py computes: acts.py is probed again, other.py is not.
+  writeFileSync(join(dir, 'helpers.py'), 'import torch\n\n\ndef gain(x):\n    return 200.0 * x\n');
+  assert.deepEqual(fromCache(), ['other.py'], 'a change in an imported module must invalidate the dependant file');
+  const findingsOf = (stdout: string): string[] => (JSON.parse(stdout) as JsonOut).files.find((f) => f.path === 'acts.py')!.findings.map((x) => `${x.code} ${x.message}`);
+  assert.deepEqual(findingsOf(check(dir, '.', '--jobs', '1', '--format', 'json').stdout), findingsOf(check(dir, '.', '--jobs', '1', '--format', 'json', '--no-cache').stdout), 'the re-probed report is the fresh one');
+
+  // A module importing other.py may decide how other.py's functions are used: other.py is probed again.
+  mark(cacheDir);
+  writeFileSync(join(dir, 'train.py'), 'from other import log_act\n\nmodel = None\n');
+  assert.deepEqual(fromCache(), ['acts.py'], 'a new importer must invalidate the imported file');
 });

@@ -1,8 +1,10 @@
 // Results kept between runs, as Ruff keeps its own: `.gradprobe_cache/` at the project root (the
 // folder of the run's config file, else the working directory), one JSON file per checked file,
 // named by a key over everything its report depends on: the tool's version, the file's settings,
-// its path and text, and the texts of every file analysed with it (a function's report reads its
-// imported helpers and the call sites in other files, so the whole analysed set is its context).
+// its path and text, and the texts of the workspace modules it depends on — those it imports and those
+// importing it, transitively (`dependencyGraph` in src/core/parse/moduleDeps.ts): a function's report
+// reads its imported helpers and its uses in importers, and nothing else of the workspace, so an edit
+// elsewhere leaves its entry valid.
 // Files read from disk through imports outside that set are listed in the entry with their hashes
 // and checked when it is read. An entry that does not parse, belongs to another tool or format, or
 // does not look like a report is a miss, never an error. Writes go to a temporary file renamed into
@@ -32,13 +34,6 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** The analysed set as one hash: every file's path and text. */
-export function groupHash(files: readonly { path: string; hash: string }[]): string {
-  const h = createHash('sha256');
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.update(f.path).update('\0').update(f.hash).update('\n');
-  return h.digest('hex');
-}
-
 export interface ExternalFile { path: string; hash: string }
 
 interface Entry {
@@ -64,9 +59,9 @@ function isFinding(v: unknown): boolean {
 }
 
 /** Enough of a FileReport's shape that printing it cannot fail. */
-function isFileReport(v: unknown, path: string): v is FileReport {
+function isFileReport(v: unknown, path: string | undefined): v is FileReport {
   const r = v as Record<string, unknown> | null;
-  if (!r || typeof r !== 'object' || r.path !== path || !Array.isArray(r.functions) || !Array.isArray(r.findings)) return false;
+  if (!r || typeof r !== 'object' || typeof r.path !== 'string' || (path !== undefined && r.path !== path) || !Array.isArray(r.functions) || !Array.isArray(r.findings)) return false;
   if (!r.findings.every(isFinding)) return false;
   return r.functions.every((fn: unknown) => {
     const f = fn as Record<string, unknown> | null;
@@ -86,7 +81,7 @@ export class ResultCache {
   constructor(readonly dir: string, private readonly version: string) {}
 
   /** The entry key of one file: everything its report depends on. */
-  key(parts: { path: string; hash: string; group: string; settings: unknown }): string {
+  key(parts: { path: string; hash: string; deps: readonly ExternalFile[]; settings: unknown }): string {
     return createHash('sha256').update(stableJson({ tool: 'gradprobe', format: entryFormat, version: this.version, ...parts })).digest('hex');
   }
 
@@ -94,8 +89,12 @@ export class ResultCache {
     return join(this.dir, `v${entryFormat}`, key.slice(0, 2), `${key}.json`);
   }
 
-  /** The cached report for `key`, or undefined (absent, unreadable, foreign, corrupt, or stale external files). */
-  get(key: string, path: string): FileReport | undefined {
+  /**
+   * The cached report for `key`, or undefined (absent, unreadable, foreign, corrupt, or stale external
+   * files). `path`: the path the report must carry (the language server, whose paths are absolute,
+   * reads entries the CLI wrote with relative ones and passes none).
+   */
+  get(key: string, path?: string): FileReport | undefined {
     let entry: Partial<Entry>;
     try {
       entry = JSON.parse(readFileSync(this.entryPath(key), 'utf8')) as Partial<Entry>;

@@ -1,0 +1,67 @@
+// The CLI launcher (dist/cli.js) runs the bundle with V8's code cache: the cache is used when its key
+// matches, replaced when stale or damaged, never written with --no-cache, and the output is the same
+// with or without it. Run on a copy of dist/, so the shared build is left alone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = process.cwd();
+const work = mkdtempSync(join(tmpdir(), 'gradprobe-codecache-'));
+const dist = join(work, 'dist');
+const cache = join(dist, 'cliMain.js.v8cache');
+const source = join(work, 'act.py');
+
+function evalMish(...extra: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(dist, 'cli.js'), 'eval', source, 'mish', '--x', '[-2, -0.5, 0, 0.5, 2]', '--backend', 'cpu', ...extra], { encoding: 'utf8', env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const header = (): string => { const b = readFileSync(cache); return b.subarray(0, b.indexOf(10)).toString('latin1'); };
+
+before(() => {
+  mkdirSync(dist, { recursive: true });
+  for (const f of readdirSync(join(root, 'dist'))) if (/^(cli\.js|cliMain\.js|.*\.wasm)$/.test(f)) copyFileSync(join(root, 'dist', f), join(dist, f));
+  writeFileSync(source, 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n');
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('without a cache the CLI runs and writes one keyed by the bundle, Node and the architecture', () => {
+  assert.equal(existsSync(cache), false);
+  const first = evalMish();
+  assert.equal(first.status, 0, first.stderr);
+  assert.ok(existsSync(cache), 'no code cache was written');
+  assert.match(header(), new RegExp(`^gradprobe-v8cache-1 [0-9a-f]{40} ${process.version.replace(/\./g, '\\.')} ${process.arch}$`));
+  const before = statSync(cache).mtimeMs;
+  const second = evalMish();
+  assert.equal(second.status, 0, second.stderr);
+  assert.equal(second.stdout, first.stdout, 'the output changed with the code cache');
+  assert.equal(statSync(cache).mtimeMs, before, 'a valid cache was rewritten');
+});
+
+test('a cache of another bundle is ignored and replaced; damaged data is refused by V8 and replaced', () => {
+  const reference = evalMish().stdout;
+  const good = readFileSync(cache);
+  const data = good.subarray(good.indexOf(10) + 1);
+  writeFileSync(cache, Buffer.concat([Buffer.from(`gradprobe-v8cache-1 ${'0'.repeat(40)} ${process.version} ${process.arch}\n`), data]));
+  const stale = evalMish();
+  assert.equal(stale.status, 0, stale.stderr);
+  assert.equal(stale.stdout, reference);
+  assert.equal(header(), good.subarray(0, good.indexOf(10)).toString('latin1'), 'the stale cache was not replaced');
+
+  writeFileSync(cache, Buffer.concat([good.subarray(0, good.indexOf(10) + 1), Buffer.alloc(4096, 7)]));
+  const damaged = evalMish();
+  assert.equal(damaged.status, 0, damaged.stderr);
+  assert.equal(damaged.stdout, reference);
+  assert.ok(statSync(cache).size > 8192, 'the damaged cache was not replaced');
+});
+
+test('--no-cache writes no code cache', () => {
+  rmSync(cache, { force: true });
+  const r = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--no-cache', '--quiet', '--fail-on', 'never', '--backend', 'cpu'], { encoding: 'utf8', cwd: work });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(existsSync(cache), false);
+});
