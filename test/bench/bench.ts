@@ -11,6 +11,7 @@ import { probeActivation } from '../../src/core/probe/activation';
 import { probeDepth } from '../../src/core/probe/depth';
 import { probeLoss } from '../../src/core/probe/loss';
 import { withTensorScope } from '../../src/core/probe/tensorScope';
+import { LocatedError } from '../../src/core/ir/errors';
 import { walkPaths } from '../../src/core/workspace/walk';
 import { trainingProbe } from '../../src/core/probe/training';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
@@ -48,16 +49,26 @@ async function activationProbes(settings: typeof defaultSettings): Promise<void>
   const source = { modules };
   const core: number[] = [];
   const full: number[] = [];
+  let untranslatable = 0;
   for (const target of acts) {
     const ev = createEvaluator(source, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
     const program = buildProgram(target, ev);
-    for (let i = 0; i < 3; i++) withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { sweep: a.sweep }); });
+    try {
+      for (let i = 0; i < 3; i++) withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { sweep: a.sweep }); });
+    } catch (err) {
+      // The rule fixtures include functions that are not probed by design (GP001: an op with no
+      // translation, code that raises): there is no probe to time.
+      if (!(err instanceof LocatedError)) throw err;
+      untranslatable++;
+      continue;
+    }
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) runs.push(time(() => withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { empirical: 'never', sweep: a.sweep }); }))[1]);
     core.push(median(runs));
     full.push(time(() => analyzeFunction(target, source, { ...settings, range: settings.range + Math.random() * 1e-9 }))[1]);
   }
-  record(`median activation probe over ${acts.length} activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
+  if (untranslatable && !json) console.log(`(${untranslatable} of the ${acts.length} activations are not probed by design: GP001 fixtures)`);
+  record(`median activation probe over ${acts.length - untranslatable} activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
   record('median activation report incl. empirical depth stack where borderline', median(full), 'ms');
 }
 
@@ -85,12 +96,18 @@ async function lossProbes(settings: typeof defaultSettings): Promise<void> {
   for (const target of losses) {
     const ev = createEvaluator({ modules }, { maxSteps: 2e6, deadline: Date.now() + 1e4, maxElements: 1e7 });
     const program = buildProgram(target, ev);
-    withTensorScope(() => probeLoss(program, settings));
+    try {
+      withTensorScope(() => probeLoss(program, settings));
+    } catch (err) {
+      // as for activations: a loss not probed by design has no probe to time
+      if (!(err instanceof LocatedError)) throw err;
+      continue;
+    }
     const runs: number[] = [];
     for (let i = 0; i < 3; i++) runs.push(time(() => withTensorScope(() => probeLoss(program, settings)))[1]);
     times.push(median(runs));
   }
-  record(`median loss probe over ${losses.length} losses`, median(times), 'ms', '<= 50');
+  record(`median loss probe over ${times.length} losses`, median(times), 'ms', '<= 50');
   const act = detectFunctions(modules).find((d) => d.kind === 'activation' && /mish|swish|gelu/i.test(d.name)) ?? detectFunctions(modules).find((d) => d.kind === 'activation');
   if (!act) throw new Error('no activation among the bench inputs');
   const actProgram = buildProgram(act, createEvaluator({ modules: [act.module] }, { maxSteps: 2e7, deadline: Date.now() + 6e4, maxElements: 1e7 }));
