@@ -11,7 +11,7 @@ import { probeActivation } from '../../src/core/probe/activation';
 import { probeDepth } from '../../src/core/probe/depth';
 import { probeLoss } from '../../src/core/probe/loss';
 import { withTensorScope } from '../../src/core/probe/tensorScope';
-import { LocatedError } from '../../src/core/ir/errors';
+import { LocatedError, ProbeBudgetExceeded } from '../../src/core/ir/errors';
 import { walkPaths } from '../../src/core/workspace/walk';
 import { trainingProbe } from '../../src/core/probe/training';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
@@ -57,8 +57,8 @@ async function activationProbes(settings: typeof defaultSettings): Promise<void>
       for (let i = 0; i < 3; i++) withTensorScope(() => { const a = probeActivation(program, settings); probeDepth(program, settings, { sweep: a.sweep }); });
     } catch (err) {
       // The rule fixtures include functions that are not probed by design (GP001: an op with no
-      // translation, code that raises): there is no probe to time.
-      if (!(err instanceof LocatedError)) throw err;
+      // translation, code that raises; GP002: a budget exceeded): there is no probe to time.
+      if (!(err instanceof LocatedError || err instanceof ProbeBudgetExceeded)) throw err;
       untranslatable++;
       continue;
     }
@@ -67,7 +67,7 @@ async function activationProbes(settings: typeof defaultSettings): Promise<void>
     core.push(median(runs));
     full.push(time(() => analyzeFunction(target, source, { ...settings, range: settings.range + Math.random() * 1e-9 }))[1]);
   }
-  if (untranslatable && !json) console.log(`(${untranslatable} of the ${acts.length} activations are not probed by design: GP001 fixtures)`);
+  if (untranslatable && !json) console.log(`(${untranslatable} of the ${acts.length} activations are not probed by design: GP001/GP002 fixtures)`);
   record(`median activation probe over ${acts.length - untranslatable} activations (sweep, GP112, mean-field)`, median(core), 'ms', '<= 10');
   record('median activation report incl. empirical depth stack where borderline', median(full), 'ms');
 }
@@ -100,7 +100,7 @@ async function lossProbes(settings: typeof defaultSettings): Promise<void> {
       withTensorScope(() => probeLoss(program, settings));
     } catch (err) {
       // as for activations: a loss not probed by design has no probe to time
-      if (!(err instanceof LocatedError)) throw err;
+      if (!(err instanceof LocatedError || err instanceof ProbeBudgetExceeded)) throw err;
       continue;
     }
     const runs: number[] = [];
