@@ -47,3 +47,8 @@ test('a TypeScript file with angle-bracket assertions and a generic arrow is lis
   const probed = Object.fromEntries(report.functions.map((f) => [f.name, `${f.kind} ${f.probe.status}`]));
   assert.deepEqual(probed, { scaledTanh: 'activation ok', softsign: 'activation ok', clippedLoss: 'loss ok' });
 });
+
+test('unclosed angle brackets and parentheses, however many, leave the text as it was', () => {
+  const text = `const x = ${'<('.repeat(50_000)}y;`;
+  assert.equal(blank(text), text);
+});

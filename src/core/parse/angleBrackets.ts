@@ -76,12 +76,17 @@ function skipBalanced(text: string, start: number): number {
   return text.length;
 }
 
+// No type written in a cast is longer; the bound keeps a file of unclosed `<(` from costing its
+// length squared.
+const longestType = 1000;
+
 /**
  * The end (index of its `>`) of the type list opening with the `<` at `start`, nested `<…>`,
  * brackets and strings included and the `>` of a function type's `=>` not counted; undefined
- * where it does not close before a `;` or the text's end (then it was no type).
+ * where it does not close before a `;` or within `longestType` characters (then it was no type).
  */
-function typeListEnd(text: string, start: number): number | undefined {
+function typeListEnd(source: string, start: number): number | undefined {
+  const text = source.slice(0, start + longestType);
   let depth = 0;
   for (let i = start; i < text.length; i++) {
     const c = text[i];
