@@ -1,38 +1,18 @@
 // `npm run bench:editor`: the language server's numbers from spec (issue 4), measured on the bundled
 // dist/server.js over stdio as an editor drives it: open-to-diagnostics for a 1,000-line file (cold:
 // first file, worker and TensorFlow.js starting; warm: the next file), edit-to-diagnostics after a
-// one-function edit, and the server's RSS after the examples workspace is open. `--json` for JSON.
+// one-function edit, and the server's RSS after the examples workspace is open. `--json` for JSON;
+// `--out FILE` also writes the figures there (npm run bench sets the web figures against them).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import lsp from 'vscode-languageserver-protocol/node.js';
+import { thousandLines } from './thousandLines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
-
-/** A realistic 1,000-line Keras module: 6 activations, 2 losses, and plenty of ordinary code. */
-function thousandLines(seed) {
-  const out = ['import tensorflow as tf', 'import numpy as np', ''];
-  const acts = [
-    ['soft_exp', 'tf.math.log(1.0 + tf.exp(x))'], ['mish', 'x * tf.tanh(tf.math.softplus(x))'], ['bent', '(tf.sqrt(x * x + 1.0) - 1.0) / 2.0 + x'],
-    ['log_unit', 'tf.math.log(x * x)'], ['gate', 'tf.round(tf.sigmoid(x))'], ['swishish', 'x * tf.sigmoid(1.5 * x)'],
-  ];
-  for (const [name, body] of acts) out.push(`def ${name}_${seed}(x):`, `    return ${body}`, '', '');
-  out.push(`def bce_${seed}(y_true, y_pred):`, '    return -tf.reduce_mean(y_true * tf.math.log(y_pred) + (1.0 - y_true) * tf.math.log(1.0 - y_pred))', '', '');
-  out.push(`def mse_${seed}(y_true, y_pred):`, '    return tf.reduce_mean(tf.square(y_pred - y_true))', '', '');
-  let i = 0;
-  while (out.length < 960) {
-    out.push(`def preprocess_${i}(frame, scale=${i + 1}):`, `    """Normalises column ${i}."""`, '    values = np.asarray(frame, dtype=np.float32)', `    return (values - values.mean()) / (values.std() + 1e-6) * scale`, '', '');
-    i++;
-  }
-  out.push('def build():', '    model = tf.keras.Sequential([');
-  for (const [name] of acts) out.push(`        tf.keras.layers.Dense(32, activation=${name}_${seed}),`);
-  out.push('        tf.keras.layers.Dense(1),', '    ])', `    model.compile(optimizer="adam", loss=bce_${seed})`, `    model.compile(optimizer="adam", loss=mse_${seed})`, '    return model', '');
-  while (out.length < 1000) out.push('');
-  return out.join('\n');
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'gradprobe-bench-'));
 const server = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
@@ -95,7 +75,10 @@ const result = {
   openToDiagnostics1000LinesColdMs: Math.round(cold.ms), openToDiagnostics1000LinesWarmMs: Math.round(warm.ms),
   editToDiagnosticsMs: Math.round(edit), examplesFiles: files.length, examplesAllDiagnosticsMs: Math.round(examplesMs),
   serverRssMb: Math.round(rssMb), serverPeakRssMb: Math.round(hwmMb),
+  coldDiagnostics: cold.diagnostics, warmDiagnostics: warm.diagnostics,
 };
+const outAt = process.argv.indexOf('--out');
+if (outAt > 0 && process.argv[outAt + 1]) writeFileSync(process.argv[outAt + 1], JSON.stringify(result));
 if (process.argv.includes('--figures')) {
   // The schema of `npm run bench -- --json`, which merges these with the core's figures.
   console.log(JSON.stringify([

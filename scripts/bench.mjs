@@ -1,6 +1,11 @@
-// Builds the CLI and the benchmark, then runs it: `npm run bench [-- --json]`.
+// Builds the CLI and the benchmark, then runs it: `npm run bench [-- --json]`. After the core's
+// figures and the editor's (bench-editor.mjs), the editor's open → diagnostics in VS Code for the Web
+// (web/run.mjs --bench, Chromium) against the desktop figure just measured; where Chromium cannot
+// run, that figure says NOT MEASURED and the bench exits non-zero.
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,15 +18,37 @@ await esbuild.build({
   format: 'cjs', target: 'node20', ignoreAnnotations: true, external: ['@tensorflow/tfjs-node'], logLevel: 'warning',
 });
 const json = process.argv.includes('--json');
-if (!json) {
-  const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-  // --only names parts of the core bench: the editor's figures are then left out.
-  const editor = process.argv.includes('--only') ? { status: 0 } : spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs')], { stdio: 'inherit', cwd: root });
-  process.exit(core.status || editor.status || 0);
+// The desktop editor figures, handed to the web bench for its ratio.
+const scratch = mkdtempSync(join(tmpdir(), 'gradprobe-bench-figures-'));
+const desktop = join(scratch, 'desktop.json');
+try {
+  if (!json) {
+    const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+    // --only names parts of the core bench: the editor's and the web's figures are then left out.
+    if (process.argv.includes('--only')) {
+      process.exitCode = core.status || 0;
+    } else {
+      const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs'), '--out', desktop], { stdio: 'inherit', cwd: root });
+      const web = spawnSync(process.execPath, [join(root, 'scripts/web/run.mjs'), '--bench', ...(editor.status === 0 ? ['--desktop', desktop] : [])], { stdio: 'inherit', cwd: root });
+      process.exitCode = core.status || editor.status || web.status || 0;
+    }
+  } else {
+    // One JSON object: the core's figures, the editor's and the web's.
+    const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs'), '--figures', '--out', desktop], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (core.status !== 0 || editor.status !== 0) process.exit(core.status || editor.status || 1);
+    const web = spawnSync(process.execPath, [join(root, 'scripts/web/run.mjs'), '--bench', '--figures', '--desktop', desktop], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const last = (out) => JSON.parse(out.trim().split('\n').pop());
+    let webFigures;
+    try {
+      webFigures = last(web.stdout);
+    } catch {
+      webFigures = [{ name: 'web: open-to-diagnostics, 1,000-line file (VS Code for the Web)', value: null, unit: 'ms', error: `the web bench printed no figures (exit ${web.status})` }];
+    }
+    const figures = [...last(core.stdout).figures, ...last(editor.stdout), ...webFigures];
+    process.stdout.write(`${JSON.stringify({ figures })}\n`);
+    process.exitCode = web.status || 0;
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
-// One JSON object: the core's figures and the editor's.
-const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs'), '--figures'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-if (core.status !== 0 || editor.status !== 0) process.exit(core.status || editor.status || 1);
-const figures = [...JSON.parse(core.stdout.trim().split('\n').pop()).figures, ...JSON.parse(editor.stdout.trim().split('\n').pop())];
-process.stdout.write(`${JSON.stringify({ figures })}\n`);

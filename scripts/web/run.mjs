@@ -4,17 +4,31 @@
 // test/web/suite.ts in the browser's extension host, takes a screenshot per scenario into
 // test-output/web/, and checks that the probe panel drew its plot. Exits non-zero whenever it cannot
 // run (no Chromium, no build) or a scenario fails: never a silent skip.
+//
+// `--bench` (run by `npm run bench`): open → diagnostics for the bench's 1,000-line file instead
+// (test/web/bench.ts on a folder holding scripts/thousandLines.mjs's text), cold and warm; with
+// `--desktop FILE` (bench-editor.mjs --out) each figure's ratio to the desktop's from the same run;
+// `--figures` prints them as one JSON line (npm run bench -- --json). It too fails loudly.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { thousandLines } from '../thousandLines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
+const benching = process.argv.includes('--bench');
+const figuresOnly = process.argv.includes('--figures');
+const desktopAt = process.argv.indexOf('--desktop');
+const desktopFile = desktopAt > 0 ? process.argv[desktopAt + 1] : undefined;
 const fail = (message) => {
-  console.error(`test:web: ${message}`);
+  if (benching) {
+    console.error(`\nbench (web): NOT MEASURED — ${message}\n`);
+    if (figuresOnly) console.log(JSON.stringify([{ name: 'web: open-to-diagnostics, 1,000-line file (VS Code for the Web)', value: null, unit: 'ms', error: message }]));
+  } else console.error(`test:web: ${message}`);
   process.exit(1);
 };
 
@@ -31,10 +45,12 @@ const outDir = join(root, 'test-output/web');
 const serving = process.argv.includes('--serve');
 if (!serving && !existsSync(chromium)) fail(`no Chromium at ${chromium} (set GRADPROBE_CHROMIUM to its path)`);
 
-// 1. The extension and the test bundle.
-execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+// 1. The extension and the test bundle (the bench's, with --bench). The build's messages go to
+// stderr when stdout carries the figures.
+execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: ['ignore', figuresOnly ? 2 : 'inherit', 'inherit'] });
+const suite = benching ? 'bench' : 'suite';
 await esbuild.build({
-  entryPoints: [join(root, 'test/web/suite.ts')], outfile: join(root, 'dist-test/web/suite.js'), bundle: true,
+  entryPoints: [join(root, `test/web/${suite}.ts`)], outfile: join(root, `dist-test/web/${suite}.js`), bundle: true,
   platform: 'browser', format: 'cjs', target: ['chrome120'], external: ['vscode'], logLevel: 'warning',
 });
 
@@ -67,6 +83,7 @@ for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(join(outDir,
 const playwright = createRequire(require.resolve('@vscode/test-web'))('playwright');
 const shots = [];
 const problems = [];
+let benchFigures;
 let pending = Promise.resolve();
 // test-web asks for a browser and opens an incognito context in it; there Chromium blocks third-party
 // storage, and webviews (the probe panel), served from their own localhost subdomain, cannot register
@@ -93,6 +110,8 @@ function watch(page) {
   page.on('pageerror', (err) => { if (process.env.GRADPROBE_WEB_VERBOSE) console.log(`[page error] ${err.message}`); });
   page.on('console', (message) => {
     if (process.env.GRADPROBE_WEB_VERBOSE) console.log(`[page ${message.type()}] ${message.text()}`);
+    const b = /gradprobe-web-bench:(.*)/.exec(message.text());
+    if (b) benchFigures = JSON.parse(b[1]);
     const m = /gradprobe-web-shot:([\w-]+)/.exec(message.text());
     if (!m) return;
     pending = pending.then(() => screenshot(page, m[1])).catch((err) => problems.push(`${m[1]}: ${err.message}`));
@@ -136,21 +155,64 @@ if (process.argv.includes('--serve')) {
   await new Promise(() => {});
 }
 
-// 4. The run.
+// 4. The run. The bench's folder: the 1,000-line file twice (cold, then warm), probed on open as the
+// desktop bench's server is (no debounce).
+let folderPath = join(root, 'examples');
+if (benching) {
+  folderPath = mkdtempSync(join(tmpdir(), 'gradprobe-web-bench-'));
+  writeFileSync(join(folderPath, 'cold.py'), thousandLines('a'));
+  writeFileSync(join(folderPath, 'warm.py'), thousandLines('b'));
+  mkdirSync(join(folderPath, '.vscode'));
+  writeFileSync(join(folderPath, '.vscode/settings.json'), JSON.stringify({ 'gradprobe.debounceMs': 0 }));
+}
 const started = Date.now();
 try {
   await runTests({
     browserType: 'chromium', headless: true, quality: 'stable', commit, testRunnerDataDir: dataDir,
-    extensionDevelopmentPath: root, extensionTestsPath: join(root, 'dist-test/web/suite.js'),
-    folderPath: join(root, 'examples'), printServerLog: false,
+    extensionDevelopmentPath: root, extensionTestsPath: join(root, `dist-test/web/${suite}.js`),
+    folderPath, printServerLog: false,
   });
 } catch (err) {
   await pending;
-  fail(`the run in VS Code for the Web failed: ${err instanceof Error ? err.message : String(err)} (screenshots so far: ${shots.join(', ') || 'none'})`);
+  fail(`the run in VS Code for the Web failed: ${err instanceof Error ? err.message : String(err)}${benching ? '' : ` (screenshots so far: ${shots.join(', ') || 'none'})`}`);
+} finally {
+  if (benching) rmSync(folderPath, { recursive: true, force: true });
 }
 await pending;
+if (benching) {
+  if (!benchFigures) fail('the bench ran but logged no figures');
+  reportBench(benchFigures);
+  process.exit(process.exitCode ?? 0);
+}
 if (problems.length) fail(problems.join('; '));
 const expected = ['01-problems', '02-code-lens', '03-quick-fix', '04-panel'];
 const missing = expected.filter((n) => !shots.some((s) => s.endsWith(`${n}.png`)));
 if (missing.length) fail(`no screenshot for ${missing.join(', ')}`);
 console.log(`test:web: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots: ${shots.map((s) => s.replace(`${root}/`, '')).join(', ')}`);
+
+/** The web figures, and with the desktop's from the same run their ratio (target ≤ 2×). */
+function reportBench(web) {
+  const desktop = desktopFile ? JSON.parse(readFileSync(desktopFile, 'utf8')) : undefined;
+  const rows = [
+    ['cold', 'cold (extension, server worker, TF.js and grammars starting)', desktop?.openToDiagnostics1000LinesColdMs, desktop?.coldDiagnostics],
+    ['warm', 'warm (the next file)', desktop?.openToDiagnostics1000LinesWarmMs, desktop?.warmDiagnostics],
+  ];
+  const figures = [];
+  for (const [key, what, desktopMs, desktopCount] of rows) {
+    const { ms, diagnostics } = web[key];
+    figures.push({ name: `web: open-to-diagnostics, 1,000-line file, ${what}`, value: Math.round(ms), unit: 'ms' });
+    let line = `web open → diagnostics, 1,000-line file, ${key}: ${Math.round(ms)} ms in VS Code for the Web (${diagnostics} diagnostics)`;
+    if (desktopMs !== undefined) {
+      const ratio = ms / desktopMs;
+      figures.push({ name: `web: open-to-diagnostics ${key}, ratio to the desktop's (${desktopMs} ms)`, value: Math.round(ratio * 100) / 100, unit: '×', target: '<= 2' });
+      line += `; desktop ${desktopMs} ms → ${ratio.toFixed(2)}×   (target ≤ 2×${ratio > 2 ? ': MISSED' : ''})`;
+      // Both sides must have shown the same findings, or the times are of different work.
+      if (desktopCount !== undefined && desktopCount !== diagnostics) {
+        console.error(`bench (web): the web showed ${diagnostics} diagnostics for the ${key} file, the desktop ${desktopCount}: the figures are not comparable`);
+        process.exitCode = 1;
+      }
+    }
+    if (!figuresOnly) console.log(line);
+  }
+  if (figuresOnly) console.log(JSON.stringify(figures));
+}

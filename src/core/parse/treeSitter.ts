@@ -2,16 +2,24 @@
 import { Language, Parser } from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { nodeWasmSource } from './wasmSource.node';
+import { blankAngleBracketTypes } from './angleBrackets';
 
 export type SyntaxNode = Node;
 export type SourceLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
 
+// One grammar for the JavaScript family: TSX's parses JavaScript, JSX, TypeScript and TSX alike, and
+// the JavaScript and TypeScript grammars would add 1.8 MB of WebAssembly to every install and to
+// the browser payload. What TypeScript writes differently from TSX (`<number>x`, `<T>(x: T) => x`)
+// is blanked before parsing (`angleBrackets.ts`).
 const grammarFiles: Record<SourceLanguage, string> = {
   python: 'tree-sitter-python.wasm',
-  javascript: 'tree-sitter-javascript.wasm',
-  typescript: 'tree-sitter-typescript.wasm',
+  javascript: 'tree-sitter-tsx.wasm',
+  typescript: 'tree-sitter-tsx.wasm',
   tsx: 'tree-sitter-tsx.wasm',
 };
+
+/** The wasm files the grammars come from, each once (the build copies these beside the bundles). */
+export const grammarWasmFiles: readonly string[] = [...new Set(Object.values(grammarFiles))];
 
 /** The runtime's module options: Emscripten sets its heap views on this object. */
 export interface WasmRuntimeOptions {
@@ -39,7 +47,8 @@ export function useWasmSource(wasm: WasmSource): void {
 }
 
 let initialised: Promise<void> | undefined;
-const parsers = new Map<SourceLanguage, Parser>();
+// keyed by grammar file: the JavaScript family shares one parser
+const parsers = new Map<string, Parser>();
 let runtime: WasmRuntimeOptions | undefined;
 
 /**
@@ -58,27 +67,28 @@ async function parserFor(language: SourceLanguage): Promise<Parser> {
     await Parser.init(runtime);
   })();
   await initialised;
-  let parser = parsers.get(language);
+  const file = grammarFiles[language];
+  let parser = parsers.get(file);
   if (!parser) {
-    const grammar = await Language.load(await wasm.grammar(grammarFiles[language]));
+    const grammar = await Language.load(await wasm.grammar(file));
     parser = new Parser();
     parser.setLanguage(grammar);
-    parsers.set(language, parser);
+    parsers.set(file, parser);
   }
   return parser;
 }
 
 /**
  * Loads the grammars so later parses are synchronous: every grammar, or those `paths` need. A
- * fresh `eval` of a Python file then compiles only Python's (the JavaScript family's are 3 MB of
- * WebAssembly). A JavaScript or TypeScript file may import any of the family, so it loads all three.
+ * fresh `eval` of a Python file then compiles only Python's (the JavaScript family's is 1.4 MB of
+ * WebAssembly).
  */
 export async function loadGrammars(paths?: readonly string[]): Promise<void> {
   const wanted = new Set<SourceLanguage>();
   for (const path of paths ?? []) {
     const language = languageOfPath(path);
     if (language === 'python') wanted.add('python');
-    else if (language) for (const l of ['javascript', 'typescript', 'tsx'] as const) wanted.add(l);
+    else if (language) wanted.add('tsx');
   }
   // A path of no known language is parsed as the document layer decides: every grammar is loaded for it.
   const languages = paths && wanted.size && paths.every((p) => languageOfPath(p)) ? [...wanted] : (Object.keys(grammarFiles) as SourceLanguage[]);
@@ -87,11 +97,20 @@ export async function loadGrammars(paths?: readonly string[]): Promise<void> {
 
 /** Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes. */
 export function parseSource(language: SourceLanguage, text: string): Tree {
-  const parser = parsers.get(language);
+  const parser = parsers.get(grammarFiles[language]);
   if (!parser) throw new Error(`grammar for ${language} is not loaded; call loadGrammars() first`);
-  const tree = parser.parse(text);
-  if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
-  return tree;
+  const parse = (source: string): Tree => {
+    const tree = parser.parse(source);
+    if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
+    return tree;
+  };
+  const tree = parse(text);
+  // Only a TypeScript file TSX could not read is looked at again: a clean parse pays nothing.
+  if (language !== 'typescript' || !tree.rootNode.hasError) return tree;
+  const blanked = blankAngleBracketTypes(text);
+  if (blanked === text) return tree;
+  tree.delete();
+  return parse(blanked);
 }
 
 export function languageOfPath(path: string): SourceLanguage | undefined {
