@@ -48,6 +48,8 @@ interface WorkerInput {
   shard?: Shard;
   cwd: string;
   flags: SharedArrayBuffer;
+  /** Threads probing in this process (the CPU-time budget's multiplier). */
+  threads: number;
 }
 
 type WorkerMessage =
@@ -70,6 +72,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
     load: diskLoader(run.roots, run.onLoad),
     runBudget: run.runBudget,
     onProgress: run.onProgress,
+    probeThreads: threads,
   };
   const inShardShare = (): AnalyzeShare | undefined => (shard ? { claim: (_i, path) => (shardOf(resolvePath(path), shard.root, shard.count) === shard.index ? 'here' : 'skip') } : undefined);
   if (threads <= 1) return analyzeSources(run.inputs, { ...options, share: inShardShare() });
@@ -86,7 +89,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
   const data: WorkerInput = {
     kind: 'gradprobe-check-worker',
     inputs: run.inputs.map((i) => (typeof i.text === 'string' ? { path: i.path, text: i.text } : { path: i.path, error: i.text.message })),
-    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer,
+    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer, threads,
   };
   const workers = Array.from({ length: threads - 1 }, () => {
     // The worker's own output is not the run's: only the main thread prints.
@@ -149,6 +152,7 @@ export async function runCheckWorker(): Promise<void> {
       settingsFor: (path) => settingsOf.get(path) ?? data.base,
       load: diskLoader(data.roots, (file) => post({ type: 'loaded', file })),
       runBudget: data.runBudget,
+      probeThreads: data.threads,
       share: {
         claim: (index, path) => {
           if (data.shard && shardOf(resolvePath(path), data.shard.root, data.shard.count) !== data.shard.index) return 'skip';

@@ -26,6 +26,7 @@ import { ReportCache } from './reportCache';
 import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
 import { textHash } from './ir/hash';
+import { cpuBudget } from './translate/timeBudget';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
 export interface SourceInput {
@@ -70,6 +71,11 @@ export interface AnalyzeOptions {
    * runs out is reported per file (GP002), not analysed.
    */
   runBudget?: { deadline: number; seconds: number };
+  /**
+   * Threads probing in parallel in this process (`check --jobs`): the process's CPU clock counts
+   * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
+   */
+  probeThreads?: number;
   /** Called after each file parsed and each function probed (synchronously, between them). */
   onProgress?: (progress: AnalyzeProgress) => void;
   /**
@@ -213,11 +219,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     } else {
       const where = share ? share.claim(index, path) : 'here';
       if (where === 'here') {
-        const report = analyzeFunction(target, source, settings);
+        const report = analyzeFunction(target, source, settings, options.probeThreads);
         share?.probed?.(index, report);
         slots[index] = report;
       } else if (where === 'elsewhere') {
-        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings));
+        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads));
       }
     }
     options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
@@ -363,7 +369,7 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
 }
 
 
-export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
+export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1): FunctionReport {
   const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
   if (cached) {
@@ -382,11 +388,14 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const assumptions = new Set<string>();
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
-    const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const budgetMs = settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const deadline = Date.now() + budgetMs;
+    // CPU time, not wall time, decides (timeBudget.ts): a loaded machine must not fail a probe.
+    const cpu = cpuBudget(budgetMs, probeThreads);
     const options = { workspace: source.modules, settingsArgs: settings.args };
     let args: Program['args'] = {};
     const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
-      const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
+      const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000, cpu }, finish ? { finish } : undefined);
       try {
         return withTensorScope(() => {
           const program = buildProgram(target, ev, options);

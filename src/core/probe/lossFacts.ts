@@ -39,8 +39,11 @@ export interface LossFacts {
   lossOps: (SourceOp & { info: LossOpInfo; fromLogits: boolean })[];
   oneHotTarget: SourceOp[];
   indexByTarget: SourceOp[];
-  /** Ratios of sums of prediction × target products (Dice, IoU, Tversky). */
-  diceRatios: (SourceOp & { axes: number[] | 'all' })[];
+  /**
+   * Ratios of sums of prediction × target products (Dice, IoU, Tversky); `activated` when the
+   * prediction reached the ratio through a sigmoid/softmax (the ratio's term then takes logits).
+   */
+  diceRatios: (SourceOp & { axes: number[] | 'all'; activated: boolean })[];
   /** Reductions over the last axis of log terms, row normalisation, argmax over the last axis. */
   lastAxisReductions: SourceOp[];
   /** c − y_true·y_pred (hinge-style margins): targets are ±1 labels in the prediction's space. */

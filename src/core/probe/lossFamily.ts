@@ -138,10 +138,18 @@ function classicFamily(facts: LossFacts): LossFamily {
   const predNameLogits = logitsName.test(facts.predName);
   let space: LossSpace;
   let logInputs: LossFamily['logInputs'];
-  if (facts.activations.length || logitsOps.length || facts.softplusForm.length) {
+  // An overlap ratio of the prediction as it comes (no sigmoid/softmax on its way, e.g. a Dice term
+  // whose activation flags are off) takes probabilities, whatever a term beside it does with logits:
+  // the one domain both terms accept is masks (a probability is a valid logit, not the reverse).
+  const rawRatio = facts.diceRatios.find((r) => !r.activated);
+  if ((facts.activations.length || logitsOps.length || facts.softplusForm.length) && !rawRatio) {
     space = 'logits';
     const why = facts.activations[0] ?? logitsOps[0] ?? facts.softplusForm[0];
     reasons.push(logitsOps[0] && logitsOps[0].info.kind === 'prob' ? `from_logits=True: ${line(logitsOps[0])}` : `${line(why)} applied to ${facts.predName}`);
+  } else if (rawRatio && (facts.activations.length || logitsOps.length || facts.softplusForm.length)) {
+    space = 'masks';
+    const why = facts.activations[0] ?? logitsOps[0] ?? facts.softplusForm[0];
+    reasons.push(`${line(rawRatio)} takes ${facts.predName} with no sigmoid/softmax: probabilities, which ${line(why)} also accepts`);
   } else if (facts.diceRatios.length) {
     space = 'masks';
     reasons.push(`${line(facts.diceRatios[0])}`);

@@ -15,6 +15,11 @@ export interface Taint {
   /** A gradient can flow from the prediction. */
   grad: boolean;
   act?: SourceOp & { kind: 'sigmoid' | 'softmax' };
+  /**
+   * Derived from the prediction after a sigmoid/softmax (kept through arithmetic and reductions,
+   * unlike `act`): an overlap ratio of such a value takes logits; of the raw prediction, probabilities.
+   */
+  activated?: boolean;
   /** value = f(pred) + c with a literal c. */
   shift?: number;
   /** value = c − f(pred). */
@@ -78,6 +83,7 @@ export function union(...ts: Taint[]): Taint {
     out.hinge ??= t.hinge;
     out.complement ||= t.complement;
     out.tuple ||= t.tuple;
+    out.activated ||= t.activated;
   }
   return out;
 }
@@ -223,7 +229,7 @@ export class TaintOps {
   divide(a: Taint, b: Taint, span: Span): Taint {
     const u = union(a, b);
     if (b.pred) this.facts.predDivisions.push({ what: 'division', span });
-    if (a.sumProd && !b.sqrt && b.pred) this.facts.diceRatios.push({ what: `ratio of sums of ${this.facts.predName}·${this.facts.targetName}`, span, axes: a.sumProd });
+    if (a.sumProd && !b.sqrt && b.pred) this.facts.diceRatios.push({ what: `ratio of sums of ${this.facts.predName}·${this.facts.targetName}`, span, axes: a.sumProd, activated: Boolean(a.activated || b.activated) });
     if (a.pred && b.pred && b.reduced && !a.reduced && !a.target) this.facts.lastAxisReductions.push({ what: 'row normalisation', span });
     return { ...u, act: a.act };
   }
@@ -344,7 +350,7 @@ export class TaintOps {
       const op = { what: label, span, kind: tags.includes('sigmoid') ? 'sigmoid' as const : 'softmax' as const };
       this.facts.activations.push(op);
       if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
-      return { ...x, act: op, logged: false, exp: false };
+      return { ...x, act: op, activated: true, logged: false, exp: false };
     }
     if (tags.includes('log-sigmoid') || tags.includes('log-softmax')) {
       if (x.pred) {
@@ -361,7 +367,7 @@ export class TaintOps {
       return { ...all, logged: true };
     }
     // exp(log_sigmoid(z)) is sigmoid(z): probabilities again.
-    if (tags.includes('exp') && x.logOfAct) return { ...x, logged: false, act: x.logOfAct, logOfAct: undefined };
+    if (tags.includes('exp') && x.logOfAct) return { ...x, logged: false, act: x.logOfAct, activated: true, logOfAct: undefined };
     if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
     if (tags.includes('matmul')) return this.matmul(args[0] ?? EMPTY, args[1] ?? EMPTY, span);
     if (tags.includes('concat')) {
