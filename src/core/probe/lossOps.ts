@@ -63,6 +63,8 @@ export type Env = Map<string, Taint>;
 
 /** Ops that read a tensor at integer indices along an axis (torch.gather, take_along_axis, tf.gather). */
 const gatherImpls = new Set(['gather_along', 'take_along_axis', 'take']);
+/** Ops that write values at integer indices along an axis (torch.scatter): ones at a label's index make it one-hot. */
+const scatterImpls = new Set(['scatter']);
 
 export const EMPTY: Taint = { pred: false, target: false, grad: false };
 
@@ -170,7 +172,10 @@ export class TaintOps {
       }
       case '-': {
         if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
-        if (a.number !== undefined && b.target && !b.pred) return { ...u, negTarget: true };
+        if (a.number !== undefined && b.target && !b.pred) {
+          if (a.number === 1 && !b.reduced) this.facts.targetComplement.push({ what: `1 − ${this.facts.targetName}`, span });
+          return { ...u, negTarget: true };
+        }
         if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred, complement: true, ...(b.negPred ? {} : { margin: a.number }) };
         if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
         if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
@@ -326,6 +331,25 @@ export class TaintOps {
     return { ...union(...c.args, ...c.kwargs.values()), hinge: { what: label, span: c.span, ...(source.margin !== undefined ? { margin: source.margin } : {}) } };
   }
 
+  /**
+   * zeros.scatter_(dim, target[..., None], 1): a constant written at the target's indices is the
+   * target made one-hot (whatever tensor gave the zeros: often zeros_like of the prediction).
+   */
+  private scatteredOneHot(c: OpCall, label: string): Taint | undefined {
+    if (!scatterImpls.has(c.op.impl)) return undefined;
+    const positional = c.isMethod ? c.args.slice(1) : c.args;
+    const at = (impl: string): Taint | undefined => {
+      const i = c.op.params.findIndex((p) => p.impl === impl);
+      if (i < 0) return undefined;
+      return i < positional.length ? positional[i] : c.kwargs.get(c.op.params[i].source);
+    };
+    const index = at('index');
+    const written = at('src') ?? at('value');
+    if (!index || !index.target || index.pred || written?.pred || written?.target) return undefined;
+    this.facts.oneHotTarget.push({ what: `${label} at ${this.facts.targetName}`, span: c.span });
+    return { ...EMPTY, target: true };
+  }
+
   apply(c: OpCall): Taint {
     const { op: { tags }, x, args, argExprs, kwExprs, span, isMethod } = c;
     const all = union(...args, ...c.kwargs.values());
@@ -340,6 +364,8 @@ export class TaintOps {
     if (tags.includes('cast')) return this.cast(c, all, label);
     // lprobs.gather(dim, index=target): the target holds the class indices the prediction is read at.
     if (gatherImpls.has(c.op.impl) && x.pred && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
+    const oneHot = this.scatteredOneHot(c, label);
+    if (oneHot) return oneHot;
     const info = lossOpInfo(tags);
     if (info) return c.path ? this.frameworkLoss(c, info) : all;
     if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, tags.includes('log1p')));
