@@ -14,7 +14,7 @@ import { DocumentError, documentFromText, parseDocument, toCellSpan, type Parsed
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
 import { probeActivation } from './probe/activation';
-import { gridOf } from './probe/sweep';
+import { couplesElements, gridOf } from './probe/sweep';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
 import { trainingTaskOf, type LossFamily } from './probe/lossFamily';
@@ -534,12 +534,15 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
 function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
   if (target.kind === 'activation') {
     const act = probeActivation(program, settings);
-    // With no gradient at all (GP106), the depth findings only repeat it.
-    const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings, { sweep: act.sweep });
+    // With no gradient at all (GP106), the depth findings only repeat it. A map whose outputs couple
+    // across the input (a normaliser over the axis) is no unit of a hidden layer: no depth stack of it.
+    const noGradient = act.findings.some((f) => f.code === 'GP106');
+    const coupled = !noGradient && couplesElements(program);
+    const depth = noGradient || coupled ? undefined : probeDepth(program, settings, { sweep: act.sweep });
     const findings = [...act.findings, ...(depth?.findings ?? [])];
     return {
       findings,
-      summary: activationSummary(act, depth, findings),
+      summary: activationSummary(act, depth, findings) + (coupled ? ' · depth not probed: each output depends on the other inputs (a normaliser over the axis, not an elementwise activation)' : ''),
       data: {
         kind: 'activation',
         sweep: gridOf(act.sweep),
