@@ -173,9 +173,10 @@ function classicFamily(facts: LossFacts): LossFamily {
   } else if (predNameLogits || facts.lossOps.some((o) => o.info.kind === 'logprob')) {
     space = 'logits';
     reasons.push(predNameLogits ? `the prediction is named ${facts.predName}` : 'a loss on log-probabilities');
-  } else if (labels === 'index') {
-    // Nothing says what the prediction is, but the target holds class labels (made one-hot, or the
-    // indices the prediction is read at): a classifier's scores, not a regression to the labels.
+  } else if (facts.oneHotTarget.length) {
+    // Nothing says what the prediction is, but the target is made one-hot: class labels, and the
+    // prediction a classifier's scores, not a regression to the labels. (An index by the target alone
+    // does not say it: a mask of |target − output| < w indexes by both.)
     space = 'logits';
     reasons.push(`${facts.targetName} holds class labels, ${facts.predName} their scores`);
   } else if (facts.targetComplement.length) {
