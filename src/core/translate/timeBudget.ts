@@ -15,7 +15,7 @@ export interface CpuBudget {
 }
 
 /** How far past the nominal budget the wall clock may run on a loaded machine before the probe stops anyway. */
-export const HARD_DEADLINE_FACTOR = 20;
+export const HARD_DEADLINE_FACTOR = 60;
 
 /** A CPU budget of `ms` per probe thread, starting now; `threads` probes share this process's CPU clock. */
 export function cpuBudget(ms: number, threads = 1): CpuBudget {
