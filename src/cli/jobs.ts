@@ -51,6 +51,8 @@ interface WorkerInput {
   cwd: string;
   flags: SharedArrayBuffer;
   reuse: string[];
+  /** Threads probing in this process (the CPU-time budget's multiplier). */
+  threads: number;
 }
 
 type WorkerMessage =
@@ -73,6 +75,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
     load: diskLoader(run.roots, run.onLoad),
     runBudget: run.runBudget,
     onProgress: run.onProgress,
+    probeThreads: threads,
   };
   const reuse = run.reuse ?? new Set<string>();
   const inShardShare = (): AnalyzeShare | undefined => (shard || reuse.size ? { claim: (_i, path) => (!reuse.has(path) && (!shard || shardOf(resolvePath(path), shard.root, shard.count) === shard.index) ? 'here' : 'skip') } : undefined);
@@ -90,7 +93,7 @@ export async function analyzeShared(run: SharedRun): Promise<FileReport[]> {
   const data: WorkerInput = {
     kind: 'gradprobe-check-worker',
     inputs: run.inputs.map((i) => (typeof i.text === 'string' ? { path: i.path, text: i.text } : { path: i.path, error: i.text.message })),
-    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer, reuse: [...reuse],
+    base: run.base, settingsOf: [...run.settingsOf], roots: run.roots, runBudget: run.runBudget, shard, cwd: run.cwd, flags: flags.buffer as SharedArrayBuffer, reuse: [...reuse], threads,
   };
   const workers = Array.from({ length: threads - 1 }, () => {
     // The worker's own output is not the run's: only the main thread prints.
@@ -154,6 +157,7 @@ export async function runCheckWorker(): Promise<void> {
       settingsFor: (path) => settingsOf.get(path) ?? data.base,
       load: diskLoader(data.roots, (file) => post({ type: 'loaded', file })),
       runBudget: data.runBudget,
+      probeThreads: data.threads,
       share: {
         claim: (index, path) => {
           if (reuse.has(path) || (data.shard && shardOf(resolvePath(path), data.shard.root, data.shard.count) !== data.shard.index)) return 'skip';

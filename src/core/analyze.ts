@@ -14,7 +14,7 @@ import { DocumentError, documentFromText, parseDocument, toCellSpan, type Parsed
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
 import { probeActivation } from './probe/activation';
-import { gridOf } from './probe/sweep';
+import { couplesElements, gridOf } from './probe/sweep';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
 import { trainingTaskOf, type LossFamily } from './probe/lossFamily';
@@ -26,6 +26,7 @@ import { ReportCache } from './reportCache';
 import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
 import { textHash } from './ir/hash';
+import { cpuBudget } from './translate/timeBudget';
 import { buildProgram, createEvaluator, type ModuleSource, type Program } from './translate/translate';
 
 export interface SourceInput {
@@ -75,6 +76,11 @@ export interface AnalyzeOptions {
    * runs out is reported per file (GP002), not analysed.
    */
   runBudget?: { deadline: number; seconds: number };
+  /**
+   * Threads probing in parallel in this process (`check --jobs`): the process's CPU clock counts
+   * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
+   */
+  probeThreads?: number;
   /** Called after each file parsed and each function probed (synchronously, between them). */
   onProgress?: (progress: AnalyzeProgress) => void;
   /**
@@ -218,11 +224,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     } else {
       const where = share ? share.claim(index, path) : 'here';
       if (where === 'here') {
-        const report = analyzeFunction(target, source, settings);
+        const report = analyzeFunction(target, source, settings, options.probeThreads);
         share?.probed?.(index, report);
         slots[index] = report;
       } else if (where === 'elsewhere') {
-        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings));
+        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads));
       }
     }
     options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
@@ -368,7 +374,7 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
 }
 
 
-export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings): FunctionReport {
+export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1): FunctionReport {
   const key = cacheKey(target, source, settings);
   const cached = reportCache.get(key);
   if (cached) {
@@ -387,11 +393,14 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
   const assumptions = new Set<string>();
   try {
     if (syntaxError) throw new UnsupportedConstruct('syntax error', syntaxError);
-    const deadline = Date.now() + settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const budgetMs = settings.timeBudgetMs * (settings.dtype === 'float32' ? 1 : 3) + (settings.train ? 3000 : 0);
+    const deadline = Date.now() + budgetMs;
+    // CPU time, not wall time, decides (timeBudget.ts): a loaded machine must not fail a probe.
+    const cpu = cpuBudget(budgetMs, probeThreads);
     const options = { workspace: source.modules, settingsArgs: settings.args };
     let args: Program['args'] = {};
     const probe = (finish?: (t: tf.Tensor) => tf.Tensor): ProbeOutcome => {
-      const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000 }, finish ? { finish } : undefined);
+      const ev = createEvaluator(source, { maxSteps: 2_000_000, deadline, maxElements: 10_000_000, cpu }, finish ? { finish } : undefined);
       try {
         return withTensorScope(() => {
           const program = buildProgram(target, ev, options);
@@ -530,12 +539,15 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
 function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
   if (target.kind === 'activation') {
     const act = probeActivation(program, settings);
-    // With no gradient at all (GP106), the depth findings only repeat it.
-    const depth = act.findings.some((f) => f.code === 'GP106') ? undefined : probeDepth(program, settings, { sweep: act.sweep });
+    // With no gradient at all (GP106), the depth findings only repeat it. A map whose outputs couple
+    // across the input (a normaliser over the axis) is no unit of a hidden layer: no depth stack of it.
+    const noGradient = act.findings.some((f) => f.code === 'GP106');
+    const coupled = !noGradient && couplesElements(program);
+    const depth = noGradient || coupled ? undefined : probeDepth(program, settings, { sweep: act.sweep });
     const findings = [...act.findings, ...(depth?.findings ?? [])];
     return {
       findings,
-      summary: activationSummary(act, depth, findings),
+      summary: activationSummary(act, depth, findings) + (coupled ? ' · depth not probed: each output depends on the other inputs (a normaliser over the axis, not an elementwise activation)' : ''),
       data: {
         kind: 'activation',
         sweep: gridOf(act.sweep),

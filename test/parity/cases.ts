@@ -40,6 +40,7 @@ export const coveredPrefixes = ['torch.', 'numpy.', 'jax.', 'scipy.', 'optax.', 
 // ------------------------------------------------------------------ inputs
 
 const XG = [-2.1, -0.9, -0.35, 0.2, 0.75, 1.6]; // general; no kinks at 0, ±0.5, ±1, ±2.5, ±3, 6
+const XLARGE = [-2.1, -0.35, 0.75, 100, 1000]; // where exp(x) overflows float32: a branch that discards it must not make f' NaN
 const XP = [0.15, 0.4, 0.9, 1.7, 2.6, 3.3]; // positive
 const XL = [-0.6, -0.2, 0.3, 1.1, 2.5, 4.0]; // > -1 (log1p)
 const XU = [-0.85, -0.4, -0.1, 0.25, 0.55, 0.9]; // inside (-1, 1)
@@ -314,10 +315,10 @@ export const specs: Record<string, Spec> = {
   elu: (c) => {
     const out = [act('default', `${c.fn}(x)`, XG, 'F.elu(x)')];
     // alpha exists in torch, Keras, JAX; tf.nn.elu and tf.elu (TF.js) take none.
-    if (!c.js && c.mod !== 'tf.nn') out.push(act('alpha', `${c.fn}(x, alpha=0.5)`, XG, 'F.elu(x, alpha=0.5)'));
+    if (!c.js && c.mod !== 'tf.nn') out.push(act('alpha', `${c.fn}(x, alpha=0.5)`, XG, 'F.elu(x, alpha=0.5)'), act('alpha-large', `${c.fn}(x, alpha=0.5)`, XLARGE, 'F.elu(x, alpha=0.5)'));
     return out;
   },
-  celu: (c) => [act('default', `${c.fn}(x)`, XG, 'F.celu(x)'), act('alpha', `${c.fn}(x, alpha=0.5)`, XG, 'F.celu(x, alpha=0.5)')],
+  celu: (c) => [act('default', `${c.fn}(x)`, XG, 'F.celu(x)'), act('alpha', `${c.fn}(x, alpha=0.5)`, XG, 'F.celu(x, alpha=0.5)'), act('alpha-large', `${c.fn}(x, alpha=0.5)`, XLARGE, 'F.celu(x, alpha=0.5)')],
   // Default slopes differ: torch/JAX 0.01; tf.nn, Keras 3 and TF.js 0.2 (each framework's docs).
   leaky_relu: (c) => {
     const kw = c.js ? '0.1' : c.mod === 'tf.nn' ? 'alpha=0.1' : 'negative_slope=0.1';

@@ -18,7 +18,7 @@ export interface GradProbeSettings {
   dtype: 'float32' | 'float16' | 'bfloat16';
   backend: 'auto' | 'cpu' | 'node';
   train: boolean;
-  /** Per-function probe time budget in milliseconds. */
+  /** Per-function probe time budget in milliseconds of CPU time (wall time where there is no CPU clock). */
   timeBudgetMs: number;
   /**
    * A file (a notebook: its code cells) larger than this many bytes is not analysed, only reported

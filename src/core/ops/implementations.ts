@@ -470,8 +470,10 @@ export const implementations: Record<string, OpImpl> = {
     if (alpha !== 0) y = tf.add(y, tf.mul(alpha, tf.minimum(tf.sub(x, threshold), 0)));
     return y;
   }, tags: ['nonnegative'] },
-  elu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(x))); } },
-  celu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return tf.add(tf.relu(x), tf.minimum(0, tf.mul(alpha, tf.expm1(tf.div(x, alpha))))); } },
+  // The exponential branch sees min(x, 0): on the elements the where discards, exp(x) would overflow
+  // and its zero gradient times Inf be NaN, where PyTorch's kernel gives 1 (f'(100) = 1, not NaN).
+  elu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return alpha === 1 ? tf.elu(x) : tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(tf.minimum(x, 0)))); } },
+  celu: { run: (a) => { const x = f32(a.tensor('x')); const alpha = a.num('alpha', 1); return tf.where(tf.greater(detach(x), 0), x, tf.mul(alpha, tf.expm1(tf.div(tf.minimum(x, 0), alpha)))); } },
   selu: t1(tf.selu),
   gelu: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, false)) },
   gelu_jax: { run: (a) => gelu(f32(a.tensor('x')), approximateOf(a, true)) },

@@ -37,10 +37,16 @@ export interface LossFacts {
   softplusForm: SourceOp[];
   /** Framework losses the prediction is fed to. */
   lossOps: (SourceOp & { info: LossOpInfo; fromLogits: boolean })[];
+  /** The target made one-hot from integer labels: one_hot(t), ones scattered at its indices. */
   oneHotTarget: SourceOp[];
   indexByTarget: SourceOp[];
-  /** Ratios of sums of prediction × target products (Dice, IoU, Tversky). */
-  diceRatios: (SourceOp & { axes: number[] | 'all' })[];
+  /** 1 − target: the complement of a binary label (targets in [0, 1]). */
+  targetComplement: SourceOp[];
+  /**
+   * Ratios of sums of prediction × target products (Dice, IoU, Tversky); `activated` when the
+   * prediction reached the ratio through a sigmoid/softmax (the ratio's term then takes logits).
+   */
+  diceRatios: (SourceOp & { axes: number[] | 'all'; activated: boolean })[];
   /** Reductions over the last axis of log terms, row normalisation, argmax over the last axis. */
   lastAxisReductions: SourceOp[];
   /** c − y_true·y_pred (hinge-style margins): targets are ±1 labels in the prediction's space. */
@@ -84,7 +90,7 @@ export interface LossFacts {
 export function emptyFacts(predName: string, targetName: string): LossFacts {
   return {
     predName, targetName, predLog: [], predLogComplement: [], predLogShifted: [], targetLogTimesPred: [], targetLog: [], activations: [],
-    softplusForm: [], lossOps: [], oneHotTarget: [], indexByTarget: [], diceRatios: [], lastAxisReductions: [], margins: [], predDivisions: [],
+    softplusForm: [], lossOps: [], oneHotTarget: [], indexByTarget: [], targetComplement: [], diceRatios: [], lastAxisReductions: [], margins: [], predDivisions: [],
     predSqrt: [], predWhere: [], kills: [], doubleActivation: [], swappedArguments: [], pairHinges: [], predGram: [], crossGram: [],
     targetPairwise: [], viewsJoined: [], targetNormalized: [], coordinates: [], boxFormats: [], imageOps: [], branches: [],
   };

@@ -116,6 +116,11 @@ export function lossFamilies(facts: LossFacts): LossFamily[] {
     const images: LossFamily = { ...family, space: 'images', imageRank: rank, name: rank === 5 ? 'images (B, C, H, W, D)' : 'images (B, C, H, W)', reasons: [`${line(op)}: ${facts.predName} is a batch of ${rank === 5 ? 'volumes' : 'images'} (values in [0, 1])`, ...branches] };
     return [images];
   }
+  // Class labels read in a branch the inputs decide (`if labels.dim() < logits.dim(): scatter_…`)
+  // beside a 1 − target: the binary dense labels are the other way the function may be called.
+  if (family.space === 'logits' && family.labels === 'index' && facts.targetComplement.length && !facts.activations.length && !facts.lossOps.length) {
+    return [family, withBranches(classicFamily({ ...facts, oneHotTarget: [], indexByTarget: [] }))];
+  }
   return [family];
 }
 
@@ -143,10 +148,19 @@ function classicFamily(facts: LossFacts): LossFamily {
   const predNameLogits = logitsName.test(facts.predName);
   let space: LossSpace;
   let logInputs: LossFamily['logInputs'];
-  if (facts.activations.length || logitsOps.length || facts.softplusForm.length) {
+  let binaryLabels = false;
+  // An overlap ratio of the prediction as it comes (no sigmoid/softmax on its way, e.g. a Dice term
+  // whose activation flags are off) takes probabilities, whatever a term beside it does with logits:
+  // the one domain both terms accept is masks (a probability is a valid logit, not the reverse).
+  const rawRatio = facts.diceRatios.find((r) => !r.activated);
+  if ((facts.activations.length || logitsOps.length || facts.softplusForm.length) && !rawRatio) {
     space = 'logits';
     const why = facts.activations[0] ?? logitsOps[0] ?? facts.softplusForm[0];
     reasons.push(logitsOps[0] && logitsOps[0].info.kind === 'prob' ? `from_logits=True: ${line(logitsOps[0])}` : `${line(why)} applied to ${facts.predName}`);
+  } else if (rawRatio && (facts.activations.length || logitsOps.length || facts.softplusForm.length)) {
+    space = 'masks';
+    const why = facts.activations[0] ?? logitsOps[0] ?? facts.softplusForm[0];
+    reasons.push(`${line(rawRatio)} takes ${facts.predName} with no sigmoid/softmax: probabilities, which ${line(why)} also accepts`);
   } else if (facts.diceRatios.length) {
     space = 'masks';
     reasons.push(`${line(facts.diceRatios[0])}`);
@@ -164,6 +178,17 @@ function classicFamily(facts: LossFacts): LossFamily {
   } else if (predNameLogits || facts.lossOps.some((o) => o.info.kind === 'logprob')) {
     space = 'logits';
     reasons.push(predNameLogits ? `the prediction is named ${facts.predName}` : 'a loss on log-probabilities');
+  } else if (facts.oneHotTarget.length) {
+    // Nothing says what the prediction is, but the target is made one-hot: class labels, and the
+    // prediction a classifier's scores, not a regression to the labels. (An index by the target alone
+    // does not say it: a mask of |target − output| < w indexes by both.)
+    space = 'logits';
+    reasons.push(`${facts.targetName} holds class labels, ${facts.predName} their scores`);
+  } else if (facts.targetComplement.length) {
+    // 1 − target: a binary label and its complement, so targets in [0, 1] and the prediction a score.
+    space = 'logits';
+    binaryLabels = true;
+    reasons.push(`${line(facts.targetComplement[0])}: ${facts.targetName} are binary labels in [0, 1], ${facts.predName} their scores`);
   } else {
     space = 'regression';
     reasons.push(`no log of a probability, sigmoid/softmax or overlap ratio of ${facts.predName}`);
@@ -179,6 +204,7 @@ function classicFamily(facts: LossFacts): LossFamily {
     else if (probOps.some((o) => o.info.arity === 'categorical') || labels === 'index' || facts.lastAxisReductions.length) arity = 'categorical';
     else if (facts.predLog.length || facts.targetLogTimesPred.length) arity = 'categorical';
   }
+  if (binaryLabels) arity = 'binary';
   // Integer class labels only make sense with a class axis.
   if (labels === 'index' && (space === 'probabilities' || space === 'logits')) arity = 'categorical';
   // Logits of an overlap loss (sigmoid, then a Dice ratio): binary mask-shaped logits.

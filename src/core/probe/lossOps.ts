@@ -15,6 +15,11 @@ export interface Taint {
   /** A gradient can flow from the prediction. */
   grad: boolean;
   act?: SourceOp & { kind: 'sigmoid' | 'softmax' };
+  /**
+   * Derived from the prediction after a sigmoid/softmax (kept through arithmetic and reductions,
+   * unlike `act`): an overlap ratio of such a value takes logits; of the raw prediction, probabilities.
+   */
+  activated?: boolean;
   /** value = f(pred) + c with a literal c. */
   shift?: number;
   /** value = c − f(pred). */
@@ -58,6 +63,8 @@ export type Env = Map<string, Taint>;
 
 /** Ops that read a tensor at integer indices along an axis (torch.gather, take_along_axis, tf.gather). */
 const gatherImpls = new Set(['gather_along', 'take_along_axis', 'take']);
+/** Ops that write values at integer indices along an axis (torch.scatter): ones at a label's index make it one-hot. */
+const scatterImpls = new Set(['scatter']);
 
 export const EMPTY: Taint = { pred: false, target: false, grad: false };
 
@@ -78,6 +85,7 @@ export function union(...ts: Taint[]): Taint {
     out.hinge ??= t.hinge;
     out.complement ||= t.complement;
     out.tuple ||= t.tuple;
+    out.activated ||= t.activated;
   }
   return out;
 }
@@ -164,7 +172,10 @@ export class TaintOps {
       }
       case '-': {
         if (a.number !== undefined && b.prodPT && !b.reduced && !b.logged) this.facts.margins.push({ what: `${a.number} − ${this.facts.targetName}·${this.facts.predName}`, span });
-        if (a.number !== undefined && b.target && !b.pred) return { ...u, negTarget: true };
+        if (a.number !== undefined && b.target && !b.pred) {
+          if (a.number === 1 && !b.reduced) this.facts.targetComplement.push({ what: `1 − ${this.facts.targetName}`, span });
+          return { ...u, negTarget: true };
+        }
         if (a.number !== undefined && b.pred) return { ...u, negPred: !b.negPred, complement: true, ...(b.negPred ? {} : { margin: a.number }) };
         if (b.number !== undefined && a.pred) return { ...u, shift: (a.shift ?? 0) - b.number, negPred: a.negPred };
         if ((a.pred && b.target && !a.target) || (b.pred && a.target && !b.target)) return { ...u, diff: true };
@@ -223,7 +234,7 @@ export class TaintOps {
   divide(a: Taint, b: Taint, span: Span): Taint {
     const u = union(a, b);
     if (b.pred) this.facts.predDivisions.push({ what: 'division', span });
-    if (a.sumProd && !b.sqrt && b.pred) this.facts.diceRatios.push({ what: `ratio of sums of ${this.facts.predName}·${this.facts.targetName}`, span, axes: a.sumProd });
+    if (a.sumProd && !b.sqrt && b.pred) this.facts.diceRatios.push({ what: `ratio of sums of ${this.facts.predName}·${this.facts.targetName}`, span, axes: a.sumProd, activated: Boolean(a.activated || b.activated) });
     if (a.pred && b.pred && b.reduced && !a.reduced && !a.target) this.facts.lastAxisReductions.push({ what: 'row normalisation', span });
     return { ...u, act: a.act };
   }
@@ -320,6 +331,25 @@ export class TaintOps {
     return { ...union(...c.args, ...c.kwargs.values()), hinge: { what: label, span: c.span, ...(source.margin !== undefined ? { margin: source.margin } : {}) } };
   }
 
+  /**
+   * zeros.scatter_(dim, target[..., None], 1): a constant written at the target's indices is the
+   * target made one-hot (whatever tensor gave the zeros: often zeros_like of the prediction).
+   */
+  private scatteredOneHot(c: OpCall, label: string): Taint | undefined {
+    if (!scatterImpls.has(c.op.impl)) return undefined;
+    const positional = c.isMethod ? c.args.slice(1) : c.args;
+    const at = (impl: string): Taint | undefined => {
+      const i = c.op.params.findIndex((p) => p.impl === impl);
+      if (i < 0) return undefined;
+      return i < positional.length ? positional[i] : c.kwargs.get(c.op.params[i].source);
+    };
+    const index = at('index');
+    const written = at('src') ?? at('value');
+    if (!index || !index.target || index.pred || written?.pred || written?.target) return undefined;
+    this.facts.oneHotTarget.push({ what: `${label} at ${this.facts.targetName}`, span: c.span });
+    return { ...EMPTY, target: true };
+  }
+
   apply(c: OpCall): Taint {
     const { op: { tags }, x, args, argExprs, kwExprs, span, isMethod } = c;
     const all = union(...args, ...c.kwargs.values());
@@ -334,6 +364,8 @@ export class TaintOps {
     if (tags.includes('cast')) return this.cast(c, all, label);
     // lprobs.gather(dim, index=target): the target holds the class indices the prediction is read at.
     if (gatherImpls.has(c.op.impl) && x.pred && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
+    const oneHot = this.scatteredOneHot(c, label);
+    if (oneHot) return oneHot;
     const info = lossOpInfo(tags);
     if (info) return c.path ? this.frameworkLoss(c, info) : all;
     if (tags.includes('weighted-log')) return union(args[0] ?? EMPTY, this.logOf(args[1] ?? EMPTY, label, span, tags.includes('log1p')));
@@ -344,7 +376,7 @@ export class TaintOps {
       const op = { what: label, span, kind: tags.includes('sigmoid') ? 'sigmoid' as const : 'softmax' as const };
       this.facts.activations.push(op);
       if (x.act) this.facts.doubleActivation.push({ what: label, span, message: `${label} is applied to ${this.facts.predName} after ${x.act.what} already turned it into probabilities; apply it once` });
-      return { ...x, act: op, logged: false, exp: false };
+      return { ...x, act: op, activated: true, logged: false, exp: false };
     }
     if (tags.includes('log-sigmoid') || tags.includes('log-softmax')) {
       if (x.pred) {
@@ -361,7 +393,7 @@ export class TaintOps {
       return { ...all, logged: true };
     }
     // exp(log_sigmoid(z)) is sigmoid(z): probabilities again.
-    if (tags.includes('exp') && x.logOfAct) return { ...x, logged: false, act: x.logOfAct, logOfAct: undefined };
+    if (tags.includes('exp') && x.logOfAct) return { ...x, logged: false, act: x.logOfAct, activated: true, logOfAct: undefined };
     if (tags.includes('exp')) return { ...all, exp: x.pred || all.exp };
     if (tags.includes('matmul')) return this.matmul(args[0] ?? EMPTY, args[1] ?? EMPTY, span);
     if (tags.includes('concat')) {

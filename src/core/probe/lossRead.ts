@@ -17,6 +17,7 @@ import { num, type FunctionValue, type Value } from '../ir/values';
 import { classAt, methodAt, opAt, tensorAttribute } from '../ops/registry';
 import { attribute } from '../translate/attributes';
 import { userCallMethod } from '../translate/classes';
+import { inplaceBaseName } from '../translate/inplace';
 import { truthy } from '../translate/conversions';
 import { Scope } from '../translate/scope';
 import type { Program } from '../translate/translate';
@@ -251,7 +252,13 @@ class Reader {
   private stmt(s: Stmt, frame: Frame): Flow {
     const none: Flow = { exits: false };
     switch (s.kind) {
-      case 'expr': this.expr(s.expr, frame); return none;
+      case 'expr': {
+        const v = this.expr(s.expr, frame);
+        // x.scatter_(…) as a statement: the receiver holds the result afterwards.
+        const e = s.expr;
+        if (e.kind === 'call' && e.callee.kind === 'attribute' && e.callee.object.kind === 'name' && inplaceBaseName(e.callee.name) && frame.env.has(e.callee.object.id)) frame.env.set(e.callee.object.id, v);
+        return none;
+      }
       case 'assign': {
         const v = this.withValue(s.value, this.expr(s.value, frame), frame);
         for (const t of s.targets) this.assign(t, v, frame);
@@ -535,7 +542,9 @@ class Reader {
   }
 
   private method(name: string, recv: Taint, args: Taint[], kwargs: Map<string, Taint>, argExprs: Expr[], kwExprs: Map<string, Expr>, span: Span): Taint {
-    const op = methodAt(this.framework, name);
+    // An in-place method (`.scatter_`) does what its out-of-place form does (stored back by stmt()).
+    const base = inplaceBaseName(name);
+    const op = methodAt(this.framework, name) ?? (base ? methodAt(this.framework, base) : undefined);
     if (!op) return union(recv, ...args, ...kwargs.values());
     return this.ops.apply({ op, what: `.${name}()`, x: recv, args: [recv, ...args], kwargs, argExprs, kwExprs, span, isMethod: true });
   }

@@ -146,3 +146,29 @@ export function sweepInterpolator(sweep: Sweep, exact?: ExactValues): (h: Float6
 function lerp(a: number, b: number, t: number): number {
   return Number.isFinite(a) && Number.isFinite(b) ? a + t * (b - a) : t < 0.5 ? a : b;
 }
+
+/**
+ * Does an output depend on the other inputs (a softmax-like normaliser over the axis, a batch
+ * statistic)? The sweep runs as one tensor, so such a map's per-point f and f′ describe the whole
+ * sweep, not a unit of a layer: a stack of it is no deep network of that activation. f is run on two
+ * inputs that differ in their last element only; an elementwise function gives the same values at
+ * every other position (a stochastic one is first run twice on the same input, and is not called coupled).
+ */
+export function couplesElements(program: Program): boolean {
+  try {
+    return tf.tidy(() => {
+      const run = (xs: number[]): Float32Array | Int32Array | Uint8Array => program.run([tf.tensor1d(xs, 'float32')]).dataSync();
+      const base = [0.3, -0.7, 1.1, 2.5];
+      const a = run(base);
+      const again = run(base);
+      const b = run([0.3, -0.7, 1.1, -1.9]);
+      if (a.length !== base.length || b.length !== base.length) return false;
+      const differs = (u: number, v: number): boolean => Number.isFinite(u) && Number.isFinite(v) && Math.abs(u - v) > 1e-6 * Math.max(1, Math.abs(u));
+      if (a.some((v, i) => differs(v, again[i]))) return false;
+      return [0, 1, 2].some((i) => differs(a[i], b[i]));
+    });
+  } catch {
+    // The sweep ran; a failure on this small input says nothing about coupling.
+    return false;
+  }
+}

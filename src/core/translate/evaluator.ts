@@ -22,6 +22,7 @@ import { blockBindings, foreignCallError, importBindings } from './moduleBinding
 import { EvaluationNotes } from './notes';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
+import { budgetSpent, type CpuBudget } from './timeBudget';
 import { NONE, describe, keyOf, num, str, type FunctionValue, type Value } from '../ir/values';
 
 /** Resolves `from X import name` against the workspace's own (translated) modules. */
@@ -29,8 +30,11 @@ export type ImportResolver = (module: string, name: string | undefined, fromPath
 
 export interface Budget {
   maxSteps: number;
+  /** Wall-clock deadline (Date.now()); with `cpu`, passing it only starts checking the CPU time. */
   deadline: number;
   maxElements: number;
+  /** The budget in CPU time (timeBudget.ts): without it, the wall deadline alone decides. */
+  cpu?: CpuBudget;
 }
 
 class ReturnSignal {
@@ -119,7 +123,7 @@ export class Evaluator implements Interpreter {
   tick(): void {
     this.steps++;
     if (this.steps > this.budget.maxSteps) throw new ProbeBudgetExceeded(`the function took more than ${this.budget.maxSteps} interpreter steps (an unbounded loop or recursion?)`);
-    if ((this.steps & 1023) === 0 && Date.now() > this.budget.deadline) throw new ProbeBudgetExceeded('the probe ran past its time budget');
+    if ((this.steps & 1023) === 0 && Date.now() > this.budget.deadline && budgetSpent(this.budget.cpu)) throw new ProbeBudgetExceeded('the probe ran past its time budget');
   }
 
   // ------------------------------------------------------------------ modules

@@ -1,0 +1,5 @@
+// A Web Worker has no CPU clock: the wall clock stands in for it (the budget is then wall time, as the
+// clock is all a browser gives). Stands in for cpuClock.node.ts in the browser build.
+export function cpuTimeMs(): number {
+  return performance.now();
+}

@@ -1,0 +1,29 @@
+// A probe's time budget, measured in CPU time so that machine load alone cannot exceed it: on a busy
+// machine a probe's wall time stretches with the load while the work it does stays the same. The
+// budget is spent when the wall deadline has passed *and* the process has used the budget's CPU time
+// since the probe started (times the threads probing in parallel in this process, whose CPU time the
+// process clock also counts), or, whatever the CPU clock says, at a hard wall deadline far beyond.
+import { cpuTimeMs } from './cpuClock.node';
+
+export interface CpuBudget {
+  /** The process's CPU time (ms) when the probe started. */
+  start: number;
+  /** CPU milliseconds the probe may use (already multiplied by the threads sharing the process). */
+  ms: number;
+  /** Wall-clock time (Date.now()) past which the budget is spent anyway. */
+  hardDeadline: number;
+}
+
+/** How far past the nominal budget the wall clock may run on a loaded machine before the probe stops anyway. */
+export const HARD_DEADLINE_FACTOR = 60;
+
+/** A CPU budget of `ms` per probe thread, starting now; `threads` probes share this process's CPU clock. */
+export function cpuBudget(ms: number, threads = 1): CpuBudget {
+  return { start: cpuTimeMs(), ms: ms * Math.max(1, threads), hardDeadline: Date.now() + ms * HARD_DEADLINE_FACTOR };
+}
+
+/** Past the wall deadline: is the budget spent (no CPU budget, its CPU time used, or the hard deadline passed)? */
+export function budgetSpent(cpu: CpuBudget | undefined, now = Date.now()): boolean {
+  if (!cpu) return true;
+  return now > cpu.hardDeadline || cpuTimeMs() - cpu.start > cpu.ms;
+}
