@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { browserHost as browserHostPlugin } from './browserHost.mjs';
 import { webPayload, webPayloadReport } from './webPayload.mjs';
@@ -50,7 +51,24 @@ const treeSitterRequire = {
   },
 };
 
+// The engine's build id (src/core/workspace/buildId.ts): a hash of the sources and the package's
+// manifest, so that result caches written by another build of the same version are not read.
+const buildId = (() => {
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else { hash.update(path.slice(root.length)); hash.update(readFileSync(path)); }
+    }
+  };
+  walk(join(root, 'src'));
+  hash.update(readFileSync(join(root, 'package.json')));
+  return hash.digest('hex').slice(0, 16);
+})();
+
 const common = {
+  define: { __GRADPROBE_BUILD__: JSON.stringify(buildId) },
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -69,7 +87,7 @@ const common = {
 
 const browser = {
   platform: 'browser', target: ['chrome120'], sourcemap: false, minify: true, metafile: true, legalComments: 'none',
-  external: ['vscode'], plugins: [rulePages, browserHostPlugin(root)], define: { 'process.env.NODE_ENV': '"production"', __filename: '"/gradprobe/dist/web/server.js"' },
+  external: ['vscode'], plugins: [rulePages, browserHostPlugin(root)], define: { 'process.env.NODE_ENV': '"production"', __filename: '"/gradprobe/dist/web/server.js"', __GRADPROBE_BUILD__: JSON.stringify(buildId) },
 };
 
 const bundles = [

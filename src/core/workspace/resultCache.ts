@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileReport } from '../findings/types';
+import { buildId } from './buildId';
 
 export const cacheDirName = '.gradprobe_cache';
 
@@ -78,7 +79,12 @@ export class ResultCache {
   writes = 0;
   private prepared = false;
 
-  constructor(readonly dir: string, private readonly version: string) {}
+  private readonly version: string;
+
+  /** `version` is the package's; the build's source hash is added to it (buildId.ts). */
+  constructor(readonly dir: string, version: string) {
+    this.version = `${version}+${buildId}`;
+  }
 
   /** The entry key of one file: everything its report depends on. */
   key(parts: { path: string; hash: string; deps: readonly ExternalFile[]; settings: unknown }): string {
