@@ -9,6 +9,7 @@ import type { ClassDef, Expr, Span } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { NONE, describe, keyOf, list, num, str, tuple, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
 import { autogradApply } from './customGradients';
+import { distribution } from './distributions';
 import type { Evaluator } from './evaluator';
 import { decoratorOrigin, foreignModule, makeFunction } from './functions';
 import { Scope } from './scope';
@@ -461,9 +462,12 @@ export function frameworkConstruct(ev: Evaluator, path: string, args: Value[], k
   if (/^(keras\.initializers|tf\.initializers|tf\.keras\.initializers)\.\w+$/.test(path) || /^tf\.(zeros|ones|constant|random_uniform|random_normal|truncated_normal|glorot_uniform)_initializer$/.test(path)) {
     return initializerValue(path, args, kwargs);
   }
+  const dist = distribution(ev, path, args, kwargs, span);
+  if (dist) return dist;
   switch (path) {
-    case 'torch.nn.ModuleList': return list(args[0] ? [...iterItems(args[0], span)] : []);
-    case 'torch.nn.ModuleDict': return args[0]?.t === 'dict' ? args[0] : dictOf(new Map());
+    // A ParameterList/ParameterDict holds its parameters as a ModuleList/ModuleDict holds modules.
+    case 'torch.nn.ModuleList': case 'torch.nn.ParameterList': return list(args[0] ? [...iterItems(args[0], span)] : []);
+    case 'torch.nn.ModuleDict': case 'torch.nn.ParameterDict': return args[0]?.t === 'dict' ? args[0] : dictOf(new Map());
     case 'torch.nn.Sequential': {
       const layers = args.length === 1 && args[0].t === 'dict' ? [...args[0].map.values()] : args;
       const seq: Value = {
