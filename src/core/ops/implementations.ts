@@ -241,7 +241,7 @@ function huber(d: tf.Tensor, delta: number): tf.Tensor {
   return tf.where(tf.lessEqual(detach(ad), delta), tf.mul(0.5, tf.square(d)), tf.mul(delta, tf.sub(ad, 0.5 * delta)));
 }
 
-function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
+export function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
   if (!dtype) return f32(x);
   if (/int|long|short|uint/.test(dtype)) return tf.cast(tf.cast(detach(f32(x)), 'int32'), 'float32');
   if (dtype === 'bool') return tf.cast(detach(x), 'bool');
