@@ -104,7 +104,7 @@ export class Evaluator implements Interpreter {
   private customDepth = 0;
   /** Inside `torch.no_grad()`: in-place updates are invisible to autograd. */
   private noGrad = 0;
-  /** Random draws made so far: each one's seed, so an evaluation draws the same numbers every time it runs. */
+  /** Random draws made so far: the next one's seed (from 1: TF.js takes a seed of 0 as none), so an evaluation draws the same numbers every time it runs. */
   private seeds = 0;
   /** The exceptions being handled (`raise` alone re-raises the innermost). */
   private readonly handling: UserCodeError[] = [];
@@ -116,7 +116,7 @@ export class Evaluator implements Interpreter {
   readonly assumptions = new Set<string>();
 
   constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
-    this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, nextSeed: () => this.seeds++, assume: (text) => this.assume(text), ...ctx };
+    this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, nextSeed: () => ++this.seeds, assume: (text) => this.assume(text), ...ctx };
   }
 
   assume(text: string): void {
