@@ -606,6 +606,25 @@ export const specs: Record<string, Spec> = {
   ],
   full: (c) => [act('2d', c.mul(c.reshape('x', 2, 3), `${c.fn}(${c.js ? '[2, 3]' : '(2, 3)'}, 2.5)`), XG, 'x.reshape(2, 3) * 2.5')],
   constant: (c) => constantSpec(c),
+  // Random draws cannot match PyTorch's numbers: the cases check what can (the shape, the range of a
+  // uniform draw, that no gradient flows through the draw); the seeded values are unit-tested.
+  random_normal: (c) => [
+    act('1d-zero-weight', c.add(c.sq('x'), c.mul(`${c.fn}(6)`, '0.0')), XG, 'x ** 2'),
+    act('2d-shape', c.mul(c.reshape('x', 2, 3), `${c.fn}(2, 3).shape[1]`), XG, 'x.reshape(2, 3) * 3'),
+  ],
+  random_uniform: (c) => [
+    act('2d-shape', c.mul(c.reshape('x', 2, 3), `${c.fn}((2, 3)).shape[0]`), XG, 'x.reshape(2, 3) * 2'),
+    // U[0, 1): every value rounds down to 0.
+    act('unit-interval', c.add('x', `torch.floor(${c.fn}(6))`), XG, 'x'),
+  ],
+  random_normal_like: (c) => [act('shape-no-grad', c.add(c.sq('x'), c.mul(`${c.fn}(x)`, '0.0')), XG, 'x ** 2')],
+  random_uniform_like: (c) => [act('floor-no-grad', c.add(c.sq('x'), `torch.floor(${c.fn}(x))`), XG, 'x ** 2')],
+  // The legacy constructor: data as torch.tensor reads it (always float); integers or a torch.Size are a shape.
+  legacy_tensor: (c) => [
+    act('data', c.mul('x', `${c.fn}(${py(C6)})`), XG, `x * T(${py(C6)})`),
+    act('sizes', c.mul(c.reshape('x', 2, 3), `${c.fn}(2, 3).fill_(1.5)`), XG, 'x.reshape(2, 3) * 1.5'),
+    act('torch-size', c.mul('x', `${c.fn}(${c.reshape('x', 2, 3)}.size()).fill_(-0.5).sum()`), XG, 'x * -3.0'),
+  ],
   linspace: (c) => [act('0-1', c.mul('x', `${c.fn}(0.0, 1.0, 6)`), XG, 'x * torch.linspace(0.0, 1.0, 6)')],
   arange: (c) => [
     act('stop', c.mul('x', `${c.fn}(${c.js ? '0, 6' : '6'})`), XG, 'x * torch.arange(6)'),

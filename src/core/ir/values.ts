@@ -15,7 +15,8 @@ export type Value =
   | { t: 'slice'; start?: number; stop?: number; step?: number }
   | { t: 'ellipsis' }
   | { t: 'dtype'; v: 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int32' | 'int64' | 'bool' }
-  | { t: 'ns'; path: string }
+  /** A framework path; `from` is the file that imported it, where the workspace may hold that module's own source. */
+  | { t: 'ns'; path: string; from?: string }
   | FunctionValue
   | BuiltinValue
   | ClassValue

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Value } from '../ir/values';
 import type { OpArgs } from './args';
+import type { OpContext } from './interpreter';
 import { broadcastElements, refuseLarger } from './sizeGuard';
 import { withGradient } from './customGradient';
 
@@ -32,10 +33,26 @@ export type OpTag =
   | 'unit-interval' | 'symmetric-unit' | 'pointwise-max' | 'pointwise-min' | 'range-preserving' | 'metadata';
 
 export interface OpImpl {
-  run: (a: OpArgs) => tf.Tensor | Value;
+  /** `ctx` is the evaluation's: random ops draw their seeds from it and record what they drew. */
+  run: (a: OpArgs, ctx: OpContext) => tf.Tensor | Value;
   tags?: OpTag[];
   /** A framework loss: the implementation parameters that take the prediction and the target. */
   roles?: { prediction: string; target: string };
+}
+
+/**
+ * Whether x ** 0 has gradient 0 at x = 0 in this framework (the product rule's 0 · 0⁻¹ is NaN):
+ * PyTorch's pow backward masks a zero exponent, JAX's does for an integer one. TF's and TF.js's do not.
+ */
+export function zeroPowerHasZeroGradient(framework: string, exponent: tf.Tensor): boolean {
+  return framework === 'pytorch' || (framework === 'jax' && exponent.dtype === 'int32');
+}
+
+/** x ** y where x = y = 0 gives 1 with zero gradients to both (PyTorch's masks), elsewhere tf.pow. */
+export function powZeroExponentSafe(x: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  const both = tf.logicalAnd(tf.equal(detach(x), 0), tf.equal(detach(y), 0));
+  if (!tf.any(both).dataSync()[0]) return tf.pow(x, y);
+  return tf.pow(tf.where(both, tf.onesLike(x), x), y);
 }
 
 export const f32 = (t: tf.Tensor): tf.Tensor => (t.dtype === 'float32' ? t : tf.cast(t, 'float32'));
@@ -224,7 +241,7 @@ function huber(d: tf.Tensor, delta: number): tf.Tensor {
   return tf.where(tf.lessEqual(detach(ad), delta), tf.mul(0.5, tf.square(d)), tf.mul(delta, tf.sub(ad, 0.5 * delta)));
 }
 
-function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
+export function cast(x: tf.Tensor, dtype: string | undefined): tf.Tensor {
   if (!dtype) return f32(x);
   if (/int|long|short|uint/.test(dtype)) return tf.cast(tf.cast(detach(f32(x)), 'int32'), 'float32');
   if (dtype === 'bool') return tf.cast(detach(x), 'bool');
@@ -512,11 +529,12 @@ export const implementations: Record<string, OpImpl> = {
   div_no_nan: t2((x, y) => { const z = tf.equal(detach(y), 0); return tf.where(z, tf.zerosLike(tf.mul(x, y)), tf.div(x, tf.where(z, tf.onesLike(y), y))); }, ['guard', 'quotient']),
   floordiv: t2((x, y) => tf.floorDiv(detach(x), detach(y)), ['nondiff']),
   mod: t2((x, y) => tf.sub(x, tf.mul(y, tf.floor(detach(tf.div(x, y)))))),
-  pow: { run: (a) => {
+  pow: { run: (a, ctx) => {
     const x = f32(a.tensor('x'));
     const yv = a.value('y');
     if (yv?.t === 'num' && yv.v === 2) return tf.square(x);
-    return tf.pow(x, f32(a.tensor('y')));
+    const y = a.tensor('y');
+    return zeroPowerHasZeroGradient(ctx.framework, y) ? powZeroExponentSafe(x, f32(y)) : tf.pow(x, f32(y));
   }, tags: ['fractional-pow'] },
   maximum: t2(broadcastPair(tf.maximum), ['guard', 'transparent', 'pointwise-max']),
   minimum: t2(broadcastPair(tf.minimum), ['guard', 'transparent', 'pointwise-min']),

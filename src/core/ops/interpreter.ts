@@ -11,6 +11,10 @@ export interface OpContext {
   maxElements: number;
   /** Applied to every op's output: identity at float32, rounding when float16/bfloat16 is emulated. */
   finish: (t: tf.Tensor) => tf.Tensor;
+  /** The seed of the next random draw: counted per evaluation, so a probe is reproducible and two draws differ. */
+  nextSeed: () => number;
+  /** Records a value the translation chose (a random draw), for the report's summary. */
+  assume: (text: string) => void;
 }
 
 export interface Interpreter {

@@ -10,6 +10,7 @@ import { OpArgs, parseParam, type ParamSpec } from './args';
 import { detach, implementations as coreImplementations, type OpImpl, type OpTag } from './implementations';
 import { indexingOps } from './indexingOps';
 import { mathOps } from './mathOps';
+import { markTorchSize, randomOps } from './randomOps';
 import { spatialOps } from './spatialOps';
 import type { ClassCall, ClassRow, OpRow } from './table';
 import { numpyMethods, numpyOps } from './tables/numpy';
@@ -35,10 +36,10 @@ interface BoundClass {
   call: ClassCall;
 }
 
-/** Every implementation, by name: the core set and the indexing, arithmetic and spatial modules. */
+/** Every implementation, by name: the core set and the indexing, arithmetic, spatial and random modules. */
 const implementations: Record<string, OpImpl> = (() => {
   const all: Record<string, OpImpl> = { ...coreImplementations };
-  for (const extra of [indexingOps, mathOps, spatialOps]) {
+  for (const extra of [indexingOps, mathOps, spatialOps, randomOps]) {
     for (const [k, v] of Object.entries(extra)) {
       if (all[k]) throw new Error(`implementation ${k} is defined twice`);
       all[k] = v;
@@ -248,13 +249,13 @@ function classCall(c: BoundClass): SpecialCall {
       call: (callArgs, _ck, callSpan) => watchedCall(c.name, callSpan, () => {
         const toTensor = (v: Value) => ev.tensor(v, callSpan);
         if (c.call.kind === 'activation') {
-          return wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor)), ev);
+          return wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor), ev.ctx), ev);
         }
         const targetFirst = c.call.argOrder === 'target-first';
         const [a, b] = callArgs;
         const names = targetFirst ? ['y_true', 'y_pred'] : ['x', 'y'];
         const bound = OpArgs.bind(c.name, [parseParam(names[0]), parseParam(names[1]), ...c.params], [a, b, ...args], kwargs, callSpan, toTensor);
-        const out = wrap(implementations[c.impl].run(bound), ev);
+        const out = wrap(implementations[c.impl].run(bound, ev.ctx), ev);
         // Keras' loss classes reduce per their reduction= ('auto' / 'sum_over_batch_size' average the
         // per-sample losses, 'sum' adds them, 'none' keeps them); PyTorch's reduce as the functional does.
         if (targetFirst && out.t === 'tensor') {
@@ -549,7 +550,7 @@ function runRowUnwatched(r: BoundRow, args: Value[], kwargs: Map<string, Value>,
     return num(scalar(...nums));
   }
   const bound = OpArgs.bind(r.name, r.params, args, kwargs, span, (v) => ev.tensor(v, span), r.fixed, r.torchKeywords);
-  return wrap(implementations[r.impl].run(bound), ev);
+  return wrap(implementations[r.impl].run(bound, ev.ctx), ev);
 }
 
 export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, ev: Interpreter): Value {
@@ -565,7 +566,7 @@ export function callOp(path: string, args: Value[], kwargs: Map<string, Value>, 
 /** A tensor's attribute: a bound method from the framework's method table, or a property. */
 export function methodOf(framework: Framework, name: string): ((self: Extract<Value, { t: 'tensor' }>, ev: Interpreter, span: Span) => Value) | undefined {
   switch (name) {
-    case 'shape': return (self) => tuple(self.v.shape.map((d) => num(d, true)));
+    case 'shape': return (self) => { const shape = tuple(self.v.shape.map((d) => num(d, true))); return framework === 'pytorch' ? markTorchSize(shape) : shape; };
     case 'ndim': return (self) => num(self.v.rank, true);
     case 'T': return (self) => ({ t: 'tensor', v: tf.transpose(self.v) });
     // Tensor.mT / Array.mT: the last two axes swapped (a batch of matrices transposed).
@@ -585,7 +586,7 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
     });
   }
   if (framework === 'pytorch') {
-    if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : tuple(self.v.shape.map((d) => num(d, true)))));
+    if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : markTorchSize(tuple(self.v.shape.map((d) => num(d, true))))));
     if (name === 'max' || name === 'min') return (self, ev) => callable((a, k, span) => overloadedMax(name, [self, ...a], k, span, ev));
     if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
   }

@@ -22,7 +22,7 @@ export function attribute(ev: Evaluator, obj: Value, name: string, span: Span): 
       const path = canonicalPath(`${obj.path}.${name}`);
       const constant = constantAt(path);
       if (constant) return constant;
-      return { t: 'ns', path };
+      return { t: 'ns', path, from: obj.from };
     }
     case 'instance': return instanceAttribute(ev, obj, name, span);
     case 'class': return classAttributeAccess(ev, obj, name, span);

@@ -9,6 +9,7 @@ import type { ClassDef, Expr, Span } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { NONE, describe, keyOf, list, num, str, tuple, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
 import { autogradApply } from './customGradients';
+import { distribution } from './distributions';
 import type { Evaluator } from './evaluator';
 import { decoratorOrigin, foreignModule, makeFunction } from './functions';
 import { Scope } from './scope';
@@ -458,12 +459,17 @@ function addWeight(ev: Evaluator, obj: InstanceValue, args: Value[], kwargs: Map
 export function frameworkConstruct(ev: Evaluator, path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value | undefined {
   if (path === 'inspect.isclass') return { t: 'bool', v: args[0]?.t === 'class' };
   if (path === 'inspect.isfunction' || path === 'inspect.ismethod') return { t: 'bool', v: args[0]?.t === 'func' && (path === 'inspect.isfunction') === !args[0].self };
+  const keras = kerasHelper(ev, path, args, kwargs, span);
+  if (keras) return keras;
   if (/^(keras\.initializers|tf\.initializers|tf\.keras\.initializers)\.\w+$/.test(path) || /^tf\.(zeros|ones|constant|random_uniform|random_normal|truncated_normal|glorot_uniform)_initializer$/.test(path)) {
     return initializerValue(path, args, kwargs);
   }
+  const dist = distribution(ev, path, args, kwargs, span);
+  if (dist) return dist;
   switch (path) {
-    case 'torch.nn.ModuleList': return list(args[0] ? [...iterItems(args[0], span)] : []);
-    case 'torch.nn.ModuleDict': return args[0]?.t === 'dict' ? args[0] : dictOf(new Map());
+    // A ParameterList/ParameterDict holds its parameters as a ModuleList/ModuleDict holds modules.
+    case 'torch.nn.ModuleList': case 'torch.nn.ParameterList': return list(args[0] ? [...iterItems(args[0], span)] : []);
+    case 'torch.nn.ModuleDict': case 'torch.nn.ParameterDict': return args[0]?.t === 'dict' ? args[0] : dictOf(new Map());
     case 'torch.nn.Sequential': {
       const layers = args.length === 1 && args[0].t === 'dict' ? [...args[0].map.values()] : args;
       const seq: Value = {
@@ -479,6 +485,42 @@ export function frameworkConstruct(ev: Evaluator, path: string, args: Value[], k
       const weight: Value = { t: 'tensor', v: tf.keep(tf.fill([n?.t === 'num' ? n.v : 1], init?.t === 'num' ? init.v : 0.25)) };
       return { t: 'builtin', name: 'torch.nn.PReLU', call: (a, _k, s) => prelu(ev, a[0], weight, s), attrs: new Map([['weight', weight]]) };
     }
+    default: return undefined;
+  }
+}
+
+/**
+ * Keras helpers a layer calls in its constructor or call: `Lambda(f)` (a layer calling `f`, with its
+ * `arguments=` as keywords), `initializers.get` (a name or an initializer to the initializer, valued as
+ * `add_weight` values it), `regularizers.get` / `constraints.get` (training-time only: kept as opaque
+ * values, they never change the forward pass) and `InputSpec` (a shape declaration). Undefined for any other path.
+ */
+function kerasHelper(ev: Evaluator, path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value | undefined {
+  const p = path.replace(/^tf\.keras\./, 'keras.');
+  const first = args[0] ?? kwargs.get('identifier') ?? kwargs.get('function');
+  switch (p) {
+    case 'keras.layers.Lambda': case 'keras.layers.core.Lambda': {
+      if (!first || first.t === 'none') throw new UserCodeError("Lambda.__init__() missing required argument 'function'", span, 'TypeError');
+      const extra = kwargs.get('arguments');
+      const fixed = new Map<string, Value>();
+      if (extra?.t === 'dict') for (const [k, v] of extra.map) if (k.startsWith('s:')) fixed.set(k.slice(2), v);
+      return { t: 'builtin', name: 'keras.layers.Lambda', call: (a, k, s) => ev.callValue(first, a.slice(0, 1), new Map([...fixed, ...k]), s) };
+    }
+    case 'keras.initializers.get': {
+      if (!first || first.t === 'none') return NONE;
+      if (first.t === 'str') {
+        const made = initializerValue(first.v, [], new Map());
+        if (!made) throw new UnsupportedConstruct(`initializer '${first.v}'`, span, 'only constant, zeros, ones and zero-mean or uniform/normal initializers are given a value');
+        return made;
+      }
+      return first;
+    }
+    case 'keras.regularizers.get': case 'keras.constraints.get':
+      return !first || first.t === 'none' ? NONE : { t: 'opaque', what: `${p.split('.')[1].replace(/s$/, '')} (training only)` };
+    case 'keras.initializers.serialize': case 'keras.regularizers.serialize': case 'keras.constraints.serialize':
+      return first ?? NONE;
+    case 'keras.layers.InputSpec': case 'keras.engine.input_spec.InputSpec':
+      return { t: 'opaque', what: 'InputSpec' };
     default: return undefined;
   }
 }

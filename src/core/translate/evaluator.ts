@@ -2,8 +2,8 @@
 // resolve through the op tables and the user's own definitions, never through the host, so no
 // workspace code is ever executed, imported or evaluated.
 import * as tf from '@tensorflow/tfjs-core';
-import { detach } from '../ops/implementations';
-import { callOp } from '../ops/registry';
+import { cast, detach } from '../ops/implementations';
+import { callOp, opAt } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
 import { LocatedError, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
@@ -18,7 +18,7 @@ import { callScope, makeFunction, tagPath } from './functions';
 import { indexValue, isBasicIndex, slicePositions, tensorSetIndex } from './indexing';
 import { inplaceBaseName, inplaceResult, mutableTensors, sameShape } from './inplace';
 import { metadataCall } from './metadataCalls';
-import { blockBindings, foreignCallError, importBindings } from './moduleBindings';
+import { blockBindings, foreignCallError, importBindings, workspaceDefinition } from './moduleBindings';
 import { EvaluationNotes } from './notes';
 import { binaryOp, compareOp, unaryOp } from './operators';
 import { Scope, type ModuleContext } from './scope';
@@ -86,12 +86,30 @@ function sliceAssignPositions(sl: { start?: number; stop?: number; step?: number
   return { start, count: Math.max(0, stop - start), list: slicePositions(sl, n, span) };
 }
 
+/**
+ * A dtype called as a function (`jnp.bool_(m)`, `np.float32(x)`, `torch.float32` is not callable but
+ * NumPy's and JAX's scalar types are): the value converted, as `.astype(dtype)`; a plain number stays one.
+ */
+function castByDtype(ev: Evaluator, dtype: Extract<Value, { t: 'dtype' }>['v'], v: Value | undefined, span: Span): Value {
+  if (ev.ctx.framework === 'pytorch' || ev.ctx.framework === 'tfjs') throw new UserCodeError(`a dtype (${dtype}) is not callable`, span, 'TypeError');
+  if (!v) return dtype === 'bool' ? { t: 'bool', v: false } : num(0, dtype.startsWith('int'));
+  if (v.t === 'num' || v.t === 'bool') {
+    const x = v.t === 'bool' ? Number(v.v) : v.v;
+    if (dtype === 'bool') return { t: 'bool', v: x !== 0 };
+    return dtype.startsWith('int') ? num(Math.trunc(x), true) : num(x);
+  }
+  const t = cast(ev.tensor(v, span), dtype);
+  return { t: 'tensor', v: t.dtype === 'float32' ? ev.ctx.finish(t) : t };
+}
+
 export class Evaluator implements Interpreter {
   private steps = 0;
   private callDepth = 0;
   private customDepth = 0;
   /** Inside `torch.no_grad()`: in-place updates are invisible to autograd. */
   private noGrad = 0;
+  /** Random draws made so far: the next one's seed (from 1: TF.js takes a seed of 0 as none), so an evaluation draws the same numbers every time it runs. */
+  private seeds = 0;
   /** The exceptions being handled (`raise` alone re-raises the innermost). */
   private readonly handling: UserCodeError[] = [];
   readonly ctx: OpContext;
@@ -102,7 +120,7 @@ export class Evaluator implements Interpreter {
   readonly assumptions = new Set<string>();
 
   constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
-    this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, ...ctx };
+    this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, nextSeed: () => ++this.seeds, assume: (text) => this.assume(text), ...ctx };
   }
 
   assume(text: string): void {
@@ -674,7 +692,8 @@ export class Evaluator implements Interpreter {
       case 'builtin': return callee.call(args, kwargs, span);
       case 'func': return this.callFunction(callee, args, kwargs, span);
       case 'class': return instantiate(this, callee, args, kwargs, span);
-      case 'ns': return this.callFramework(callee.path, args, kwargs, span);
+      case 'ns': return this.callFramework(callee.path, args, kwargs, span, callee.from);
+      case 'dtype': return castByDtype(this, callee.v, args[0], span);
       case 'instance': {
         const call = instanceCallable(this, callee);
         if (!call) throw new UnsupportedConstruct(`calling a ${callee.cls.def.name} object`, span, 'it defines no forward/call/__call__');
@@ -688,13 +707,15 @@ export class Evaluator implements Interpreter {
    * A framework function. PyTorch's in-place spellings (`torch.relu_(x)`, `F.relu(x, inplace=True)`)
    * and `out=` store the result into that tensor, as the framework does.
    */
-  private callFramework(path: string, args: Value[], kwargs: Map<string, Value>, span: Span): Value {
+  private callFramework(path: string, args: Value[], kwargs: Map<string, Value>, span: Span, from?: string): Value {
     const fw = this.ctx.framework;
     const inplaceFn = mutableTensors(fw) && /^torch\.(nn\.functional\.)?[a-z]\w*[a-z0-9]_$/.test(path) && args[0]?.t === 'tensor';
     const answer = metadataCall(path, args, kwargs, fw, span);
     if (answer) return answer;
     const built = frameworkConstruct(this, path, args, kwargs, span);
     if (built) return built;
+    const own = from !== undefined && !inplaceFn && !opAt(path) ? workspaceDefinition(this, path, from, span) : undefined;
+    if (own) return this.callValue(own, args, kwargs, span);
     const foreign = foreignCallError(path, span);
     if (foreign) throw foreign;
     const out = kwargs.get('out');

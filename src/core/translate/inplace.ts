@@ -4,6 +4,7 @@
 // an overwritten part of the old value gets none.
 import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
+import { draw } from '../ops/randomOps';
 import { UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Framework } from '../ir/frameworks';
 import type { Span } from '../ir/ir';
@@ -51,6 +52,10 @@ export function inplaceResult(ev: Evaluator, self: TensorValue, base: string, ar
     case 'fill': next = broadcastInto(tensorArg(0, 'value'), x, base, span); break;
     case 'copy': next = broadcastInto(tensorArg(0, 'src'), x, base, span); break;
     case 'detach': next = detach(x); break;
+    // Refills with a seeded draw (`torch.empty(n).normal_(0, 1)`, `w.uniform_(-b, b)`): the values are in the summary.
+    case 'normal': next = draw(ev.ctx, `normal_() of a [${x.shape.join(', ')}] tensor`, x.shape, { kind: 'normal', mean: numArg(arg(0, 'mean'), 0), std: numArg(arg(1, 'std'), 1) }); break;
+    case 'uniform': next = draw(ev.ctx, `uniform_() of a [${x.shape.join(', ')}] tensor`, x.shape, { kind: 'uniform', low: numArg(arg(0, 'from'), 0), high: numArg(arg(1, 'to'), 1) }); break;
+    case 'exponential': next = draw(ev.ctx, `exponential_() of a [${x.shape.join(', ')}] tensor`, x.shape, { kind: 'exponential', rate: numArg(arg(0, 'lambd'), 1) }); break;
     case 'index_put': {
       const indices = arg(0, 'indices');
       if (!indices || (indices.t !== 'tuple' && indices.t !== 'list')) throw new UnsupportedConstruct(`index_put_ with indices as ${indices ? describe(indices) : 'nothing'}`, span);
@@ -84,6 +89,14 @@ export function inplaceResult(ev: Evaluator, self: TensorValue, base: string, ar
     throw new UserCodeError(`output with shape [${x.shape.join(', ')}] doesn't match the broadcast shape [${next.shape.join(', ')}] (in ${base}_())`, span, 'RuntimeError');
   }
   return next;
+}
+
+/** A distribution's parameter: a number or a one-element tensor (`normal_(mean=0, std=1)`). */
+function numArg(v: Value | undefined, fallback: number): number {
+  if (!v || v.t === 'none') return fallback;
+  if (v.t === 'num') return v.v;
+  if (v.t === 'tensor' && v.v.size === 1) return v.v.dataSync()[0];
+  throw new UnsupportedConstruct(`a distribution parameter given as ${describe(v)}`, undefined, 'a number is expected');
 }
 
 function broadcastInto(v: tf.Tensor, x: tf.Tensor, op: string, span: Span): tf.Tensor {

@@ -7,6 +7,7 @@ import { canonicalModule, canonicalPath } from '../ir/frameworks';
 import type { Expr, Span, Stmt } from '../ir/ir';
 import { allOpRows, constantAt, isKnownModulePath, opAt } from '../ops/registry';
 import { num, type ModuleValue, type Value } from '../ir/values';
+import { attribute } from './attributes';
 import { makeClass } from './classes';
 import { truthy } from './conversions';
 import { applyDefVjp } from './customGradients';
@@ -129,7 +130,7 @@ export function importBindings(ev: Evaluator, s: Extract<Stmt, { kind: 'import' 
     // import a.b.c as x / import a.b.c (binds a)
     const boundModule = s.alias === s.module.split('.')[0] ? s.module.split('.')[0] : s.module;
     const canon = canonicalModule(boundModule);
-    if (canon) return [[s.alias, () => ({ t: 'ns', path: canon })]];
+    if (canon) return [[s.alias, () => ({ t: 'ns', path: canon, from: fromPath })]];
     // Another module (os, subprocess, a missing package): its functions are named, never run.
     return [[s.alias, () => ev.resolveImport?.(boundModule, undefined, fromPath) ?? { t: 'ns', path: boundModule }]];
   }
@@ -137,7 +138,7 @@ export function importBindings(ev: Evaluator, s: Extract<Stmt, { kind: 'import' 
   if (s.alias) {
     // JS: import * as tf from '...'
     const alias = s.alias;
-    if (canonical) out.push([alias, () => ({ t: 'ns', path: canonical })]);
+    if (canonical) out.push([alias, () => ({ t: 'ns', path: canonical, from: fromPath })]);
     else out.push([alias, () => ev.resolveImport?.(s.module, undefined, fromPath) ?? { t: 'ns', path: s.module }]);
   }
   for (const { name, alias } of s.names) {
@@ -145,7 +146,7 @@ export function importBindings(ev: Evaluator, s: Extract<Stmt, { kind: 'import' 
     if (canonical) {
       const sub = canonicalModule(`${s.module}.${name}`);
       const path = canonicalPath(sub ?? `${canonical}.${name}`);
-      out.push([alias, () => ({ t: 'ns', path })]);
+      out.push([alias, () => ({ t: 'ns', path, from: fromPath })]);
     } else {
       // `from pkg import name`: a name the package defines, else its submodule `pkg.name`.
       out.push([alias, () => ev.resolveImport?.(s.module, name, fromPath) ?? ev.resolveImport?.(joinModule(s.module, name), undefined, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` }]);
@@ -166,6 +167,25 @@ export function moduleAttribute(ev: Evaluator, mod: ModuleValue, name: string, s
   const sub = ev.resolveImport?.(joinModule(mod.name, name), undefined, mod.fromPath);
   if (sub) return sub;
   throw new UnsupportedConstruct(`${mod.name}.${name}`, span, `not defined in the workspace module ${mod.name}`);
+}
+
+/**
+ * A framework path the op tables do not hold, found in the workspace: a package analysed from its own
+ * source reaches its modules by their package-qualified names (`optax.losses._regression.cosine_similarity`
+ * after `from optax.losses import _regression`, `projections.projection_simplex` after `from optax import
+ * projections`). The longest module prefix the workspace holds defines the first remaining name; the
+ * rest are attributes of it. Undefined when no prefix is a workspace module.
+ */
+export function workspaceDefinition(ev: Evaluator, path: string, fromPath: string, span: Span): Value | undefined {
+  if (!ev.resolveImport) return undefined;
+  const parts = path.split('.');
+  for (let i = parts.length - 1; i >= 1; i--) {
+    const module = parts.slice(0, i).join('.');
+    const found = ev.resolveImport(module, parts[i], fromPath) ?? ev.resolveImport(joinModule(module, parts[i]), undefined, fromPath);
+    if (found === undefined) continue;
+    return parts.slice(i + 1).reduce<Value>((v, name) => attribute(ev, v, name, span), found);
+  }
+  return undefined;
 }
 
 let opPrefixes: Set<string> | undefined;

@@ -2,7 +2,7 @@
 // JavaScript's rules (floor division and modulo signs differ), sequences concatenate and repeat,
 // and anything else is broadcast as float32 tensors under the size guard.
 import * as tf from '@tensorflow/tfjs-core';
-import { detach } from '../ops/implementations';
+import { detach, powZeroExponentSafe, zeroPowerHasZeroGradient } from '../ops/implementations';
 import type { OpContext } from '../ops/interpreter';
 import { broadcastElements, matmulElements, refuseLarger } from '../ops/sizeGuard';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
@@ -195,7 +195,7 @@ function tensorBinary(op: BinaryOp, x: tf.Tensor, y: tf.Tensor, span: Span, fram
         if (e === 2) return tf.square(f(x));
         if (e === 1) return f(x);
       }
-      return tf.pow(f(x), f(y));
+      return zeroPowerHasZeroGradient(framework, y) ? powZeroExponentSafe(f(x), f(y)) : tf.pow(f(x), f(y));
     }
     case '@': return tf.matMul(f(x), f(y));
     case '&': return tf.logicalAnd(tf.cast(x, 'bool'), tf.cast(y, 'bool'));
