@@ -297,6 +297,7 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
+  ['jax.flatten_util.ravel_pytree', { call: (a, k, s, ev) => ravelPytree(a[0] ?? k.get('pytree'), s, ev) }],
   ['jax.numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
   ['numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
   ['operator.index', { call: (args, _k, span) => {
@@ -388,6 +389,26 @@ function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, 
       return stackResults(results, callSpan, ev);
     },
   };
+}
+
+/**
+ * jax.flatten_util.ravel_pytree(tree) of one array (or number): the array flattened, and the function
+ * giving a flat array back its shape. Trees of several leaves are not modelled (their leaf order and dtypes).
+ */
+function ravelPytree(tree: Value | undefined, span: Span, ev: Interpreter): Value {
+  if (!tree || (tree.t !== 'tensor' && tree.t !== 'num')) throw new UnsupportedConstruct('jax.flatten_util.ravel_pytree', span, `of ${tree ? describe(tree) : 'nothing'}: only a single array is modelled`);
+  const leaf = ev.tensor(tree, span);
+  const shape = leaf.shape;
+  const unravel: Value = {
+    t: 'builtin',
+    name: 'unravel_pytree',
+    call: (args, _k, callSpan) => {
+      const flat = ev.tensor(args[0] ?? NONE, callSpan);
+      if (flat.size !== leaf.size) throw new UserCodeError(`unravel_pytree: expected a flat array of ${leaf.size} elements, got ${flat.size}`, callSpan, 'ValueError');
+      return tree.t === 'num' ? { t: 'tensor', v: flat.reshape([]) } : { t: 'tensor', v: flat.reshape(shape) };
+    },
+  };
+  return { t: 'tuple', items: [{ t: 'tensor', v: leaf.reshape([-1]) }, unravel] };
 }
 
 /**

@@ -54,7 +54,7 @@ interface Ref {
 const plainRef = (value: Value): Ref => ({ value, store: (t) => { if (value.t === 'tensor') value.v = t; } });
 
 /** Statement-level calls that never affect a value: logging and printing, skipped silently. */
-const silentCalls = /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|self\.log|ctx\.mark_\w+)$/;
+const silentCalls = /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.(warn|simplefilter|filterwarnings|resetwarnings)|tf\.print|jax\.debug\.print|self\.log|ctx\.mark_\w+)$/;
 /** Statement-level calls that only validate (shapes, dtypes, ranks): run when translatable, else skipped and said. */
 const validationCall = /(^|\.)(_*(check|assert|validate|verify|ensure)\w*)$|^chex\.|^tf\.debugging\.|^(np|numpy)\.testing\./;
 
