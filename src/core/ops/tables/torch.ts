@@ -133,7 +133,7 @@ export const torchOps: OpRow[] = [
   row(['torch.zeros'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.ones'], 'ones', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.full'], 'full', ['size:shape', 'fill_value:value', 'dtype=None', 'device=None']),
-  row(['torch.tensor', 'torch.as_tensor', 'torch.Tensor', 'torch.FloatTensor'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
+  row(['torch.tensor', 'torch.as_tensor', 'torch.Tensor', 'torch.FloatTensor', 'torch.from_numpy'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.linspace'], 'linspace', ['start', 'end:stop', 'steps:num']),
   row(['torch.arange'], 'arange', ['start', 'end:stop=None', 'step=1', 'dtype=None', 'device=None']),
   row(['torch.eye'], 'eye', ['n', 'm=None', 'dtype=None', 'device=None']),
