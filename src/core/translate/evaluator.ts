@@ -11,7 +11,7 @@ import { dottedName } from '../ir/ir';
 import { canonicalModule } from '../ir/frameworks';
 import { attribute } from './attributes';
 import { builtinNamed, formatValue, pyStr } from './builtins';
-import { frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
+import { classAttribute, frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
 import { callCustom } from './customGradients';
 import { callScope, makeFunction, tagPath } from './functions';
@@ -555,7 +555,14 @@ export class Evaluator implements Interpreter {
         }
         return { t: 'dict', map, keys };
       }
-      case 'subscript': return indexValue(this.expr(e.object, scope), this.expr(e.index, scope), e.span, this.ctx.framework);
+      case 'subscript': {
+        const obj = this.expr(e.object, scope);
+        const index = this.expr(e.index, scope);
+        // A user class defining `__getitem__` (a registry looked up by name) is indexed through it.
+        const getitem = obj.t === 'instance' ? classAttribute(obj.cls, '__getitem__') : undefined;
+        if (obj.t === 'instance' && getitem?.t === 'func') return this.callFunction({ ...getitem, self: obj }, [index], new Map(), e.span);
+        return indexValue(obj, index, e.span, this.ctx.framework);
+      }
       case 'slice': {
         const part = (x?: Expr): number | undefined => {
           if (!x) return undefined;

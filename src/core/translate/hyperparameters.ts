@@ -2,8 +2,10 @@
 // its inputs. In order: values given outright (`eval --args`), a `# gradprobe: args name=value, …`
 // comment on the definition line, the settings (`args` per function name), a call site anywhere in
 // the workspace, the signature's default, a value the framework's own docs use for that name
-// (`gamma` 2, `reduction` "mean", …), and for an argument that is itself a loss, a standard loss
-// of the framework. Without any of them the function is not probed, and GP001 names the argument.
+// (`gamma` 2, `reduction` "mean", a function such as optax's `max_fun=logsumexp`, a cost matrix over
+// the typical classes), for an argument that is itself a loss, a standard loss of the framework, and
+// for a further tensor input of a loss (`negatives`), a value made from the probe's own inputs at each
+// call. Without any of them the function is not probed, and GP001 names the argument.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SettingArgValue } from '../config/settings';
 import type { CallSite } from '../detect/callSites';
