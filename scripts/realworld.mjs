@@ -1,6 +1,6 @@
 // Measures GradProbe on public libraries nobody here wrote: `npm run realworld -- --root DIR`.
-// DIR holds a copy of each library of test/realworld/libraries.json (DIR/<id>/<paths>), at the commit
-// given there. Prints, per library and in total: detection recall and precision against the hand-written
+// DIR holds a copy of each library of test/realworld/libraries.json (DIR/<id>/<paths> and <imports>), at the
+// commit given there (`git -C MIRROR archive COMMIT PATHS... | tar -x -C DIR/<id>`). Prints, per library and in total: detection recall and precision against the hand-written
 // ground truth (test/realworld/truth/<id>.json), the share of found functions that were probed, the
 // findings by severity with their hand judgements (test/realworld/judgements.json), and how many of
 // optax's own test cases `eval` reproduces (test/realworld/optax-cases.json).
@@ -36,8 +36,14 @@ const judged = new Map(judgements.map((j) => [judgementKey(j.library, j.file, j.
 
 function checkLibrary(lib) {
   const dir = resolve(opts.root, lib.id);
-  const missing = lib.paths.filter((p) => !existsSync(join(dir, p)));
-  if (missing.length) throw new Error(`${lib.id}: ${missing.join(', ')} not found under ${dir} (extract ${lib.repo} at ${lib.commit})`);
+  // The imports are read when the analysed code calls into them, never analysed themselves: without them
+  // the figures change silently, so they are required as the paths are.
+  const wanted = [...lib.paths, ...(lib.imports ?? [])];
+  const missing = wanted.filter((p) => !existsSync(join(dir, p)));
+  if (missing.length) {
+    throw new Error(`${lib.id}: ${missing.join(', ')} not found under ${dir} (extract ${lib.repo} at ${lib.commit}: `
+      + `git -C MIRROR archive ${lib.commit} ${wanted.join(' ')} | tar -x -C ${dir}${lib.extract ? `; ${lib.extract}` : ''})`);
+  }
   const started = Date.now();
   const run = spawnSync(process.execPath, [cli, 'check', ...lib.paths, '--format', 'json', '--fail-on', 'never'], { cwd: dir, encoding: 'utf8', maxBuffer: 256 << 20 });
   if (run.status !== 0) throw new Error(`${lib.id}: check exited ${run.status}: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);

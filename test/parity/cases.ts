@@ -1982,6 +1982,10 @@ composites.push(
   actC('map:keras-vectorized-map-tuple', [], 'py', KERAS_F('keras.ops.vectorized_map(lambda pair: tf.reduce_sum(pair[0] * pair[1] ** 2), (X, X * 0.5))', ['X = tf.reshape(x, (2, 3))']), XG, '((x.reshape(2, 3) * (0.5 * x.reshape(2, 3)) ** 2)).sum(dim=1)'),
   actC('map:tf-map-fn', [], 'py', KERAS_F('tf.map_fn(lambda row: tf.nn.softmax(row) * row, X)', ['X = tf.reshape(x, (2, 3))']), XG, 'torch.softmax(x.reshape(2, 3), dim=1) * x.reshape(2, 3)'),
   actC('map:jax-vmap', [], 'py', JAX_F('jax.vmap(lambda r, w: jnp.dot(r, w) ** 2, in_axes=(0, None))(X, jnp.array([1.0, -2.0, 0.5]))', ['X = x.reshape(2, 3)']), XG, '(x.reshape(2, 3) @ T([1.0, -2.0, 0.5])) ** 2'),
+  // Tensor.expand with the sizes as one tuple, new leading axes and -1 keeping an axis.
+  actC('torch-expand-tuple', [], 'py', TORCH_F('x.reshape(2, 3).unsqueeze(0).expand((4, -1, 3)).sum(dim=0) * x.reshape(2, 1, 3).expand(2, 2, 3)[:, 0]'), XG, 'x.reshape(2, 3).unsqueeze(0).expand((4, -1, 3)).sum(dim=0) * x.reshape(2, 1, 3).expand(2, 2, 3)[:, 0]'),
+  // ravel_pytree of one array: the flat vector and the function giving it back its shape.
+  actC('map:jax-ravel-pytree', [], 'py', JAX_F('(lambda flat, unravel: unravel(flat[::-1] * flat))(*jax.flatten_util.ravel_pytree(X))', ['X = x.reshape(2, 3)']), XG, '(x.flip(0) * x).reshape(2, 3)'),
   // Keras 3's keyword names (x=, x1=/x2=, newshape=, repeats=, xs=) on rows shared with tf.* spellings.
   actC('keras-ops-keywords', [], 'py', KERAS_F('keras.ops.squeeze(x=keras.ops.expand_dims(x=X, axis=0), axis=0) * keras.ops.reshape(x, newshape=(2, 3)) + keras.ops.sum(keras.ops.matmul(x1=X, x2=keras.ops.transpose(X))) + keras.ops.sum(keras.ops.tile(X, repeats=[2, 1]) ** 2) + keras.ops.sum(keras.ops.concatenate(xs=[X, X], axis=0))', ['X = tf.reshape(x, (2, 3))']), XG,
     '(lambda X: X * X + (X @ X.T).sum() + 2.0 * (X ** 2).sum() + 2.0 * X.sum())(x.reshape(2, 3))'),

@@ -20,7 +20,7 @@ import { editorPatch } from '../../src/server/settingsStore';
 import { sanitizeEditorSettings } from '../../src/shared/settings';
 
 const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'arguments');
-const files = ['criteria.py', 'train.py', 'layers.js', 'keras_order.py', 'torch_order.py'];
+const files = ['criteria.py', 'train.py', 'layers.js', 'keras_order.py', 'torch_order.py', 'typical_inputs.py', 'typical_inputs_torch.py'];
 
 interface Expectation {
   file: string;
@@ -84,6 +84,24 @@ test('the prediction is the argument the calling framework or a call site passes
     if (gp207 !== e.gp207) problems.push(`${e.name}: GP207 ${gp207 ? 'reported' : 'missing'}: ${fn.findings.map((f) => f.message).join(' | ')}`);
   }
   assert.deepEqual(problems, []);
+});
+
+test('eval: typical values for a loss\'s further input, a max function and a cost matrix give the framework\'s numbers', async () => {
+  const path = join(dir, 'typical_inputs.py');
+  const text = readFileSync(path, 'utf8');
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
+  // negatives = the positives shifted by one row: numpy's triplet on the same three rows gives 0.888170.
+  const triplet = (await evaluateFunction({ path, text, name: 'triplet_gap', yPred: [[0.2, 0.8], [0, 0], [1, 1]], yTrue: [[0, 1], [1, 0.5], [2, -1]], backend: 'cpu' })) as LossEval;
+  assert.ok(close(Number(triplet.loss), 0.8881704), `triplet loss ${triplet.loss}`);
+  // logsumexp(scores) - <targets, scores>, its gradient softmax - targets (over the batch mean).
+  const fy = (await evaluateFunction({ path, text, name: 'make_max_loss', yPred: [[0.2, 0.8, -1], [0.5, 0.1, 0.3]], yTrue: [[0, 1, 0], [1, 0, 0]], backend: 'cpu' })) as LossEval;
+  assert.ok(close(Number(fy.loss), 0.7253979), `max loss ${fy.loss}`);
+  assert.ok(close(Number((fy.grad as number[][])[0][1]), -0.2083035), JSON.stringify(fy.grad));
+  // PyTorch 1.13 on the same rows with dist_matrix = 1 - I (3 classes).
+  const torchPath = join(dir, 'typical_inputs_torch.py');
+  const cost = (await evaluateFunction({ path: torchPath, text: readFileSync(torchPath, 'utf8'), name: 'CostDiceLoss', yPred: [[2, 0.1, -1], [0.3, 1.5, 0.2]], yTrue: [0, 2], backend: 'cpu' })) as LossEval;
+  assert.ok(close(Number(cost.loss), 0.4965214), `cost loss ${cost.loss}`);
+  assert.ok(close(Number((cost.grad as number[][])[1][2]), -0.0715931), JSON.stringify(cost.grad));
 });
 
 test('eval: a JavaScript activation gets its comment argument positionally; --args wins over it', async () => {

@@ -298,6 +298,7 @@ const specialCalls = new Map<string, SpecialCall>([
   ['tf.vectorized_map', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['tf.map_fn', { call: (a, k, s, ev) => mapFirstAxis(a[0] ?? k.get('fn'), a[1] ?? k.get('elems'), s, ev, true) }],
   ['jax.vmap', { call: (a, k, s, ev) => jaxVmap(a[0] ?? k.get('fun'), a[1] ?? k.get('in_axes'), s, ev) }],
+  ['jax.flatten_util.ravel_pytree', { call: (a, k, s, ev) => ravelPytree(a[0] ?? k.get('pytree'), s, ev) }],
   ['jax.numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
   ['numpy.vectorize', { call: (a, k, s, ev) => jnpVectorize(a[0] ?? k.get('pyfunc'), k.get('signature'), s, ev) }],
   ['operator.index', { call: (args, _k, span) => {
@@ -345,7 +346,7 @@ function mapFirstAxis(fn: Value | undefined, elems: Value | undefined, span: Spa
   const tensors = (grouped ? elems.items : [elems]).map((v) => ev.tensor(v, span));
   const n = tensors[0]?.shape[0];
   if (n === undefined || tensors.some((t) => t.rank === 0 || t.shape[0] !== n)) throw new UnsupportedConstruct('mapping over tensors without a common first axis', span);
-  const slices = tensors.map((t) => tf.unstack(t));
+  const slices = tensors.map((t) => rowsOf(t));
   const results: Value[] = [];
   for (let i = 0; i < n; i++) {
     const parts: Value[] = slices.map((sl) => ({ t: 'tensor', v: sl[i] }));
@@ -353,6 +354,41 @@ function mapFirstAxis(fn: Value | undefined, elems: Value | undefined, span: Spa
     results.push(ev.callValue(fn, args, new Map(), span));
   }
   return stackResults(results, span, ev);
+}
+
+/**
+ * The rows of a tensor along its first axis, as slices: tf.unstack's gradient stacks the gradients of
+ * all its outputs and fails when one of them does not reach the result (a row a map leaves unused).
+ */
+function rowsOf(t: tf.Tensor): tf.Tensor[] {
+  if (t.rank === 0) throw new UserCodeError('cannot map over a 0-d array', undefined, 'ValueError');
+  return Array.from({ length: t.shape[0] }, (_, j) => tf.squeeze(tf.slice(t, [j], [1]), [0]));
+}
+
+/**
+ * Tensor.expand(*sizes) or expand(sizes) (a tuple, list or torch.Size): new leading axes first, -1
+ * keeps an axis's size, counted from the right as broadcasting aligns them.
+ */
+function torchExpand(x: tf.Tensor, args: Value[], kwargs: Map<string, Value>, span: Span): tf.Tensor {
+  const given = args.length === 1 && (args[0].t === 'tuple' || args[0].t === 'list') ? args[0].items : args.length ? args : (() => {
+    const size = kwargs.get('size');
+    return size && (size.t === 'tuple' || size.t === 'list') ? size.items : [];
+  })();
+  if (given.length < x.rank) throw new UserCodeError(`expand: the number of sizes provided (${given.length}) must be greater or equal to the number of dimensions in the tensor (${x.rank})`, span);
+  const lead = given.length - x.rank;
+  const shape = given.map((d, i) => {
+    if (d.t !== 'num' || !d.int) throw new UserCodeError(`expand: sizes must be integers, got ${describe(d)}`, span, 'TypeError');
+    if (d.v === -1) {
+      if (i < lead) throw new UserCodeError('expand: -1 is not allowed in a leading, non-existing dimension', span);
+      return x.shape[i - lead];
+    }
+    return d.v;
+  });
+  shape.forEach((d, i) => {
+    const own = i >= lead ? x.shape[i - lead] : 1;
+    if (own !== 1 && own !== d) throw new UserCodeError(`expand: the expanded size (${d}) must match the existing size (${own}) at non-singleton dimension ${i}`, span);
+  });
+  return tf.broadcastTo(x, shape);
 }
 
 function stackResults(results: Value[], span: Span, ev: Interpreter): Value {
@@ -380,7 +416,7 @@ function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, 
     call: (args, kwargs, callSpan) => {
       const axes = args.map((_, i) => axisOf(i));
       if (axes.some((a) => a !== null && a !== 0)) throw new UnsupportedConstruct('jax.vmap with in_axes other than 0 or None', callSpan);
-      const mapped = args.map((v, i) => (axes[i] === 0 ? tf.unstack(ev.tensor(v, callSpan)) : undefined));
+      const mapped = args.map((v, i) => (axes[i] === 0 ? rowsOf(ev.tensor(v, callSpan)) : undefined));
       const n = mapped.find((m) => m)?.length;
       if (n === undefined) throw new UnsupportedConstruct('jax.vmap with nothing to map over', callSpan);
       if (mapped.some((m) => m && m.length !== n)) throw new UnsupportedConstruct('jax.vmap over arguments of different sizes', callSpan);
@@ -389,6 +425,26 @@ function jaxVmap(fun: Value | undefined, inAxes: Value | undefined, span: Span, 
       return stackResults(results, callSpan, ev);
     },
   };
+}
+
+/**
+ * jax.flatten_util.ravel_pytree(tree) of one array (or number): the array flattened, and the function
+ * giving a flat array back its shape. Trees of several leaves are not modelled (their leaf order and dtypes).
+ */
+function ravelPytree(tree: Value | undefined, span: Span, ev: Interpreter): Value {
+  if (!tree || (tree.t !== 'tensor' && tree.t !== 'num')) throw new UnsupportedConstruct('jax.flatten_util.ravel_pytree', span, `of ${tree ? describe(tree) : 'nothing'}: only a single array is modelled`);
+  const leaf = ev.tensor(tree, span);
+  const shape = leaf.shape;
+  const unravel: Value = {
+    t: 'builtin',
+    name: 'unravel_pytree',
+    call: (args, _k, callSpan) => {
+      const flat = ev.tensor(args[0] ?? NONE, callSpan);
+      if (flat.size !== leaf.size) throw new UserCodeError(`unravel_pytree: expected a flat array of ${leaf.size} elements, got ${flat.size}`, callSpan, 'ValueError');
+      return tree.t === 'num' ? { t: 'tensor', v: flat.reshape([]) } : { t: 'tensor', v: flat.reshape(shape) };
+    },
+  };
+  return { t: 'tuple', items: [{ t: 'tensor', v: leaf.reshape([-1]) }, unravel] };
 }
 
 /**
@@ -416,7 +472,7 @@ function jnpVectorize(fun: Value | undefined, signature: Value | undefined, span
       if (n === 0) throw new UnsupportedConstruct('a map over an empty axis', callSpan);
       const rows = tensors.map((t, i) => {
         const core = t.shape.slice(t.rank - cores[i]);
-        return tf.unstack(tf.reshape(tf.broadcastTo(t, [...loop, ...core]), [n, ...core]));
+        return rowsOf(tf.reshape(tf.broadcastTo(t, [...loop, ...core]), [n, ...core]));
       });
       const results: Value[] = [];
       for (let j = 0; j < n; j++) results.push(ev.callValue(fun, rows.map((r) => ({ t: 'tensor', v: r[j] }) as Value), kwargs, callSpan));
@@ -588,7 +644,7 @@ export function methodOf(framework: Framework, name: string): ((self: Extract<Va
   if (framework === 'pytorch') {
     if (name === 'size') return (self) => callable((a) => (a.length ? num(self.v.shape[((a[0] as { v: number }).v + self.v.rank) % self.v.rank], true) : markTorchSize(tuple(self.v.shape.map((d) => num(d, true))))));
     if (name === 'max' || name === 'min') return (self, ev) => callable((a, k, span) => overloadedMax(name, [self, ...a], k, span, ev));
-    if (name === 'expand') return (self) => callable((a) => ({ t: 'tensor', v: tf.broadcastTo(self.v, a.map((d, i) => (d.t === 'num' && d.v !== -1 ? d.v : self.v.shape[i]))) }));
+    if (name === 'expand') return (self) => callable((a, k, span) => ({ t: 'tensor', v: torchExpand(self.v, a, k, span) }));
   }
   const r = loaded().methods[framework].get(name);
   if (!r) return undefined;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
 import { callOp } from '../ops/registry';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import type { Framework } from '../ir/frameworks';
 import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type Value } from '../ir/values';
 import { attribute } from './attributes';
@@ -46,6 +47,9 @@ function numberOf(v: Value | undefined, span: Span, who: string): number {
 
 /** The framework types `isinstance` can tell: tensors of every framework. */
 const tensorTypes = /^(torch\.(Tensor|FloatTensor|LongTensor|BoolTensor|nn\.Parameter|nn\.parameter\.Parameter)|numpy\.ndarray|jax\.Array|jax\.numpy\.ndarray|jax\.numpy\.DeviceArray|tf\.(Tensor|Variable)|keras\.KerasTensor|tfjs\.Tensor)$/;
+
+/** The tensor type of each framework, as `type(x)` of a tensor names it. */
+const tensorTypeOf: Record<Framework, string> = { pytorch: 'torch.Tensor', numpy: 'numpy.ndarray', jax: 'jax.Array', tensorflow: 'tf.Tensor', tfjs: 'tfjs.Tensor' };
 
 function classChain(cls: ClassValue): ClassValue[] {
   const out: ClassValue[] = [cls];
@@ -100,7 +104,9 @@ function pyLess(ev: Evaluator, a: Value, b: Value, span: Span): boolean {
   return ev.condition(compareOp(ev.ctx, '<', a, b, span), span, 'comparison');
 }
 
-const exceptionClasses = ['Exception', 'BaseException', 'ValueError', 'TypeError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'IndexError', 'AssertionError', 'AttributeError', 'StopIteration', 'ZeroDivisionError', 'ArithmeticError', 'LookupError', 'ImportError', 'OverflowError'];
+const exceptionClasses = ['Exception', 'BaseException', 'ValueError', 'TypeError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'IndexError', 'AssertionError', 'AttributeError', 'StopIteration', 'ZeroDivisionError', 'ArithmeticError', 'LookupError', 'ImportError', 'OverflowError',
+  // Warning categories: passed to warnings.warn/simplefilter, which change no value.
+  'Warning', 'UserWarning', 'DeprecationWarning', 'FutureWarning', 'RuntimeWarning', 'PendingDeprecationWarning'];
 
 const pythonBuiltins: BuiltinTable = {
   float: () => fn('float', (a, _k, s) => (a.length ? num(numberOf(a[0], s, 'float')) : num(0))),
@@ -226,6 +232,17 @@ const pythonBuiltins: BuiltinTable = {
     return { t: 'bool', v: bases.some((b) => b?.t === 'class' && classChain(cls).some((c) => c.def === b.def)) };
   }),
   callable: () => fn('callable', (a) => ({ t: 'bool', v: isCallable(a[0] ?? NONE) })),
+  // type(x) of one argument: the builtin type a value of the evaluator is (a bytes literal is read as a
+  // str, so `type(b"")` is str), a user instance's class. Used to build type tuples for isinstance.
+  type: (ev) => fn('type', (a, _k, s) => {
+    const v = a[0];
+    if (a.length !== 1 || !v) throw new UnsupportedConstruct('type() with other than one argument', s);
+    if (v.t === 'instance') return v.cls;
+    if (v.t === 'tensor') return { t: 'ns', path: tensorTypeOf[ev.ctx.framework] };
+    const name = v.t === 'num' ? (v.int ? 'int' : 'float') : v.t === 'str' || v.t === 'bool' || v.t === 'list' || v.t === 'tuple' || v.t === 'dict' ? v.t : undefined;
+    if (!name) throw new UnsupportedConstruct(`type() of ${describe(v)}`, s);
+    return pythonBuiltins[name](ev);
+  }),
   abs: (ev) => fn('abs', (a, k, s) => (a[0].t === 'num' ? num(Math.abs(a[0].v), a[0].int) : callOp('builtins.abs', a, k, s, ev))),
   min: (ev) => fn('min', (a, k, s) => minMax(ev, a, k, s, 'min')),
   max: (ev) => fn('max', (a, k, s) => minMax(ev, a, k, s, 'max')),

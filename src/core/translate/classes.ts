@@ -244,6 +244,9 @@ export function instanceAttribute(ev: Evaluator, obj: InstanceValue, name: strin
   if (found) return bindFound(ev, found, obj, span);
   const fromBase = frameworkInstanceAttribute(ev, obj, name, span);
   if (fromBase) return fromBase;
+  // Every object has a `__doc__`: its class's own docstring (not inherited: a class without one has None),
+  // read by registries that extend their own documentation as entries are added.
+  if (name === '__doc__') return obj.cls.def.docstring !== undefined ? str(obj.cls.def.docstring) : NONE;
   const bases = frameworkBases(obj.cls);
   const where = mro(obj.cls).length > 1 || bases.length ? `${obj.cls.def.name}'s constructor or its base classes` : `${obj.cls.def.name}'s constructor`;
   throw new UnsupportedConstruct(`attribute self.${name}`, span, `not set in ${where}`);

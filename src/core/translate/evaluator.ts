@@ -11,7 +11,7 @@ import { dottedName } from '../ir/ir';
 import { canonicalModule } from '../ir/frameworks';
 import { attribute } from './attributes';
 import { builtinNamed, formatValue, pyStr } from './builtins';
-import { frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
+import { classAttribute, frameworkConstruct, instanceCallable, instantiate, makeClass, superProxy } from './classes';
 import { iterate, toTensor, truthy } from './conversions';
 import { callCustom } from './customGradients';
 import { callScope, makeFunction, tagPath } from './functions';
@@ -58,7 +58,7 @@ interface Ref {
 const plainRef = (value: Value): Ref => ({ value, store: (t) => { if (value.t === 'tensor') value.v = t; } });
 
 /** Statement-level calls that never affect a value: logging and printing, skipped silently. */
-const silentCalls = /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.warn|tf\.print|jax\.debug\.print|self\.log|ctx\.mark_\w+)$/;
+const silentCalls = /^(print|console\.(log|warn|error|info|debug)|logging\.\w+|logger\.\w+|log\.\w+|warnings\.(warn|simplefilter|filterwarnings|resetwarnings)|tf\.print|jax\.debug\.print|self\.log|ctx\.mark_\w+)$/;
 /** Statement-level calls that only validate (shapes, dtypes, ranks): run when translatable, else skipped and said. */
 const validationCall = /(^|\.)(_*(check|assert|validate|verify|ensure)\w*)$|^chex\.|^tf\.debugging\.|^(np|numpy)\.testing\./;
 
@@ -577,7 +577,14 @@ export class Evaluator implements Interpreter {
         }
         return { t: 'dict', map, keys };
       }
-      case 'subscript': return indexValue(this.expr(e.object, scope), this.expr(e.index, scope), e.span, this.ctx.framework);
+      case 'subscript': {
+        const obj = this.expr(e.object, scope);
+        const index = this.expr(e.index, scope);
+        // A user class defining `__getitem__` (a registry looked up by name) is indexed through it.
+        const getitem = obj.t === 'instance' ? classAttribute(obj.cls, '__getitem__') : undefined;
+        if (obj.t === 'instance' && getitem?.t === 'func') return this.callFunction({ ...getitem, self: obj }, [index], new Map(), e.span);
+        return indexValue(obj, index, e.span, this.ctx.framework);
+      }
       case 'slice': {
         const part = (x?: Expr): number | undefined => {
           if (!x) return undefined;

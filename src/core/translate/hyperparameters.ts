@@ -2,8 +2,10 @@
 // its inputs. In order: values given outright (`eval --args`), a `# gradprobe: args name=value, …`
 // comment on the definition line, the settings (`args` per function name), a call site anywhere in
 // the workspace, the signature's default, a value the framework's own docs use for that name
-// (`gamma` 2, `reduction` "mean", …), and for an argument that is itself a loss, a standard loss
-// of the framework. Without any of them the function is not probed, and GP001 names the argument.
+// (`gamma` 2, `reduction` "mean", a function such as optax's `max_fun=logsumexp`, a cost matrix over
+// the typical classes), for an argument that is itself a loss, a standard loss of the framework, and
+// for a further tensor input of a loss (`negatives`), a value made from the probe's own inputs at each
+// call. Without any of them the function is not probed, and GP001 names the argument.
 import * as tf from '@tensorflow/tfjs-core';
 import type { SettingArgValue } from '../config/settings';
 import type { CallSite } from '../detect/callSites';
@@ -48,6 +50,18 @@ export interface ArgumentSources {
   chosen: Record<string, ChosenArg>;
   /** Definitions that use the parameters (for arrays: a tensor, a sequence, or integer indices). */
   users: FunctionDef[];
+  /** Whether the function is probed as a loss: a further tensor input of a loss is made from its inputs. */
+  loss?: boolean;
+}
+
+/**
+ * A parameter whose value is made from the probe's inputs at each call (a further tensor input of a
+ * loss, `negatives` beside anchors and positives), by its position among the stage's parameters.
+ */
+export interface InputDerived {
+  index: number;
+  name: string;
+  make(inputs: { prediction: tf.Tensor; target?: tf.Tensor }): tf.Tensor;
 }
 
 /** One call the program makes: whose parameters, and the call sites that pass them. */
@@ -96,7 +110,23 @@ const typicalByName: [RegExp, number | string][] = [
  * Per-channel parameters: one channel, which broadcasts against any probe input (the activation
  * sweep is one axis of points; the loss probe's feature axis varies).
  */
-const channelName = /^(in_features|in_channels|num_parameters|num_features|channels|num_channels|features)$/;
+const channelName = /^(in_features|in_channels|out_channels|num_parameters|num_features|channels|num_channels|features|emb_size|embedding_size|embed_dim)$/;
+/**
+ * A further tensor input of a loss beside prediction and target (a triplet's `negatives`): another
+ * sample of the target's layout, each row the next row's target (the in-batch negative of metric
+ * learning), so the probe's shapes fit it.
+ */
+const furtherInputName = /^(negatives?|negative_(embeddings|samples)|neg_(embeddings|samples))$/;
+/**
+ * A matrix of costs between classes (MONAI's Wasserstein Dice `dist_matrix`): square over the
+ * typical number of classes, 0 on the diagonal and 1 elsewhere, every confusion costing the same.
+ */
+const classMatrixName = /^(dist_matrix|distance_matrix|cost_matrix)$/;
+/** Functions the frameworks' docs pass for these names (optax's Fenchel-Young loss: `max_fun=logsumexp`). */
+const typicalFunction: Partial<Record<Framework, [RegExp, string][]>> = {
+  jax: [[/^max_fun$/, 'jax.scipy.special.logsumexp']],
+  numpy: [[/^max_fun$/, 'scipy.special.logsumexp']],
+};
 /** A constructor argument that is itself a loss (`DeepSupervisionLoss(loss)`). */
 const lossArgumentName = /^(loss|loss_fn|loss_func|loss_function|criterion|base_loss|inner_loss)$/;
 /** Arrays for these are sequences (axes, shapes), never tensors. */
@@ -117,9 +147,10 @@ function typical(name: string, functionName: string): number | string | undefine
 // ---------------------------------------------------------------- choosing
 
 /** The arguments of one stage: keyword arguments (Python), or positional ones (JavaScript, `apply`). */
-export function chooseArguments(src: ArgumentSources, stage: Stage): { args: Value[]; kwargs: Map<string, Value> } {
+export function chooseArguments(src: ArgumentSources, stage: Stage): { args: Value[]; kwargs: Map<string, Value>; derived: InputDerived[] } {
   const comment = commentArgs(src);
   const values: (Value | undefined)[] = [];
+  const derived: InputDerived[] = [];
   const params = stage.params.filter((p) => p.kind === 'normal');
   params.forEach((p, i) => {
     const pick = (value: Value, source: string): void => {
@@ -140,6 +171,19 @@ export function chooseArguments(src: ArgumentSources, stage: Stage): { args: Val
     }
     const usual = typical(p.name, src.name);
     if (usual !== undefined) return pick(typeof usual === 'number' ? num(usual, Number.isInteger(usual)) : str(usual), 'typical');
+    const fnPath = typicalFunction[src.framework]?.find(([re]) => re.test(p.name))?.[1];
+    const fnValue = fnPath && opAt(fnPath) ? ({ t: 'ns', path: fnPath } as Value) : undefined;
+    if (fnValue) return pick(fnValue, 'typical');
+    if (classMatrixName.test(p.name)) {
+      const n = typicalByName.find(([re]) => re.test('num_classes'))![1] as number;
+      return pick({ t: 'tensor', v: tf.sub(tf.ones([n, n]), tf.eye(n)) }, 'typical');
+    }
+    if (src.loss && stage.what === 'argument' && furtherInputName.test(p.name)) {
+      derived.push({ index: i, name: p.name, make: ({ prediction, target }) => nextRows(target ?? prediction) });
+      values[i] = NONE;
+      src.chosen[p.name] = { value: 'the target with its rows shifted by one (each row gets the next row\'s target)', source: 'typical' };
+      return;
+    }
     const loss = lossArgumentName.test(p.name) ? standardLoss[src.framework] : undefined;
     if (loss) {
       values[i] = callOp(loss, [], new Map(), stage.span, src.ev);
@@ -155,13 +199,19 @@ export function chooseArguments(src: ArgumentSources, stage: Stage): { args: Val
   if (!stage.positional) {
     const kwargs = new Map<string, Value>();
     params.forEach((p, i) => { if (values[i] !== undefined) kwargs.set(p.name, values[i]!); });
-    return { args: [], kwargs };
+    return { args: [], kwargs, derived };
   }
   // Positional: up to the last chosen value, with the defaults of the parameters in between.
   const last = values.reduce((acc, v, i) => (v !== undefined ? i : acc), -1);
   const args: Value[] = [];
   for (let i = 0; i <= last; i++) args.push(values[i] ?? (params[i].default ? src.ev.expr(params[i].default!, stage.closure) : NONE));
-  return { args, kwargs: new Map() };
+  return { args, kwargs: new Map(), derived };
+}
+
+/** Rows shifted by one along the batch axis (the last row gets the first's): another sample of the same layout. */
+function nextRows(t: tf.Tensor): tf.Tensor {
+  if (t.rank === 0 || t.shape[0] < 2) return t.clone();
+  return tf.concat([t.slice(1), t.slice(0, 1)], 0);
 }
 
 /** The first call site that passes this parameter a value that can be read without running the caller. */

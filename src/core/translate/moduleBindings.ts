@@ -146,7 +146,11 @@ export function importBindings(ev: Evaluator, s: Extract<Stmt, { kind: 'import' 
     if (canonical) {
       const sub = canonicalModule(`${s.module}.${name}`);
       const path = canonicalPath(sub ?? `${canonical}.${name}`);
-      out.push([alias, () => ({ t: 'ns', path, from: fromPath })]);
+      // A name of a framework package the op tables do not know (`from optax import projections`)
+      // is read from the package's own source where the workspace holds it.
+      const fromSource = (): Value | undefined => (opAt(path) || leadsToOp(path) || constantAt(path) ? undefined
+        : ev.resolveImport?.(s.module, name, fromPath) ?? ev.resolveImport?.(joinModule(s.module, name), undefined, fromPath));
+      out.push([alias, () => fromSource() ?? { t: 'ns', path, from: fromPath }]);
     } else {
       // `from pkg import name`: a name the package defines, else its submodule `pkg.name`.
       out.push([alias, () => ev.resolveImport?.(s.module, name, fromPath) ?? ev.resolveImport?.(joinModule(s.module, name), undefined, fromPath) ?? { t: 'ns', path: `${s.module}.${name}` }]);

@@ -16,7 +16,7 @@ import { attribute } from './attributes';
 import { classAttribute, frameworkBases, instantiate, userCallMethod } from './classes';
 import { Evaluator, type Budget } from './evaluator';
 import { makeFunction } from './functions';
-import { chooseArguments, type ArgValue, type ArgumentSources, type ChosenArg, type Stage } from './hyperparameters';
+import { chooseArguments, type ArgValue, type ArgumentSources, type ChosenArg, type InputDerived, type Stage } from './hyperparameters';
 import type { EvaluationNotes } from './notes';
 import type { ModuleContext, Scope } from './scope';
 
@@ -105,7 +105,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator, options: B
   const sources: ArgumentSources = {
     ev, scope: mod.scope, framework: target.framework, name: target.name, language: target.module.ir.language,
     definitionLines: [...new Set([target.nameSpan.startLine, target.span.startLine])], comments: target.module.ir.comments,
-    explicit: options.args, settings: options.settingsArgs?.[target.name], chosen: {}, users: usersOf(target),
+    explicit: options.args, settings: options.settingsArgs?.[target.name], chosen: {}, users: usersOf(target), loss: target.kind === 'loss',
   };
   const nInputs = target.kind === 'activation' || options.predictionOnly ? 1 : Math.max(1, Math.min(2, target.inputs.length));
   const sitesOf = (hows: CallSite['how'][], offset: number): Stage['sites'] => calls.sites.filter((s) => hows.includes(s.how)).map((site) => ({ site, offset, keywordsOnly: site.how === 'partial' && offset > 0, configures: true }));
@@ -162,7 +162,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator, options: B
     }
   }
   // The call's own parameters beyond its inputs (`focal(logits, labels, gamma)`, `forward(self, x, y, weight)`).
-  let extra: { args: Value[]; kwargs: Map<string, Value> } = { args: [], kwargs: new Map() };
+  let extra: { args: Value[]; kwargs: Map<string, Value>; derived: InputDerived[] } = { args: [], kwargs: new Map(), derived: [] };
   if (inner) {
     const params = inner.def.params.filter((p) => p.kind === 'normal').slice(inner.skip + nInputs);
     const stage: Stage = { what: 'argument', params, closure: inner.closure, positional: inner.positional, sites: inputSites.map((site) => ({ site, offset: nInputs, keywordsOnly: site.how === 'partial', configures: site.how === 'partial' })), span: target.nameSpan };
@@ -179,7 +179,21 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator, options: B
     run(inputs: tf.Tensor[]): tf.Tensor {
       const args = inputs.map((t) => ({ t: 'tensor', v: ev.ctx.finish(t) }) as Value);
       const ordered = args.length === 1 ? args : mapping && mapping.predIndex === 0 ? [args[1], args[0]] : args;
-      const out = ev.callValue(callable, [...ordered, ...padded(extra.args, ordered.length, nInputs)], extra.kwargs, target.nameSpan);
+      let extraArgs = extra.args;
+      let extraKwargs = extra.kwargs;
+      if (extra.derived.length) {
+        // The inputs come as (target, prediction), or the prediction alone.
+        const tensorAt = (i: number): tf.Tensor => (args[i] as Extract<Value, { t: 'tensor' }>).v;
+        const made = { prediction: tensorAt(args.length - 1), target: args.length > 1 ? tensorAt(0) : undefined };
+        extraArgs = [...extraArgs];
+        extraKwargs = new Map(extraKwargs);
+        for (const d of extra.derived) {
+          const value: Value = { t: 'tensor', v: d.make(made) };
+          if (inner?.positional) extraArgs[d.index] = value;
+          else extraKwargs.set(d.name, value);
+        }
+      }
+      const out = ev.callValue(callable, [...ordered, ...padded(extraArgs, ordered.length, nInputs)], extraKwargs, target.nameSpan);
       return ev.tensor(out.t === 'tuple' || out.t === 'list' ? out.items[0] : out, target.nameSpan);
     },
   };

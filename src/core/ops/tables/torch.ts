@@ -133,7 +133,7 @@ export const torchOps: OpRow[] = [
   row(['torch.zeros'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.ones'], 'ones', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.full'], 'full', ['size:shape', 'fill_value:value', 'dtype=None', 'device=None']),
-  row(['torch.tensor', 'torch.as_tensor'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
+  row(['torch.tensor', 'torch.as_tensor', 'torch.from_numpy'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.Tensor', 'torch.FloatTensor'], 'legacy_tensor', ['*data:x', 'device=None']),
   row(['torch.randn'], 'random_normal', ['*size:shape', 'generator=None', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.rand'], 'random_uniform', ['*size:shape', 'generator=None', 'dtype=None', 'device=None', 'requires_grad=False']),
