@@ -7,21 +7,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import * as tf from '@tensorflow/tfjs-core';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { analyzeSources } from '../../src/core/analyze';
 import { parserMemoryBytes } from '../../src/core/parse/treeSitter';
 import { recycleAbove } from '../../src/server/probeRunner';
 import { loadSeeds } from './generate';
-import { fuzzSettings, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
+import { fuzzAnalyzeOptions, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, summaryLine, type RssSample, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
 
 interface Job { id: number; path: string; text: string }
 /** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
-interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number }
+interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number; externalMb: number; arrayBuffersMb: number; tfMb: number; tfTensors: number }
 type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown } | { error: string });
 
 const footprint = (): Footprint => {
   const heap = getHeapStatistics();
-  return { heapUsedMb: heap.used_heap_size / 1048576, heapTotalMb: heap.total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576 };
+  const mem = process.memoryUsage();
+  const t = tf.memory();
+  return { heapUsedMb: heap.used_heap_size / 1048576, heapTotalMb: heap.total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576, externalMb: mem.external / 1048576, arrayBuffersMb: mem.arrayBuffers / 1048576, tfMb: t.numBytes / 1048576, tfTensors: t.numTensors };
 };
 
 function workerMain(): void {
@@ -31,7 +34,7 @@ function workerMain(): void {
   port.on('message', (job: Job) => {
     const t = performance.now();
     const before = rejections;
-    analyzeSources([{ path: job.path, text: job.text }], { settings: fuzzSettings }).then(
+    analyzeSources([{ path: job.path, text: job.text }], fuzzAnalyzeOptions()).then(
       (reports) => {
         // Let a rejection raised during the analysis surface before answering.
         setImmediate(() => {
@@ -110,6 +113,12 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
   return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled, footprint: () => last };
 }
 
+/**
+ * Past the input's own time budget and one function's (the core stops a probe at its budget), with
+ * room for a starved machine: only an input that slips past both budgets reaches it.
+ */
+const defaultWatchdogMs = (inputBudgetSeconds + 30) * 1000 + 3 * fuzzAnalyzeOptions().settings.timeBudgetMs;
+
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
@@ -126,7 +135,7 @@ async function main(): Promise<number> {
   const root = resolve(arg('root', process.cwd())!);
   const out = resolve(arg('out', join(root, 'test-output/fuzz'))!);
   const replay = arg('replay');
-  const { analyze, dispose, recycled, footprint: threadFootprint } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
+  const { analyze, dispose, recycled, footprint: threadFootprint } = workerAnalyzer(Number(arg('watchdog-ms', String(defaultWatchdogMs))));
   if (replay) {
     const meta = (() => { try { return JSON.parse(readFileSync(`${replay}.json`, 'utf8')) as { path: string }; } catch { return undefined; } })();
     const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
@@ -142,25 +151,29 @@ async function main(): Promise<number> {
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
   const rssMb = (): number => Math.round(process.memoryUsage.rss() / 1048576);
-  /** This process (the runner and its analysis thread): RSS after each 500 inputs, to see whether it stays flat. */
-  const rssAt: { done: number; mb: number }[] = [];
-  console.log(`fuzz: seed ${seed}; ${count} inputs through the core, ${serverCount} through the language server; ${seeds.length} seed files`);
+  /**
+   * This process (the runner and its analysis thread): RSS every `sample` inputs (about a hundred
+   * samples a run) for the closing line's trend; printed with the other figures every `every` inputs.
+   */
+  const rssAt: RssSample[] = [];
+  const sample = Math.max(1, Math.round(count / 100));
+  const every = Number(arg('every', '500'));
   const core = await runCoreFuzz({
     count, seed, seeds, analyze, saveDir: join(out, 'core'),
     progress: (done, s) => {
-      if (done % 500 === 0 || done === count) {
-        rssAt.push({ done, mb: rssMb() });
+      if (done % sample === 0 || done === count) rssAt.push({ done, mb: rssMb() });
+      if (done % every === 0 || done === count) {
         const f = threadFootprint();
-        const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, parser ${Math.round(f.parserMb)} MB, ` : '';
+        const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, external ${Math.round(f.externalMb)} MB (array buffers ${Math.round(f.arrayBuffersMb)}), tensors ${f.tfTensors} (${Math.round(f.tfMb)} MB), parser ${Math.round(f.parserMb)} MB, ` : '';
         console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB (${thread}runner heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB); analysis thread recycled ${recycled()}×`);
       }
     },
   });
   await dispose();
-  const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
+  const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v} in ${Math.round((core.msByFamily[k] ?? 0) / 1000)} s`).join(', ');
   const peakCoreMb = Math.round(process.resourceUsage().maxRSS / 1024);
   if (rssAt.length) console.log(`core memory: rss ${rssAt[0].mb} MB at ${rssAt[0].done} inputs → ${rssAt[rssAt.length - 1].mb} MB at ${rssAt[rssAt.length - 1].done}; peak ${peakCoreMb} MB; analysis thread recycled ${recycled()}× after a huge input`);
-  console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail})`);
+  console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail}); the seeds' baselines took ${Math.round(core.baselineMs / 1000)} s; ${Math.round((Date.now() - started) / 1000)} s in all`);
   printProblems('core', core);
   const workspace = mkdtempSync(join(tmpdir(), 'gradprobe-fuzz-'));
   const server = serverCount > 0
@@ -177,7 +190,7 @@ async function main(): Promise<number> {
   const slowest = server && server.slowest.ms > core.slowest.ms ? { ms: server.slowest.ms, file: `${server.slowest.id} ${server.slowest.path}, through the server` } : { ms: core.slowest.ms, file: core.slowest.saved ?? `${core.slowest.id} ${core.slowest.path}` };
   const failures = core.malformed + core.lost + (server?.malformed ?? 0);
   if (failures) console.log(`fuzz: ${failures} malformed answers or lost functions (see above)`);
-  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), trend: rssTrend(rssAt, count) }));
   return core.crashes + core.rejections + (server?.crashes ?? 0) + (server?.rejections ?? 0) + failures > 0 ? 1 : 0;
 }
 
