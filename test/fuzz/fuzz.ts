@@ -158,8 +158,13 @@ async function main(): Promise<number> {
   const rssAt: RssSample[] = [];
   const sample = Math.max(1, Math.round(count / 100));
   const every = Number(arg('every', '500'));
+  // A time limit ends the core run early, with its closing line over the inputs done: on a shared
+  // machine a long run's length is not known in advance, and its trend is what it measures.
+  const minutes = arg('minutes') === undefined ? undefined : Number(arg('minutes'));
+  if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes wants a positive number, not ${arg('minutes')}`);
+  const stopAt = minutes === undefined ? Infinity : started + minutes * 60_000;
   const core = await runCoreFuzz({
-    count, seed, seeds, analyze, saveDir: join(out, 'core'),
+    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt,
     progress: (done, s) => {
       if (done % sample === 0 || done === count) rssAt.push({ done, mb: rssMb() });
       if (done % every === 0 || done === count) {
@@ -169,9 +174,14 @@ async function main(): Promise<number> {
       }
     },
   });
+  // The last sample is taken with the analysis thread still up, as every other one was.
+  if (core.inputs && rssAt[rssAt.length - 1]?.done !== core.inputs) rssAt.push({ done: core.inputs, mb: rssMb() });
   await dispose();
   const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v} in ${Math.round((core.msByFamily[k] ?? 0) / 1000)} s`).join(', ');
   const peakCoreMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (core.inputs < count) {
+    console.log(`core: stopped at the time limit (--minutes ${minutes}) after ${core.inputs} of ${count} inputs`);
+  }
   if (rssAt.length) console.log(`core memory: rss ${rssAt[0].mb} MB at ${rssAt[0].done} inputs → ${rssAt[rssAt.length - 1].mb} MB at ${rssAt[rssAt.length - 1].done}; peak ${peakCoreMb} MB; analysis thread recycled ${recycled()}× after a huge input`);
   console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail}); the seeds' baselines took ${Math.round(core.baselineMs / 1000)} s; ${Math.round((Date.now() - started) / 1000)} s in all`);
   printProblems('core', core);
@@ -190,7 +200,7 @@ async function main(): Promise<number> {
   const slowest = server && server.slowest.ms > core.slowest.ms ? { ms: server.slowest.ms, file: `${server.slowest.id} ${server.slowest.path}, through the server` } : { ms: core.slowest.ms, file: core.slowest.saved ?? `${core.slowest.id} ${core.slowest.path}` };
   const failures = core.malformed + core.lost + (server?.malformed ?? 0);
   if (failures) console.log(`fuzz: ${failures} malformed answers or lost functions (see above)`);
-  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), trend: rssTrend(rssAt, count) }));
+  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), trend: rssTrend(rssAt, core.inputs) }));
   return core.crashes + core.rejections + (server?.crashes ?? 0) + (server?.rejections ?? 0) + failures > 0 ? 1 : 0;
 }
 

@@ -231,6 +231,8 @@ export interface CoreRunOptions {
   /** Where failing and slowest inputs are written for replay; none when absent. */
   saveDir?: string;
   progress?: (done: number, stats: FuzzStats) => void;
+  /** Checked between inputs: the run ends early (its stats cover the inputs done) when it returns true. */
+  stop?: () => boolean;
   /** Unhandled rejections counted so far by the caller's hook (in-process analyzers). */
   rejectionsSoFar?: () => number;
 }
@@ -280,7 +282,7 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
     return baselines.get(seed.path)!;
   };
   let rejections = opts.rejectionsSoFar?.() ?? 0;
-  for (let i = 0; i < opts.count; i++) {
+  for (let i = 0; i < opts.count && !opts.stop?.(); i++) {
     const input = generateInput(rng, i, opts.seeds);
     const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
     const baseline = seed ? await baselineFor(seed) : null;
