@@ -13,12 +13,12 @@ import { analyzeSources } from '../../src/core/analyze';
 import { parserMemoryBytes } from '../../src/core/parse/treeSitter';
 import { recycleAbove } from '../../src/server/probeRunner';
 import { loadSeeds } from './generate';
-import { fuzzAnalyzeOptions, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, summaryLine, type RssSample, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
+import { fuzzAnalyzeOptions, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type RssSample, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
 
 interface Job { id: number; path: string; text: string }
 /** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
 interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number; externalMb: number; arrayBuffersMb: number; tfMb: number; tfTensors: number }
-type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown } | { error: string });
+type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown; problems: string[] } | { error: string });
 
 const footprint = (): Footprint => {
   const heap = getHeapStatistics();
@@ -39,7 +39,9 @@ function workerMain(): void {
         // Let a rejection raised during the analysis surface before answering.
         setImmediate(() => {
           try {
-            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), reports } satisfies Answer);
+            // Checked here, whole; sent without the probe data the judge does not read.
+            const unserialisable = serialisationProblem(reports);
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), reports: withoutProbeData(reports), problems: unserialisable ? [unserialisable] : [] } satisfies Answer);
           } catch (err) {
             port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), error: `the report cannot be sent to the server's main thread: ${(err as Error).message}` } satisfies Answer);
           }
@@ -75,7 +77,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
         recycled++;
         void w.terminate();
       }
-      p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections });
+      p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections, problems: a.problems });
     });
     w.on('error', (err) => {
       if (!pending || pending.worker !== w) return;
@@ -141,7 +143,7 @@ async function main(): Promise<number> {
     const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
     const o = await analyze(input);
     await dispose();
-    console.log(JSON.stringify({ ms: Math.round(o.ms), hang: o.hang, error: o.error, problems: o.reports ? reportProblems(input, o.reports) : undefined, functions: o.reports?.[0]?.functions.map((f) => ({ name: f.name, kind: f.kind, status: f.probe.status, reason: f.probe.reason, codes: f.findings.map((x) => x.code) })), fileFindings: o.reports?.[0]?.findings.filter((f) => !f.function) }, null, 1));
+    console.log(JSON.stringify({ ms: Math.round(o.ms), hang: o.hang, error: o.error, problems: o.reports ? [...(o.problems ?? []), ...reportProblems(input, o.reports)] : undefined, functions: o.reports?.[0]?.functions.map((f) => ({ name: f.name, kind: f.kind, status: f.probe.status, reason: f.probe.reason, codes: f.findings.map((x) => x.code) })), fileFindings: o.reports?.[0]?.findings.filter((f) => !f.function) }, null, 1));
     return o.error || o.hang ? 1 : 0;
   }
   const count = Number(arg('count', '1000'));

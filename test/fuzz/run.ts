@@ -22,6 +22,8 @@ export interface AnalyzeOutcome {
   ms: number;
   /** Unhandled rejections seen while it ran (where the analyzer can tell). */
   rejections?: number;
+  /** What the analyzer's own thread found wrong with the reports before sending them (serialisation). */
+  problems?: string[];
 }
 
 export type Analyzer = (input: { path: string; text: string }) => Promise<AnalyzeOutcome>;
@@ -143,12 +145,8 @@ export function reportProblems(input: { path: string; text: string }, reports: F
   const r = reports[0];
   const out: string[] = [];
   if (r.path !== input.path) out.push(`report for ${r.path}, not ${input.path}`);
-  try {
-    JSON.stringify(r);
-    structuredClone(r);
-  } catch (err) {
-    out.push(`the report cannot be serialised: ${(err as Error).message}`);
-  }
+  const unserialisable = serialisationProblem([r]);
+  if (unserialisable) out.push(unserialisable);
   const bounds = lineBounds(input.path, input.text);
   const names = new Set<string>();
   for (const fn of r.functions) {
@@ -181,6 +179,27 @@ export function reportProblems(input: { path: string; text: string }, reports: F
   if (r.findings.filter((f) => f.function !== undefined).length !== counted) out.push(`file findings (${r.findings.length}) do not add up to the functions' (${counted})`);
   if (input.text.includes('\u0000') && (r.functions.length || !r.findings.some((f) => f.code === 'GP002'))) out.push('a binary file (NUL bytes) without a file-level GP002');
   return out;
+}
+
+/** Whether the reports survive both ways they leave the core: JSON (the CLI, the cache) and a structured clone (a thread boundary). */
+export function serialisationProblem(reports: FileReport[]): string | undefined {
+  try {
+    JSON.stringify(reports);
+    structuredClone(reports);
+    return undefined;
+  } catch (err) {
+    return `the report cannot be serialised: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * The reports without their probe data (the sweeps, slices and landscapes: most of a report, tens
+ * of kB per function), which the judge does not read once their serialisation is checked. The
+ * analysis thread sends these: copying whole reports to the runner's thread, and cloning them
+ * there again, made the runner's native memory churn with every input.
+ */
+export function withoutProbeData(reports: FileReport[]): FileReport[] {
+  return reports.map((r) => ({ ...r, functions: r.functions.map(({ data: _data, ...fn }) => fn) }));
 }
 
 // ------------------------------------------------------------------ the oracle for mutated seeds
@@ -297,7 +316,7 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
     if (out.hang) record(stats, 'hang', input, `no answer within the watchdog (${Math.round(out.ms)} ms)`, opts.saveDir);
     else if (out.error !== undefined) record(stats, 'crash', input, `analyzeSources threw: ${out.error}`, opts.saveDir);
     else {
-      const problems = reportProblems(input, out.reports);
+      const problems = [...(out.problems ?? []), ...reportProblems(input, out.reports)];
       if (problems.length) record(stats, 'malformed', input, problems.slice(0, 10).join('; '), opts.saveDir);
       else if (seed && baseline) {
         const required = untouchedFunctions(input, seed, baseline);

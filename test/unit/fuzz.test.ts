@@ -12,7 +12,7 @@ import type { FileReport } from '../../src/core/findings/types';
 import { generateInput, loadSeeds, Rng } from '../fuzz/generate';
 import { analyzeSources } from '../../src/core/analyze';
 import { finding } from '../../src/core/findings/finding';
-import { baselineOf, budgetSkipped, fuzzAnalyzeOptions, fuzzSettings, inProcessAnalyzer, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, summaryLine, type Analyzer } from '../fuzz/run';
+import { baselineOf, budgetSkipped, fuzzAnalyzeOptions, fuzzSettings, inProcessAnalyzer, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type Analyzer } from '../fuzz/run';
 
 const root = process.cwd();
 const seeds = loadSeeds(root);
@@ -152,4 +152,33 @@ test('the RSS trend: flat after the warm-up reads as no growth, a steady climb a
   assert.equal(rssTrend([{ done: 1000, mb: 400 }], 1000), undefined);
   const line = summaryLine({ inputs: 1000, crashes: 0, rejections: 0, slowest: { ms: 12, file: 'x.py' }, peakRssMb: 480, trend: rssTrend(climbing, 1000) });
   assert.equal(line, 'fuzz: 1000 inputs, 0 crashes, 0 unhandled rejections, slowest 12 ms (x.py), peak RSS 480 MB (RSS 329 MB at 100 inputs, 396 MB at 1000; +74.0 MB per 1,000 inputs after warm-up)');
+});
+
+test('a run stopped between inputs covers the inputs done, each judged', async () => {
+  let done = 0;
+  const stats = await runCoreFuzz({
+    count: 50, seed, seeds, stop: () => done >= 5, progress: (n) => { done = n; },
+    analyze: async (input) => ({ reports: [{ path: input.path, functions: [], findings: [] }], ms: 1 }),
+  });
+  assert.equal(stats.inputs, 5);
+  assert.equal(Object.values(stats.byFamily).reduce((a, b) => a + b, 0), 5);
+});
+
+test('the analysis thread checks a report\'s serialisation whole and sends it without its probe data; what it found is judged malformed', async () => {
+  const text = 'import torch\n\ndef swish(x):\n    return x * torch.sigmoid(x)\n\nACT = swish\n';
+  const reports = await analyzeSources([{ path: 'a.py', text }], { settings: fuzzSettings });
+  assert.ok(reports[0].functions.some((f) => f.data), 'the probe made data');
+  const slim = withoutProbeData(reports);
+  assert.ok(slim[0].functions.every((f) => f.data === undefined));
+  assert.deepEqual(slim[0].functions.map(({ name, findings, probe }) => ({ name, findings, probe })), reports[0].functions.map(({ name, findings, probe }) => ({ name, findings, probe })));
+  assert.ok(reports[0].functions.some((f) => f.data), 'the reports themselves are left whole');
+  assert.equal(serialisationProblem(reports), undefined);
+  const broken = structuredClone(reports);
+  (broken[0].functions[0] as unknown as { data: unknown }).data = { f: () => 0 };
+  assert.match(serialisationProblem(broken) ?? '', /cannot be serialised/);
+  const stats = await runCoreFuzz({
+    count: 3, seed, seeds,
+    analyze: async (input) => ({ reports: [{ path: input.path, functions: [], findings: [] }], ms: 1, problems: ['the report cannot be serialised: x'] }),
+  });
+  assert.equal(stats.malformed, 3);
 });
