@@ -7,21 +7,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
+import * as tf from '@tensorflow/tfjs-core';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { analyzeSources } from '../../src/core/analyze';
 import { parserMemoryBytes } from '../../src/core/parse/treeSitter';
 import { recycleAbove } from '../../src/server/probeRunner';
 import { loadSeeds } from './generate';
-import { fuzzSettings, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
+import { fuzzAnalyzeOptions, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type RssSample, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
 
 interface Job { id: number; path: string; text: string }
 /** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
-interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number }
-type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown } | { error: string });
+interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number; externalMb: number; arrayBuffersMb: number; tfMb: number; tfTensors: number }
+type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown; problems: string[] } | { error: string });
 
 const footprint = (): Footprint => {
   const heap = getHeapStatistics();
-  return { heapUsedMb: heap.used_heap_size / 1048576, heapTotalMb: heap.total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576 };
+  const mem = process.memoryUsage();
+  const t = tf.memory();
+  return { heapUsedMb: heap.used_heap_size / 1048576, heapTotalMb: heap.total_heap_size / 1048576, parserMb: parserMemoryBytes() / 1048576, externalMb: mem.external / 1048576, arrayBuffersMb: mem.arrayBuffers / 1048576, tfMb: t.numBytes / 1048576, tfTensors: t.numTensors };
 };
 
 function workerMain(): void {
@@ -31,12 +34,14 @@ function workerMain(): void {
   port.on('message', (job: Job) => {
     const t = performance.now();
     const before = rejections;
-    analyzeSources([{ path: job.path, text: job.text }], { settings: fuzzSettings }).then(
+    analyzeSources([{ path: job.path, text: job.text }], fuzzAnalyzeOptions()).then(
       (reports) => {
         // Let a rejection raised during the analysis surface before answering.
         setImmediate(() => {
           try {
-            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), reports } satisfies Answer);
+            // Checked here, whole; sent without the probe data the judge does not read.
+            const unserialisable = serialisationProblem(reports);
+            port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), reports: withoutProbeData(reports), problems: unserialisable ? [unserialisable] : [] } satisfies Answer);
           } catch (err) {
             port.postMessage({ id: job.id, ms: performance.now() - t, rejections: rejections - before, footprint: footprint(), error: `the report cannot be sent to the server's main thread: ${(err as Error).message}` } satisfies Answer);
           }
@@ -72,7 +77,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
         recycled++;
         void w.terminate();
       }
-      p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections });
+      p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections, problems: a.problems });
     });
     w.on('error', (err) => {
       if (!pending || pending.worker !== w) return;
@@ -110,6 +115,12 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
   return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled, footprint: () => last };
 }
 
+/**
+ * Past the input's own time budget and one function's (the core stops a probe at its budget), with
+ * room for a starved machine: only an input that slips past both budgets reaches it.
+ */
+const defaultWatchdogMs = (inputBudgetSeconds + 30) * 1000 + 3 * fuzzAnalyzeOptions().settings.timeBudgetMs;
+
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
@@ -126,13 +137,13 @@ async function main(): Promise<number> {
   const root = resolve(arg('root', process.cwd())!);
   const out = resolve(arg('out', join(root, 'test-output/fuzz'))!);
   const replay = arg('replay');
-  const { analyze, dispose, recycled, footprint: threadFootprint } = workerAnalyzer(Number(arg('watchdog-ms', '120000')));
+  const { analyze, dispose, recycled, footprint: threadFootprint } = workerAnalyzer(Number(arg('watchdog-ms', String(defaultWatchdogMs))));
   if (replay) {
     const meta = (() => { try { return JSON.parse(readFileSync(`${replay}.json`, 'utf8')) as { path: string }; } catch { return undefined; } })();
     const input = { path: meta?.path ?? replay, text: readFileSync(replay, 'latin1').includes('\u0000') ? readFileSync(replay, 'latin1') : readFileSync(replay, 'utf8') };
     const o = await analyze(input);
     await dispose();
-    console.log(JSON.stringify({ ms: Math.round(o.ms), hang: o.hang, error: o.error, problems: o.reports ? reportProblems(input, o.reports) : undefined, functions: o.reports?.[0]?.functions.map((f) => ({ name: f.name, kind: f.kind, status: f.probe.status, reason: f.probe.reason, codes: f.findings.map((x) => x.code) })), fileFindings: o.reports?.[0]?.findings.filter((f) => !f.function) }, null, 1));
+    console.log(JSON.stringify({ ms: Math.round(o.ms), hang: o.hang, error: o.error, problems: o.reports ? [...(o.problems ?? []), ...reportProblems(input, o.reports)] : undefined, functions: o.reports?.[0]?.functions.map((f) => ({ name: f.name, kind: f.kind, status: f.probe.status, reason: f.probe.reason, codes: f.findings.map((x) => x.code) })), fileFindings: o.reports?.[0]?.findings.filter((f) => !f.function) }, null, 1));
     return o.error || o.hang ? 1 : 0;
   }
   const count = Number(arg('count', '1000'));
@@ -142,25 +153,39 @@ async function main(): Promise<number> {
   rmSync(out, { recursive: true, force: true });
   const started = Date.now();
   const rssMb = (): number => Math.round(process.memoryUsage.rss() / 1048576);
-  /** This process (the runner and its analysis thread): RSS after each 500 inputs, to see whether it stays flat. */
-  const rssAt: { done: number; mb: number }[] = [];
-  console.log(`fuzz: seed ${seed}; ${count} inputs through the core, ${serverCount} through the language server; ${seeds.length} seed files`);
+  /**
+   * This process (the runner and its analysis thread): RSS every `sample` inputs (about a hundred
+   * samples a run) for the closing line's trend; printed with the other figures every `every` inputs.
+   */
+  const rssAt: RssSample[] = [];
+  const sample = Math.max(1, Math.round(count / 100));
+  const every = Number(arg('every', '500'));
+  // A time limit ends the core run early, with its closing line over the inputs done: on a shared
+  // machine a long run's length is not known in advance, and its trend is what it measures.
+  const minutes = arg('minutes') === undefined ? undefined : Number(arg('minutes'));
+  if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes wants a positive number, not ${arg('minutes')}`);
+  const stopAt = minutes === undefined ? Infinity : started + minutes * 60_000;
   const core = await runCoreFuzz({
-    count, seed, seeds, analyze, saveDir: join(out, 'core'),
+    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt,
     progress: (done, s) => {
-      if (done % 500 === 0 || done === count) {
-        rssAt.push({ done, mb: rssMb() });
+      if (done % sample === 0 || done === count) rssAt.push({ done, mb: rssMb() });
+      if (done % every === 0 || done === count) {
         const f = threadFootprint();
-        const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, parser ${Math.round(f.parserMb)} MB, ` : '';
+        const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, external ${Math.round(f.externalMb)} MB (array buffers ${Math.round(f.arrayBuffersMb)}), tensors ${f.tfTensors} (${Math.round(f.tfMb)} MB), parser ${Math.round(f.parserMb)} MB, ` : '';
         console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB (${thread}runner heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB); analysis thread recycled ${recycled()}×`);
       }
     },
   });
+  // The last sample is taken with the analysis thread still up, as every other one was.
+  if (core.inputs && rssAt[rssAt.length - 1]?.done !== core.inputs) rssAt.push({ done: core.inputs, mb: rssMb() });
   await dispose();
-  const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v}`).join(', ');
+  const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v} in ${Math.round((core.msByFamily[k] ?? 0) / 1000)} s`).join(', ');
   const peakCoreMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  if (core.inputs < count) {
+    console.log(`core: stopped at the time limit (--minutes ${minutes}) after ${core.inputs} of ${count} inputs`);
+  }
   if (rssAt.length) console.log(`core memory: rss ${rssAt[0].mb} MB at ${rssAt[0].done} inputs → ${rssAt[rssAt.length - 1].mb} MB at ${rssAt[rssAt.length - 1].done}; peak ${peakCoreMb} MB; analysis thread recycled ${recycled()}× after a huge input`);
-  console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail})`);
+  console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail}); the seeds' baselines took ${Math.round(core.baselineMs / 1000)} s; ${Math.round((Date.now() - started) / 1000)} s in all`);
   printProblems('core', core);
   const workspace = mkdtempSync(join(tmpdir(), 'gradprobe-fuzz-'));
   const server = serverCount > 0
@@ -177,7 +202,7 @@ async function main(): Promise<number> {
   const slowest = server && server.slowest.ms > core.slowest.ms ? { ms: server.slowest.ms, file: `${server.slowest.id} ${server.slowest.path}, through the server` } : { ms: core.slowest.ms, file: core.slowest.saved ?? `${core.slowest.id} ${core.slowest.path}` };
   const failures = core.malformed + core.lost + (server?.malformed ?? 0);
   if (failures) console.log(`fuzz: ${failures} malformed answers or lost functions (see above)`);
-  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  console.log(summaryLine({ inputs: core.inputs + (server?.inputs ?? 0), crashes: core.crashes + (server?.crashes ?? 0), rejections: core.rejections + (server?.rejections ?? 0), slowest, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), trend: rssTrend(rssAt, core.inputs) }));
   return core.crashes + core.rejections + (server?.crashes ?? 0) + (server?.rejections ?? 0) + failures > 0 ? 1 : 0;
 }
 

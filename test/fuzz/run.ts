@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { CodeLensRequest, HoverRequest } from 'vscode-languageserver-protocol/node';
-import { analyzeSources } from '../../src/core/analyze';
+import { analyzeSources, type AnalyzeOptions } from '../../src/core/analyze';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
 import { ruleFor } from '../../src/core/findings/rules';
 import type { FileReport, Finding, FunctionReport } from '../../src/core/findings/types';
@@ -22,6 +22,8 @@ export interface AnalyzeOutcome {
   ms: number;
   /** Unhandled rejections seen while it ran (where the analyzer can tell). */
   rejections?: number;
+  /** What the analyzer's own thread found wrong with the reports before sending them (serialisation). */
+  problems?: string[];
 }
 
 export type Analyzer = (input: { path: string; text: string }) => Promise<AnalyzeOutcome>;
@@ -49,22 +51,39 @@ export interface FuzzStats {
   /** Functions the oracle required (summed over oracleChecked inputs). */
   oracleFunctions: number;
   byFamily: Record<string, number>;
+  /** Milliseconds spent per family (the analysis, not the generation or the judging). */
+  msByFamily: Record<string, number>;
+  /** Milliseconds spent analysing the seeds for the oracle's baselines. */
+  baselineMs: number;
   slowest: { ms: number; id: string; path: string; detail: string; saved?: string };
   problems: FuzzProblem[];
 }
 
 export function emptyStats(): FuzzStats {
-  return { inputs: 0, crashes: 0, rejections: 0, malformed: 0, lost: 0, oracleChecked: 0, oracleFunctions: 0, byFamily: {}, slowest: { ms: 0, id: '', path: '', detail: '' }, problems: [] };
+  return { inputs: 0, crashes: 0, rejections: 0, malformed: 0, lost: 0, oracleChecked: 0, oracleFunctions: 0, byFamily: {}, msByFamily: {}, baselineMs: 0, slowest: { ms: 0, id: '', path: '', detail: '' }, problems: [] };
 }
 
 export const fuzzSettings = mergeSettings(defaultSettings, { backend: 'cpu' });
+
+/**
+ * Each input's time budget, as `check --time-budget` sets a run's: a generated file of a hundred
+ * activations probes in seconds on a quiet machine but in minutes on a starved one, and what the
+ * budget does not reach is reported (GP002, the functions named), not waited on. The watchdog
+ * (fuzz.ts) sits above this budget plus one function's own, so it stops only what slips past both.
+ */
+export const inputBudgetSeconds = 30;
+
+/** What analyzeSources is given for one fuzz input: the fuzz settings and the input's own time budget. */
+export function fuzzAnalyzeOptions(budgetSeconds = inputBudgetSeconds): AnalyzeOptions {
+  return { settings: fuzzSettings, runBudget: { deadline: Date.now() + budgetSeconds * 1000, seconds: budgetSeconds } };
+}
 
 /** The core in this thread. Unhandled rejections are counted by the caller's process hook. */
 export function inProcessAnalyzer(): Analyzer {
   return async (input) => {
     const t = performance.now();
     try {
-      const reports = await analyzeSources([{ path: input.path, text: input.text }], { settings: fuzzSettings });
+      const reports = await analyzeSources([{ path: input.path, text: input.text }], fuzzAnalyzeOptions());
       return { reports, ms: performance.now() - t };
     } catch (err) {
       return { error: err instanceof Error ? err.stack ?? err.message : String(err), ms: performance.now() - t };
@@ -126,12 +145,8 @@ export function reportProblems(input: { path: string; text: string }, reports: F
   const r = reports[0];
   const out: string[] = [];
   if (r.path !== input.path) out.push(`report for ${r.path}, not ${input.path}`);
-  try {
-    JSON.stringify(r);
-    structuredClone(r);
-  } catch (err) {
-    out.push(`the report cannot be serialised: ${(err as Error).message}`);
-  }
+  const unserialisable = serialisationProblem([r]);
+  if (unserialisable) out.push(unserialisable);
   const bounds = lineBounds(input.path, input.text);
   const names = new Set<string>();
   for (const fn of r.functions) {
@@ -164,6 +179,27 @@ export function reportProblems(input: { path: string; text: string }, reports: F
   if (r.findings.filter((f) => f.function !== undefined).length !== counted) out.push(`file findings (${r.findings.length}) do not add up to the functions' (${counted})`);
   if (input.text.includes('\u0000') && (r.functions.length || !r.findings.some((f) => f.code === 'GP002'))) out.push('a binary file (NUL bytes) without a file-level GP002');
   return out;
+}
+
+/** Whether the reports survive both ways they leave the core: JSON (the CLI, the cache) and a structured clone (a thread boundary). */
+export function serialisationProblem(reports: FileReport[]): string | undefined {
+  try {
+    JSON.stringify(reports);
+    structuredClone(reports);
+    return undefined;
+  } catch (err) {
+    return `the report cannot be serialised: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * The reports without their probe data (the sweeps, slices and landscapes: most of a report, tens
+ * of kB per function), which the judge does not read once their serialisation is checked. The
+ * analysis thread sends these: copying whole reports to the runner's thread, and cloning them
+ * there again, made the runner's native memory churn with every input.
+ */
+export function withoutProbeData(reports: FileReport[]): FileReport[] {
+  return reports.map((r) => ({ ...r, functions: r.functions.map(({ data: _data, ...fn }) => fn) }));
 }
 
 // ------------------------------------------------------------------ the oracle for mutated seeds
@@ -214,6 +250,8 @@ export interface CoreRunOptions {
   /** Where failing and slowest inputs are written for replay; none when absent. */
   saveDir?: string;
   progress?: (done: number, stats: FuzzStats) => void;
+  /** Checked between inputs: the run ends early (its stats cover the inputs done) when it returns true. */
+  stop?: () => boolean;
   /** Unhandled rejections counted so far by the caller's hook (in-process analyzers). */
   rejectionsSoFar?: () => number;
 }
@@ -237,6 +275,19 @@ function record(stats: FuzzStats, kind: ProblemKind, input: FuzzInput, message: 
   stats.problems.push({ kind, id: input.id, path: input.path, detail: input.detail, message: message.slice(0, 2000), saved });
 }
 
+/**
+ * Functions a file-level GP002 names as not probed (the input's time budget ran out, or max-functions):
+ * reported by name, so the oracle counts them as kept.
+ */
+export function budgetSkipped(report: FileReport): Set<string> {
+  const out = new Set<string>();
+  for (const f of report.findings) {
+    const names = f.code === 'GP002' && f.function === undefined ? f.evidence.notProbed : undefined;
+    if (Array.isArray(names)) for (const n of names) if (typeof n === 'string') out.add(n);
+  }
+  return out;
+}
+
 export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   const stats = emptyStats();
   const rng = new Rng(opts.seed);
@@ -244,18 +295,20 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   const baselineFor = async (seed: SeedFile): Promise<Baseline | null> => {
     if (!baselines.has(seed.path)) {
       const out = await (opts.baselineAnalyze ?? opts.analyze)({ path: seed.path, text: seed.text });
+      stats.baselineMs += out.ms;
       baselines.set(seed.path, baselineOf(out.reports));
     }
     return baselines.get(seed.path)!;
   };
   let rejections = opts.rejectionsSoFar?.() ?? 0;
-  for (let i = 0; i < opts.count; i++) {
+  for (let i = 0; i < opts.count && !opts.stop?.(); i++) {
     const input = generateInput(rng, i, opts.seeds);
     const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
     const baseline = seed ? await baselineFor(seed) : null;
     const out = await opts.analyze({ path: input.path, text: input.text });
     stats.inputs++;
     stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;
+    stats.msByFamily[input.family] = (stats.msByFamily[input.family] ?? 0) + out.ms;
     if (out.ms > stats.slowest.ms) stats.slowest = { ms: out.ms, id: input.id, path: input.path, detail: input.detail, saved: save(opts.saveDir ? join(opts.saveDir, 'slowest') : undefined, input) };
     const nowRejections = (opts.rejectionsSoFar?.() ?? 0) + (out.rejections ?? 0);
     if (nowRejections > rejections) record(stats, 'rejection', input, `${nowRejections - rejections} unhandled rejection(s) while analysing it`, opts.saveDir);
@@ -263,7 +316,7 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
     if (out.hang) record(stats, 'hang', input, `no answer within the watchdog (${Math.round(out.ms)} ms)`, opts.saveDir);
     else if (out.error !== undefined) record(stats, 'crash', input, `analyzeSources threw: ${out.error}`, opts.saveDir);
     else {
-      const problems = reportProblems(input, out.reports);
+      const problems = [...(out.problems ?? []), ...reportProblems(input, out.reports)];
       if (problems.length) record(stats, 'malformed', input, problems.slice(0, 10).join('; '), opts.saveDir);
       else if (seed && baseline) {
         const required = untouchedFunctions(input, seed, baseline);
@@ -271,7 +324,8 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
           stats.oracleChecked++;
           stats.oracleFunctions += required.length;
           const listed = out.reports![0].functions;
-          const missing = required.filter((fn) => !listed.some((l) => l.name === fn.name && l.kind === fn.kind));
+          const notProbed = budgetSkipped(out.reports![0]);
+          const missing = required.filter((fn) => !listed.some((l) => l.name === fn.name && l.kind === fn.kind) && !notProbed.has(fn.name));
           if (missing.length) record(stats, 'lost', input, `untouched function(s) no longer reported: ${missing.map((f) => `${f.name} (${f.kind}, lines ${f.span.startLine + 1}–${f.span.endLine + 1})`).join(', ')}`, opts.saveDir);
         }
       }
@@ -390,7 +444,34 @@ export async function runServerFuzz(opts: ServerRunOptions): Promise<FuzzStats &
   return { ...stats, skipped, serverAlive, failureLogs: failureLogs(server.logs), rssMb };
 }
 
-/** The closing line: the run's counts, its slowest input, and the runner's peak RSS (its analysis thread included). */
-export function summaryLine(total: { inputs: number; crashes: number; rejections: number; slowest: { ms: number; file: string }; peakRssMb: number }): string {
-  return `fuzz: ${total.inputs} inputs, ${total.crashes} crashes, ${total.rejections} unhandled rejections, slowest ${Math.round(total.slowest.ms)} ms (${total.slowest.file}), peak RSS ${Math.round(total.peakRssMb)} MB`;
+/** The runner's RSS after `done` inputs. */
+export interface RssSample { done: number; mb: number }
+
+/**
+ * How the RSS moved over a run: its value at 10% and at 100% of the inputs, and the least-squares
+ * slope per 1,000 inputs over the samples after the first 10% (the warm-up: grammars, engine, the
+ * seeds' baselines and the first large inputs set the level the run then has to hold). Undefined
+ * with fewer than two samples after the warm-up.
+ */
+export function rssTrend(samples: readonly RssSample[], count: number): { at10: RssSample; last: RssSample; perThousandMb: number } | undefined {
+  const warm = samples.filter((s) => s.done >= count / 10);
+  if (warm.length < 2) return undefined;
+  const n = warm.length;
+  const mx = warm.reduce((a, s) => a + s.done, 0) / n;
+  const my = warm.reduce((a, s) => a + s.mb, 0) / n;
+  const sxx = warm.reduce((a, s) => a + (s.done - mx) ** 2, 0);
+  const sxy = warm.reduce((a, s) => a + (s.done - mx) * (s.mb - my), 0);
+  return { at10: warm[0], last: warm[n - 1], perThousandMb: sxx > 0 ? (sxy / sxx) * 1000 : 0 };
+}
+
+const signed = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
+
+/**
+ * The closing line: the run's counts, its slowest input, the runner's peak RSS (its analysis thread
+ * included) and, with a trend, the RSS at 10% and at the end of the core run and its slope after the warm-up.
+ */
+export function summaryLine(total: { inputs: number; crashes: number; rejections: number; slowest: { ms: number; file: string }; peakRssMb: number; trend?: ReturnType<typeof rssTrend> }): string {
+  const t = total.trend;
+  const trend = t ? ` (RSS ${Math.round(t.at10.mb)} MB at ${t.at10.done} inputs, ${Math.round(t.last.mb)} MB at ${t.last.done}; ${signed(t.perThousandMb)} MB per 1,000 inputs after warm-up)` : '';
+  return `fuzz: ${total.inputs} inputs, ${total.crashes} crashes, ${total.rejections} unhandled rejections, slowest ${Math.round(total.slowest.ms)} ms (${total.slowest.file}), peak RSS ${Math.round(total.peakRssMb)} MB${trend}`;
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { FileReport } from '../../src/core/findings/types';
 import { generateInput, loadSeeds, Rng } from '../fuzz/generate';
 import { analyzeSources } from '../../src/core/analyze';
-import { baselineOf, fuzzSettings, inProcessAnalyzer, reportProblems, runCoreFuzz, runServerFuzz, summaryLine, type Analyzer } from '../fuzz/run';
+import { finding } from '../../src/core/findings/finding';
+import { baselineOf, budgetSkipped, fuzzAnalyzeOptions, fuzzSettings, inProcessAnalyzer, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type Analyzer } from '../fuzz/run';
 
 const root = process.cwd();
 const seeds = loadSeeds(root);
@@ -113,4 +114,71 @@ test('a seed\'s baseline keeps what the oracle reads (names, kinds, spans), not 
   const whole = JSON.stringify(functions).length;
   assert.ok(kept * 20 < whole, `the baseline keeps ${kept} characters of the reports' ${whole}`);
   assert.equal(baselineOf([]), null);
+});
+
+test('functions an input\'s time budget did not reach are named by its GP002: the oracle counts them as kept, and only them', { timeout: 120_000 }, async () => {
+  const real = inProcessAnalyzer();
+  const skipped = (name: (n: string) => boolean): Analyzer => async (input) => {
+    const out = await real(input);
+    const r = out.reports?.[0];
+    if (!r || !r.functions.length) return out;
+    const names = r.functions.map((f) => f.name);
+    const kept: FileReport = {
+      path: r.path,
+      functions: [],
+      findings: [finding('GP002', { message: `the run's time budget (30 s) ran out: ${names.length} functions were not probed`, span: { startLine: 0, startCol: 0, endLine: 0, endCol: 0 }, evidence: { timeBudget: 30, notProbed: names.filter(name) } })],
+    };
+    return { ...out, reports: [kept] };
+  };
+  const named = await judge(skipped(() => true));
+  assert.ok(named.oracleChecked > 0 && named.oracleFunctions > 0, `the oracle ran (${named.oracleChecked} inputs)`);
+  assert.equal(named.lost, 0, named.problems.map((p) => p.message).join('\n'));
+  assert.equal(named.malformed, 0, named.problems.map((p) => p.message).join('\n'));
+  const unnamed = await judge(skipped(() => false));
+  assert.ok(unnamed.lost > 0, 'a GP002 that names nothing keeps nothing');
+  assert.deepEqual([...budgetSkipped({ path: 'a.py', functions: [], findings: [finding('GP002', { message: 'm', span: { startLine: 0, startCol: 0, endLine: 0, endCol: 0 }, evidence: { notProbed: ['f', 3, 'g'] } })] })], ['f', 'g']);
+  const options = fuzzAnalyzeOptions();
+  assert.equal(options.runBudget?.seconds, inputBudgetSeconds);
+  assert.ok(options.runBudget!.deadline > Date.now(), 'the budget starts when the input does');
+});
+
+test('the RSS trend: flat after the warm-up reads as no growth, a steady climb as its slope per 1,000 inputs', () => {
+  const flat = [{ done: 50, mb: 300 }, ...Array.from({ length: 10 }, (_, i) => ({ done: (i + 1) * 100, mb: 400 + (i % 2) }))];
+  const t = rssTrend(flat, 1000)!;
+  assert.deepEqual([t.at10, t.last], [{ done: 100, mb: 400 }, { done: 1000, mb: 401 }]);
+  assert.ok(Math.abs(t.perThousandMb) < 2, `the warm-up's jump is left out: ${t.perThousandMb}`);
+  const climbing = Array.from({ length: 10 }, (_, i) => ({ done: (i + 1) * 100, mb: 322 + (i + 1) * 7.4 }));
+  assert.ok(Math.abs(rssTrend(climbing, 1000)!.perThousandMb - 74) < 1e-6);
+  assert.equal(rssTrend([{ done: 1000, mb: 400 }], 1000), undefined);
+  const line = summaryLine({ inputs: 1000, crashes: 0, rejections: 0, slowest: { ms: 12, file: 'x.py' }, peakRssMb: 480, trend: rssTrend(climbing, 1000) });
+  assert.equal(line, 'fuzz: 1000 inputs, 0 crashes, 0 unhandled rejections, slowest 12 ms (x.py), peak RSS 480 MB (RSS 329 MB at 100 inputs, 396 MB at 1000; +74.0 MB per 1,000 inputs after warm-up)');
+});
+
+test('a run stopped between inputs covers the inputs done, each judged', async () => {
+  let done = 0;
+  const stats = await runCoreFuzz({
+    count: 50, seed, seeds, stop: () => done >= 5, progress: (n) => { done = n; },
+    analyze: async (input) => ({ reports: [{ path: input.path, functions: [], findings: [] }], ms: 1 }),
+  });
+  assert.equal(stats.inputs, 5);
+  assert.equal(Object.values(stats.byFamily).reduce((a, b) => a + b, 0), 5);
+});
+
+test('the analysis thread checks a report\'s serialisation whole and sends it without its probe data; what it found is judged malformed', async () => {
+  const text = 'import torch\n\ndef swish(x):\n    return x * torch.sigmoid(x)\n\nACT = swish\n';
+  const reports = await analyzeSources([{ path: 'a.py', text }], { settings: fuzzSettings });
+  assert.ok(reports[0].functions.some((f) => f.data), 'the probe made data');
+  const slim = withoutProbeData(reports);
+  assert.ok(slim[0].functions.every((f) => f.data === undefined));
+  assert.deepEqual(slim[0].functions.map(({ name, findings, probe }) => ({ name, findings, probe })), reports[0].functions.map(({ name, findings, probe }) => ({ name, findings, probe })));
+  assert.ok(reports[0].functions.some((f) => f.data), 'the reports themselves are left whole');
+  assert.equal(serialisationProblem(reports), undefined);
+  const broken = structuredClone(reports);
+  (broken[0].functions[0] as unknown as { data: unknown }).data = { f: () => 0 };
+  assert.match(serialisationProblem(broken) ?? '', /cannot be serialised/);
+  const stats = await runCoreFuzz({
+    count: 3, seed, seeds,
+    analyze: async (input) => ({ reports: [{ path: input.path, functions: [], findings: [] }], ms: 1, problems: ['the report cannot be serialised: x'] }),
+  });
+  assert.equal(stats.malformed, 3);
 });
