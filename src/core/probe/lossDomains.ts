@@ -244,6 +244,18 @@ export function channelMaskPrediction(layout: LossLayout, target: Float32Array, 
   return channelProbabilities(layout, target, [1.5, 0.5, -0.5][level] ?? 0, seed);
 }
 
+/** Mean squared error: the baseline of regression and of images. */
+export const mseBaseline: Baseline = {
+  name: 'MSE',
+  at: (t, p) => {
+    const n = p.length;
+    const grad = new Float64Array(n);
+    let v = 0;
+    for (let i = 0; i < n; i++) { const d = p[i] - t[i]; v += d * d; grad[i] = (2 * d) / n; }
+    return { value: v / n, grad };
+  },
+};
+
 /** Boundary cases of one-hot channel masks: a class absent from a sample, a sample of background only. */
 export function channelMaskCases(layout: LossLayout, names: Names): LossCase[] {
   const { pred: p, target: t } = names;
@@ -424,17 +436,7 @@ export function structuredBaseline(family: LossFamily): Baseline | undefined {
       };
     }
     case 'boxes': return giouBaseline(family.boxFormat);
-    case 'images':
-      return {
-        name: 'MSE',
-        at: (t, p) => {
-          const n = p.length;
-          const grad = new Float64Array(n);
-          let v = 0;
-          for (let i = 0; i < n; i++) { const d = p[i] - t[i]; v += d * d; grad[i] = (2 * d) / n; }
-          return { value: v / n, grad };
-        },
-      };
+    case 'images': return mseBaseline;
     default: return undefined;
   }
 }

@@ -2,7 +2,7 @@
 // cases, the 1-D slices from the target outwards, and the baseline loss it compares with. Every
 // input stays inside the family's domain. Fixed seeds: the same loss always gets the same inputs.
 import {
-  channelMaskCases, channelMaskPrediction, channelMasks, channelMaskTargets, imageFallbackLayouts, isStructured, normal, seededRandom, structuredBaseline, structuredBoundary,
+  channelMaskCases, channelMaskPrediction, channelMasks, channelMaskTargets, imageFallbackLayouts, isStructured, mseBaseline, normal, seededRandom, structuredBaseline, structuredBoundary,
   structuredLayouts, structuredPrediction, structuredSlices, structuredTargets,
 } from './lossDomains';
 import type { LossFamily } from './lossFamily';
@@ -410,16 +410,7 @@ export function baselineFor(family: LossFamily, layout: LossLayout): Baseline | 
   const c = layout.lastAxis;
   switch (family.space) {
     case 'regression':
-      return {
-        name: 'MSE',
-        at: (t, p) => {
-          const n = p.length;
-          const grad = new Float64Array(n);
-          let v = 0;
-          for (let i = 0; i < n; i++) { const d = p[i] - t[i]; v += d * d; grad[i] = (2 * d) / n; }
-          return { value: v / n, grad };
-        },
-      };
+      return mseBaseline;
     case 'probabilities':
       if (classRows) {
         return {
