@@ -39,8 +39,9 @@ test('a loss that raises on every input shape is GP001 at the raise', async () =
     'import torch',
     '',
     'def volume_loss(input, target):  # gradprobe: loss',
-    '    if input.dim() != 5:',
-    '        raise ValueError("expects NCDHW volumes")',
+    // No layout the probe tries has 7 axes (it does try images of 4 and 5).
+    '    if input.dim() != 7:',
+    '        raise ValueError("expects 7-D tensors")',
     '    return (input - target).abs().mean()',
   ].join('\n');
   const { fn, finding } = await probe(text, 'volume_loss');
