@@ -192,6 +192,9 @@ class Reader {
         return { ...EMPTY, value: v, ...(call ? { fn: { def: call.def, env: new Map(), closure: call.closure as Scope, self: v } } : {}) };
       }
       case 'builtin': {
+        // A vectorized function (`jnp.vectorize(max_fun)`, `max_fun` a typical logsumexp or a user's
+        // function) does per row what the function it maps does: the read follows the call into it.
+        if (v.wraps) return this.valueTaint(v.wraps);
         // functools.partial of a user function: the read follows the call with the bound arguments.
         const inner = v.partial ? this.valueTaint(v.partial.fn) : undefined;
         if (!inner?.fn || !v.partial) return { ...EMPTY, value: v };
