@@ -49,6 +49,8 @@ export interface BuiltinValue {
   attrs?: Map<string, Value>;
   /** `functools.partial(fn, *args, **kwargs)`: what it binds, so a static read can follow the call into `fn`. */
   partial?: { fn: Value; args: Value[]; kwargs: Map<string, Value> };
+  /** `jnp.vectorize(fn)`: the function it maps, so a static read follows the call into `fn`. */
+  wraps?: Value;
 }
 
 export interface ClassValue {

@@ -462,6 +462,7 @@ function jnpVectorize(fun: Value | undefined, signature: Value | undefined, span
   return {
     t: 'builtin',
     name: 'vectorized',
+    wraps: fun,
     call: (args, kwargs, callSpan) => {
       if (coreRanks && coreRanks.length !== args.length) throw new UserCodeError(`vectorize: the signature names ${coreRanks.length} inputs, the call passes ${args.length}`, callSpan);
       const tensors = args.map((v) => ev.tensor(v, callSpan));

@@ -511,7 +511,10 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
   const typicalLoss = typicalMeasured[1].m.value;
   // A loss of the prediction alone (a regulariser such as a smoothness penalty) has no target to be minimal at.
   const hasTarget = program.target.inputs.length >= 2;
-  if (perfect && atTarget && hasTarget && !badValue.has(perfect)) checkMinimumAtTarget(ctx, perfect, atTarget, typicalLoss);
+  // A further tensor input (a triplet's negatives, given a typical value made from the target) pulls
+  // the minimum away from prediction == target by design: the loss also pushes away from it.
+  const further = program.derivedInputs;
+  if (perfect && atTarget && hasTarget && !badValue.has(perfect) && !further.length) checkMinimumAtTarget(ctx, perfect, atTarget, typicalLoss);
   const sliceEnds = slices.map((r) => ({ label: r.spec.label, value: r.measured[r.measured.length - 1]?.value ?? NaN }));
   checkUnbounded(ctx, perfect, atTarget, sliceEnds, boundaryMeasured);
 
@@ -532,6 +535,7 @@ export function probeLoss(program: Program, settings: GradProbeSettings): LossPr
     ctx.baseline ? `typical loss ${fmt(typicalLoss)} vs ${ctx.baseline.name} ${fmt(baselineAt(ctx.baseline, typical[1]).value)}` : `typical loss ${fmt(typicalLoss)}`,
   ];
   if (ratio !== undefined) parts.push(`gradient ${fmt(ratio)}× the baseline's`);
+  if (further.length && hasTarget) parts.push(`minimum at the target (GP203) not checked: the loss also takes ${further.map((n) => `\`${n}\``).join(', ')}, a typical value made from the inputs, which moves its minimum away from ${names.pred} == ${names.target}`);
   if (runner.failures.length) parts.push(`the loss raised an error on ${runner.failures.length} probe input(s), skipped (first: ${runner.failures[0]})`);
   parts.push(ctx.findings.length ? `findings: ${[...new Set(ctx.findings.map((f) => f.code))].join(', ')}` : 'no loss findings');
   return {

@@ -363,7 +363,9 @@ export class TaintOps {
     }
     if (tags.includes('cast')) return this.cast(c, all, label);
     // lprobs.gather(dim, index=target): the target holds the class indices the prediction is read at.
-    if (gatherImpls.has(c.op.impl) && x.pred && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
+    // So it does where anything else is gathered by it (a table of weights or class costs read at a
+    // label map's class ids): only integers index.
+    if (gatherImpls.has(c.op.impl) && [...args.slice(1), ...c.kwargs.values()].some((t) => t.target && !t.pred)) this.facts.indexByTarget.push({ what: `${label} at ${this.facts.targetName}`, span });
     const oneHot = this.scatteredOneHot(c, label);
     if (oneHot) return oneHot;
     const info = lossOpInfo(tags);

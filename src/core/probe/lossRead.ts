@@ -114,6 +114,13 @@ class Reader {
       else if (inputs.includes(p.name) || p.name === 'self' || p.name === 'this') continue;
       else frame.env.set(p.name, this.parameterDefault(p, closure));
     }
+    // A `*input, **kwargs` forwarder: its inputs are named after the function it forwards to, so
+    // `*input` holds them in order and the call spreads them into that function's parameters.
+    const star = fn.params.find((p) => p.kind === 'varargs');
+    if (star && !fn.params.some((p) => p.kind === 'normal' && (p.name === predName || p.name === targetName))) {
+      const items = inputs.map((name) => frame.env.get(name) ?? (name === predName ? { pred: true, target: false, grad: true } : name === targetName ? { pred: false, target: true, grad: false } : EMPTY));
+      frame.env.set(star.name, { ...union(...items), items });
+    }
     this.body(fn.body, frame);
   }
 
@@ -185,6 +192,9 @@ class Reader {
         return { ...EMPTY, value: v, ...(call ? { fn: { def: call.def, env: new Map(), closure: call.closure as Scope, self: v } } : {}) };
       }
       case 'builtin': {
+        // A vectorized function (`jnp.vectorize(max_fun)`, `max_fun` a typical logsumexp or a user's
+        // function) does per row what the function it maps does: the read follows the call into it.
+        if (v.wraps) return this.valueTaint(v.wraps);
         // functools.partial of a user function: the read follows the call with the bound arguments.
         const inner = v.partial ? this.valueTaint(v.partial.fn) : undefined;
         if (!inner?.fn || !v.partial) return { ...EMPTY, value: v };
@@ -463,7 +473,7 @@ class Reader {
 
   private call(e: Extract<Expr, { kind: 'call' }>, frame: Frame): Taint {
     const positional = e.args.filter((a) => !a.name && !a.spread);
-    const argExprs = positional.map((a) => a.value);
+    let argExprs = positional.map((a) => a.value);
     const kwExprs = new Map(e.args.filter((a): a is Arg & { name: string } => !!a.name).map((a) => [a.name, a.value]));
     const evalArg = (x: Expr): Taint => {
       const t = this.expr(x, frame);
@@ -472,7 +482,22 @@ class Reader {
       return t;
     };
     const evalArgs = (): [Taint[], Map<string, Taint>] => {
-      const args = argExprs.map(evalArg);
+      // `f(*input)` of a forwarder's own inputs (bound with their items in run()): one argument per
+      // item; any other `*args` is left out, as its items are not known.
+      const args: Taint[] = [];
+      const exprs: Expr[] = [];
+      for (const a of e.args) {
+        if (a.name || a.spread === 'kwargs') continue;
+        const starred = a.spread === 'args' ? a.value : a.value.kind === 'starred' ? a.value.value : undefined;
+        const items = starred ? this.expr(starred, frame).items : undefined;
+        if (starred && items) {
+          for (const item of items) { args.push(item); exprs.push(starred); }
+        } else if (!a.spread) {
+          args.push(evalArg(a.value));
+          exprs.push(a.value);
+        }
+      }
+      argExprs = exprs;
       const kwargs = new Map([...kwExprs].map(([k, v]) => [k, evalArg(v)]));
       for (const [k, v] of kwargs) if (v.value?.t === 'str' && boxFormatName.test(k)) this.noteFormat(v.value.v, kwExprs.get(k)!.span);
       return [args, kwargs];

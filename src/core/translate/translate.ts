@@ -37,6 +37,11 @@ export interface Program {
   /** The arguments chosen for the constructor, factory and the call's parameters beyond its inputs, and where each came from. */
   args: Record<string, ChosenArg>;
   /**
+   * Further tensor inputs of a loss made from the probe's own inputs at each call (a triplet's
+   * `negatives`): the loss also depends on them, so its minimum need not be at prediction == target.
+   */
+  derivedInputs: string[];
+  /**
    * Runs the function: an activation f(x); a loss with (yTrue, yPred) placed as the function
    * expects, or with the prediction alone (`[yPred]`) for a loss whose target is optional.
    */
@@ -173,6 +178,7 @@ export function buildProgram(target: DetectedFunction, ev: Evaluator, options: B
     target,
     mapping,
     args: sources.chosen,
+    derivedInputs: extra.derived.map((d) => d.name),
     callable,
     evaluator: ev,
     notes: ev.notes,
