@@ -159,16 +159,24 @@ if (watch) {
   for (const line of payload.lines) (payload.ok ? console.log : console.error)(line);
   if (!payload.ok) process.exitCode = 1;
 
-  // The CLI's V8 code cache (dist/cliMain.js.v8cache), written by one small eval so that the first
-  // `gradprobe` a user runs already starts from it (src/cli/launch.ts refreshes a stale one itself).
+  // The CLI's V8 code caches (dist/cliMain.js.eval.v8cache for `eval`, which runs under its own V8
+  // flags, and dist/cliMain.js.v8cache for the other commands), written by one small eval and one
+  // small check so that the first `gradprobe` a user runs already starts from them (src/cli/launch.ts
+  // refreshes a stale one itself).
   const scratch = mkdtempSync(join(tmpdir(), 'gradprobe-build-'));
   try {
     writeFileSync(join(scratch, 'act.py'), 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n');
-    rmSync(join(dist, 'cliMain.js.v8cache'), { force: true });
-    const prime = spawnSync(process.execPath, [join(dist, 'cli.js'), 'eval', join(scratch, 'act.py'), 'mish', '--x', '[-1, 0, 1]', '--backend', 'cpu'], { encoding: 'utf8' });
-    if (prime.status !== 0) {
-      console.error(`the CLI bundle does not run: ${prime.stderr}`);
-      process.exitCode = 1;
+    for (const f of ['cliMain.js.v8cache', 'cliMain.js.eval.v8cache']) rmSync(join(dist, f), { force: true });
+    const runs = [
+      ['eval', join(scratch, 'act.py'), 'mish', '--x', '[-1, 0, 1]', '--backend', 'cpu'],
+      ['check', join(scratch, 'act.py'), '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(scratch, 'results')],
+    ];
+    for (const args of runs) {
+      const prime = spawnSync(process.execPath, [join(dist, 'cli.js'), ...args], { encoding: 'utf8', cwd: scratch });
+      if (prime.status !== 0) {
+        console.error(`the CLI bundle does not run (${args[0]}): ${prime.stderr}`);
+        process.exitCode = 1;
+      }
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 const root = process.cwd();
 const work = mkdtempSync(join(tmpdir(), 'gradprobe-codecache-'));
 const dist = join(work, 'dist');
-const cache = join(dist, 'cliMain.js.v8cache');
+// `eval` keeps its own cache (it runs under other V8 flags); the other commands share cliMain.js.v8cache.
+const cache = join(dist, 'cliMain.js.eval.v8cache');
+const commandCache = join(dist, 'cliMain.js.v8cache');
 const source = join(work, 'act.py');
 
 function evalMish(...extra: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -59,9 +61,31 @@ test('a cache of another bundle is ignored and replaced; damaged data is refused
   assert.ok(statSync(cache).size > 8192, 'the damaged cache was not replaced');
 });
 
+const checkSource = (...extra: string[]): { status: number | null; stderr: string } =>
+  spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--no-cache', ...extra], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+
 test('--no-cache writes no code cache', () => {
   rmSync(cache, { force: true });
-  const r = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--no-cache', '--quiet', '--fail-on', 'never', '--backend', 'cpu'], { encoding: 'utf8', cwd: work });
+  rmSync(commandCache, { force: true });
+  const r = checkSource();
   assert.equal(r.status, 0, r.stderr);
   assert.equal(existsSync(cache), false);
+  assert.equal(existsSync(commandCache), false);
+});
+
+test('eval and check keep their own caches: running one does not replace the other\'s', () => {
+  rmSync(cache, { force: true });
+  rmSync(commandCache, { force: true });
+  assert.equal(evalMish().status, 0);
+  // A check that may write the code cache (its results still go nowhere).
+  const withCodeCache = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(work, 'results')], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+  assert.equal(withCodeCache.status, 0, withCodeCache.stderr);
+  assert.ok(existsSync(cache) && existsSync(commandCache), 'each command wrote its cache');
+  const evalCache = statSync(cache).mtimeMs;
+  const checkCache = statSync(commandCache).mtimeMs;
+  assert.equal(evalMish().status, 0);
+  const again = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(work, 'results')], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+  assert.equal(again.status, 0, again.stderr);
+  assert.equal(statSync(cache).mtimeMs, evalCache, 'eval\'s cache was rewritten after a check');
+  assert.equal(statSync(commandCache).mtimeMs, checkCache, 'check\'s cache was rewritten after an eval');
 });
