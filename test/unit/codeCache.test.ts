@@ -61,13 +61,14 @@ test('a cache of another bundle is ignored and replaced; damaged data is refused
   assert.ok(statSync(cache).size > 8192, 'the damaged cache was not replaced');
 });
 
-const checkSource = (...extra: string[]): { status: number | null; stderr: string } =>
-  spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--no-cache', ...extra], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+/** `check` on the source; `resultFlags` say where its results go (`--no-cache`: nowhere, and no code cache either). */
+const checkSource = (...resultFlags: string[]): { status: number | null; stderr: string } =>
+  spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', ...resultFlags], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
 
 test('--no-cache writes no code cache', () => {
   rmSync(cache, { force: true });
   rmSync(commandCache, { force: true });
-  const r = checkSource();
+  const r = checkSource('--no-cache');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(existsSync(cache), false);
   assert.equal(existsSync(commandCache), false);
@@ -77,14 +78,14 @@ test('eval and check keep their own caches: running one does not replace the oth
   rmSync(cache, { force: true });
   rmSync(commandCache, { force: true });
   assert.equal(evalMish().status, 0);
-  // A check that may write the code cache (its results still go nowhere).
-  const withCodeCache = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(work, 'results')], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+  // A check that may write the code cache (its results go to a scratch folder).
+  const withCodeCache = checkSource('--cache-dir', join(work, 'results'));
   assert.equal(withCodeCache.status, 0, withCodeCache.stderr);
   assert.ok(existsSync(cache) && existsSync(commandCache), 'each command wrote its cache');
   const evalCache = statSync(cache).mtimeMs;
   const checkCache = statSync(commandCache).mtimeMs;
   assert.equal(evalMish().status, 0);
-  const again = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(work, 'results')], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
+  const again = checkSource('--cache-dir', join(work, 'results'));
   assert.equal(again.status, 0, again.stderr);
   assert.equal(statSync(cache).mtimeMs, evalCache, 'eval\'s cache was rewritten after a check');
   assert.equal(statSync(commandCache).mtimeMs, checkCache, 'check\'s cache was rewritten after an eval');
