@@ -12,6 +12,7 @@ import { indexingOps } from './indexingOps';
 import { mathOps } from './mathOps';
 import { markTorchSize, randomOps } from './randomOps';
 import { spatialOps } from './spatialOps';
+import { layerOps, moduleStates } from './layerOps';
 import type { ClassCall, ClassRow, OpRow } from './table';
 import { numpyMethods, numpyOps } from './tables/numpy';
 import { pythonOps } from './tables/python';
@@ -34,12 +35,14 @@ interface BoundClass {
   impl: string;
   params: ParamSpec[];
   call: ClassCall;
+  fixed?: Record<string, Value>;
+  state?: string;
 }
 
 /** Every implementation, by name: the core set and the indexing, arithmetic, spatial and random modules. */
 const implementations: Record<string, OpImpl> = (() => {
   const all: Record<string, OpImpl> = { ...coreImplementations };
-  for (const extra of [indexingOps, mathOps, spatialOps, randomOps]) {
+  for (const extra of [indexingOps, mathOps, spatialOps, randomOps, layerOps]) {
     for (const [k, v] of Object.entries(extra)) {
       if (all[k]) throw new Error(`implementation ${k} is defined twice`);
       all[k] = v;
@@ -71,8 +74,9 @@ function indexClasses(rows: ClassRow[]): Map<string, BoundClass> {
   const map = new Map<string, BoundClass>();
   for (const r of rows) {
     if (!implementations[r.impl]) throw new Error(`class row ${r.names[0]} names a missing implementation ${r.impl}`);
+    if (r.state && !moduleStates[r.state]) throw new Error(`class row ${r.names[0]} names a missing module state ${r.state}`);
     const params = r.params.map(parseParam);
-    for (const name of r.names) map.set(name, { name, impl: r.impl, params, call: r.call });
+    for (const name of r.names) map.set(name, { name, impl: r.impl, params, call: r.call, fixed: r.fixed, state: r.state });
   }
   return map;
 }
@@ -240,16 +244,26 @@ interface SpecialCall {
 const noGrad: SpecialCall = { call: () => ({ t: 'builtin', name: 'no_grad_context', call: () => NONE }), tags: ['graph-break'] };
 const identityValue: SpecialCall = { call: (args) => args[0] ?? NONE };
 
-/** A class row as a callable: the constructor binds its arguments, the instance runs the implementation. */
+/**
+ * A class row as a callable: the constructor binds its arguments (and makes the module's parameters
+ * once, for a row with a state), the instance runs the implementation.
+ */
 function classCall(c: BoundClass): SpecialCall {
   return {
-    call: (args, kwargs, _span, ev) => ({
+    call: (args, kwargs, span, ev) => {
+      const state = c.state
+        ? moduleStates[c.state](OpArgs.bind(c.name, c.params, args, kwargs, span, (v) => ev.tensor(v, span), c.fixed), ev.ctx)
+        : undefined;
+      return {
       t: 'builtin',
       name: c.name,
+      ...(state ? { attrs: new Map(state) } : {}),
       call: (callArgs, _ck, callSpan) => watchedCall(c.name, callSpan, () => {
         const toTensor = (v: Value) => ev.tensor(v, callSpan);
         if (c.call.kind === 'activation') {
-          return wrap(implementations[c.impl].run(OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor), ev.ctx), ev);
+          const bound = OpArgs.bind(c.name, [parseParam('x'), ...c.params], [callArgs[0], ...args], kwargs, callSpan, toTensor, c.fixed);
+          for (const [k, v] of state ?? []) bound.values.set(k, v);
+          return wrap(implementations[c.impl].run(bound, ev.ctx), ev);
         }
         const targetFirst = c.call.argOrder === 'target-first';
         const [a, b] = callArgs;
@@ -265,7 +279,8 @@ function classCall(c: BoundClass): SpecialCall {
         }
         return out;
       }),
-    }),
+      };
+    },
   };
 }
 

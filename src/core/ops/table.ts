@@ -31,10 +31,18 @@ export interface ClassRow {
   /** The constructor's parameters, in the same notation as a row's. */
   params: string[];
   call: ClassCall;
+  /** Fixed implementation arguments (the number of spatial dimensions of a layer). */
+  fixed?: Record<string, Value>;
+  /**
+   * The module's parameters and buffers as a freshly constructed one holds them (a key of
+   * `moduleStates` in layerOps.ts): made once at construction, seen as the instance's attributes
+   * (`bn.running_var`, `conv.weight`) and bound to the implementation's arguments of the same name.
+   */
+  state?: string;
 }
 
-export function moduleRow(names: string | string[], impl: string, params: string[]): ClassRow {
-  return { names: Array.isArray(names) ? names : [names], impl, params, call: { kind: 'activation' } };
+export function moduleRow(names: string | string[], impl: string, params: string[], layer?: { fixed?: Record<string, Value>; state?: string }): ClassRow {
+  return { names: Array.isArray(names) ? names : [names], impl, params, call: { kind: 'activation' }, ...layer };
 }
 
 export function lossClassRow(names: string | string[], impl: string, params: string[], argOrder: 'input-first' | 'target-first'): ClassRow {

@@ -207,6 +207,7 @@ export const torchOps: OpRow[] = [
   row(under(F, ['avg_pool1d']), 'avg_pool_torch', ['input:x', 'kernel_size:kernel', 'stride=None', 'padding=0', 'ceil_mode=False', 'count_include_pad=True'], { dims: n(1) }),
   ...[2, 3].map((d) => row(under(F, [`avg_pool${d}d`]), 'avg_pool_torch', ['input:x', 'kernel_size:kernel', 'stride=None', 'padding=0', 'ceil_mode=False', 'count_include_pad=True', 'divisor_override=None'], { dims: n(d) })),
   ...[1, 2, 3].map((d) => row(under(F, [`conv${d}d`]), 'conv_torch', ['input:x', 'weight', 'bias=None', 'stride=1', 'padding=0', 'dilation=1', 'groups=1'], { dims: n(d) })),
+  row(['torch.batch_norm', ...under(F, ['batch_norm'])], 'batch_norm_torch', ['input:x', 'running_mean', 'running_var', 'weight=None', 'bias=None', 'training=False', 'momentum=0.1', 'eps=1e-05']),
 
   // ---- losses
   row(under(F, ['cosine_embedding_loss']), 'cosine_embedding_loss', ['input1:x', 'input2:y', 'target', 'margin=0', 'size_average=None', 'reduce=None', "reduction='mean'"]),
@@ -343,6 +344,9 @@ export const torchClasses: ClassRow[] = [
   moduleRow('torch.nn.Hardshrink', 'hardshrink', ['lambd=0.5']),
   moduleRow('torch.nn.Tanhshrink', 'tanhshrink', []),
   moduleRow('torch.nn.Threshold', 'threshold', ['threshold', 'value', 'inplace=False']),
+  // Layers with parameters: made once at construction, as a fresh module in eval mode has them (layerOps.ts).
+  ...[1, 2, 3].map((d) => moduleRow(`torch.nn.BatchNorm${d}d`, 'batch_norm_module', ['num_features', 'eps=1e-05', 'momentum=0.1', 'affine=True', 'track_running_stats=True', 'device=None', 'dtype=None'], { fixed: { dims: n(d) }, state: 'batch_norm' })),
+  ...[1, 2, 3].map((d) => moduleRow(`torch.nn.Conv${d}d`, 'conv_module', ['in_channels', 'out_channels', 'kernel_size', 'stride=1', 'padding=0', 'dilation=1', 'groups=1', 'bias:use_bias=True', "padding_mode='zeros'", 'device=None', 'dtype=None'], { fixed: { dims: n(d) }, state: 'conv' })),
   lossClassRow('torch.nn.MSELoss', 'mse_loss', ["reduction='mean'"], 'input-first'),
   lossClassRow('torch.nn.L1Loss', 'l1_loss', ["reduction='mean'"], 'input-first'),
   lossClassRow('torch.nn.SmoothL1Loss', 'smooth_l1_loss', ["reduction='mean'", 'beta=1.0'], 'input-first'),
