@@ -15,6 +15,7 @@ import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
 import { probeActivation } from './probe/activation';
 import { couplesElements, gridOf } from './probe/sweep';
+import { layoutClause, withInputLayout } from './probe/layout';
 import { probeDepth } from './probe/depth';
 import { probeLoss } from './probe/loss';
 import { trainingTaskOf, type LossFamily } from './probe/lossFamily';
@@ -538,16 +539,26 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
 
 function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
   if (target.kind === 'activation') {
-    const act = probeActivation(program, settings);
+    // The sweep's 1-D points, or the layout the function asks for (a batch of features, an image).
+    const laid = withInputLayout(program);
+    const act = probeActivation(laid.program, settings);
+    const layout = laid.layout();
     // With no gradient at all (GP106), the depth findings only repeat it. A map whose outputs couple
-    // across the input (a normaliser over the axis) is no unit of a hidden layer: no depth stack of it.
+    // across the input (a normaliser over the axis, a convolution over the image) is no unit of a
+    // hidden layer: no depth stack of it.
     const noGradient = act.findings.some((f) => f.code === 'GP106');
-    const coupled = !noGradient && couplesElements(program);
-    const depth = noGradient || coupled ? undefined : probeDepth(program, settings, { sweep: act.sweep });
-    const findings = [...act.findings, ...(depth?.findings ?? [])];
+    const coupled = !noGradient && couplesElements(laid.program);
+    const depth = noGradient || coupled ? undefined : probeDepth(laid.program, settings, { sweep: act.sweep });
+    // On a laid-out input (an image) a coupled map's output at a point depends on its neighbours in
+    // the layout, so f along the sweep's order is no curve of x: its shape (GP108) is not judged.
+    const positional = coupled && layout !== undefined;
+    const findings = [...act.findings.filter((f) => !positional || f.code !== 'GP108'), ...(depth?.findings ?? [])];
+    const couplingClause = !coupled ? ''
+      : layout ? ` · depth and monotonicity not probed: each output depends on its neighbours in the (${layout.shape.join(', ')}) layout (a convolution or normaliser across positions, not an elementwise activation)`
+        : ' · depth not probed: each output depends on the other inputs (a normaliser over the axis, not an elementwise activation)';
     return {
       findings,
-      summary: activationSummary(act, depth, findings) + (coupled ? ' · depth not probed: each output depends on the other inputs (a normaliser over the axis, not an elementwise activation)' : ''),
+      summary: activationSummary(act, depth, findings, !positional) + (layout ? ` · ${layoutClause(layout)}` : '') + couplingClause,
       data: {
         kind: 'activation',
         sweep: gridOf(act.sweep),
@@ -574,14 +585,14 @@ function trainingTaskFor(target: DetectedFunction, family: LossFamily | undefine
   return trainingTaskOf(family);
 }
 
-function activationSummary(act: ReturnType<typeof probeActivation>, depth: ReturnType<typeof probeDepth> | undefined, findings: Finding[]): string {
+function activationSummary(act: ReturnType<typeof probeActivation>, depth: ReturnType<typeof probeDepth> | undefined, findings: Finding[], shape = true): string {
   const parts = ['activation'];
   const codes = new Set(findings.map((f) => f.code));
   const nan = findings.find((f) => f.code === 'GP101' || f.code === 'GP102');
   if (nan) parts.push(`${nan.code === 'GP101' ? 'NaN' : 'NaN gradient'} at x = ${fmt((nan.evidence.x as number[])[0])}`);
   if (codes.has('GP106')) parts.push('no gradient');
   else {
-    parts.push(act.stats.monotonic ? 'monotonic' : 'non-monotonic');
+    if (shape) parts.push(act.stats.monotonic ? 'monotonic' : 'non-monotonic');
     parts.push(`f′ ∈ [${fmt(act.stats.dfMin)}, ${fmt(act.stats.dfMax)}]`);
   }
   if (depth && (codes.has('GP109') || codes.has('GP110'))) parts.push(`depth ratio ${fmt(depth.gradientRatio)}`);

@@ -116,8 +116,10 @@ function convState(a: OpArgs, ctx: OpContext): Map<string, Value> {
   const fanIn = (cin / groups) * kernel.reduce((p, k) => p * k, 1);
   const bound = 1 / Math.sqrt(fanIn);
   const signature = `${name}(${cin}, ${cout}, ${kernel.join('×')}${groups > 1 ? `, groups=${groups}` : ''})`;
-  const weight = draw(ctx, `${signature}.weight`, [cout, cin / groups, ...kernel], { kind: 'uniform', low: -bound, high: bound });
-  const bias = a.bool('use_bias', true) ? draw(ctx, `${signature}.bias`, [cout], { kind: 'uniform', low: -bound, high: bound }) : undefined;
+  const uniform = { kind: 'uniform', low: -bound, high: bound } as const;
+  const described = { transform: (t: tf.Tensor) => t, described: `U(−1/√${fanIn}, 1/√${fanIn}), as reset_parameters draws it` };
+  const weight = draw(ctx, `${signature}.weight`, [cout, cin / groups, ...kernel], uniform, described);
+  const bias = a.bool('use_bias', true) ? draw(ctx, `${signature}.bias`, [cout], uniform, described) : undefined;
   return new Map<string, Value>([
     ['in_channels', { t: 'num', v: cin, int: true }],
     ['out_channels', { t: 'num', v: cout, int: true }],

@@ -73,6 +73,14 @@ const calls: Record<string, MetadataCall> = {
   // The probe runs the code eagerly, as the frameworks' eager mode: never inside a traced graph.
   eager: () => ({ t: 'bool', v: true }),
   traced: () => ({ t: 'bool', v: false }),
+  // The probe runs on the CPU: no accelerator is available, and a device is only a name tensors
+  // are moved to (`.to(device)` leaves their values as they are).
+  no_accelerator: () => ({ t: 'bool', v: false }),
+  device: (a, k) => {
+    const spec = a[0] ?? k.get('type');
+    const kind = spec?.t === 'str' ? spec.v.split(':')[0] : 'cpu';
+    return { t: 'opaque', what: `device(type='${kind}')`, attrs: new Map<string, Value>([['type', str(kind)]]) };
+  },
 };
 
 /** The paths each entry answers under. */
@@ -82,6 +90,7 @@ const paths: Record<string, string> = {
   'torch.is_floating_point': 'is_floating_point', 'torch.is_complex': 'is_complex',
   'keras.version': 'keras_version', 'keras.config.backend': 'keras_backend', 'keras.backend.backend': 'keras_backend',
   'tf.executing_eagerly': 'eager', 'tf.inside_function': 'traced', 'keras.src.utils.backend_utils.in_tf_graph': 'traced',
+  'torch.cuda.is_available': 'no_accelerator', 'torch.backends.mps.is_available': 'no_accelerator', 'torch.device': 'device',
   'torch.jit.is_scripting': 'traced', 'torch.jit.is_tracing': 'traced', 'torch.compiler.is_compiling': 'traced',
 };
 
