@@ -207,7 +207,7 @@ export const torchOps: OpRow[] = [
   row(under(F, ['avg_pool1d']), 'avg_pool_torch', ['input:x', 'kernel_size:kernel', 'stride=None', 'padding=0', 'ceil_mode=False', 'count_include_pad=True'], { dims: n(1) }),
   ...[2, 3].map((d) => row(under(F, [`avg_pool${d}d`]), 'avg_pool_torch', ['input:x', 'kernel_size:kernel', 'stride=None', 'padding=0', 'ceil_mode=False', 'count_include_pad=True', 'divisor_override=None'], { dims: n(d) })),
   ...[1, 2, 3].map((d) => row(under(F, [`conv${d}d`]), 'conv_torch', ['input:x', 'weight', 'bias=None', 'stride=1', 'padding=0', 'dilation=1', 'groups=1'], { dims: n(d) })),
-  row(['torch.batch_norm', ...under(F, ['batch_norm'])], 'batch_norm_torch', ['input:x', 'running_mean', 'running_var', 'weight=None', 'bias=None', 'training=False', 'momentum=0.1', 'eps=1e-05']),
+  row(under(F, ['batch_norm']), 'batch_norm_torch', ['input:x', 'running_mean', 'running_var', 'weight=None', 'bias=None', 'training=False', 'momentum=0.1', 'eps=1e-05']),
 
   // ---- losses
   row(under(F, ['cosine_embedding_loss']), 'cosine_embedding_loss', ['input1:x', 'input2:y', 'target', 'margin=0', 'size_average=None', 'reduce=None', "reduction='mean'"]),
