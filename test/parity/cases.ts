@@ -2010,6 +2010,51 @@ composites.push(...(['NONE', 'SUM', 'MEAN', 'SUM_BY_NONZERO_WEIGHTS'] as const).
   };
 }));
 
+// Batch normalisation and layers with parameters. A module runs as a fresh one in eval mode
+// (running mean 0, var 1, weight 1, bias 0); a Conv module's weights are seeded draws, so its case
+// checks the module against the functional form on its own weight and bias (the difference is
+// exactly zero in both value and gradient) plus the functional form with given weights.
+const W3 = '[[1.0, -2.0, 0.5], [3.0, -1.5, 2.0]]';
+const W32 = '[[1.0, -2.0], [0.5, 3.0], [-1.5, 2.0]]';
+// running_mean, running_var, weight, bias of a 3-channel F.batch_norm
+const BN_ARGS = [[0.1, -0.2, 0.3], [0.5, 2.5, 1.5], [1.5, -0.5, 2.5], [0.2, 0.1, -0.3]];
+const tensors = (make: string): string => BN_ARGS.map((v) => `${make}(${JSON.stringify(v)})`).join(', ');
+const convWeights = (n: number): number[] => Array.from({ length: n }, (_, i) => [0.5, -1.0, 0.25, 1.5, -0.75, 2.0, -0.5, 1.0][i % 8]);
+const convModule = (name: string, ctor: string, view: number[], fn: string, extra: string, wshape: number[], x: number[]): Composite => {
+  const w = convWeights(wshape.reduce((p, q) => p * q, 1));
+  const X = `x.view(${view.join(', ')})`;
+  const body = `(m(${X}) - ${fn}(${X}, m.weight, m.bias${extra}) + ${fn}(${X}, torch.tensor(${JSON.stringify(w)}).view(${wshape.join(', ')})${extra})) ** 2`;
+  return {
+    name: `module:${name}`, rows: [`torch.nn.${name.split('-')[0]}`], lang: 'py', fn: 'f', x,
+    ref: `${fn}(x.reshape(${view.join(', ')}), T(${JSON.stringify(w)}).reshape(${wshape.join(', ')})${extra}) ** 2`,
+    src: `${TORCH}\n\nm = ${ctor}\n\n\ndef f(x):\n    return ${body}\n`,
+  };
+};
+composites.push(
+  actC('batch-norm:functional-eval', ['torch.nn.functional.batch_norm'], 'py', TORCH_F(`F.batch_norm(x.view(2, 3), ${tensors('torch.tensor')}, eps=1e-3) * torch.tensor(${W3})`), XG,
+    `F.batch_norm(x.reshape(2, 3), ${tensors('T')}, eps=1e-3) * T(${W3})`),
+  actC('batch-norm:functional-training', ['torch.nn.functional.batch_norm'], 'py', TORCH_F(`F.batch_norm(x.view(3, 2), None, None, training=True) * torch.tensor(${W32})`), XG,
+    `F.batch_norm(x.reshape(3, 2), None, None, training=True) * T(${W32})`),
+  actC('batch-norm:functional-4d', ['torch.nn.functional.batch_norm'], 'py', TORCH_F('F.batch_norm(x.view(1, 2, 2, 3), torch.tensor([0.5, -1.0]), torch.tensor([2.0, 0.25]), bias=torch.tensor([1.0, -1.0])) ** 2'), X12,
+    'F.batch_norm(x.reshape(1, 2, 2, 3), T([0.5, -1.0]), T([2.0, 0.25]), bias=T([1.0, -1.0])) ** 2'),
+  { name: 'module:BatchNorm1d', rows: ['torch.nn.BatchNorm1d'], lang: 'py', fn: 'f', x: XG,
+    ref: `F.batch_norm(x.reshape(2, 3), T([0.0, 0.0, 0.0]), T([1.0, 1.0, 1.0]), T([1.0, 1.0, 1.0]), T([0.0, 0.0, 0.0]), eps=1e-3) * T(${W3})`,
+    src: `${TORCH}\n\nm = nn.BatchNorm1d(3, eps=1e-3)\n\n\ndef f(x):\n    return m(x.view(2, 3)) * torch.tensor(${W3})\n` },
+  { name: 'module:BatchNorm1d-batch-statistics', rows: ['torch.nn.BatchNorm1d'], lang: 'py', fn: 'f', x: XG,
+    ref: `F.batch_norm(x.reshape(3, 2), None, None, training=True) * T(${W32})`,
+    src: `${TORCH}\n\nm = nn.BatchNorm1d(2, track_running_stats=False)\n\n\ndef f(x):\n    return m(x.view(3, 2)) * torch.tensor(${W32})\n` },
+  { name: 'module:BatchNorm2d', rows: ['torch.nn.BatchNorm2d'], lang: 'py', fn: 'f', x: X12,
+    ref: 'F.batch_norm(x.reshape(1, 2, 2, 3), T([0.0, 0.0]), T([1.0, 1.0]), T([1.0, 1.0]), T([0.0, 0.0])) ** 2 + x.reshape(1, 2, 2, 3)',
+    src: `${TORCH}\n\nm = nn.BatchNorm2d(2)\n\n\ndef f(x):\n    X = x.view(1, 2, 2, 3)\n    return m(X) ** 2 + X\n` },
+  { name: 'module:BatchNorm3d', rows: ['torch.nn.BatchNorm3d'], lang: 'py', fn: 'f', x: X12,
+    ref: 'F.batch_norm(x.reshape(1, 2, 1, 2, 3), T([0.0, 0.0]), T([1.0, 1.0]), eps=0.1) ** 2',
+    src: `${TORCH}\n\nm = nn.BatchNorm3d(2, eps=0.1, affine=False)\n\n\ndef f(x):\n    return m(x.view(1, 2, 1, 2, 3)) ** 2\n` },
+  convModule('Conv1d', 'nn.Conv1d(2, 2, 2, padding=1)', [1, 2, 3], 'F.conv1d', ', padding=1', [2, 2, 2], XG),
+  convModule('Conv2d-depthwise-same', "nn.Conv2d(2, 2, 3, padding='same', groups=2)", [1, 2, 2, 3], 'F.conv2d', ", padding='same', groups=2", [2, 1, 3, 3], X12),
+  convModule('Conv2d-stride-dilation', 'nn.Conv2d(1, 2, 2, stride=2, padding=(1, 0), dilation=(1, 2))', [1, 1, 3, 4], 'F.conv2d', ', stride=2, padding=(1, 0), dilation=(1, 2)', [2, 1, 2, 2], X12),
+  convModule('Conv3d-no-bias', 'nn.Conv3d(1, 2, (1, 2, 2), bias=False)', [1, 1, 1, 3, 4], 'F.conv3d', '', [2, 1, 1, 2, 2], X12),
+);
+
 export function compositeCases(): ParityCase[] {
   return composites.map((k) => {
     const base = { id: `composite:${k.name}`, rows: k.rows, path: k.lang === 'js' ? 'parity_composite.js' : 'parity_composite.py', text: k.src, name: k.fn, ref: k.ref };
