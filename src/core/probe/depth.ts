@@ -57,7 +57,7 @@ export function normalQuadrature(n: number): { z: number[]; w: number[] } {
   return { z, w: w.map((v) => v / total) };
 }
 
-const quadrature = normalQuadrature(2001);
+const quadrature = ((q) => ({ z: Float64Array.from(q.z), w: Float64Array.from(q.w) }))(normalQuadrature(2001));
 
 export interface DepthPrediction {
   init: InitScheme;
@@ -69,8 +69,12 @@ export interface DepthPrediction {
   reluRatio: number;
 }
 
-/** f and f′ at points, for the mean-field sums. */
-type Phi = (x: number[]) => { f: number[]; df: number[] };
+/**
+ * f and f′ at points, written into `f` and `df`, for the mean-field sums. In place, over typed
+ * arrays: the gain search runs the sixteen-layer sums some fifty times per function, and fresh
+ * arrays per layer were most of its cost.
+ */
+export type Phi = (points: Float64Array, f: Float64Array, df: Float64Array) => void;
 
 /** Linear interpolation that never makes a NaN of its own: next to a non-finite end it takes the nearer end. */
 const lerp = (a: number, b: number, t: number): number => (Number.isFinite(a) && Number.isFinite(b) ? a + t * (b - a) : t < 0.5 ? a : b);
@@ -81,28 +85,32 @@ const lerp = (a: number, b: number, t: number): number => (Number.isFinite(a) &&
  * translated function. Points must come in increasing order (they are √q·z for sorted z).
  */
 export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }): Phi {
-  const { x: xs, f, df } = table;
-  return (points) => {
-    const outF = new Array<number>(points.length);
-    const outD = new Array<number>(points.length);
+  const xs = Float64Array.from(table.x);
+  const f = Float64Array.from(table.f);
+  const df = Float64Array.from(table.df);
+  const last = xs.length - 1;
+  return (points, outF, outD) => {
     let j = 0;
     for (let k = 0; k < points.length; k++) {
       const v = points[k];
       if (Number.isNaN(v)) { outF[k] = NaN; outD[k] = NaN; continue; }
       if (v <= xs[0]) { outF[k] = f[0]; outD[k] = df[0]; continue; }
-      if (v >= xs[xs.length - 1]) { outF[k] = f[xs.length - 1]; outD[k] = df[xs.length - 1]; continue; }
+      if (v >= xs[last]) { outF[k] = f[last]; outD[k] = df[last]; continue; }
       while (j > 0 && xs[j] > v) j--;
       while (xs[j + 1] < v) j++;
       const t = (v - xs[j]) / (xs[j + 1] - xs[j]);
       outF[k] = lerp(f[j], f[j + 1], t);
       outD[k] = lerp(df[j], df[j + 1], t);
     }
-    return { f: outF, df: outD };
   };
 }
 
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
   const { z, w } = quadrature;
+  const n = z.length;
+  const points = new Float64Array(n);
+  const f = new Float64Array(n);
+  const df = new Float64Array(n);
   const variances: number[] = [];
   const activationVariances: number[] = [];
   const chi: number[] = [];
@@ -116,11 +124,13 @@ export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
       continue;
     }
     const s = Math.sqrt(q);
-    const { f, df } = phi(z.map((v) => s * v));
+    for (let i = 0; i < n; i++) points[i] = s * z[i];
+    phi(points, f, df);
+    // Summed in this order, term by term as written: the figures reported are these sums.
     let ef2 = 0;
     let edf2 = 0;
     let mean = 0;
-    for (let i = 0; i < z.length; i++) { ef2 += w[i] * f[i] * f[i]; edf2 += w[i] * df[i] * df[i]; mean += w[i] * f[i]; }
+    for (let i = 0; i < n; i++) { ef2 += w[i] * f[i] * f[i]; edf2 += w[i] * df[i] * df[i]; mean += w[i] * f[i]; }
     activationVariances.push(Math.max(0, ef2 - mean * mean));
     chi.push(init.weightVar * edf2);
     q = init.weightVar * ef2 + init.biasVar;
