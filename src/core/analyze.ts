@@ -10,7 +10,7 @@ import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
 import { finding, settleSourceFindings } from './findings/finding';
 import type { FileReport, Finding, FunctionReport, FunctionReportData } from './findings/types';
-import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
+import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule, type SourceDocument } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
 import { probeActivation } from './probe/activation';
@@ -140,6 +140,11 @@ export interface ParseOptions {
   settingsFor?: (path: string) => Pick<GradProbeSettings, 'maxFileBytes'>;
   runBudget?: AnalyzeOptions['runBudget'];
   onProgress?: AnalyzeOptions['onProgress'];
+  /**
+   * A parse already made of the same document (same path, language and text), used instead of
+   * parsing it again: the editor's scan has every file of the folder parsed as context.
+   */
+  parsedAlready?: (doc: SourceDocument) => ParsedModule | undefined;
 }
 
 export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): { modules: ParsedModule[]; failures: FileReport[] } {
@@ -170,7 +175,7 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
         const skip = tooLarge(doc.text);
         if (skip) throw skip;
       }
-      modules.push(parseDocument(doc));
+      modules.push(options.parsedAlready?.(doc) ?? parseDocument(doc));
     } catch (err) {
       if (err instanceof SkippedInput) {
         failures.push({ path: input.path, functions: [], findings: [fileFinding(err.message, err.evidence)] });
