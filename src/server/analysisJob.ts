@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
+import type { FileReport } from '../core/findings/types';
 import { toCellSpan, type ParsedModule, type SourceDocument } from '../core/parse/document';
 import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
 import { collectGarbage } from './gc';
@@ -134,7 +135,12 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
   });
-  post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+  post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+}
+
+/** A report without its functions' panel and hover arrays (a copy: the cached reports keep theirs). */
+function withoutData(report: FileReport): FileReport {
+  return { ...report, functions: report.functions.map(({ data: _data, training: _training, ...rest }) => rest) };
 }
 
 /** The probe panel's data for one function: the file's analysis (cached per function) plus the panel's parts. */
