@@ -81,6 +81,12 @@ export interface AnalyzeOptions {
    * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
    */
   probeThreads?: number;
+  /**
+   * false: the caller shows diagnostics only (the editor's workspace scan) and drops the reports'
+   * `data`, so what only `data` needs is not computed: the depth probe's suggested weight gain where
+   * no depth finding asks for one (a search of some fifty mean-field sums per activation).
+   */
+  reportData?: boolean;
   /** Called after each file parsed and each function probed (synchronously, between them). */
   onProgress?: (progress: AnalyzeProgress) => void;
   /**
@@ -229,11 +235,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     } else {
       const where = share ? share.claim(index, path) : 'here';
       if (where === 'here') {
-        const report = analyzeFunction(target, source, settings, options.probeThreads);
+        const report = analyzeFunction(target, source, settings, options.probeThreads, options.reportData);
         share?.probed?.(index, report);
         slots[index] = report;
       } else if (where === 'elsewhere') {
-        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads));
+        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads, options.reportData));
       }
     }
     options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
@@ -379,8 +385,9 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
 }
 
 
-export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1): FunctionReport {
-  const key = cacheKey(target, source, settings);
+export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1, reportData = true): FunctionReport {
+  // A report made without what only its data needs is kept apart from a whole one.
+  const key = `${cacheKey(target, source, settings)}${reportData ? '' : '\0without data'}`;
   const cached = reportCache.get(key);
   if (cached) {
     const moved = movedReport(cached, target);
@@ -410,7 +417,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
         return withTensorScope(() => {
           const program = buildProgram(target, ev, options);
           args = program.args;
-          return runProbes(target, program, settings);
+          return runProbes(target, program, settings, reportData);
         });
       } finally {
         for (const n of ev.assumptions) assumptions.add(n);
@@ -525,8 +532,8 @@ interface ProbeOutcome {
  * decided. A branch that went one way on every probe input (a sweep runs as one tensor) is in every
  * finding's evidence, since the verdict only covers that branch.
  */
-function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
-  const outcome = runProbesOnly(target, program, settings);
+function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings, reportData: boolean): ProbeOutcome {
+  const outcome = runProbesOnly(target, program, settings, reportData);
   const clauses = program.notes.summaryClauses();
   if (clauses.length) outcome.summary = [outcome.summary, ...clauses].filter((x) => x).join(' · ');
   const branches = program.notes.branches.map((b) => ({ line: b.span.startLine + 1, construct: b.construct, trueCount: b.trueCount, falseCount: b.falseCount }));
@@ -541,14 +548,14 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
   return outcome;
 }
 
-function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
+function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings, reportData: boolean): ProbeOutcome {
   if (target.kind === 'activation') {
     const act = probeActivation(program, settings);
     // With no gradient at all (GP106), the depth findings only repeat it. A map whose outputs couple
     // across the input (a normaliser over the axis) is no unit of a hidden layer: no depth stack of it.
     const noGradient = act.findings.some((f) => f.code === 'GP106');
     const coupled = !noGradient && couplesElements(program);
-    const depth = noGradient || coupled ? undefined : probeDepth(program, settings, { sweep: act.sweep });
+    const depth = noGradient || coupled ? undefined : probeDepth(program, settings, { sweep: act.sweep, suggestGain: reportData });
     const findings = [...act.findings, ...(depth?.findings ?? [])];
     return {
       findings,

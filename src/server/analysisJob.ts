@@ -134,6 +134,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     parsed: { modules, failures, detected },
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
+    reportData: req.reportData,
   });
   post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
 }

@@ -450,7 +450,7 @@ export interface DepthProbeResult {
   reluMeasured?: DepthMeasurement;
   /** Searched on the stack when GP109/GP110 fires. */
   gain?: GainSearch;
-  /** The suggested weight gain: verified on the stack, else the mean-field guess (NaN if none). */
+  /** The suggested weight gain: verified on the stack, else the mean-field guess (NaN if none, or not asked for: `suggestGain: false`). */
   suggestedGain: number;
 }
 
@@ -469,7 +469,7 @@ export function standardBand(init: InitScheme, seed = 7): { variances: Record<st
 }
 
 /** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep } = {}): DepthProbeResult {
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep; suggestGain?: boolean } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
@@ -556,7 +556,9 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
       },
     }));
   }
-  const suggestedGain = gain ? (gain.verified ? gain.gain : NaN) : meanFieldGain(phi, init);
+  // Without a finding, the suggestion is the mean-field gain, for the report's data; `suggestGain:
+  // false` (a caller that drops the data) leaves it NaN rather than search for it.
+  const suggestedGain = gain ? (gain.verified ? gain.gain : NaN) : options.suggestGain === false ? NaN : meanFieldGain(phi, init);
   return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured, gain, suggestedGain };
 }
 
