@@ -10,7 +10,7 @@ import { initEngine } from './engine';
 import { applySuppressions } from './findings/suppression';
 import { finding, settleSourceFindings } from './findings/finding';
 import type { FileReport, Finding, FunctionReport, FunctionReportData } from './findings/types';
-import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule } from './parse/document';
+import { DocumentError, documentFromText, parseDocument, toCellSpan, type ParsedModule, type SourceDocument } from './parse/document';
 import { loadGrammars } from './parse/treeSitter';
 import { formatNumber as fmt } from './findings/formatNumber';
 import { probeActivation } from './probe/activation';
@@ -82,6 +82,12 @@ export interface AnalyzeOptions {
    * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
    */
   probeThreads?: number;
+  /**
+   * false: the caller shows diagnostics only (the editor's workspace scan) and drops the reports'
+   * `data`, so what only `data` needs is not computed: the depth probe's suggested weight gain where
+   * no depth finding asks for one (a search of some fifty mean-field sums per activation).
+   */
+  reportData?: boolean;
   /** Called after each file parsed and each function probed (synchronously, between them). */
   onProgress?: (progress: AnalyzeProgress) => void;
   /**
@@ -141,6 +147,11 @@ export interface ParseOptions {
   settingsFor?: (path: string) => Pick<GradProbeSettings, 'maxFileBytes'>;
   runBudget?: AnalyzeOptions['runBudget'];
   onProgress?: AnalyzeOptions['onProgress'];
+  /**
+   * A parse already made of the same document (same path, language and text), used instead of
+   * parsing it again: the editor's scan has every file of the folder parsed as context.
+   */
+  parsedAlready?: (doc: SourceDocument) => ParsedModule | undefined;
 }
 
 export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): { modules: ParsedModule[]; failures: FileReport[] } {
@@ -171,7 +182,7 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
         const skip = tooLarge(doc.text);
         if (skip) throw skip;
       }
-      modules.push(parseDocument(doc));
+      modules.push(options.parsedAlready?.(doc) ?? parseDocument(doc));
     } catch (err) {
       if (err instanceof SkippedInput) {
         failures.push({ path: input.path, functions: [], findings: [fileFinding(err.message, err.evidence)] });
@@ -225,11 +236,11 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     } else {
       const where = share ? share.claim(index, path) : 'here';
       if (where === 'here') {
-        const report = analyzeFunction(target, source, settings, options.probeThreads);
+        const report = analyzeFunction(target, source, settings, options.probeThreads, options.reportData);
         share?.probed?.(index, report);
         slots[index] = report;
       } else if (where === 'elsewhere') {
-        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads));
+        slots[index] = (share?.elsewhere?.(index) ?? Promise.resolve(undefined)).then((r) => r ?? analyzeFunction(target, source, settings, options.probeThreads, options.reportData));
       }
     }
     options.onProgress?.({ phase: 'probe', done: ++done, total: detected.length, path });
@@ -375,8 +386,9 @@ function movedReport(cached: FunctionReport, target: DetectedFunction): Function
 }
 
 
-export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1): FunctionReport {
-  const key = cacheKey(target, source, settings);
+export function analyzeFunction(target: DetectedFunction, source: ModuleSource, settings: GradProbeSettings, probeThreads = 1, reportData = true): FunctionReport {
+  // A report made without what only its data needs is kept apart from a whole one.
+  const key = `${cacheKey(target, source, settings)}${reportData ? '' : '\0without data'}`;
   const cached = reportCache.get(key);
   if (cached) {
     const moved = movedReport(cached, target);
@@ -406,7 +418,7 @@ export function analyzeFunction(target: DetectedFunction, source: ModuleSource, 
         return withTensorScope(() => {
           const program = buildProgram(target, ev, options);
           args = program.args;
-          return runProbes(target, program, settings);
+          return runProbes(target, program, settings, reportData);
         });
       } finally {
         for (const n of ev.assumptions) assumptions.add(n);
@@ -521,8 +533,8 @@ interface ProbeOutcome {
  * decided. A branch that went one way on every probe input (a sweep runs as one tensor) is in every
  * finding's evidence, since the verdict only covers that branch.
  */
-function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
-  const outcome = runProbesOnly(target, program, settings);
+function runProbes(target: DetectedFunction, program: Program, settings: GradProbeSettings, reportData: boolean): ProbeOutcome {
+  const outcome = runProbesOnly(target, program, settings, reportData);
   const clauses = program.notes.summaryClauses();
   if (clauses.length) outcome.summary = [outcome.summary, ...clauses].filter((x) => x).join(' · ');
   const branches = program.notes.branches.map((b) => ({ line: b.span.startLine + 1, construct: b.construct, trueCount: b.trueCount, falseCount: b.falseCount }));
@@ -537,7 +549,7 @@ function runProbes(target: DetectedFunction, program: Program, settings: GradPro
   return outcome;
 }
 
-function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings): ProbeOutcome {
+function runProbesOnly(target: DetectedFunction, program: Program, settings: GradProbeSettings, reportData: boolean): ProbeOutcome {
   if (target.kind === 'activation') {
     // The sweep's 1-D points, or the layout the function asks for (a batch of features, an image).
     const laid = withInputLayout(program);
@@ -548,7 +560,7 @@ function runProbesOnly(target: DetectedFunction, program: Program, settings: Gra
     // hidden layer: no depth stack of it.
     const noGradient = act.findings.some((f) => f.code === 'GP106');
     const coupled = !noGradient && couplesElements(laid.program);
-    const depth = noGradient || coupled ? undefined : probeDepth(laid.program, settings, { sweep: act.sweep });
+    const depth = noGradient || coupled ? undefined : probeDepth(laid.program, settings, { sweep: act.sweep, suggestGain: reportData });
     // On a laid-out input (an image) a coupled map's output at a point depends on its neighbours in
     // the layout, so f along the sweep's order is no curve of x: its shape (GP108) is not judged.
     const positional = coupled && layout !== undefined;

@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
-import { toCellSpan, type ParsedModule } from '../core/parse/document';
+import type { FileReport } from '../core/findings/types';
+import { toCellSpan, type ParsedModule, type SourceDocument } from '../core/parse/document';
 import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
 import { collectGarbage } from './gc';
 import { toPanelData } from './panelData';
@@ -48,6 +49,18 @@ async function contextFor(root: string | undefined, exclude: string[]): Promise<
 /** Drops the cached workspace context of `root` (or all): files were created, deleted or renamed. */
 export function forgetContext(root?: string): void {
   for (const key of [...contexts.keys()]) if (!root || key.startsWith(`${root}\0`)) contexts.delete(key);
+}
+
+/**
+ * The folder's own parse of a document with the same path and text (not a notebook, whose cells
+ * are compared by their joined text only): the job's file as it is on disk, already parsed as context.
+ */
+function parsedAlready(folder: ParsedModule[]): (doc: SourceDocument) => ParsedModule | undefined {
+  const byPath = new Map(folder.map((m) => [m.doc.path, m]));
+  return (doc) => {
+    const m = byPath.get(doc.path);
+    return m && !doc.cells && !m.doc.cells && m.doc.language === doc.language && m.doc.text === doc.text ? m : undefined;
+  };
 }
 
 const jobStats = { jobs: 0, leakyJobs: 0 };
@@ -100,8 +113,11 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   if (req.probe) await prepareEngine(req.settings.backend);
   else await loadGrammars();
   const skip = new Set(req.files.map((f) => f.path));
-  const context = ctx?.modules(skip) ?? [];
-  const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings });
+  // The folder as context, the job's files as on disk among it: a file whose text is the disk's is
+  // not parsed again (and detection's per-module readings of it are already made).
+  const folder = ctx?.modules(new Set()) ?? [];
+  const context = folder.filter((m) => !skip.has(m.doc.path));
+  const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
   const detected = detectFunctions(modules, { context });
   const functions: OutlineEntry[] = detected.map((d) => {
     const span = toCellSpan(d.module.doc, d.span);
@@ -118,8 +134,14 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     parsed: { modules, failures, detected },
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
+    reportData: req.reportData,
   });
-  post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+  post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+}
+
+/** A report without its functions' panel and hover arrays (a copy: the cached reports keep theirs). */
+function withoutData(report: FileReport): FileReport {
+  return { ...report, functions: report.functions.map(({ data: _data, training: _training, ...rest }) => rest) };
 }
 
 /** The probe panel's data for one function: the file's analysis (cached per function) plus the panel's parts. */

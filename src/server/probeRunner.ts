@@ -16,6 +16,8 @@ export interface JobSpec {
   probe: boolean;
   root?: string;
   exclude: string[];
+  /** false: reports without their panel and hover arrays (see `AnalyzeRequest.reportData`). */
+  reportData?: boolean;
 }
 
 export interface JobOutcome {
@@ -216,7 +218,7 @@ export class WorkerRunner implements ProbeRunner {
       this.pending.set(id, p);
       this.arm(id, p);
       try {
-        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot };
+        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
         this.ensureWorker().postMessage(req);
       } catch (err) {
         clearTimeout(p.timer);

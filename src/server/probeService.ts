@@ -677,7 +677,9 @@ export class ProbeService {
     const batches: (typeof work)[] = [];
     for (let i = 0; i < work.length; i += batch) batches.push(work.slice(i, i + batch));
     let next = 0;
-    // Each runner of the pool takes the next batch when it is free.
+    // Each runner of the pool takes the next batch when it is free. Two lanes feed each runner, so
+    // its worker finds the next batch queued when it finishes one (no idle turn while the main
+    // thread reads files and posts); a runner holds at most one batch more than it is probing.
     const lane = async (runner: ProbeRunner): Promise<void> => {
       while (next < batches.length) {
         if (isCancelled()) { cancelled = true; return; }
@@ -688,7 +690,8 @@ export class ProbeService {
         this.sendStatus();
       }
     };
-    await Promise.all(this.scanRunners.slice(0, Math.max(1, batches.length)).map(lane));
+    const lanes = [...this.scanRunners, ...this.scanRunners].slice(0, Math.max(1, batches.length));
+    await Promise.all(lanes.map(lane));
     return { files: done, functions, problems, cancelled: cancelled || isCancelled(), ms: performance.now() - started };
   }
 
@@ -714,7 +717,7 @@ export class ProbeService {
       }))).flat();
       if (files.length) {
         const { s, folder } = items[0];
-        const job = runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude });
+        const job = runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude, reportData: false });
         const poll = setInterval(() => { if (isCancelled()) job.cancel(); }, 100);
         try {
           const outcome = await job.result;

@@ -27,6 +27,12 @@ export type WorkerRequest =
     exclude: string[];
     /** Index into the shared cancellation flags; the main thread sets it to 1 to cancel. */
     cancelSlot: number;
+    /**
+     * false: the reports come back without their plain arrays for the panel and hovers (`data`,
+     * `training`): the workspace scan shows only diagnostics, and a sweep's arrays for every
+     * function of a folder would be copied across threads for nothing.
+     */
+    reportData?: boolean;
   }
   | {
     /** The probe panel's data for one function (its report, plus the curves, stacks and runs only the panel plots). */

@@ -73,3 +73,18 @@ test('GP109: the suggested gain is the one the same stack was checked at, and th
   const ratio = atGain.gradNorms[0] / atGain.gradNorms[depth.layers - 1];
   assert.ok(ratio >= GAIN_RATIO_BAND[0] && ratio <= GAIN_RATIO_BAND[1], String(ratio));
 });
+
+test('a report made without its data (the editor scan) has the same findings, and no gain searched for the data alone', async () => {
+  const { analyzeSources } = await import('../../src/core/analyze');
+  // logistic vanishes (GP109: its gain is searched and checked on the stack, data or not); tanh's
+  // suggestion is only the data's, searched only when the data is wanted.
+  const inputs = [{ path: 'a.py', text: src.replace('ACTIVATIONS = {', 'def soft(x):\n    return torch.tanh(x)\n\nACTIVATIONS = {"e": soft, ') }];
+  const whole = await analyzeSources(inputs, { settings });
+  const bare = await analyzeSources(inputs, { settings, reportData: false });
+  const findings = (reports: typeof whole) => JSON.stringify(reports.map((r) => ({ findings: r.findings, functions: r.functions.map((f) => ({ name: f.name, findings: f.findings, summary: f.summary })) })));
+  assert.equal(findings(bare), findings(whole));
+  const gain = (reports: typeof whole, name: string): number | undefined => { const d = fn(reports, name).data; return d?.kind === 'activation' ? d.depth?.gain : undefined; };
+  assert.ok(Number.isFinite(gain(whole, 'logistic')) && gain(bare, 'logistic') === gain(whole, 'logistic'), 'a finding\'s gain is searched either way');
+  assert.ok(Number.isFinite(gain(whole, 'soft')), 'the data wanted: the mean-field gain');
+  assert.ok(Number.isNaN(gain(bare, 'soft')), 'the data dropped: not searched');
+});

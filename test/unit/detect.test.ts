@@ -168,3 +168,20 @@ test("Python's numeric builtins are computation: a scalar activation written wit
   const reports = await analyze({ 'scalar.py': 'def relu(x):\n    return max(0.0, x)\n\n\ndef name_of(x):\n    return x\n' });
   assert.deepEqual(reports[0].functions.map((f) => f.name), ['relu']);
 });
+
+test('a module parsed once is detected anew when the rest of the workspace gives its calls other roles', async () => {
+  await prepareEngine('cpu');
+  // `apply_block(h, swishy)` makes swishy an activation only where a workspace function takes an
+  // activation in that position. Detection keeps what it read of each parsed module; the role it
+  // looked up must be looked up again when the workspace around the same module changes.
+  const [model, blocks, plain] = parseInputs([
+    { path: 'model.py', text: 'import torch\n\ndef swishy(x):\n    return x * torch.sigmoid(x)\n\ndef forward(h):\n    return apply_block(h, swishy)\n' },
+    { path: 'blocks.py', text: 'def apply_block(x, act):\n    return act(x)\n' },
+    { path: 'plain.py', text: 'def apply_block(x, scale):\n    return x * scale\n' },
+  ]).modules;
+  const swishy = (context: typeof model[]): string | undefined => detectFunctions([model], { context }).find((d) => d.name === 'swishy')?.kind;
+  assert.equal(swishy([]), undefined, 'no use, no activation name: not listed');
+  assert.equal(swishy([blocks]), 'activation', 'passed where apply_block calls its act');
+  assert.equal(swishy([plain]), undefined, 'apply_block of another workspace multiplies by it');
+  assert.equal(swishy([blocks]), 'activation', 'and back');
+});

@@ -57,7 +57,7 @@ export function normalQuadrature(n: number): { z: number[]; w: number[] } {
   return { z, w: w.map((v) => v / total) };
 }
 
-const quadrature = normalQuadrature(2001);
+const quadrature = ((q) => ({ z: Float64Array.from(q.z), w: Float64Array.from(q.w) }))(normalQuadrature(2001));
 
 export interface DepthPrediction {
   init: InitScheme;
@@ -69,40 +69,40 @@ export interface DepthPrediction {
   reluRatio: number;
 }
 
-/** f and f′ at points, for the mean-field sums. */
-type Phi = (x: number[]) => { f: number[]; df: number[] };
-
-/** Linear interpolation that never makes a NaN of its own: next to a non-finite end it takes the nearer end. */
-const lerp = (a: number, b: number, t: number): number => (Number.isFinite(a) && Number.isFinite(b) ? a + t * (b - a) : t < 0.5 ? a : b);
-
 /**
- * f and f′ for the mean-field sums by linear interpolation in a table evaluated once (the
- * activation sweep with its tails out to ±1e6): sixteen layers cost no further call into the
- * translated function. Points must come in increasing order (they are √q·z for sorted z).
+ * f and f′ of the function for the mean-field sums: its sweep's table in increasing x (the
+ * activation sweep with its tails out to ±1e6), read by linear interpolation, so sixteen layers cost
+ * no further call into the translated function. Typed arrays, with whether each cell's two ends are
+ * finite worked out once: the gain search runs the sixteen-layer sums some fifty times per function.
  */
+export interface Phi {
+  x: Float64Array;
+  f: Float64Array;
+  df: Float64Array;
+  /** Cell k (between x[k] and x[k + 1]) has both ends of f finite: 1, else 0. */
+  fFinite: Uint8Array;
+  /** The same for f′. */
+  dfFinite: Uint8Array;
+}
+
 export function phiFromTable(table: { x: number[]; f: number[]; df: number[] }): Phi {
-  const { x: xs, f, df } = table;
-  return (points) => {
-    const outF = new Array<number>(points.length);
-    const outD = new Array<number>(points.length);
-    let j = 0;
-    for (let k = 0; k < points.length; k++) {
-      const v = points[k];
-      if (Number.isNaN(v)) { outF[k] = NaN; outD[k] = NaN; continue; }
-      if (v <= xs[0]) { outF[k] = f[0]; outD[k] = df[0]; continue; }
-      if (v >= xs[xs.length - 1]) { outF[k] = f[xs.length - 1]; outD[k] = df[xs.length - 1]; continue; }
-      while (j > 0 && xs[j] > v) j--;
-      while (xs[j + 1] < v) j++;
-      const t = (v - xs[j]) / (xs[j + 1] - xs[j]);
-      outF[k] = lerp(f[j], f[j + 1], t);
-      outD[k] = lerp(df[j], df[j + 1], t);
-    }
-    return { f: outF, df: outD };
-  };
+  const f = Float64Array.from(table.f);
+  const df = Float64Array.from(table.df);
+  const cells = Math.max(0, f.length - 1);
+  const fFinite = new Uint8Array(cells);
+  const dfFinite = new Uint8Array(cells);
+  for (let k = 0; k < cells; k++) {
+    fFinite[k] = Number.isFinite(f[k]) && Number.isFinite(f[k + 1]) ? 1 : 0;
+    dfFinite[k] = Number.isFinite(df[k]) && Number.isFinite(df[k + 1]) ? 1 : 0;
+  }
+  return { x: Float64Array.from(table.x), f, df, fFinite, dfFinite };
 }
 
 export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
   const { z, w } = quadrature;
+  const n = z.length;
+  const { x: xs, f: F, df: D, fFinite, dfFinite } = phi;
+  const last = xs.length - 1;
   const variances: number[] = [];
   const activationVariances: number[] = [];
   const chi: number[] = [];
@@ -116,11 +116,31 @@ export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
       continue;
     }
     const s = Math.sqrt(q);
-    const { f, df } = phi(z.map((v) => s * v));
     let ef2 = 0;
     let edf2 = 0;
     let mean = 0;
-    for (let i = 0; i < z.length; i++) { ef2 += w[i] * f[i] * f[i]; edf2 += w[i] * df[i] * df[i]; mean += w[i] * f[i]; }
+    // E over z of f(√q·z)², f′(√q·z)² and f(√q·z), with f and f′ interpolated in the table. The
+    // points increase with z, so the cell is found by walking on from the previous point's. Next
+    // to a non-finite end, the nearer end's value (interpolation makes no NaN of its own).
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const v = s * z[i];
+      let fv: number;
+      let dv: number;
+      if (Number.isNaN(v)) { fv = NaN; dv = NaN; }
+      else if (v <= xs[0]) { fv = F[0]; dv = D[0]; }
+      else if (v >= xs[last]) { fv = F[last]; dv = D[last]; }
+      else {
+        while (j > 0 && xs[j] > v) j--;
+        while (xs[j + 1] < v) j++;
+        const t = (v - xs[j]) / (xs[j + 1] - xs[j]);
+        fv = fFinite[j] ? F[j] + t * (F[j + 1] - F[j]) : t < 0.5 ? F[j] : F[j + 1];
+        dv = dfFinite[j] ? D[j] + t * (D[j + 1] - D[j]) : t < 0.5 ? D[j] : D[j + 1];
+      }
+      ef2 += w[i] * fv * fv;
+      edf2 += w[i] * dv * dv;
+      mean += w[i] * fv;
+    }
     activationVariances.push(Math.max(0, ef2 - mean * mean));
     chi.push(init.weightVar * edf2);
     q = init.weightVar * ef2 + init.biasVar;
@@ -430,7 +450,7 @@ export interface DepthProbeResult {
   reluMeasured?: DepthMeasurement;
   /** Searched on the stack when GP109/GP110 fires. */
   gain?: GainSearch;
-  /** The suggested weight gain: verified on the stack, else the mean-field guess (NaN if none). */
+  /** The suggested weight gain: verified on the stack, else the mean-field guess (NaN if none, or not asked for: `suggestGain: false`). */
   suggestedGain: number;
 }
 
@@ -449,7 +469,7 @@ export function standardBand(init: InitScheme, seed = 7): { variances: Record<st
 }
 
 /** `empirical`: 'auto' runs the stack only where the prediction is within 10× of a threshold. */
-export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep } = {}): DepthProbeResult {
+export function probeDepth(program: Program, settings: GradProbeSettings, options: { empirical?: 'auto' | 'always' | 'never'; sweep?: Sweep; suggestGain?: boolean } = {}): DepthProbeResult {
   const th = settings.thresholds;
   const init = initFor(program.target.framework);
   const sweep = options.sweep ?? runSweep(program, settings.range);
@@ -536,7 +556,9 @@ export function probeDepth(program: Program, settings: GradProbeSettings, option
       },
     }));
   }
-  const suggestedGain = gain ? (gain.verified ? gain.gain : NaN) : meanFieldGain(phi, init);
+  // Without a finding, the suggestion is the mean-field gain, for the report's data; `suggestGain:
+  // false` (a caller that drops the data) leaves it NaN rather than search for it.
+  const suggestedGain = gain ? (gain.verified ? gain.gain : NaN) : options.suggestGain === false ? NaN : meanFieldGain(phi, init);
   return { findings, gradientRatio: ratio, reluRatio: relu, prediction, measured, reluMeasured, gain, suggestedGain };
 }
 
