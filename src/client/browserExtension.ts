@@ -6,8 +6,9 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/browser';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
-import { activateGradProbe, deactivateGradProbe } from './activation';
+import { activateGradProbe, deactivateGradProbe, type GradProbeApi } from './activation';
 import { documentSelector, gradProbeClient, gradProbeClientOptions } from './clientCommon';
+import { mark } from '../shared/timeline';
 
 const sourceFile = /\.(py|pyi|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 /** Folders the CLI's walk skips too. */
@@ -56,9 +57,10 @@ async function findSources(folder: vscode.Uri, include: string[], exclude: strin
   return out;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateGradProbe(context, () => (ctx, output, status) => {
+export function activate(context: vscode.ExtensionContext): GradProbeApi {
+  return activateGradProbe(context, () => (ctx, output, status) => {
     const worker = new Worker(vscode.Uri.joinPath(ctx.extensionUri, 'dist/web/server.js').toString(true));
+    mark('client: worker created');
     // Source files too: the worker's workspace context is fetched, not checked against the disk.
     const watched = vscode.workspace.createFileSystemWatcher('**/*.{py,pyi,ipynb,js,mjs,cjs,jsx,ts,mts,cts,tsx,toml,json}');
     ctx.subscriptions.push(watched);
@@ -66,7 +68,12 @@ export function activate(context: vscode.ExtensionContext): void {
     ctx.subscriptions.push(
       client.onRequest(ExtensionFileRequest.type, async (p) => {
         if (p.path.includes('..')) throw new Error(`not an extension file: ${p.path}`);
-        return { base64: base64Of(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ctx.extensionUri, 'dist', p.path))) };
+        mark(`client: ${p.path} asked`);
+        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ctx.extensionUri, 'dist', p.path));
+        mark(`client: ${p.path} read`);
+        const base64 = base64Of(bytes);
+        mark(`client: ${p.path} encoded`);
+        return { base64 };
       }),
       client.onRequest(WorkspaceFileRequest.type, async (p) => {
         try {

@@ -2,6 +2,7 @@
 // Runs in the probe worker; tests run it in-process through the same function.
 import * as tf from '@tensorflow/tfjs-core';
 import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
+import { initEngine } from '../core/engine';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
 import { toCellSpan, type ParsedModule } from '../core/parse/document';
@@ -11,6 +12,7 @@ import { toPanelData } from './panelData';
 import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { diskContext } from './diskContext.node';
 import { heapFigures } from './heap.node';
+import { mark } from '../shared/timeline';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
 export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
@@ -96,13 +98,21 @@ export function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, po
 
 async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
   const started = performance.now();
+  const what = req.files.map((f) => f.path).join(', ');
+  mark(`job: start ${what}`);
   const ctx = await contextFor(req.root, req.exclude);
-  if (req.probe) await prepareEngine(req.settings.backend);
-  else await loadGrammars();
+  mark('job: workspace context fetched');
+  await Promise.all([
+    loadGrammars().then(() => mark('job: grammars ready')),
+    req.probe ? initEngine(req.settings.backend).then(() => mark('job: engine ready')) : undefined,
+  ]);
   const skip = new Set(req.files.map((f) => f.path));
   const context = ctx?.modules(skip) ?? [];
+  mark('job: workspace context parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings });
+  mark('job: parsed');
   const detected = detectFunctions(modules, { context });
+  mark(`job: detected ${detected.length} function(s)`);
   const functions: OutlineEntry[] = detected.map((d) => {
     const span = toCellSpan(d.module.doc, d.span);
     return { path: d.module.doc.path, name: d.name, kind: d.kind, framework: d.framework, span: span.span, nameSpan: toCellSpan(d.module.doc, d.nameSpan).span, cell: span.cell };
@@ -119,6 +129,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
     cancelled,
   });
+  mark(`job: probed ${what}`);
   post({ type: 'result', id: req.id, reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
 }
 

@@ -17,6 +17,11 @@ import type { WorkspaceFiles } from './probeService';
 import { RemoteContext } from './remoteContext';
 import { startServer } from './serverMain';
 import { UriPaths } from './uriPaths';
+import { mark } from '../shared/timeline';
+
+// The worker's clock starts when it was created: that, and now, its bundle evaluated.
+mark('server: worker created', performance.timeOrigin);
+mark('server: bundle evaluated');
 
 // The worker's global scope talks to the client as a Worker does (postMessage / message events);
 // the project's type library is the DOM's, which has no worker scope type.
@@ -32,7 +37,14 @@ function bytesOf(base64: string): Uint8Array {
   return bytes;
 }
 
-const extensionFile = async (path: string): Promise<Uint8Array> => bytesOf((await connection.sendRequest(ExtensionFileRequest.type, { path })).base64);
+const extensionFile = async (path: string): Promise<Uint8Array> => {
+  mark(`server: ${path} asked`);
+  const answer = await connection.sendRequest(ExtensionFileRequest.type, { path });
+  mark(`server: ${path} received`);
+  const bytes = bytesOf(answer.base64);
+  mark(`server: ${path} decoded`);
+  return bytes;
+};
 
 useWasmSource({
   runtime: async () => ({ wasmBinary: await extensionFile('tree-sitter.wasm'), locateFile: (file: string) => file }),

@@ -12,13 +12,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigReader } from '../core/workspace/config';
 import {
   FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, ServerMemoryRequest, StatusNotification,
-  WorkspaceProgressNotification,
+  TimelineRequest, WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type ServiceHost, type Trigger, type UnitSource, type View, type WorkspaceFiles } from './probeService';
 import type { ProbeRunner } from './probeRunner';
 import { SettingsStore } from './settingsStore';
 import { collectGarbage } from './gc';
+import { mark, timeline } from '../shared/timeline';
 
 /** What one host gives the server. */
 export interface ServerHost {
@@ -92,7 +93,10 @@ export function startServer(host: ServerHost): void {
   let lensRefresh: ReturnType<typeof setTimeout> | undefined;
   const service = new ProbeService({
     settingsFor: (uri, filePath) => settings.get(uri, filePath),
-    publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+    publish: (uri, diagnostics) => {
+      mark(`server: published ${diagnostics.length} diagnostic(s) for ${uri}`);
+      void connection.sendDiagnostics({ uri, diagnostics });
+    },
     status: (params) => void connection.sendNotification(StatusNotification.type, params),
     refreshLenses: () => {
       if (!canRefreshLenses) return;
@@ -156,6 +160,7 @@ export function startServer(host: ServerHost): void {
   }
 
   connection.onInitialize((params): InitializeResult => {
+    mark('server: initialize');
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     initializationSettings = gradprobeSection(params.initializationOptions);
@@ -205,7 +210,10 @@ export function startServer(host: ServerHost): void {
     }
   });
 
-  documents.onDidOpen((e) => update(() => documentSource(e.document), 'open'));
+  documents.onDidOpen((e) => {
+    mark(`server: opened ${e.document.uri}`);
+    update(() => documentSource(e.document), 'open');
+  });
   documents.onDidChangeContent((e) => update(() => documentSource(e.document), 'change'));
   documents.onDidSave((e) => update(() => documentSource(e.document), 'save'));
   documents.onDidClose((e) => {
@@ -251,6 +259,8 @@ export function startServer(host: ServerHost): void {
       documents: service.openUnits, reports: service.heldReports, workerStarts: runner.starts, worker,
     };
   }));
+
+  connection.onRequest(TimelineRequest.type, () => timeline());
 
   connection.onShutdown(() => { for (const r of allRunners) r.dispose(); });
 
