@@ -156,6 +156,7 @@ export function startServer(host: ServerHost): void {
   }
 
   function update(source: () => UnitSource, trigger: Trigger): void {
+    if (trigger !== 'open') mark(`server: ${trigger}`);
     void guard(`analysis (${trigger})`, undefined, () => service.update(source(), trigger));
   }
 
@@ -194,6 +195,7 @@ export function startServer(host: ServerHost): void {
   });
 
   connection.onDidChangeConfiguration((params) => {
+    mark('server: configuration changed');
     // VS Code sends no payload (the server pulls); other clients push the settings themselves.
     const pushed = gradprobeSection(params.settings);
     if (Object.keys(pushed).length) pushedSettings = pushed;
@@ -202,6 +204,7 @@ export function startServer(host: ServerHost): void {
   });
 
   connection.onDidChangeWatchedFiles((e) => {
+    mark('server: watched files changed');
     const configChanged = e.changes.some((c) => /(pyproject\.toml|gradprobe\.toml|package\.json)$/.test(c.uri));
     for (const r of allRunners) r.forget();
     if (configChanged) {
