@@ -15,12 +15,6 @@ const sourceFile = /\.(py|pyi|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 const skippedFolders = ['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', 'env', '__pycache__', '.tox', '.mypy_cache', 'site-packages', 'dist', 'build'];
 const maxFiles = 5000;
 
-function base64Of(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 /** A bare name (`legacy`) excludes that file or folder anywhere; a glob with a '/' is used as written. */
 const excludeGlobs = (exclude: string[]): string[] => exclude.flatMap((g) => {
   const glob = g.replace(/^\.\//, '');
@@ -71,9 +65,7 @@ export function activate(context: vscode.ExtensionContext): GradProbeApi {
         mark(`client: ${p.path} asked`);
         const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ctx.extensionUri, 'dist', p.path));
         mark(`client: ${p.path} read`);
-        const base64 = base64Of(bytes);
-        mark(`client: ${p.path} encoded`);
-        return { base64 };
+        return { bytes };
       }),
       client.onRequest(WorkspaceFileRequest.type, async (p) => {
         try {

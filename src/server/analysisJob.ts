@@ -1,7 +1,7 @@
 // One analysis job: parse and detect (the outline, sent first so lenses show early), then probe.
 // Runs in the probe worker; tests run it in-process through the same function.
 import * as tf from '@tensorflow/tfjs-core';
-import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
+import { analyzeSources, cachedReportCount, parseInputs } from '../core/analyze';
 import { initEngine } from '../core/engine';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
@@ -25,6 +25,8 @@ export interface WorkspaceModules {
   load(module: string, fromPath: string): ParsedModule | undefined;
   /** Fetches what `modules` and `load` answer from, where files cannot be read on demand (a browser). */
   prepare?(): Promise<void>;
+  /** The files `modules` parses, so their languages' grammars are loaded first (only those). */
+  paths(): readonly string[];
 }
 
 type ContextFactory = (root: string, exclude: string[]) => WorkspaceModules | undefined;
@@ -100,12 +102,17 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   const started = performance.now();
   const what = req.files.map((f) => f.path).join(', ');
   mark(`job: start ${what}`);
+  // The inputs' grammars load while the workspace context is fetched; then those its files need
+  // (a Python workspace never compiles the JavaScript family's 1.4 MB grammar).
+  const inputs = req.files.map((f) => f.path);
+  const inputGrammars = loadGrammars(inputs);
+  inputGrammars.catch(() => undefined); // awaited below, where its failure fails the job
+  const engine = req.probe ? initEngine(req.settings.backend).then(() => mark('job: engine ready')) : undefined;
+  engine?.catch(() => undefined);
   const ctx = await contextFor(req.root, req.exclude);
   mark('job: workspace context fetched');
-  await Promise.all([
-    loadGrammars().then(() => mark('job: grammars ready')),
-    req.probe ? initEngine(req.settings.backend).then(() => mark('job: engine ready')) : undefined,
-  ]);
+  await Promise.all([inputGrammars, loadGrammars([...inputs, ...(ctx?.paths() ?? [])]), engine]);
+  mark('job: grammars ready');
   const skip = new Set(req.files.map((f) => f.path));
   const context = ctx?.modules(skip) ?? [];
   mark('job: workspace context parsed');
@@ -140,7 +147,7 @@ export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => 
 
 async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
   const ctx = await contextFor(req.root, req.exclude);
-  await prepareEngine(req.settings.backend);
+  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...(ctx?.paths() ?? [])]), initEngine(req.settings.backend)]);
   const skip = new Set(req.files.map((f) => f.path));
   const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {
     settings: req.settings,

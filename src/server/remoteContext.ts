@@ -31,6 +31,10 @@ export class RemoteContext implements WorkspaceModules {
     }));
   }
 
+  paths(): readonly string[] {
+    return this.listing?.files ?? [];
+  }
+
   modules(skip: Set<string>): ParsedModule[] {
     return (this.listing?.files ?? []).filter((f) => !skip.has(f)).flatMap((f) => this.module(f) ?? []);
   }

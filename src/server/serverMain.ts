@@ -40,6 +40,12 @@ export interface ServerHost {
   scanRunners?: ProbeRunner[];
   /** The version the server reports to the client. */
   version: string;
+  /**
+   * A document was opened: start what its analysis will need (the grammar of its language) while
+   * its settings and workspace context are fetched. Only where the probes run on the server's own
+   * thread (a browser worker); errors are the analysis's to report.
+   */
+  warm?(paths: string[]): void;
   /** Reads `.gradprobe_cache/` for a document opened unchanged (Node host). */
   cachedReport?: ServiceHost['cachedReport'];
 }
@@ -215,6 +221,7 @@ export function startServer(host: ServerHost): void {
 
   documents.onDidOpen((e) => {
     mark(`server: opened ${e.document.uri}`);
+    if (host.warm) host.warm([documentSource(e.document).path]);
     update(() => documentSource(e.document), 'open');
   });
   documents.onDidChangeContent((e) => update(() => documentSource(e.document), 'change'));
@@ -224,7 +231,10 @@ export function startServer(host: ServerHost): void {
     settings.forget(e.document.uri);
   });
 
-  notebooks.onDidOpen((nb) => update(() => notebookSource(nb), 'open'));
+  notebooks.onDidOpen((nb) => {
+    if (host.warm) host.warm([notebookSource(nb).path]);
+    update(() => notebookSource(nb), 'open');
+  });
   notebooks.onDidChange((e) => update(() => notebookSource(e.notebookDocument), 'change'));
   notebooks.onDidSave((nb) => update(() => notebookSource(nb), 'save'));
   notebooks.onDidClose((nb) => {
