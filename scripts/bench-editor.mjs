@@ -52,7 +52,7 @@ async function openAndWait(path, text, languageId = 'python', since = undefined)
   const t0 = performance.now();
   await conn.sendNotification(lsp.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: ++version, text } });
   const p = await until(uri, t0);
-  return { uri, ms: p.at - (since ?? t0), diagnostics: p.diagnostics.length };
+  return { uri, ms: p.at - (since ?? t0), fromOpenMs: p.at - t0, diagnostics: p.diagnostics.length };
 }
 
 const cold = await openAndWait(join(dir, 'cold.py'), thousandLines('a'), 'python', spawned);
@@ -81,6 +81,8 @@ server.kill();
 
 const result = {
   openToDiagnostics1000LinesColdMs: Math.round(cold.ms), openToDiagnostics1000LinesWarmMs: Math.round(warm.ms), serverStartMs: Math.round(serverStartMs),
+  // The cold figure as it was timed before, from the open to a server already started.
+  openToDiagnostics1000LinesColdFromOpenMs: Math.round(cold.fromOpenMs),
   editToDiagnosticsMs: Math.round(edit), examplesFiles: files.length, examplesAllDiagnosticsMs: Math.round(examplesMs),
   serverRssMb: Math.round(rssMb), serverPeakRssMb: Math.round(hwmMb),
   coldDiagnostics: cold.diagnostics, warmDiagnostics: warm.diagnostics,
@@ -98,7 +100,7 @@ if (process.argv.includes('--figures')) {
   ]));
 } else if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
 else {
-  console.log(`open-to-diagnostics, 1,000-line file: ${result.openToDiagnostics1000LinesColdMs} ms cold (server, worker and TF.js starting; ${result.serverStartMs} ms of it the server's start to initialized), ${result.openToDiagnostics1000LinesWarmMs} ms warm   (target ≤ 1000 ms)`);
+  console.log(`open-to-diagnostics, 1,000-line file: ${result.openToDiagnostics1000LinesColdMs} ms cold (server, worker and TF.js starting; ${result.serverStartMs} ms of it the server's start to initialized; ${result.openToDiagnostics1000LinesColdFromOpenMs} ms from the open), ${result.openToDiagnostics1000LinesWarmMs} ms warm   (target ≤ 1000 ms)`);
   console.log(`edit-to-diagnostics, one function edited: ${result.editToDiagnosticsMs} ms   (target ≤ 300 ms)`);
   console.log(`examples workspace (${files.length} files open): all diagnostics in ${result.examplesAllDiagnosticsMs} ms; server RSS ${result.serverRssMb} MB (peak ${result.serverPeakRssMb} MB)   (target ≤ 300 MB)`);
 }

@@ -29,6 +29,7 @@ async function findSources(folder: vscode.Uri, include: string[], exclude: strin
   const includeGlob = include.length ? `{${include.map((g) => g.replace(/^\.\//, '')).join(',')}}` : '**/*';
   const skip = `{${[...skippedFolders.map((f) => `**/${f}/**`), ...excludeGlobs(exclude)].join(',')}}`;
   const found = (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, includeGlob), skip, maxFiles)).filter((u) => sourceFile.test(u.path));
+  mark(`client: findFiles found ${found.length}`);
   if (found.length || include.length) return found;
   const bare = new Set(exclude.filter((g) => !g.includes('/')));
   const out: vscode.Uri[] = [];
@@ -74,9 +75,12 @@ export function activate(context: vscode.ExtensionContext): GradProbeApi {
           return null; // no such file (a config file looked for and not there)
         }
       }),
-      client.onRequest(FindFilesRequest.type, async (p) => ({
-        uris: (await findSources(vscode.Uri.parse(p.folder), p.include, p.exclude)).slice(0, p.maxResults ?? maxFiles).map((u) => u.toString()),
-      })),
+      client.onRequest(FindFilesRequest.type, async (p) => {
+        mark(`client: listing ${p.folder}`);
+        const uris = (await findSources(vscode.Uri.parse(p.folder), p.include, p.exclude)).slice(0, p.maxResults ?? maxFiles).map((u) => u.toString());
+        mark(`client: listed ${uris.length} file(s)`);
+        return { uris };
+      }),
     );
     return gradProbeClient(ctx, output, status, client);
   });
