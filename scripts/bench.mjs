@@ -1,7 +1,8 @@
 // Builds the CLI and the benchmark, then runs it: `npm run bench [-- --json]`. After the core's
 // figures and the editor's (bench-editor.mjs), the editor's open → diagnostics in VS Code for the Web
 // (web/run.mjs --bench, Chromium) against the desktop figure just measured; where Chromium cannot
-// run, that figure says NOT MEASURED and the bench exits non-zero.
+// run, that figure says NOT MEASURED and the bench exits non-zero. `--web` runs only the last two
+// (the desktop editor's figures, then the web's with their ratio and where the web's cold time went).
 import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,12 +19,16 @@ await esbuild.build({
   format: 'cjs', target: 'node20', ignoreAnnotations: true, external: ['@tensorflow/tfjs-node'], logLevel: 'warning',
 });
 const json = process.argv.includes('--json');
+const webOnly = process.argv.includes('--web');
+const coreArgs = process.argv.slice(2).filter((a) => a !== '--web');
+// The core's bench, or with --web nothing: its figures are then left out.
+const runCore = (options) => (webOnly ? { status: 0, stdout: JSON.stringify({ figures: [] }) } : spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...coreArgs], options));
 // The desktop editor figures, handed to the web bench for its ratio.
 const scratch = mkdtempSync(join(tmpdir(), 'gradprobe-bench-figures-'));
 const desktop = join(scratch, 'desktop.json');
 try {
   if (!json) {
-    const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+    const core = runCore({ stdio: 'inherit', cwd: root });
     // --only names parts of the core bench: the editor's and the web's figures are then left out.
     if (process.argv.includes('--only')) {
       process.exitCode = core.status || 0;
@@ -34,7 +39,7 @@ try {
     }
   } else {
     // One JSON object: the core's figures, the editor's and the web's.
-    const core = spawnSync(process.execPath, [join(root, 'dist-test/bench.js'), ...process.argv.slice(2)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const core = runCore({ cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const editor = spawnSync(process.execPath, [join(root, 'scripts/bench-editor.mjs'), '--figures', '--out', desktop], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (core.status !== 0 || editor.status !== 0) process.exit(core.status || editor.status || 1);
     const web = spawnSync(process.execPath, [join(root, 'scripts/web/run.mjs'), '--bench', '--figures', '--desktop', desktop], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });

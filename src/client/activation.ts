@@ -7,14 +7,23 @@ import { Commands, type FunctionRef } from '../shared/commands';
 import { isFunctionRef } from '../shared/panelMessages';
 import { panelSerializer, ProbePanel, type PanelClient } from './probePanel';
 import { StatusItem } from './statusItem';
+import { mark, now, timeline, type TimelineMark } from '../shared/timeline';
 
-const moduleLoaded = performance.now();
+const moduleLoaded = now();
 let client: GradProbeClient | undefined;
 
 export type StartClient = (context: vscode.ExtensionContext, output: vscode.LogOutputChannel, status: StatusItem) => GradProbeClient;
 
-export function activateGradProbe(context: vscode.ExtensionContext, startClient: () => StartClient): void {
-  const started = performance.now();
+/** What the extension's `activate` returns (`extension.exports`): its start marks and its server's, for the bench. */
+export interface GradProbeApi {
+  /** This extension host's marks and the server's, in time order (see src/shared/timeline.ts). */
+  timeline(): Promise<TimelineMark[]>;
+}
+
+export function activateGradProbe(context: vscode.ExtensionContext, startClient: () => StartClient): GradProbeApi {
+  const started = now();
+  mark('client: extension module evaluated', moduleLoaded);
+  mark('client: activate');
   const output = vscode.window.createOutputChannel('GradProbe', { log: true });
   const status = new StatusItem();
   context.subscriptions.push(output, status);
@@ -23,6 +32,7 @@ export function activateGradProbe(context: vscode.ExtensionContext, startClient:
   const ready = new Promise<GradProbeClient | undefined>((resolve) => {
     setTimeout(() => {
       try {
+        mark('client: starting the language client');
         client = startClient()(context, output, status);
         resolve(client);
       } catch (err) {
@@ -64,7 +74,14 @@ export function activateGradProbe(context: vscode.ExtensionContext, startClient:
     vscode.commands.registerCommand(Commands.probeWorkspace, () => withClient((c) => c.probeWorkspace())),
     vscode.commands.registerCommand(Commands.openPanel, (ref?: FunctionRef) => openPanel(isFunctionRef(ref) ? ref : refAtCursor(), false)),
   );
-  output.info(`GradProbe activated in ${(performance.now() - started).toFixed(1)} ms (module evaluated in ${(started - moduleLoaded).toFixed(1)} ms before activate)`);
+  output.info(`GradProbe activated in ${(now() - started).toFixed(1)} ms (module evaluated in ${(started - moduleLoaded).toFixed(1)} ms before activate)`);
+  return {
+    async timeline() {
+      const c = await ready;
+      const server = c ? await c.timeline().catch(() => []) : [];
+      return [...timeline(), ...server].sort((a, b) => a.at - b.at);
+    },
+  };
 }
 
 /** The function under the cursor, for the command palette (lenses and hovers pass their own). */

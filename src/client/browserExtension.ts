@@ -6,19 +6,14 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/browser';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
-import { activateGradProbe, deactivateGradProbe } from './activation';
+import { activateGradProbe, deactivateGradProbe, type GradProbeApi } from './activation';
 import { documentSelector, gradProbeClient, gradProbeClientOptions } from './clientCommon';
+import { mark } from '../shared/timeline';
 
 const sourceFile = /\.(py|pyi|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 /** Folders the CLI's walk skips too. */
 const skippedFolders = ['node_modules', '.git', '.hg', '.svn', '.venv', 'venv', 'env', '__pycache__', '.tox', '.mypy_cache', 'site-packages', 'dist', 'build'];
 const maxFiles = 5000;
-
-function base64Of(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 /** A bare name (`legacy`) excludes that file or folder anywhere; a glob with a '/' is used as written. */
 const excludeGlobs = (exclude: string[]): string[] => exclude.flatMap((g) => {
@@ -34,6 +29,7 @@ async function findSources(folder: vscode.Uri, include: string[], exclude: strin
   const includeGlob = include.length ? `{${include.map((g) => g.replace(/^\.\//, '')).join(',')}}` : '**/*';
   const skip = `{${[...skippedFolders.map((f) => `**/${f}/**`), ...excludeGlobs(exclude)].join(',')}}`;
   const found = (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, includeGlob), skip, maxFiles)).filter((u) => sourceFile.test(u.path));
+  mark(`client: findFiles found ${found.length}`);
   if (found.length || include.length) return found;
   const bare = new Set(exclude.filter((g) => !g.includes('/')));
   const out: vscode.Uri[] = [];
@@ -56,9 +52,10 @@ async function findSources(folder: vscode.Uri, include: string[], exclude: strin
   return out;
 }
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateGradProbe(context, () => (ctx, output, status) => {
+export function activate(context: vscode.ExtensionContext): GradProbeApi {
+  return activateGradProbe(context, () => (ctx, output, status) => {
     const worker = new Worker(vscode.Uri.joinPath(ctx.extensionUri, 'dist/web/server.js').toString(true));
+    mark('client: worker created');
     // Source files too: the worker's workspace context is fetched, not checked against the disk.
     const watched = vscode.workspace.createFileSystemWatcher('**/*.{py,pyi,ipynb,js,mjs,cjs,jsx,ts,mts,cts,tsx,toml,json}');
     ctx.subscriptions.push(watched);
@@ -66,7 +63,10 @@ export function activate(context: vscode.ExtensionContext): void {
     ctx.subscriptions.push(
       client.onRequest(ExtensionFileRequest.type, async (p) => {
         if (p.path.includes('..')) throw new Error(`not an extension file: ${p.path}`);
-        return { base64: base64Of(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ctx.extensionUri, 'dist', p.path))) };
+        mark(`client: ${p.path} asked`);
+        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(ctx.extensionUri, 'dist', p.path));
+        mark(`client: ${p.path} read`);
+        return { bytes };
       }),
       client.onRequest(WorkspaceFileRequest.type, async (p) => {
         try {
@@ -75,9 +75,12 @@ export function activate(context: vscode.ExtensionContext): void {
           return null; // no such file (a config file looked for and not there)
         }
       }),
-      client.onRequest(FindFilesRequest.type, async (p) => ({
-        uris: (await findSources(vscode.Uri.parse(p.folder), p.include, p.exclude)).slice(0, p.maxResults ?? maxFiles).map((u) => u.toString()),
-      })),
+      client.onRequest(FindFilesRequest.type, async (p) => {
+        mark(`client: listing ${p.folder}`);
+        const uris = (await findSources(vscode.Uri.parse(p.folder), p.include, p.exclude)).slice(0, p.maxResults ?? maxFiles).map((u) => u.toString());
+        mark(`client: listed ${uris.length} file(s)`);
+        return { uris };
+      }),
     );
     return gradProbeClient(ctx, output, status, client);
   });

@@ -8,8 +8,9 @@ import {
 } from 'vscode-languageclient';
 import { Commands } from '../shared/commands';
 import {
-  PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, WorkspaceProgressNotification,
+  PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, StatusNotification, TimelineRequest, WorkspaceProgressNotification,
 } from '../shared/customMessages';
+import { mark, type TimelineMark } from '../shared/timeline';
 import { editorSettingKeys, type ExplicitEditorSettings } from '../shared/settings';
 import type { StatusItem } from './statusItem';
 
@@ -20,6 +21,8 @@ export interface GradProbeClient {
   panelData(params: PanelDataRequest.Params): Promise<PanelDataRequest.Result>;
   /** Called with the URIs of documents that have new probe results. */
   onDidProbe(listener: (uris: string[]) => void): vscode.Disposable;
+  /** The server's start marks. */
+  timeline(): Promise<TimelineMark[]>;
   stop(): Promise<void>;
 }
 
@@ -98,7 +101,10 @@ export function gradProbeClient(context: vscode.ExtensionContext, output: vscode
     client.onNotification(WorkspaceProgressNotification.type, (p) => progress?.(p)),
   );
   const started = client.start().then(
-    () => output.info('GradProbe language server started'),
+    () => {
+      mark('client: server initialized');
+      output.info('GradProbe language server started');
+    },
     (err: unknown) => {
       output.error(`GradProbe language server did not start: ${err instanceof Error ? err.message : String(err)}`);
       status.failed('the server did not start');
@@ -134,6 +140,10 @@ export function gradProbeClient(context: vscode.ExtensionContext, output: vscode
       return client.sendRequest(PanelDataRequest.type, params);
     },
     onDidProbe: (listener) => probed.event(listener),
+    async timeline() {
+      await started;
+      return client.sendRequest(TimelineRequest.type);
+    },
     stop: () => client.stop(),
   };
 }

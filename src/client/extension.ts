@@ -3,10 +3,10 @@
 // separate Node process, which loads TensorFlow.js lazily in its worker.
 import type * as vscode from 'vscode';
 import { join } from 'node:path';
-import { activateGradProbe, deactivateGradProbe } from './activation';
+import { activateGradProbe, deactivateGradProbe, type GradProbeApi } from './activation';
 
-export function activate(context: vscode.ExtensionContext): void {
-  activateGradProbe(context, () => (require(join(__dirname, 'languageClient.js')) as typeof import('./languageClient')).startLanguageClient);
+export function activate(context: vscode.ExtensionContext): GradProbeApi {
+  return activateGradProbe(context, () => (require(join(__dirname, 'languageClient.js')) as typeof import('./languageClient')).startLanguageClient);
 }
 
 export function deactivate(): Promise<void> {

@@ -1,7 +1,8 @@
 // One analysis job: parse and detect (the outline, sent first so lenses show early), then probe.
 // Runs in the probe worker; tests run it in-process through the same function.
 import * as tf from '@tensorflow/tfjs-core';
-import { analyzeSources, cachedReportCount, parseInputs, prepareEngine } from '../core/analyze';
+import { analyzeSources, cachedReportCount, parseInputs } from '../core/analyze';
+import { initEngine } from '../core/engine';
 import { functionPanelData } from '../core/panel';
 import { detectFunctions } from '../core/detect/detect';
 import type { FileReport } from '../core/findings/types';
@@ -12,6 +13,7 @@ import { toPanelData } from './panelData';
 import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { diskContext } from './diskContext.node';
 import { heapFigures } from './heap.node';
+import { mark } from '../shared/timeline';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
 export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
@@ -24,6 +26,8 @@ export interface WorkspaceModules {
   load(module: string, fromPath: string): ParsedModule | undefined;
   /** Fetches what `modules` and `load` answer from, where files cannot be read on demand (a browser). */
   prepare?(): Promise<void>;
+  /** The files `modules` parses, so their languages' grammars are loaded first (only those). */
+  paths(): readonly string[];
 }
 
 type ContextFactory = (root: string, exclude: string[]) => WorkspaceModules | undefined;
@@ -109,16 +113,29 @@ export function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, po
 
 async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
   const started = performance.now();
+  const what = req.files.map((f) => f.path).join(', ');
+  mark(`job: start ${what}`);
+  // The inputs' grammars load while the workspace context is fetched; then those its files need
+  // (a Python workspace never compiles the JavaScript family's 1.4 MB grammar).
+  const inputs = req.files.map((f) => f.path);
+  const inputGrammars = loadGrammars(inputs);
+  inputGrammars.catch(() => undefined); // awaited below, where its failure fails the job
+  const engine = req.probe ? initEngine(req.settings.backend).then(() => mark('job: engine ready')) : undefined;
+  engine?.catch(() => undefined);
   const ctx = await contextFor(req.root, req.exclude);
-  if (req.probe) await prepareEngine(req.settings.backend);
-  else await loadGrammars();
+  mark('job: workspace context fetched');
+  await Promise.all([inputGrammars, loadGrammars([...inputs, ...(ctx?.paths() ?? [])]), engine]);
+  mark('job: grammars ready');
   const skip = new Set(req.files.map((f) => f.path));
   // The folder as context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
   const folder = ctx?.modules(new Set()) ?? [];
   const context = folder.filter((m) => !skip.has(m.doc.path));
+  mark('job: workspace context parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
+  mark('job: parsed');
   const detected = detectFunctions(modules, { context });
+  mark(`job: detected ${detected.length} function(s)`);
   const functions: OutlineEntry[] = detected.map((d) => {
     const span = toCellSpan(d.module.doc, d.span);
     return { path: d.module.doc.path, name: d.name, kind: d.kind, framework: d.framework, span: span.span, nameSpan: toCellSpan(d.module.doc, d.nameSpan).span, cell: span.cell };
@@ -136,6 +153,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     cancelled,
     reportData: req.reportData,
   });
+  mark(`job: probed ${what}`);
   post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
 }
 
@@ -151,7 +169,7 @@ export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => 
 
 async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
   const ctx = await contextFor(req.root, req.exclude);
-  await prepareEngine(req.settings.backend);
+  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...(ctx?.paths() ?? [])]), initEngine(req.settings.backend)]);
   const skip = new Set(req.files.map((f) => f.path));
   const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {
     settings: req.settings,

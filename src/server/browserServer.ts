@@ -4,9 +4,10 @@
 // files are listed and read through the client (`workspace.findFiles`, `workspace.fs`), and the
 // tree-sitter wasm comes from the extension's own files, read by the client. No Node API here: the
 // browser build fails on any.
+import './workerStart';
 import { BrowserMessageReader, BrowserMessageWriter, createConnection } from 'vscode-languageserver/browser';
 import { dirname, join } from 'node:path';
-import { useWasmSource } from '../core/parse/treeSitter';
+import { loadGrammars, useWasmSource } from '../core/parse/treeSitter';
 import type { ConfigReader } from '../core/workspace/config';
 import { version } from '../../package.json';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
@@ -17,6 +18,9 @@ import type { WorkspaceFiles } from './probeService';
 import { RemoteContext } from './remoteContext';
 import { startServer } from './serverMain';
 import { UriPaths } from './uriPaths';
+import { mark } from '../shared/timeline';
+
+mark('server: bundle evaluated');
 
 // The worker's global scope talks to the client as a Worker does (postMessage / message events);
 // the project's type library is the DOM's, which has no worker scope type.
@@ -25,14 +29,14 @@ const connection = createConnection(new BrowserMessageReader(port), new BrowserM
 const log = (message: string): void => connection.console.log(message);
 const paths = new UriPaths();
 
-function bytesOf(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-const extensionFile = async (path: string): Promise<Uint8Array> => bytesOf((await connection.sendRequest(ExtensionFileRequest.type, { path })).base64);
+const extensionFile = async (path: string): Promise<Uint8Array> => {
+  mark(`server: ${path} asked`);
+  const answer = await connection.sendRequest(ExtensionFileRequest.type, { path });
+  mark(`server: ${path} received`);
+  // A transport that serialised the message would have made an object of the bytes.
+  if (!(answer?.bytes instanceof Uint8Array)) throw new Error(`the extension file ${path} did not arrive as bytes from the client`);
+  return answer.bytes;
+};
 
 useWasmSource({
   runtime: async () => ({ wasmBinary: await extensionFile('tree-sitter.wasm'), locateFile: (file: string) => file }),
@@ -80,6 +84,8 @@ startServer({
   configReader,
   processMemory: () => ({ rssMb: 0, peakRssMb: 0, heapUsedMb: mb(heapFigures().usedBytes) }),
   describe: 'browser worker',
+  // The grammar comes through the client and compiles while the settings and context are fetched.
+  warm: (paths) => void loadGrammars(paths).catch(() => undefined),
   version,
 });
 

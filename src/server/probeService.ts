@@ -94,6 +94,12 @@ interface Unit {
   /** Function reports by name and text: still valid for functions an edit did not touch. */
   byKey: Map<string, FunctionReport>;
   running?: { generation: number; probe: boolean; job: RunningJob; functions: number; done: Promise<void> };
+  /**
+   * A probe between its call and its job's start (its settings being resolved): a second trigger for
+   * the same text then joins it, as it would join the running job. Without this, the configuration
+   * notification an editor sends right after start-up made the first file's first job a cancelled one.
+   */
+  starting?: { generation: number; done: Promise<void> };
   timer?: NodeJS.Timeout;
   published: Map<string, Diagnostic[]>;
   failure?: string;
@@ -275,7 +281,14 @@ export class ProbeService {
   private probe(unit: Unit): Promise<void> {
     const gen = unit.generation;
     if (unit.running && unit.running.generation === gen && unit.running.probe) return unit.running.done;
-    return this.startJob(unit, true);
+    if (unit.starting?.generation === gen) return unit.starting.done;
+    const done = this.startJob(unit, true);
+    unit.starting = { generation: gen, done };
+    const clear = (): void => {
+      if (unit.starting?.done === done) unit.starting = undefined;
+    };
+    void done.then(clear, clear);
+    return done;
   }
 
   private async startJob(unit: Unit, probe: boolean): Promise<void> {

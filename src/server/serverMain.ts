@@ -12,13 +12,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigReader } from '../core/workspace/config';
 import {
   FunctionReportRequest, PanelDataRequest, ProbedNotification, ProbeDocumentRequest, ProbeWorkspaceRequest, ServerMemoryRequest, StatusNotification,
-  WorkspaceProgressNotification,
+  TimelineRequest, WorkspaceProgressNotification,
 } from '../shared/customMessages';
 import { defaultEditorSettings } from '../shared/settings';
 import { fixAllKind, ProbeService, type ServiceHost, type Trigger, type UnitSource, type View, type WorkspaceFiles } from './probeService';
 import type { ProbeRunner } from './probeRunner';
 import { SettingsStore } from './settingsStore';
 import { collectGarbage } from './gc';
+import { mark, timeline } from '../shared/timeline';
 
 /** What one host gives the server. */
 export interface ServerHost {
@@ -39,6 +40,12 @@ export interface ServerHost {
   scanRunners?: ProbeRunner[];
   /** The version the server reports to the client. */
   version: string;
+  /**
+   * A document was opened: start what its analysis will need (the grammar of its language) while
+   * its settings and workspace context are fetched. Only where the probes run on the server's own
+   * thread (a browser worker); errors are the analysis's to report.
+   */
+  warm?(paths: string[]): void;
   /** Reads `.gradprobe_cache/` for a document opened unchanged (Node host). */
   cachedReport?: ServiceHost['cachedReport'];
 }
@@ -92,7 +99,10 @@ export function startServer(host: ServerHost): void {
   let lensRefresh: ReturnType<typeof setTimeout> | undefined;
   const service = new ProbeService({
     settingsFor: (uri, filePath) => settings.get(uri, filePath),
-    publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+    publish: (uri, diagnostics) => {
+      mark(`server: published ${diagnostics.length} diagnostic(s) for ${uri}`);
+      void connection.sendDiagnostics({ uri, diagnostics });
+    },
     status: (params) => void connection.sendNotification(StatusNotification.type, params),
     refreshLenses: () => {
       if (!canRefreshLenses) return;
@@ -152,10 +162,12 @@ export function startServer(host: ServerHost): void {
   }
 
   function update(source: () => UnitSource, trigger: Trigger): void {
+    if (trigger !== 'open') mark(`server: ${trigger}`);
     void guard(`analysis (${trigger})`, undefined, () => service.update(source(), trigger));
   }
 
   connection.onInitialize((params): InitializeResult => {
+    mark('server: initialize');
     canPullConfiguration = !!params.capabilities.workspace?.configuration;
     canRefreshLenses = !!params.capabilities.workspace?.codeLens?.refreshSupport;
     initializationSettings = gradprobeSection(params.initializationOptions);
@@ -189,6 +201,7 @@ export function startServer(host: ServerHost): void {
   });
 
   connection.onDidChangeConfiguration((params) => {
+    mark('server: configuration changed');
     // VS Code sends no payload (the server pulls); other clients push the settings themselves.
     const pushed = gradprobeSection(params.settings);
     if (Object.keys(pushed).length) pushedSettings = pushed;
@@ -197,6 +210,7 @@ export function startServer(host: ServerHost): void {
   });
 
   connection.onDidChangeWatchedFiles((e) => {
+    mark('server: watched files changed');
     const configChanged = e.changes.some((c) => /(pyproject\.toml|gradprobe\.toml|package\.json)$/.test(c.uri));
     for (const r of allRunners) r.forget();
     if (configChanged) {
@@ -205,7 +219,11 @@ export function startServer(host: ServerHost): void {
     }
   });
 
-  documents.onDidOpen((e) => update(() => documentSource(e.document), 'open'));
+  documents.onDidOpen((e) => {
+    mark(`server: opened ${e.document.uri}`);
+    if (host.warm) host.warm([documentSource(e.document).path]);
+    update(() => documentSource(e.document), 'open');
+  });
   documents.onDidChangeContent((e) => update(() => documentSource(e.document), 'change'));
   documents.onDidSave((e) => update(() => documentSource(e.document), 'save'));
   documents.onDidClose((e) => {
@@ -213,7 +231,10 @@ export function startServer(host: ServerHost): void {
     settings.forget(e.document.uri);
   });
 
-  notebooks.onDidOpen((nb) => update(() => notebookSource(nb), 'open'));
+  notebooks.onDidOpen((nb) => {
+    if (host.warm) host.warm([notebookSource(nb).path]);
+    update(() => notebookSource(nb), 'open');
+  });
   notebooks.onDidChange((e) => update(() => notebookSource(e.notebookDocument), 'change'));
   notebooks.onDidSave((nb) => update(() => notebookSource(nb), 'save'));
   notebooks.onDidClose((nb) => {
@@ -251,6 +272,8 @@ export function startServer(host: ServerHost): void {
       documents: service.openUnits, reports: service.heldReports, workerStarts: runner.starts, worker,
     };
   }));
+
+  connection.onRequest(TimelineRequest.type, () => timeline());
 
   connection.onShutdown(() => { for (const r of allRunners) r.dispose(); });
 

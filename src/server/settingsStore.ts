@@ -102,16 +102,20 @@ export class SettingsStore {
     let hit = this.cache.get(uri);
     if (!hit) {
       hit = (async () => {
+        const root = this.rootOf(filePath);
+        // The config files are fetched while the editor's settings are asked for: in a browser
+        // both are round trips to the client, and one after the other delayed every first probe.
+        const reading = this.configReader?.(filePath, root);
+        reading?.catch(() => undefined); // awaited below, where its failure is logged
         let raw: unknown;
         try {
           raw = await this.fetchEditorSettings(uri);
         } catch (err) {
           this.log(`could not read the gradprobe settings for ${uri}: ${err instanceof Error ? err.message : String(err)}; using the defaults`);
         }
-        const root = this.rootOf(filePath);
         let read: ConfigReader | undefined;
         try {
-          read = await this.configReader?.(filePath, root);
+          read = await reading;
         } catch (err) {
           this.log(`could not read the config files for ${uri}: ${err instanceof Error ? err.message : String(err)}; using the defaults`);
           read = () => undefined;

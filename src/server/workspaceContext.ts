@@ -28,6 +28,11 @@ export class WorkspaceContext {
     return out;
   }
 
+  /** The files `modules` reads. */
+  paths(): readonly string[] {
+    return this.files();
+  }
+
   /** Resolves an import the way the CLI does: beside the importer, or from the folder root. */
   load(module: string, fromPath: string): ParsedModule | undefined {
     const candidates = importCandidates(module, fromPath, [this.root]);

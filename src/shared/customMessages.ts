@@ -1,7 +1,7 @@
 // The client ↔ server protocol beyond LSP: one namespace per message with its method, its typed
 // RequestType/NotificationType and the direction it travels. Both sides import this file; nothing
 // else names these methods.
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { FunctionRef } from './commands';
 import type { PanelData, PanelPart } from './panelMessages';
 
@@ -129,13 +129,15 @@ export namespace ServerMemoryRequest {
 
 /**
  * server → client, browser host only: a file of the extension itself (a tree-sitter wasm in dist/),
- * read by the client through the editor's file system, base64-encoded.
+ * read by the client through the editor's file system. The bytes travel as they are: the browser
+ * transport posts each message to the worker (structured clone), never as JSON, and base64 cost a
+ * cold start a fifth of a second per grammar on each side.
  */
 export namespace ExtensionFileRequest {
   export const method = 'gradprobe/extensionFile';
   /** A path relative to the extension's dist/ folder. */
   export interface Params { path: string }
-  export interface Result { base64: string }
+  export interface Result { bytes: Uint8Array }
   export const type = new RequestType<Params, Result, void>(method);
 }
 
@@ -153,4 +155,16 @@ export namespace FindFilesRequest {
   export interface Params { folder: string; include: string[]; exclude: string[]; maxResults?: number }
   export interface Result { uris: string[] }
   export const type = new RequestType<Params, Result, void>(method);
+}
+
+/**
+ * client → server: the server thread's start marks (see src/shared/timeline.ts): when its worker
+ * started, loaded its wasm and engine, parsed, probed and published. Under Node the probes run in a
+ * worker thread whose marks are not included.
+ */
+export namespace TimelineRequest {
+  export const method = 'gradprobe/timeline';
+  export interface Mark { name: string; at: number }
+  export type Result = Mark[];
+  export const type = new RequestType0<Result, void>(method);
 }

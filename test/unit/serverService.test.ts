@@ -223,6 +223,18 @@ test('settings: severity overrides and off, include/exclude, enable', async () =
   assert.deepEqual(h.published.get(d.uri), []);
 });
 
+test('a configuration notification right after the open joins the probe about to start: one job, not a cancelled one and another', async () => {
+  const h = harness({ debounceMs: 0 });
+  const d = doc(activationsPath, activations);
+  // As VS Code does: didOpen, then the didChangeConfiguration it sends when the server registers for it.
+  h.service.update(d, 'open');
+  h.service.settingsChanged();
+  await h.service.idle();
+  const jobs = h.logs.filter((m) => m.startsWith(`${activationsPath}: `) && / (probed|cancelled) in /.test(m));
+  assert.deepEqual(jobs.map((m) => m.replace(/ in \d+ ms$/, '')), [`${activationsPath}: 2 function(s) probed`]);
+  assert.ok(h.published.get(d.uri)?.some((x) => x.code === 'GP303'));
+});
+
 test('edits cancel probes for the old text; only the newest text is published', async () => {
   const h = harness({ debounceMs: 0 });
   const path = join(workspace, 'activations.py');

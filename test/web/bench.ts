@@ -5,6 +5,7 @@
 // cold.py and warm.py (scripts/thousandLines.mjs, the text the desktop figure times) and reads the
 // `gradprobe-web-bench:` line this logs. A throw fails the run.
 import * as vscode from 'vscode';
+import type { GradProbeApi } from '../../src/client/activation';
 
 const timeoutMs = 240_000;
 
@@ -12,7 +13,7 @@ const codeOf = (d: vscode.Diagnostic): string => (typeof d.code === 'object' ? S
 const ours = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => /^GP\d{3}$/.test(codeOf(d)));
 
 /** Opens `file` and resolves with the milliseconds until its first GradProbe diagnostics, and how many. */
-async function openToDiagnostics(root: vscode.Uri, file: string): Promise<{ ms: number; diagnostics: number }> {
+async function openToDiagnostics(root: vscode.Uri, file: string): Promise<{ ms: number; diagnostics: number; openedAt: number }> {
   const uri = vscode.Uri.joinPath(root, file);
   if (ours(uri).length) throw new Error(`${file} had diagnostics before it was opened`);
   let listener: vscode.Disposable | undefined;
@@ -27,7 +28,7 @@ async function openToDiagnostics(root: vscode.Uri, file: string): Promise<{ ms: 
   try {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
     const t1 = await shown;
-    return { ms: t1 - t0, diagnostics: ours(uri).length };
+    return { ms: t1 - t0, diagnostics: ours(uri).length, openedAt: performance.timeOrigin + t0 };
   } finally {
     listener?.dispose();
     clearTimeout(timer);
@@ -42,5 +43,10 @@ export async function run(): Promise<void> {
   if (ext.isActive) throw new Error('GradProbe was already active: the cold figure would not include its start');
   const cold = await openToDiagnostics(root, 'cold.py');
   const warm = await openToDiagnostics(root, 'warm.py');
-  console.log(`gradprobe-web-bench:${JSON.stringify({ cold, warm })}`);
+  // Where the time went: the extension's and its server worker's marks, in ms from the cold open.
+  const api = (await ext.activate()) as GradProbeApi | undefined;
+  if (typeof api?.timeline !== 'function') throw new Error('the GradProbe extension exports no timeline()');
+  const timeline = (await api.timeline()).map((m) => ({ name: m.name, ms: Math.round(m.at - cold.openedAt) }));
+  if (!timeline.some((m) => m.name.startsWith('server: published'))) throw new Error(`the timeline has no publication: ${JSON.stringify(timeline)}`);
+  console.log(`gradprobe-web-bench:${JSON.stringify({ cold, warm, timeline })}`);
 }

@@ -49,6 +49,8 @@ export function useWasmSource(wasm: WasmSource): void {
 let initialised: Promise<void> | undefined;
 // keyed by grammar file: the JavaScript family shares one parser
 const parsers = new Map<string, Parser>();
+// the loads under way or done, so two callers asking at once fetch and compile a grammar once
+const loading = new Map<string, Promise<Parser>>();
 let runtime: WasmRuntimeOptions | undefined;
 
 /**
@@ -59,21 +61,39 @@ export function parserMemoryBytes(): number {
   return runtime?.HEAPU8?.length ?? 0;
 }
 
-async function parserFor(language: SourceLanguage): Promise<Parser> {
+function wasmSource(): WasmSource {
   source ??= nodeWasmSource();
-  const wasm = source;
+  return source;
+}
+
+function initRuntime(): Promise<void> {
+  const wasm = wasmSource();
   initialised ??= (async () => {
     runtime = await wasm.runtime();
     await Parser.init(runtime);
   })();
-  await initialised;
+  return initialised;
+}
+
+function parserFor(language: SourceLanguage): Promise<Parser> {
   const file = grammarFiles[language];
-  let parser = parsers.get(file);
+  let parser = loading.get(file);
   if (!parser) {
-    const grammar = await Language.load(await wasm.grammar(file));
-    parser = new Parser();
-    parser.setLanguage(grammar);
-    parsers.set(file, parser);
+    // The grammar's bytes are fetched while the runtime compiles (in a browser worker both come
+    // through the client: fetching one after the other added a round trip to every cold start).
+    const bytes = wasmSource().grammar(file);
+    parser = (async () => {
+      await initRuntime();
+      const p = new Parser();
+      p.setLanguage(await Language.load(await bytes));
+      parsers.set(file, p);
+      return p;
+    })();
+    // An unhandled rejection of the early fetch is the load's own failure, reported there.
+    bytes.catch(() => undefined);
+    loading.set(file, parser);
+    // A failed load may be retried by the next caller.
+    parser.catch(() => loading.delete(file));
   }
   return parser;
 }
@@ -81,7 +101,7 @@ async function parserFor(language: SourceLanguage): Promise<Parser> {
 /**
  * Loads the grammars so later parses are synchronous: every grammar, or those `paths` need. A
  * fresh `eval` of a Python file then compiles only Python's (the JavaScript family's is 1.4 MB of
- * WebAssembly).
+ * WebAssembly). The grammars load in parallel.
  */
 export async function loadGrammars(paths?: readonly string[]): Promise<void> {
   const wanted = new Set<SourceLanguage>();
@@ -92,7 +112,7 @@ export async function loadGrammars(paths?: readonly string[]): Promise<void> {
   }
   // A path of no known language is parsed as the document layer decides: every grammar is loaded for it.
   const languages = paths && wanted.size && paths.every((p) => languageOfPath(p)) ? [...wanted] : (Object.keys(grammarFiles) as SourceLanguage[]);
-  for (const language of languages) await parserFor(language);
+  await Promise.all(languages.map((language) => parserFor(language)));
 }
 
 /** Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes. */
