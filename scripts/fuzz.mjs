@@ -12,5 +12,8 @@ await esbuild.build({
   entryPoints: [join(root, 'test/fuzz/fuzz.ts')], outfile: join(root, 'dist-test/fuzz.js'), bundle: true, platform: 'node',
   format: 'cjs', target: 'node20', sourcemap: true, ignoreAnnotations: true, external: ['@tensorflow/tfjs-node'], logLevel: 'warning',
 });
-const run = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'dist-test/fuzz.js'), '--root', root, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+// The runner's analysis thread stands in for the server's probe worker: its process gets the
+// server's malloc settings (src/shared/mallocEnv.ts; glibc reads them at start, so they are set here).
+const env = { MALLOC_MMAP_THRESHOLD_: '131072', ...process.env };
+const run = spawnSync(process.execPath, ['--enable-source-maps', join(root, 'dist-test/fuzz.js'), '--root', root, ...process.argv.slice(2)], { stdio: 'inherit', cwd: root, env });
 process.exit(run.status ?? 1);

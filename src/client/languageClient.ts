@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { LanguageClient, TransportKind, type ServerOptions } from 'vscode-languageclient/node';
 import { documentSelector, gradProbeClient, gradProbeClientOptions, type GradProbeClient } from './clientCommon';
 import type { StatusItem } from './statusItem';
+import { withMallocEnv } from '../shared/mallocEnv';
 
 export function startLanguageClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, status: StatusItem): GradProbeClient {
   const module = join(__dirname, 'server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    // The server runs all day: its malloc settings keep its RSS to its live data (mallocEnv.ts).
+    run: { module, transport: TransportKind.ipc, options: { env: withMallocEnv(process.env) } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'], env: withMallocEnv(process.env) } },
   };
   const watched = vscode.workspace.createFileSystemWatcher('**/{pyproject.toml,gradprobe.toml,package.json}');
   context.subscriptions.push(watched);

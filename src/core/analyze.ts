@@ -24,7 +24,7 @@ import { trainingProbe, type TrainingTask } from './probe/training';
 import { sourceRuleFindings } from './rules/sourceRules';
 import { withTensorScope } from './probe/tensorScope';
 import { ReportCache } from './reportCache';
-import { InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
+import { AnalysisBudgetExceeded, InputsRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct } from './ir/errors';
 import type { Span } from './ir/ir';
 import { textHash } from './ir/hash';
 import { cpuBudget } from './translate/timeBudget';
@@ -73,10 +73,10 @@ export interface AnalyzeOptions {
   /** Checked between functions; analysis stops early when it returns true. */
   cancelled?: () => boolean;
   /**
-   * The whole run's time budget: checked between files and between functions; what is left when it
-   * runs out is reported per file (GP002), not analysed.
+   * The whole run's time budget: checked between files and between functions, and inside parsing
+   * and detection; what is left when it runs out is reported per file (GP002), not analysed.
    */
-  runBudget?: { deadline: number; seconds: number };
+  runBudget?: RunBudget;
   /**
    * Threads probing in parallel in this process (`check --jobs`): the process's CPU clock counts
    * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
@@ -97,6 +97,31 @@ export interface AnalyzeOptions {
    * `elsewhere` gives its report, or no one here reports it (`skip`: left out of the reports).
    */
   share?: AnalyzeShare;
+}
+
+/** A run's time budget: a wall-clock deadline (ms since the epoch) and the seconds it was given as. */
+export interface RunBudget {
+  deadline: number;
+  seconds: number;
+  /**
+   * The clock the deadline is read with; `Date.now` when absent. A test gives a clock that advances
+   * at each reading, to run out inside a given phase without depending on the machine's speed.
+   */
+  now?: () => number;
+}
+
+/** Whether `budget` has run out (never, without one). */
+export function runBudgetSpent(budget: RunBudget | undefined): boolean {
+  return !!budget && (budget.now ?? Date.now)() > budget.deadline;
+}
+
+/** The GP002 of a file the run's budget ran out on while it was parsed or its functions detected. */
+function budgetFinding(budget: RunBudget | undefined, err: AnalysisBudgetExceeded): Finding {
+  const seconds = budget?.seconds;
+  return fileFinding(
+    `the run's time budget (${seconds} s) ran out while ${err.phase === 'parse' ? 'this file was parsed' : "the files' functions were detected"} (${err.where}): nothing in it was analysed; raise --time-budget (or the setting time-budget)`,
+    { timeBudget: seconds, phase: err.phase, where: err.where },
+  );
 }
 
 export interface AnalyzeShare {
@@ -159,7 +184,7 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
   const failures: FileReport[] = [];
   let done = 0;
   for (const input of inputs) {
-    if (options.runBudget && Date.now() > options.runBudget.deadline) {
+    if (options.runBudget && runBudgetSpent(options.runBudget)) {
       failures.push({ path: input.path, functions: [], findings: [fileFinding(`the run's time budget (${options.runBudget.seconds} s) ran out before this file was analysed; raise --time-budget (or the setting time-budget)`, { timeBudget: options.runBudget.seconds })] });
       continue;
     }
@@ -182,9 +207,12 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
         const skip = tooLarge(doc.text);
         if (skip) throw skip;
       }
-      modules.push(options.parsedAlready?.(doc) ?? parseDocument(doc));
+      const budget = options.runBudget;
+      modules.push(options.parsedAlready?.(doc) ?? parseDocument(doc, budget ? () => runBudgetSpent(budget) : undefined));
     } catch (err) {
-      if (err instanceof SkippedInput) {
+      if (err instanceof AnalysisBudgetExceeded) {
+        failures.push({ path: input.path, functions: [], findings: [budgetFinding(options.runBudget, err)] });
+      } else if (err instanceof SkippedInput) {
         failures.push({ path: input.path, functions: [], findings: [fileFinding(err.message, err.evidence)] });
       } else {
         const message = err instanceof DocumentError ? err.message : err instanceof Error && input.text instanceof Error ? err.message : `the file could not be analysed (${(err as Error).message})`;
@@ -199,8 +227,20 @@ export function parseInputs(inputs: SourceInput[], options: ParseOptions = {}): 
 export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOptions): Promise<FileReport[]> {
   await prepareEngine(options.settings.backend, inputs.map((i) => i.path));
   const settingsOf = options.settingsFor ?? ((): GradProbeSettings => options.settings);
-  const { modules, failures } = options.parsed ?? parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
-  const detected = options.parsed?.detected ?? detectFunctions(modules, { context: options.context });
+  const parsed = options.parsed ?? parseInputs(inputs, { settingsFor: settingsOf, runBudget: options.runBudget, onProgress: options.onProgress });
+  const { failures } = parsed;
+  let { modules } = parsed;
+  let detected: DetectedFunction[];
+  try {
+    const budget = options.runBudget;
+    detected = options.parsed?.detected ?? detectFunctions(modules, { context: options.context, stop: budget ? () => runBudgetSpent(budget) : undefined });
+  } catch (err) {
+    if (!(err instanceof AnalysisBudgetExceeded)) throw err;
+    // Detection weighs every file's uses together: none of its files has a result to report.
+    for (const m of modules) failures.push({ path: m.doc.path, functions: [], findings: [budgetFinding(options.runBudget, err)] });
+    modules = [];
+    detected = [];
+  }
   for (const m of modules) {
     const names = new Map<string, number>();
     for (const d of detected) if (d.module === m) names.set(d.name, (names.get(d.name) ?? 0) + 1);
@@ -231,7 +271,7 @@ export async function analyzeSources(inputs: SourceInput[], options: AnalyzeOpti
     seenIn.set(path, seen + 1);
     if (seen >= settings.maxFunctions) {
       note(overLimit, path, target.name);
-    } else if (options.runBudget && Date.now() > options.runBudget.deadline) {
+    } else if (runBudgetSpent(options.runBudget)) {
       note(unreached, path, target.name);
     } else {
       const where = share ? share.claim(index, path) : 'here';

@@ -6,16 +6,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { analyzeSources } from '../../src/core/analyze';
 import { parserMemoryBytes } from '../../src/core/parse/treeSitter';
+import { collectGarbage } from '../../src/server/gc';
 import { recycleAbove } from '../../src/server/probeRunner';
 import { loadSeeds } from './generate';
 import { fuzzAnalyzeOptions, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type RssSample, type AnalyzeOutcome, type Analyzer, type FuzzStats } from './run';
 
-interface Job { id: number; path: string; text: string }
+/** `settle`: collect garbage before answering, so the figures taken after it show live data. */
+interface Job { id: number; path: string; text: string; settle?: boolean }
 /** The analysis thread's footprint after an input, MB: the same figures the language server recycles its worker on. */
 interface Footprint { heapUsedMb: number; heapTotalMb: number; parserMb: number; externalMb: number; arrayBuffersMb: number; tfMb: number; tfTensors: number }
 type Answer = { id: number; ms: number; rejections: number; footprint: Footprint } & ({ reports: unknown; problems: string[] } | { error: string });
@@ -38,6 +40,9 @@ function workerMain(): void {
       (reports) => {
         // Let a rejection raised during the analysis surface before answering.
         setImmediate(() => {
+          // As the language server's probe worker does once idle: the memory figures the runner
+          // samples after this input then show what the thread keeps, not the garbage of the input.
+          if (job.settle) collectGarbage();
           try {
             // Checked here, whole; sent without the probe data the judge does not read.
             const unserialisable = serialisationProblem(reports);
@@ -65,6 +70,9 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
   let last: Footprint | undefined;
   let pending: { id: number; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   const start = (): Worker => {
+    // Gives the thread (an isolate made after this) the `gc` it collects with before a sample, as
+    // the language server gives its probe worker.
+    setFlagsFromString('--expose-gc');
     const w = new Worker(__filename);
     w.on('message', (a: Answer) => {
       if (!pending || pending.id !== a.id) return;
@@ -110,7 +118,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
       resolveOutcome({ hang: true, ms: performance.now() - started });
     }, watchdogMs);
     pending = { id, worker: w, resolve: resolveOutcome, started, timer };
-    w.postMessage({ id, path: input.path, text: input.text } satisfies Job);
+    w.postMessage({ id, path: input.path, text: input.text, settle: input.settle } satisfies Job);
   });
   return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled, footprint: () => last };
 }
@@ -166,7 +174,7 @@ async function main(): Promise<number> {
   if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes wants a positive number, not ${arg('minutes')}`);
   const stopAt = minutes === undefined ? Infinity : started + minutes * 60_000;
   const core = await runCoreFuzz({
-    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt,
+    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt, settleEvery: sample,
     progress: (done, s) => {
       if (done % sample === 0 || done === count) rssAt.push({ done, mb: rssMb() });
       if (done % every === 0 || done === count) {

@@ -26,7 +26,8 @@ export interface AnalyzeOutcome {
   problems?: string[];
 }
 
-export type Analyzer = (input: { path: string; text: string }) => Promise<AnalyzeOutcome>;
+/** `settle`: the runner samples memory after this input; the analyzer collects garbage first where it can. */
+export type Analyzer = (input: { path: string; text: string; settle?: boolean }) => Promise<AnalyzeOutcome>;
 
 export type ProblemKind = 'crash' | 'hang' | 'rejection' | 'malformed' | 'lost' | 'server';
 
@@ -254,6 +255,8 @@ export interface CoreRunOptions {
   stop?: () => boolean;
   /** Unhandled rejections counted so far by the caller's hook (in-process analyzers). */
   rejectionsSoFar?: () => number;
+  /** Every this many inputs (the runner's memory samples), the analyzer is asked to settle its memory first. */
+  settleEvery?: number;
 }
 
 function save(dir: string | undefined, input: { id: string; path: string; text: string; detail: string }): string | undefined {
@@ -305,7 +308,8 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
     const input = generateInput(rng, i, opts.seeds);
     const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
     const baseline = seed ? await baselineFor(seed) : null;
-    const out = await opts.analyze({ path: input.path, text: input.text });
+    const settle = opts.settleEvery ? (i + 1) % opts.settleEvery === 0 : undefined;
+    const out = await opts.analyze({ path: input.path, text: input.text, ...(settle ? { settle } : {}) });
     stats.inputs++;
     stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;
     stats.msByFamily[input.family] = (stats.msByFamily[input.family] ?? 0) + out.ms;

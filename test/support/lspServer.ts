@@ -1,6 +1,7 @@
 // The bundled language server (dist/server.js) as an editor drives it over stdio, for tests, the fuzz
 // run and the load benchmark: initialize, open and change documents and notebooks, wait for what
 // the user would see (diagnostics, log lines), and time requests. Knows nothing about assertions.
+import { withMallocEnv } from '../../src/shared/mallocEnv';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ export class LspServer {
     const node = [...(options.nodeArgs ?? []), ...(options.entry ?? [join(options.root, 'dist/server.js'), '--stdio'])];
     const [cmd, ...args] = options.command?.length ? options.command : options.wrap?.length ? [...options.wrap, process.execPath, ...node] : [process.execPath, ...node];
     const extra = Array.isArray(options.extraStdio) ? options.extraStdio : [];
-    this.process = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe', ...extra], env: options.env ?? process.env });
+    // Started as the editor starts it (languageClient.ts), with its malloc settings.
+    this.process = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe', ...extra], env: withMallocEnv(options.env ?? process.env) });
     this.process.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {

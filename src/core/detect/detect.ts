@@ -23,6 +23,7 @@
 import type { ParsedModule } from '../parse/document';
 import type { Framework } from '../ir/frameworks';
 import type { Arg, ClassDef, FunctionDef, Span } from '../ir/ir';
+import { AnalysisBudgetExceeded } from '../ir/errors';
 import { isPlumbing, returnsTuple } from './bodies';
 import { collectCandidates, type Candidate } from './candidates';
 import { Workspace } from './imports';
@@ -63,6 +64,11 @@ export interface DetectedFunction {
 export interface DetectOptions {
   /** Uses from files not being reported (the rest of the workspace) still count. */
   context?: ParsedModule[];
+  /**
+   * The run's budget, asked between modules and between definitions; when it answers true,
+   * `AnalysisBudgetExceeded` is thrown (a file of thousands of definitions ends at the budget).
+   */
+  stop?: () => boolean;
 }
 
 interface Weighed {
@@ -81,14 +87,22 @@ export function detectFunctions(modules: ParsedModule[], options: DetectOptions 
   const index = collectUses(workspace);
   const resolve = workspaceResolver(workspace);
   const weighed: Weighed[] = [];
-  for (const module of modules) {
+  const stop = options.stop;
+  const check = (done: number, total: number, what: string): void => {
+    if (stop?.()) throw new AnalysisBudgetExceeded('detect', `after ${done} of ${total} ${what}`);
+  };
+  for (const [m, module] of modules.entries()) {
+    check(m, modules.length, 'files');
     const context = moduleContext(module);
     for (const c of collectCandidates(module, workspace)) {
       const { uses, references } = usesOf(c.name, module, index);
       weighed.push({ c, context, uses, references, inputs: readInputs(c), resolve });
     }
   }
-  for (const w of weighed) w.found = decide(w);
+  for (const [i, w] of weighed.entries()) {
+    check(i, weighed.length, 'definitions');
+    w.found = decide(w);
+  }
   dropHelpers(weighed);
   for (const w of weighed) if (w.c.aliasOf || w.c.forwardsTo) w.found = derived(w, weighed);
   return weighed.flatMap((w) => (w.found ? [w.found] : []));

@@ -40,3 +40,13 @@ export class UserCodeError extends LocatedError {
 
 /** The user's code raised on every input the probe tried (each shape of its input family): the first error's place. */
 export class InputsRefused extends UserCodeError {}
+
+/**
+ * The run's time budget ran out while a file was parsed or its functions detected (`stop` answered
+ * true): the file gets a GP002 saying so, not a wait. `where` says how far it got.
+ */
+export class AnalysisBudgetExceeded extends Error {
+  constructor(readonly phase: 'parse' | 'detect', readonly where: string) {
+    super(`the time budget ran out while ${phase === 'parse' ? 'parsing' : 'detecting functions'} (${where})`);
+  }
+}

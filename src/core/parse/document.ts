@@ -59,8 +59,8 @@ function notebookDocument(path: string, text: string): SourceDocument {
   return { path, language: 'python', text: out.join('\n'), cells: { lines } };
 }
 
-function lower(doc: SourceDocument, text: string): ModuleIR {
-  const tree = parseSource(doc.language, text);
+function lower(doc: SourceDocument, text: string, stop?: () => boolean): ModuleIR {
+  const tree = parseSource(doc.language, text, stop);
   try {
     const lineCount = text.split('\n').length;
     return doc.language === 'python' ? lowerPython(tree.rootNode, lineCount) : lowerJavascript(tree.rootNode, lineCount);
@@ -79,7 +79,7 @@ const definitionStart: Record<'python' | 'javascript', RegExp> = {
  * after it. Where a line at column 0 starts a definition the tree did not see, parse again from
  * there (earlier lines blanked, so positions hold) and keep the definitions found.
  */
-function recoverDefinitions(doc: SourceDocument, ir: ModuleIR): void {
+function recoverDefinitions(doc: SourceDocument, ir: ModuleIR, stop?: () => boolean): void {
   const lines = doc.text.split('\n');
   const pattern = definitionStart[ir.language];
   const covered = (line: number): boolean => ir.body.some((st) => st.span.startLine <= line && line <= st.span.endLine && (st.kind === 'function' || st.kind === 'class' || st.kind === 'assign'));
@@ -88,7 +88,7 @@ function recoverDefinitions(doc: SourceDocument, ir: ModuleIR): void {
     if (!pattern.test(lines[i]) || ir.body.some((st) => st.span.startLine === i && starts(st))) continue;
     if (covered(i) && !ir.syntaxErrors.some((e) => e.startLine <= i)) continue;
     rounds++;
-    const retry = lower(doc, lines.map((l, k) => (k < i ? '' : l)).join('\n'));
+    const retry = lower(doc, lines.map((l, k) => (k < i ? '' : l)).join('\n'), stop);
     const found = retry.body.filter((st) => st.span.startLine >= i && starts(st));
     // Drop statements of the first parse that the recovered ones overlap (the swallowed region).
     ir.body = ir.body.filter((st) => !found.some((f) => st.span.startLine >= f.span.startLine && st.span.startLine <= f.span.endLine && st.span.startLine > 0 && st.span.startLine >= i));
@@ -120,10 +120,14 @@ function nestingDepth(root: unknown, limit: number): number {
   return max;
 }
 
-export function parseDocument(doc: SourceDocument): ParsedModule {
-  const ir = lower(doc, doc.text);
+/**
+ * `stop`: the run's budget, asked while parsing (each of the recovery's parses too); when it
+ * answers true, `AnalysisBudgetExceeded` is thrown.
+ */
+export function parseDocument(doc: SourceDocument, stop?: () => boolean): ParsedModule {
+  const ir = lower(doc, doc.text, stop);
   if (nestingDepth(ir.body, maxNesting) > maxNesting) throw new DocumentError(`the file nests expressions or blocks more than ${maxNesting} levels deep, past what GradProbe analyses`);
-  if (ir.syntaxErrors.length > 0) recoverDefinitions(doc, ir);
+  if (ir.syntaxErrors.length > 0) recoverDefinitions(doc, ir, stop);
   return { doc, ir, framework: frameworkOf(ir) };
 }
 

@@ -3,6 +3,7 @@ import { Language, Parser } from '@vscode/tree-sitter-wasm';
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { nodeWasmSource } from './wasmSource.node';
 import { blankAngleBracketTypes } from './angleBrackets';
+import { AnalysisBudgetExceeded } from '../ir/errors';
 
 export type SyntaxNode = Node;
 export type SourceLanguage = 'python' | 'javascript' | 'typescript' | 'tsx';
@@ -115,13 +116,28 @@ export async function loadGrammars(paths?: readonly string[]): Promise<void> {
   await Promise.all(languages.map((language) => parserFor(language)));
 }
 
-/** Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes. */
-export function parseSource(language: SourceLanguage, text: string): Tree {
+/**
+ * Parses with a grammar loaded by `loadGrammars`. tree-sitter recovers from syntax errors: the tree then holds ERROR nodes.
+ * `stop` is asked as the parser goes (tree-sitter's progress callback, every hundred or so parse
+ * operations): when it answers true the parse is abandoned with `AnalysisBudgetExceeded`, so a file
+ * that would take the parser minutes (kilobytes of noise) ends at the run's time budget.
+ */
+export function parseSource(language: SourceLanguage, text: string, stop?: () => boolean): Tree {
   const parser = parsers.get(grammarFiles[language]);
   if (!parser) throw new Error(`grammar for ${language} is not loaded; call loadGrammars() first`);
+  let reached = 0;
+  let stopped = false;
+  // The runtime reads text as UTF-16: its offsets are bytes, two to a code unit.
+  const options = stop ? { progressCallback: (state: { currentOffset: number }): boolean => { reached = state.currentOffset / 2; stopped = stop(); return stopped; } } : undefined;
   const parse = (source: string): Tree => {
-    const tree = parser.parse(source);
-    if (!tree) throw new Error(`tree-sitter returned no tree for ${language}`);
+    // The declared callback type returns void; the runtime cancels the parse when it returns true.
+    const tree = parser.parse(source, null, options as Parameters<Parser['parse']>[2]);
+    if (!tree) {
+      // A cancelled parse would otherwise resume where it stopped on the next call, in another file.
+      parser.reset();
+      if (stopped) throw new AnalysisBudgetExceeded('parse', `at character ${Math.min(reached, source.length).toLocaleString('en-US')} of ${source.length.toLocaleString('en-US')}`);
+      throw new Error(`tree-sitter returned no tree for ${language}`);
+    }
     return tree;
   };
   const tree = parse(text);
