@@ -1,4 +1,4 @@
-// `npm run fuzz -- --count N --seed S [--server M] [--out DIR] [--replay FILE]`: N generated inputs
+// `npm run fuzz -- --count N --seed S [--from K] [--server M] [--out DIR] [--replay FILE]`: N generated inputs
 // through the core (in a worker thread with a watchdog, so a hang is counted, not waited on) and M
 // through the running language server over stdio. Failing inputs and the slowest one are saved for
 // replay. The last line reads `fuzz: N inputs, C crashes, R unhandled rejections, slowest T ms (FILE), peak
@@ -173,14 +173,28 @@ async function main(): Promise<number> {
   const minutes = arg('minutes') === undefined ? undefined : Number(arg('minutes'));
   if (minutes !== undefined && !(minutes > 0)) throw new Error(`--minutes wants a positive number, not ${arg('minutes')}`);
   const stopAt = minutes === undefined ? Infinity : started + minutes * 60_000;
+  const from = Number(arg('from', '0'));
+  if (!Number.isInteger(from) || from < 0 || from >= count) throw new Error(`--from wants an input index from 0 to below --count (${count}), not ${arg('from')}`);
+  if (from) console.log(`core: inputs ${from} to ${count - 1} of seed ${seed} (the ones before are generated, not analysed)`);
+  // The process's peak RSS only grows: an input during which it rose by more than this is named,
+  // with its time, so a run's transient peak can be traced to the input that made it.
+  const peakStepMb = Number(arg('peak-step-mb', '64'));
+  let peakMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const core = await runCoreFuzz({
-    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt, settleEvery: sample,
-    progress: (done, s) => {
-      if (done % sample === 0 || done === count) rssAt.push({ done, mb: rssMb() });
-      if (done % every === 0 || done === count) {
+    count, seed, seeds, analyze, saveDir: join(out, 'core'), stop: () => Date.now() > stopAt, settleEvery: sample, from,
+    analysed: (input, o) => {
+      const now = Math.round(process.resourceUsage().maxRSS / 1024);
+      if (now - peakMb > peakStepMb) console.log(`  peak RSS ${peakMb} → ${now} MB during ${input.id} ${input.path} [${input.detail}] (${Math.round(o.ms)} ms${o.hang ? ', hang' : ''}${o.error ? ', crash' : ''})`);
+      peakMb = Math.max(peakMb, now);
+    },
+    progress: (index, s) => {
+      // Samples count the inputs analysed, so a run started at --from K reads like a run of count − K.
+      const done = index - from;
+      if (index % sample === 0 || index === count) rssAt.push({ done, mb: rssMb() });
+      if (index % every === 0 || index === count) {
         const f = threadFootprint();
         const thread = f ? `analysis thread heap ${Math.round(f.heapUsedMb)} of ${Math.round(f.heapTotalMb)} MB, external ${Math.round(f.externalMb)} MB (array buffers ${Math.round(f.arrayBuffersMb)}), tensors ${f.tfTensors} (${Math.round(f.tfMb)} MB), parser ${Math.round(f.parserMb)} MB, ` : '';
-        console.log(`  core ${done}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB (${thread}runner heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB); analysis thread recycled ${recycled()}×`);
+        console.log(`  core ${index}/${count}: ${s.crashes} crashes, ${s.rejections} rejections, ${s.malformed} malformed, ${s.lost} lost, ${s.oracleChecked} oracle checks; slowest ${Math.round(s.slowest.ms)} ms; ${Math.round((Date.now() - started) / 1000)} s; rss ${rssMb()} MB (${thread}runner heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB); analysis thread recycled ${recycled()}×`);
       }
     },
   });

@@ -220,9 +220,101 @@ export function baselineOf(reports: FileReport[] | undefined): Baseline | null {
 
 const importLine = /^\s*(import\b|from\s+\S+\s+import\b|export\s+\*|const\s+\w+\s*=\s*require\()/;
 
+/** A top-level definition of a seed, by its text: a def or class (with its decorators), a function, or an assignment. */
+interface Definition { name: string; start: number; end: number }
+
+const pyDefinition = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/;
+const pyAssignment = /^([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)/;
+const jsDefinition = /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(?:function\*?\s*|class\s+|(?:const|let|var)\s+)([A-Za-z_$][\w$]*)/;
+const jsAssignment = /^([A-Za-z_$][\w$]*)\s*=(?!=)/;
+
+/** Net open brackets of a line, comments and strings left out (near enough for the fixtures' code). */
+function bracketDepth(line: string, python: boolean): number {
+  const code = line.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '""').replace(python ? /#.*$/ : /\/\/.*$/, '');
+  let d = 0;
+  for (const c of code) d += '([{'.includes(c) ? 1 : ')]}'.includes(c) ? -1 : 0;
+  return d;
+}
+
 /**
- * The seed's functions a single structure-preserving mutation did not touch: not in a changed
- * line's function, not named on a changed line (a use), and no import changed.
+ * The seed's top-level definitions with the lines each spans. Python: a def or class runs while the
+ * lines are indented under it, and starts at its decorators; an assignment runs until its brackets
+ * close. JS/TS: a definition runs until its brackets close and the indented lines after them end.
+ */
+export function topLevelDefinitions(text: string, path: string): Definition[] {
+  const lines = text.split('\n');
+  const python = path.endsWith('.py');
+  const out: Definition[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s/.test(line)) continue;
+    const block = python ? pyDefinition.exec(line) : undefined;
+    const m = block ?? (python ? pyAssignment : jsDefinition).exec(line) ?? (python ? undefined : jsAssignment.exec(line));
+    if (!m) continue;
+    let end = i;
+    if (block) {
+      while (end + 1 < lines.length && (/^\s/.test(lines[end + 1]) || lines[end + 1].trim() === '' || /^[)\]}]/.test(lines[end + 1]))) end++;
+      while (end > i && lines[end].trim() === '') end--;
+    } else {
+      let depth = bracketDepth(line, python);
+      while (depth > 0 && end + 1 < lines.length) depth += bracketDepth(lines[++end], python);
+      // A JS/TS statement may go on in indented lines with its brackets closed (an arrow's body).
+      while (!python && end + 1 < lines.length && /^\s+\S/.test(lines[end + 1])) end++;
+    }
+    let start = i;
+    while (python && start > 0 && /^@/.test(lines[start - 1])) start--;
+    out.push({ name: m[1], start, end });
+  }
+  return out;
+}
+
+const identifiers = (text: string): Set<string> => new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+
+/**
+ * What a function's detection reads in its file: the lines of its own definition (its decorators and
+ * its class's bases included) and, closed over, of every top-level definition those lines name (the
+ * base class a method comes from, the function an alias compiles or a forwarder calls); and the
+ * names it is used by (itself and every top-level name defined from it: an alias, a registry).
+ */
+export function dependencies(fn: { name: string; span: Span }, definitions: readonly Definition[], lines: readonly string[]): { lines: Set<number>; names: Set<string> } {
+  const region = new Set<number>();
+  const addLines = (a: number, b: number): void => { for (let l = a; l <= b; l++) region.add(l); };
+  addLines(fn.span.startLine, fn.span.endLine);
+  // Its decorators, and the header of the definition it sits in (a method's class and its bases).
+  for (let l = fn.span.startLine - 1; l >= 0 && /^\s*@/.test(lines[l] ?? ''); l--) region.add(l);
+  for (const d of definitions) {
+    if (d.start > fn.span.startLine || fn.span.startLine > d.end) continue;
+    let l = d.start;
+    for (let depth = bracketDepth(lines[l] ?? '', true); depth > 0 && l < d.end; depth += bracketDepth(lines[++l] ?? '', true));
+    addLines(d.start, l);
+  }
+  const included = new Set<Definition>();
+  for (let grew = true; grew;) {
+    grew = false;
+    const named = identifiers([...region].map((l) => lines[l] ?? '').join('\n'));
+    for (const d of definitions) {
+      if (included.has(d) || !named.has(d.name)) continue;
+      included.add(d);
+      addLines(d.start, d.end);
+      grew = true;
+    }
+  }
+  const names = new Set(fn.name.split(/[^\w$]+/).filter(Boolean));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const d of definitions) {
+      if (names.has(d.name) || (d.start <= fn.span.startLine && fn.span.endLine <= d.end)) continue;
+      const text = lines.slice(d.start, d.end + 1).join('\n');
+      if ([...names].some((n) => identifiers(text).has(n))) { names.add(d.name); grew = true; }
+    }
+  }
+  return { lines: region, names };
+}
+
+/**
+ * The seed's functions a single structure-preserving mutation did not touch: no changed line is
+ * among the lines their detection reads (their definition, decorators, bases, the definitions they
+ * name), no changed line names them or a name defined from them (a use), and no import changed.
  */
 export function untouchedFunctions(input: FuzzInput, seed: SeedFile, baseline: Baseline): Baseline['functions'] | undefined {
   const m = input.mutations;
@@ -232,11 +324,12 @@ export function untouchedFunctions(input: FuzzInput, seed: SeedFile, baseline: B
   const changed = m[0].lines;
   const changedText = changed.flatMap((l) => [before[l] ?? '', m[0].kind === 'delete-line' ? '' : after[l] ?? '']);
   if (changedText.some((t) => importLine.test(t))) return undefined;
-  const mentions = (name: string): boolean => {
-    const re = new RegExp(`(?<![\\w$])${name.replace(/[$]/g, '\\$')}(?![\\w$])`);
-    return changedText.some((t) => re.test(t));
-  };
-  return baseline.functions.filter((fn) => !changed.some((l) => l >= fn.span.startLine && l <= fn.span.endLine) && !mentions(fn.name));
+  const changedNames = identifiers(changedText.join('\n'));
+  const definitions = topLevelDefinitions(seed.text, seed.path);
+  return baseline.functions.filter((fn) => {
+    const deps = dependencies(fn, definitions, before);
+    return !changed.some((l) => deps.lines.has(l)) && ![...deps.names].some((n) => changedNames.has(n));
+  });
 }
 
 // ------------------------------------------------------------------ the core run
@@ -257,6 +350,13 @@ export interface CoreRunOptions {
   rejectionsSoFar?: () => number;
   /** Every this many inputs (the runner's memory samples), the analyzer is asked to settle its memory first. */
   settleEvery?: number;
+  /**
+   * The first input analysed: the ones before it are generated (the generator is sequential) and
+   * skipped, so a stretch of a long run can be replayed alone.
+   */
+  from?: number;
+  /** Called after each analysed input with what it gave (the runner logs the inputs that raise its peak memory). */
+  analysed?: (input: FuzzInput, outcome: AnalyzeOutcome) => void;
 }
 
 function save(dir: string | undefined, input: { id: string; path: string; text: string; detail: string }): string | undefined {
@@ -291,6 +391,12 @@ export function budgetSkipped(report: FileReport): Set<string> {
   return out;
 }
 
+/** The required functions a report neither lists (same name and kind) nor names as not reached by its budget. */
+export function lostFunctions(required: Baseline['functions'], report: FileReport): Baseline['functions'] {
+  const notProbed = budgetSkipped(report);
+  return required.filter((fn) => !report.functions.some((l) => l.name === fn.name && l.kind === fn.kind) && !notProbed.has(fn.name));
+}
+
 export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   const stats = emptyStats();
   const rng = new Rng(opts.seed);
@@ -306,11 +412,13 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
   let rejections = opts.rejectionsSoFar?.() ?? 0;
   for (let i = 0; i < opts.count && !opts.stop?.(); i++) {
     const input = generateInput(rng, i, opts.seeds);
+    if (i < (opts.from ?? 0)) continue;
     const seed = input.seed ? opts.seeds.find((s) => s.path === input.seed) : undefined;
     const baseline = seed ? await baselineFor(seed) : null;
     const settle = opts.settleEvery ? (i + 1) % opts.settleEvery === 0 : undefined;
     const out = await opts.analyze({ path: input.path, text: input.text, ...(settle ? { settle } : {}) });
     stats.inputs++;
+    opts.analysed?.(input, out);
     stats.byFamily[input.family] = (stats.byFamily[input.family] ?? 0) + 1;
     stats.msByFamily[input.family] = (stats.msByFamily[input.family] ?? 0) + out.ms;
     if (out.ms > stats.slowest.ms) stats.slowest = { ms: out.ms, id: input.id, path: input.path, detail: input.detail, saved: save(opts.saveDir ? join(opts.saveDir, 'slowest') : undefined, input) };
@@ -327,9 +435,7 @@ export async function runCoreFuzz(opts: CoreRunOptions): Promise<FuzzStats> {
         if (required) {
           stats.oracleChecked++;
           stats.oracleFunctions += required.length;
-          const listed = out.reports![0].functions;
-          const notProbed = budgetSkipped(out.reports![0]);
-          const missing = required.filter((fn) => !listed.some((l) => l.name === fn.name && l.kind === fn.kind) && !notProbed.has(fn.name));
+          const missing = lostFunctions(required, out.reports![0]);
           if (missing.length) record(stats, 'lost', input, `untouched function(s) no longer reported: ${missing.map((f) => `${f.name} (${f.kind}, lines ${f.span.startLine + 1}–${f.span.endLine + 1})`).join(', ')}`, opts.saveDir);
         }
       }

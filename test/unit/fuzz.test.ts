@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileReport } from '../../src/core/findings/types';
-import { generateInput, loadSeeds, Rng } from '../fuzz/generate';
+import { generateInput, loadSeeds, Rng, type FuzzInput, type Mutation } from '../fuzz/generate';
 import { analyzeSources } from '../../src/core/analyze';
 import { finding } from '../../src/core/findings/finding';
-import { baselineOf, budgetSkipped, fuzzAnalyzeOptions, fuzzSettings, inProcessAnalyzer, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type Analyzer } from '../fuzz/run';
+import { baselineOf, budgetSkipped, dependencies, lostFunctions, topLevelDefinitions, untouchedFunctions, fuzzAnalyzeOptions, fuzzSettings, inProcessAnalyzer, inputBudgetSeconds, reportProblems, rssTrend, runCoreFuzz, runServerFuzz, serialisationProblem, summaryLine, withoutProbeData, type Analyzer } from '../fuzz/run';
 
 const root = process.cwd();
 const seeds = loadSeeds(root);
@@ -114,6 +114,56 @@ test('a seed\'s baseline keeps what the oracle reads (names, kinds, spans), not 
   const whole = JSON.stringify(functions).length;
   assert.ok(kept * 20 < whole, `the baseline keeps ${kept} characters of the reports' ${whole}`);
   assert.equal(baselineOf([]), null);
+});
+
+/** A seed with one structural mutation, as the generator makes it: `edit` gets the seed's lines. */
+function mutated(path: string, mutation: Mutation, edit: (lines: string[]) => string[]): { input: FuzzInput; seed: (typeof seeds)[number] } {
+  const seedFile = seeds.find((x) => x.path === path);
+  assert.ok(seedFile, path);
+  const text = edit(seedFile.text.split('\n')).join('\n');
+  return { seed: seedFile, input: { id: 'm', family: 'mutated', path, text, detail: 'by hand', seed: path, mutations: [mutation] } };
+}
+
+test('the oracle requires only the functions whose detection the mutation left alone: not an alias or forwarder of a changed function, not a class whose base changed; a real loss is still caught', { timeout: 120_000 }, async () => {
+  const analyze = async (path: string, text: string): Promise<FileReport> => (await analyzeSources([{ path, text }], { settings: fuzzSettings }))[0];
+  // The body of binary_focal loses its return: binary_focal_jit (= torch.jit.script(binary_focal))
+  // and sigmoid_focal (which forwards to it) go with it; the categorical pair does not depend on it.
+  const af = mutated('test/fixtures/detection/aliases_forwarders.py', { kind: 'delete-line', lines: [10, 11, 12], structural: true }, (l) => l.filter((_, i) => i < 10 || i > 12));
+  const afBase = baselineOf([await analyze(af.seed.path, af.seed.text)])!;
+  assert.deepEqual(afBase.functions.map((f) => f.name), ['binary_focal', 'binary_focal_jit', 'CategoricalFocal', 'sigmoid_focal', 'FocalCriterion']);
+  const afRequired = untouchedFunctions(af.input, af.seed, afBase)!.map((f) => f.name);
+  assert.deepEqual(afRequired, ['CategoricalFocal', 'FocalCriterion']);
+  const afReport = await analyze(af.input.path, af.input.text);
+  assert.deepEqual(lostFunctions(afBase.functions.filter((f) => afRequired.includes(f.name)), afReport), []);
+  // A real loss: the report drops a function the mutation did not touch.
+  const dropped = { ...afReport, functions: afReport.functions.filter((f) => f.name !== 'CategoricalFocal') };
+  assert.deepEqual(lostFunctions(untouchedFunctions(af.input, af.seed, afBase)!, dropped).map((f) => f.name), ['CategoricalFocal']);
+
+  // `*` → `@` in ScaledBase.forward: TanhMid's forward is its base's, so TanhMid is not required.
+  const bases = mutated('test/fixtures/interpreter/wspkg/bases.py', { kind: 'swap-op', lines: [25], structural: true }, (l) => l.map((x, i) => (i === 25 ? x.replace('self.scale * ', 'self.scale @ ') : x)));
+  const basesBase = baselineOf([await analyze(bases.seed.path, bases.seed.text)])!;
+  assert.deepEqual(basesBase.functions.map((f) => f.name), ['TanhMid']);
+  assert.deepEqual(untouchedFunctions(bases.input, bases.seed, basesBase), []);
+  // A line after the class that names nothing leaves it required.
+  const unrelated = { ...bases.input, text: bases.seed.text, mutations: [{ kind: 'constant' as const, lines: [36], structural: true }] };
+  assert.deepEqual(untouchedFunctions(unrelated, bases.seed, basesBase)?.map((f) => f.name), ['TanhMid']);
+});
+
+test('the oracle\'s reading of a seed: top-level definitions with their decorators and extent; what a function depends on and is used by', () => {
+  const py = '@dec\ndef f(x):\n    return g(x)\n\n\ndef g(x):\n    return x\n\nclass C(Base):\n    def m(self):\n        return 1\n\nH = f\nREG = {\n  "h": H,\n}\n';
+  assert.deepEqual(topLevelDefinitions(py, 'a.py'), [
+    { name: 'f', start: 0, end: 2 }, { name: 'g', start: 5, end: 6 }, { name: 'C', start: 8, end: 10 }, { name: 'H', start: 12, end: 12 }, { name: 'REG', start: 13, end: 15 },
+  ]);
+  const lines = py.split('\n');
+  const defs = topLevelDefinitions(py, 'a.py');
+  const f = dependencies({ name: 'f', span: { startLine: 1, startCol: 0, endLine: 2, endCol: 15 } }, defs, lines);
+  assert.deepEqual([...f.lines].sort((a, b) => a - b), [0, 1, 2, 5, 6]);
+  assert.deepEqual([...f.names].sort(), ['H', 'REG', 'f']);
+  // A method listed on its own depends on its class's header (the bases), not on the rest of the class.
+  const m = dependencies({ name: 'm', span: { startLine: 9, startCol: 4, endLine: 10, endCol: 16 } }, defs, lines);
+  assert.deepEqual([...m.lines].sort((a, b) => a - b), [8, 9, 10]);
+  const js = 'export const act = (x) =>\n  tf.mul(x, helper(x));\nfunction helper(x) {\n  return x;\n}\nconst layer = tf.layers.activation({ activation: act });\n';
+  assert.deepEqual(topLevelDefinitions(js, 'a.js'), [{ name: 'act', start: 0, end: 1 }, { name: 'helper', start: 2, end: 4 }, { name: 'layer', start: 5, end: 5 }]);
 });
 
 test('functions an input\'s time budget did not reach are named by its GP002: the oracle counts them as kept, and only them', { timeout: 120_000 }, async () => {
