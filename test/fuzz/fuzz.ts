@@ -68,7 +68,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
   let recycled = 0;
   /** The analysis thread's figures after its last answer. */
   let last: Footprint | undefined;
-  let pending: { id: number; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
+  let pending: { id: number; path: string; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
   const start = (): Worker => {
     // Gives the thread (an isolate made after this) the `gc` it collects with before a sample, as
     // the language server gives its probe worker.
@@ -83,6 +83,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
       if (worker === w && (a.footprint.parserMb > recycleAbove.parserMb || a.footprint.heapTotalMb > recycleAbove.heapTotalMb)) {
         worker = undefined;
         recycled++;
+        console.log(`  analysis thread recycled after ${p.path} (heap ${Math.round(a.footprint.heapUsedMb)} of ${Math.round(a.footprint.heapTotalMb)} MB, parser ${Math.round(a.footprint.parserMb)} MB, ${Math.round(a.ms)} ms)`);
         void w.terminate();
       }
       p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections, problems: a.problems });
@@ -117,7 +118,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
       void stuck?.terminate();
       resolveOutcome({ hang: true, ms: performance.now() - started });
     }, watchdogMs);
-    pending = { id, worker: w, resolve: resolveOutcome, started, timer };
+    pending = { id, path: input.path, worker: w, resolve: resolveOutcome, started, timer };
     w.postMessage({ id, path: input.path, text: input.text, settle: input.settle } satisfies Job);
   });
   return { analyze, dispose: async () => { await worker?.terminate(); }, recycled: () => recycled, footprint: () => last };

@@ -35,7 +35,21 @@ export interface Budget {
   maxElements: number;
   /** The budget in CPU time (timeBudget.ts): without it, the wall deadline alone decides. */
   cpu?: CpuBudget;
+  /** Live tensor bytes the evaluation may add (default `probeTensorBudget.bytes`). */
+  maxTensorBytes?: number;
+  /** Live tensors the evaluation may add (default `probeTensorBudget.tensors`). */
+  maxTensors?: number;
 }
+
+/**
+ * What one evaluation may hold in live tensors beyond what the engine held when it began. A loop
+ * the step budget lets run keeps every iteration's tensor until the probe's scope ends: an unbounded
+ * `x = x + 1` held 490 MB in 87,000 tensors after 130,000 of its 2,000,000 steps, and how far it
+ * gets before the CPU-time budget depends on the machine, so the process's memory did too (GBs on
+ * a quick one). No probe of a working function comes near: its inputs are a few thousand points and
+ * one tensor is at most `maxElements`.
+ */
+export const probeTensorBudget = { bytes: 512 * 1048576, tensors: 400_000 };
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
@@ -119,6 +133,10 @@ export class Evaluator implements Interpreter {
   /** What the translation assumed where the source leaves a choice (a weight's initializer, a class decorator): said in the summary. */
   readonly assumptions = new Set<string>();
 
+  /** The engine's live tensor counts, read at every step for the tensor budget. */
+  private readonly engine = tf.engine().state;
+  private readonly startTensors = { bytes: this.engine.numBytes, count: this.engine.numTensors };
+
   constructor(readonly budget: Budget, readonly resolveImport: ImportResolver | undefined, ctx?: Partial<OpContext>) {
     this.ctx = { framework: 'numpy', maxElements: budget.maxElements, finish: (t) => t, nextSeed: () => ++this.seeds, assume: (text) => this.assume(text), ...ctx };
   }
@@ -141,6 +159,15 @@ export class Evaluator implements Interpreter {
   tick(): void {
     this.steps++;
     if (this.steps > this.budget.maxSteps) throw new ProbeBudgetExceeded(`the function took more than ${this.budget.maxSteps} interpreter steps (an unbounded loop or recursion?)`);
+    // Every step: one step can make a tensor of `maxElements`, and reading the engine's counts is cheap.
+    const bytes = this.engine.numBytes - this.startTensors.bytes;
+    const tensors = this.engine.numTensors - this.startTensors.count;
+    const maxBytes = this.budget.maxTensorBytes ?? probeTensorBudget.bytes;
+    const maxTensors = this.budget.maxTensors ?? probeTensorBudget.tensors;
+    if (bytes > maxBytes || tensors > maxTensors) {
+      const what = tensors > maxTensors ? `${maxTensors.toLocaleString('en')} tensors` : `${Math.round(maxBytes / 1048576)} MB of tensors`;
+      throw new ProbeBudgetExceeded(`the function held more than ${what} at once, after ${this.steps.toLocaleString('en')} interpreter steps (a loop that keeps a tensor each time round?)`);
+    }
     if ((this.steps & 1023) === 0 && Date.now() > this.budget.deadline && budgetSpent(this.budget.cpu)) throw new ProbeBudgetExceeded('the probe ran past its time budget');
   }
 
