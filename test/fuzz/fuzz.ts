@@ -204,8 +204,8 @@ async function main(): Promise<number> {
   await dispose();
   const byFamily = Object.entries(core.byFamily).map(([k, v]) => `${k} ${v} in ${Math.round((core.msByFamily[k] ?? 0) / 1000)} s`).join(', ');
   const peakCoreMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  if (core.inputs < count) {
-    console.log(`core: stopped at the time limit (--minutes ${minutes}) after ${core.inputs} of ${count} inputs`);
+  if (core.inputs < count - from) {
+    console.log(`core: stopped at the time limit (--minutes ${minutes}) after ${core.inputs} of ${count - from} inputs`);
   }
   if (rssAt.length) console.log(`core memory: rss ${rssAt[0].mb} MB at ${rssAt[0].done} inputs → ${rssAt[rssAt.length - 1].mb} MB at ${rssAt[rssAt.length - 1].done}; peak ${peakCoreMb} MB; analysis thread recycled ${recycled()}× after a huge input`);
   console.log(`core: ${core.inputs} inputs (${byFamily}); ${core.crashes} crashes, ${core.rejections} unhandled rejections, ${core.malformed} malformed, ${core.lost} lost functions; oracle applied to ${core.oracleChecked} mutated inputs (${core.oracleFunctions} untouched functions required); slowest ${Math.round(core.slowest.ms)} ms (${core.slowest.id} ${core.slowest.path}: ${core.slowest.detail}); the seeds' baselines took ${Math.round(core.baselineMs / 1000)} s; ${Math.round((Date.now() - started) / 1000)} s in all`);
