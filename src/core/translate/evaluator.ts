@@ -46,10 +46,11 @@ export interface Budget {
  * the step budget lets run keeps every iteration's tensor until the probe's scope ends: an unbounded
  * `x = x + 1` held 490 MB in 87,000 tensors after 130,000 of its 2,000,000 steps, and how far it
  * gets before the CPU-time budget depends on the machine, so the process's memory did too (GBs on
- * a quick one). No probe of a working function comes near: its inputs are a few thousand points and
- * one tensor is at most `maxElements`.
+ * a quick one). No probe of a working function comes near: its inputs are a few thousand points.
+ * Kept low because what a probe held stays in the process: freed small tensors leave the thread's
+ * malloc arena at its high-water mark (glibc returns only the arena's top).
  */
-export const probeTensorBudget = { bytes: 512 * 1048576, tensors: 400_000 };
+export const probeTensorBudget = { bytes: 256 * 1048576, tensors: 200_000 };
 
 class ReturnSignal {
   constructor(readonly value: Value) {}
