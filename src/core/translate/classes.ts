@@ -8,6 +8,7 @@ import { MissingArgument, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeErr
 import type { ClassDef, Expr, Span } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { NONE, describe, keyOf, list, num, str, tuple, type ClassValue, type FunctionValue, type InstanceValue, type Value } from '../ir/values';
+import { refuseLarger } from '../ops/sizeGuard';
 import { autogradApply } from './customGradients';
 import { distribution } from './distributions';
 import type { Evaluator } from './evaluator';
@@ -320,7 +321,7 @@ function frameworkInit(ev: Evaluator, inst: InstanceValue, args: Value[], kwargs
         const n = p.get('num_parameters');
         const init = p.get('init');
         inst.attrs.set('num_parameters', n ?? num(1, true));
-        inst.attrs.set('weight', { t: 'tensor', v: tf.fill([n?.t === 'num' ? n.v : 1], init?.t === 'num' ? init.v : 0.25) });
+        inst.attrs.set('weight', { t: 'tensor', v: weightFill(ev, [n?.t === 'num' ? n.v : 1], init?.t === 'num' ? init.v : 0.25, 'nn.PReLU(num_parameters)') });
         return;
       }
       case 'loss-wrapper': {
@@ -451,7 +452,17 @@ function addWeight(ev: Evaluator, obj: InstanceValue, args: Value[], kwargs: Map
   else if (init.t === 'tensor' && init.v.size === 1) { value = init.v.dataSync()[0]; what = `constant ${value}`; }
   else throw new UnsupportedConstruct('add_weight initializer', span, `${describe(init)} is not an initializer the probe gives a value`);
   ev.assume(`${obj.cls.def.name}.add_weight(${name?.t === 'str' ? `'${name.v}'` : ''}) = ${value} (initializer ${what})`);
-  return { t: 'tensor', v: tf.fill(shape, value) };
+  return { t: 'tensor', v: weightFill(ev, shape, value, 'add_weight') };
+}
+
+/**
+ * A weight a class asks for, filled with `value`. Its shape comes from the user's code, so it is
+ * held to the probe's tensor size before it is made: `shape=(10**9,)` would take 4 GB at once,
+ * before any step budget could see it.
+ */
+function weightFill(ev: Evaluator, shape: number[], value: number, what: string): tf.Tensor {
+  refuseLarger(shape.reduce((p, q) => p * q, 1), ev.ctx.maxElements, what);
+  return tf.fill(shape, value);
 }
 
 /**
@@ -485,7 +496,7 @@ export function frameworkConstruct(ev: Evaluator, path: string, args: Value[], k
       const p = bindParams([['num_parameters', num(1, true)], ['init', num(0.25)]], args, kwargs);
       const n = p.get('num_parameters');
       const init = p.get('init');
-      const weight: Value = { t: 'tensor', v: tf.keep(tf.fill([n?.t === 'num' ? n.v : 1], init?.t === 'num' ? init.v : 0.25)) };
+      const weight: Value = { t: 'tensor', v: tf.keep(weightFill(ev, [n?.t === 'num' ? n.v : 1], init?.t === 'num' ? init.v : 0.25, 'nn.PReLU(num_parameters)')) };
       return { t: 'builtin', name: 'torch.nn.PReLU', call: (a, _k, s) => prelu(ev, a[0], weight, s), attrs: new Map([['weight', weight]]) };
     }
     default: return undefined;
