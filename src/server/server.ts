@@ -43,6 +43,8 @@ startServer({
       return { files: walk.files.map((f) => `${folder}/${f}`), errors: walk.errors.map((e) => e.message) };
     },
     read: (path) => readFile(path, 'utf8'),
+    // The scan's workers read its files from the same disk (analysisJob.ts).
+    readByJobs: true,
   },
   processMemory: () => ({
     rssMb: mb(process.memoryUsage.rss()), peakRssMb: mb(process.resourceUsage().maxRSS * 1024), heapUsedMb: mb(process.memoryUsage().heapUsed),
