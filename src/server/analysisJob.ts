@@ -10,8 +10,8 @@ import { toCellSpan, type ParsedModule, type SourceDocument } from '../core/pars
 import { loadGrammars, parserMemoryBytes } from '../core/parse/treeSitter';
 import { collectGarbage } from './gc';
 import { toPanelData } from './panelData';
-import type { OutlineEntry, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
-import { diskContext } from './diskContext.node';
+import type { OutlineEntry, ReadFiles, SourceText, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { diskContext, readSourceFile } from './diskContext.node';
 import { heapFigures } from './heap.node';
 import { mark } from '../shared/timeline';
 
@@ -108,11 +108,33 @@ async function counted(what: string, post: (m: WorkerResponse) => void, run: () 
 }
 
 export function runAnalysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
-  return counted(`the analysis of ${req.files.map((f) => f.path).join(', ')}`, post, () => analysisJob(req, cancelled, post));
+  return counted(`the analysis of ${[...req.files.map((f) => f.path), ...(req.paths ?? [])].join(', ')}`, post, () => analysisJob(req, cancelled, post));
 }
 
-async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
+/** The job's `paths`, read here: those read join the job's files, those that cannot be read are reported back. */
+function readPaths(paths: string[]): { files: SourceText[]; unreadable: ReadFiles['unreadable'] } {
+  const files: SourceText[] = [];
+  const unreadable: ReadFiles['unreadable'] = [];
+  for (const path of paths) {
+    try {
+      files.push({ path, text: readSourceFile(path) });
+    } catch (err) {
+      unreadable.push({ path, message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { files, unreadable };
+}
+
+async function analysisJob(request: AnalyzeRequest, cancelled: () => boolean, post: (m: WorkerResponse) => void): Promise<void> {
   const started = performance.now();
+  const read = request.paths?.length ? readPaths(request.paths) : undefined;
+  const req: AnalyzeRequest = read ? { ...request, files: [...request.files, ...read.files] } : request;
+  // The main thread needs the text of a file it did not read only to place that file's diagnostics.
+  const readBack = (reports: FileReport[]): ReadFiles | undefined => {
+    if (!read) return undefined;
+    const withFindings = new Set(reports.filter((r) => r.findings.length).map((r) => r.path));
+    return { texts: read.files.filter((f) => withFindings.has(f.path)), unreadable: read.unreadable };
+  };
   const what = req.files.map((f) => f.path).join(', ');
   mark(`job: start ${what}`);
   // The inputs' grammars load while the workspace context is fetched; then those its files need
@@ -142,7 +164,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   });
   post({ type: 'outline', id: req.id, functions, failures });
   if (!req.probe || cancelled()) {
-    post({ type: 'result', id: req.id, reports: failures, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+    post({ type: 'result', id: req.id, reports: failures, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory(), read: readBack(failures) });
     return;
   }
   const reports = await analyzeSources(req.files, {
@@ -154,7 +176,7 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
     reportData: req.reportData,
   });
   mark(`job: probed ${what}`);
-  post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory() });
+  post({ type: 'result', id: req.id, reports: req.reportData === false ? reports.map(withoutData) : reports, cancelled: cancelled(), ms: performance.now() - started, memory: workerMemory(), read: readBack(reports) });
 }
 
 /** A report without its functions' panel and hover arrays (a copy: the cached reports keep theirs). */

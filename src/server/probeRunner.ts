@@ -8,10 +8,12 @@ import type { FileReport } from '../core/findings/types';
 import type { AnalyzeRequest, PanelDataJob } from './analysisJob';
 import { JobTimeout } from './jobTimeout';
 import type { PanelData } from '../shared/panelMessages';
-import type { OutlineEntry, SourceText, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type { OutlineEntry, ReadFiles, SourceText, WorkerMemory, WorkerRequest, WorkerResponse } from './workerProtocol';
 
 export interface JobSpec {
   files: SourceText[];
+  /** Files the job reads from disk itself (see `AnalyzeRequest.paths`); only where the analysis runs with a file system. */
+  paths?: string[];
   settings: GradProbeSettings;
   probe: boolean;
   root?: string;
@@ -25,6 +27,8 @@ export interface JobOutcome {
   reports: FileReport[];
   cancelled: boolean;
   ms: number;
+  /** What became of `JobSpec.paths`. */
+  read?: ReadFiles;
 }
 
 /** A panel-data job: which function of which text, and which of the panel's parts. */
@@ -65,7 +69,7 @@ export const recycleAbove = { parserMb: 96, heapTotalMb: 640 };
 /** Watchdog: the core enforces the per-function budget; this catches what slips past it (a hung op). */
 function watchdogMs(spec: JobSpec, functions: number | undefined): number {
   const perFunction = spec.settings.timeBudgetMs * 3 + 500;
-  return 20_000 + (spec.probe ? perFunction * (functions ?? spec.files.length * 20) : 0);
+  return 20_000 + (spec.probe ? perFunction * (functions ?? (spec.files.length + (spec.paths?.length ?? 0)) * 20) : 0);
 }
 
 interface Pending {
@@ -154,7 +158,7 @@ export class WorkerRunner implements ProbeRunner {
     clearTimeout(p.timer);
     const ms = watchdogMs(p.spec, functions);
     p.timer = setTimeout(() => {
-      this.log(`analysis of ${p.spec.files.map((f) => f.path).join(', ')} did not finish within ${Math.round(ms / 1000)} s; restarting the probe worker`);
+      this.log(`analysis of ${[...p.spec.files.map((f) => f.path), ...(p.spec.paths ?? [])].join(', ')} did not finish within ${Math.round(ms / 1000)} s; restarting the probe worker`);
       const stuck = this.worker;
       this.worker = undefined;
       this.pending.delete(id);
@@ -196,7 +200,7 @@ export class WorkerRunner implements ProbeRunner {
       case 'result':
         clearTimeout(p.timer);
         this.pending.delete(m.id);
-        p.resolve({ outline: p.outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms });
+        p.resolve({ outline: p.outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms, read: m.read });
         this.recycleIfLarge(m.memory);
         return;
       case 'panelData':
@@ -218,7 +222,7 @@ export class WorkerRunner implements ProbeRunner {
       this.pending.set(id, p);
       this.arm(id, p);
       try {
-        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
+        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
         this.ensureWorker().postMessage(req);
       } catch (err) {
         clearTimeout(p.timer);

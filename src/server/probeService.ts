@@ -60,6 +60,11 @@ export interface WorkspaceFiles {
   /** Absolute paths of the folder's analysable files, with the walk's skips and these globs. */
   list(folder: string, include: string[], exclude: string[]): Promise<{ files: string[]; errors: string[] }>;
   read(path: string): Promise<string>;
+  /**
+   * The analysis jobs can read these files themselves (a disk under Node): the scan then hands its
+   * workers paths, and the main thread, which also answers the editor, reads nothing.
+   */
+  readByJobs?: boolean;
 }
 
 export interface ServiceHost {
@@ -720,7 +725,8 @@ export class ProbeService {
     let problems = 0;
     {
       const open = new Set([...this.units.values()].map((u) => u.source.filePath));
-      const files = (await Promise.all(items.filter((w) => !open.has(w.file)).map(async (w) => {
+      const closed = items.filter((w) => !open.has(w.file));
+      const files = workspaceFiles.readByJobs ? [] : (await Promise.all(closed.map(async (w) => {
         try {
           return [{ path: w.file, text: await workspaceFiles.read(w.file) }];
         } catch (err) {
@@ -728,15 +734,18 @@ export class ProbeService {
           return [];
         }
       }))).flat();
-      if (files.length) {
+      const paths = workspaceFiles.readByJobs ? closed.map((w) => w.file) : [];
+      if (files.length || paths.length) {
         const { s, folder } = items[0];
-        const job = runner.run({ files, settings: s.core, probe: true, root: folder, exclude: s.exclude, reportData: false });
+        const job = runner.run({ files, paths, settings: s.core, probe: true, root: folder, exclude: s.exclude, reportData: false });
         const poll = setInterval(() => { if (isCancelled()) job.cancel(); }, 100);
         try {
           const outcome = await job.result;
+          for (const u of outcome.read?.unreadable ?? []) this.host.log(`workspace scan: cannot read ${u.path}: ${u.message}`);
+          const texts = new Map([...files, ...(outcome.read?.texts ?? [])].map((f) => [f.path, f.text]));
           for (const report of outcome.reports) {
+            const text = texts.get(report.path) ?? '';
             const diags = report.findings.map((f) => {
-              const text = files.find((x) => x.path === report.path)?.text ?? '';
               // A closed notebook's findings are cell-relative: say which cell.
               const d = toDiagnostic(f, f.cell === undefined ? text : '', s.editor.rulesBaseUrl, report.functions.find((fn) => fn.name === f.function));
               if (f.cell !== undefined) { d.message = `cell ${f.cell + 1}: ${d.message}`; d.range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }; }

@@ -18,6 +18,11 @@ export type WorkerRequest =
     type: 'analyze';
     id: number;
     files: SourceText[];
+    /**
+     * Files the worker reads from disk itself, analysed with `files` (the workspace scan's closed
+     * files under Node): the main thread then neither reads them nor copies their texts across.
+     */
+    paths?: string[];
     settings: GradProbeSettings;
     /** false: parse and detect only (the outline for code lenses), no probe. */
     probe: boolean;
@@ -63,10 +68,20 @@ export type WorkerMemory = ServerMemoryRequest.WorkerMemory;
 /** A detected function as the lenses need it (spans cell-relative in notebooks). */
 export type OutlineEntry = Pick<FunctionReport, 'name' | 'kind' | 'framework' | 'span' | 'nameSpan' | 'cell'> & { path: string };
 
+/** What a job made of the `paths` it read itself. */
+export interface ReadFiles {
+  texts: SourceText[];
+  unreadable: { path: string; message: string }[];
+}
+
 /** worker → main */
 export type WorkerResponse =
   | { type: 'outline'; id: number; functions: OutlineEntry[]; failures: FileReport[] }
-  | { type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number; memory?: WorkerMemory }
+  | {
+    type: 'result'; id: number; reports: FileReport[]; cancelled: boolean; ms: number; memory?: WorkerMemory;
+    /** Of the files read from `paths`: the texts of those with findings (their diagnostics' ranges), and those that could not be read. */
+    read?: ReadFiles;
+  }
   | { type: 'panelData'; id: number; data: PanelData | null; memory?: WorkerMemory }
   | { type: 'memory'; id: number; memory: WorkerMemory }
   | { type: 'error'; id: number; message: string }

@@ -1,0 +1,66 @@
+// The workspace scan where its jobs can read the disk (the Node server): the jobs get paths and read
+// the files themselves, the main thread reads none, and the diagnostics are the ones a scan that
+// reads on the main thread publishes — ranges on the right text, unreadable files logged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { InProcessRunner } from '../../src/server/inProcessRunner';
+import { ProbeService, type WorkspaceFiles } from '../../src/server/probeService';
+import { resolveSettings, type ResolvedSettings } from '../../src/server/settingsStore';
+
+const flagged = 'import tensorflow as tf\n\n\ndef act(x):\n    return tf.math.log(x)\n\n\nACTS = {"a": act}\n';
+const clean = 'import json\n\n\ndef load(path):\n    with open(path) as f:\n        return json.load(f)\n';
+
+async function scan(folder: string, files: string[], readByJobs: boolean): Promise<{ published: Map<string, Diagnostic[]>; logs: string[]; mainReads: number; functions: number }> {
+  const published = new Map<string, Diagnostic[]>();
+  const logs: string[] = [];
+  let mainReads = 0;
+  const service = new ProbeService({
+    settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', probeOn: 'manual' }, filePath, folder),
+    publish: (uri, d) => published.set(uri, d),
+    status: () => undefined,
+    refreshLenses: () => undefined,
+    log: (m) => logs.push(m),
+  }, new InProcessRunner());
+  const workspaceFiles: WorkspaceFiles = {
+    list: async () => ({ files, errors: [] }),
+    read: async (path) => { mainReads++; return readFileSync(path, 'utf8'); },
+    readByJobs,
+  };
+  const result = await service.probeWorkspace([folder], () => false, () => undefined, (p) => pathToFileURL(p).href, workspaceFiles);
+  return { published, logs, mainReads, functions: result.functions };
+}
+
+test('jobs that read the disk themselves publish what main-thread reads publish, and the main thread reads nothing', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'gradprobe-scan-reads-'));
+  try {
+    const a = join(folder, 'acts.py');
+    const b = join(folder, 'io_utils.py');
+    const gone = join(folder, 'deleted.py');
+    writeFileSync(a, flagged);
+    writeFileSync(b, clean);
+    const files = [a, b, gone];
+    const byJobs = await scan(folder, files, true);
+    const byMain = await scan(folder, files, false);
+    assert.equal(byJobs.mainReads, 0, 'the main thread read no file');
+    assert.equal(byMain.mainReads, 3);
+    const diags = byJobs.published.get(pathToFileURL(a).href) ?? [];
+    const log = diags.find((d) => d.code === 'GP303');
+    assert.ok(log, `GP303 published for acts.py: ${JSON.stringify(diags.map((d) => d.code))}`);
+    // The range is placed on the file's text: its recorded text is what the range covers there.
+    const line = flagged.split('\n')[log.range.start.line];
+    assert.equal((log.data as { text: string }).text, line.slice(log.range.start.character, log.range.end.character));
+    assert.ok((log.data as { text: string }).text.length > 0);
+    assert.deepEqual(byJobs.published.get(pathToFileURL(b).href), []);
+    assert.deepEqual([...byJobs.published].sort(), [...byMain.published].sort());
+    assert.equal(byJobs.functions, byMain.functions);
+    assert.ok(byJobs.logs.some((m) => m.includes(`cannot read ${gone}`)), `the unreadable file is logged: ${byJobs.logs.join(' | ')}`);
+    assert.ok(byMain.logs.some((m) => m.includes(`cannot read ${gone}`)));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
