@@ -92,12 +92,6 @@ function parsedAlready(folder: ParsedModule[]): (doc: SourceDocument) => ParsedM
 }
 
 const jobStats = { jobs: 0, leakyJobs: 0 };
-let parsing = false;
-
-/** Has a job reached its parse (the work after which waiting on the client ends)? What stops the engine's warm-up. */
-export function aJobHasParsed(): boolean {
-  return parsing;
-}
 
 /** Live tensors, without starting an engine before the first probe does (reading them would pick a backend). */
 function liveTensors(): { count: number; bytes: number } {
@@ -155,14 +149,13 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   const ctx = await contextFor(req.root, req.exclude);
   mark('job: workspace context fetched');
   const contextPaths = ctx ? relevantPaths(ctx, req.files) : [];
-  mark(`job: ${contextPaths.length} other file(s) of the folder relevant`);
+  mark(`job: ${contextPaths.length} of ${ctx?.paths().length ?? 0} context file(s) relevant`);
   await Promise.all([inputGrammars, loadGrammars([...inputs, ...contextPaths]), engine]);
   mark('job: grammars ready');
-  parsing = true;
   // The relevant context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
   const { folder, context } = folderModules(ctx, req.files);
-  mark('job: relevant context (and the inputs as on disk) parsed');
+  mark('job: workspace context parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
   mark('job: parsed');
   const detected = detectFunctions(modules, { context });

@@ -11,8 +11,7 @@ import { loadGrammars, useWasmSource } from '../core/parse/treeSitter';
 import type { ConfigReader } from '../core/workspace/config';
 import { version } from '../../package.json';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
-import { aJobHasParsed, useWorkspaceContexts } from './analysisJob';
-import { warmUpEngine } from './engineWarmUp';
+import { useWorkspaceContexts } from './analysisJob';
 import { heapFigures } from './heap.node';
 import { InProcessRunner } from './inProcessRunner';
 import type { WorkspaceFiles } from './probeService';
@@ -76,8 +75,6 @@ async function configReader(filePath: string | undefined, root: string | undefin
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
-let warming: Promise<number> | undefined;
-
 startServer({
   connection,
   runner: new InProcessRunner(),
@@ -87,12 +84,8 @@ startServer({
   configReader,
   processMemory: () => ({ rssMb: 0, peakRssMb: 0, heapUsedMb: mb(heapFigures().usedBytes) }),
   describe: 'browser worker',
-  // The grammar comes through the client and compiles while the settings and context are fetched;
-  // meanwhile the engine warms up on this thread, until the first job starts parsing.
-  warm: (paths) => {
-    void loadGrammars(paths).catch(() => undefined);
-    warming ??= warmUpEngine(aJobHasParsed);
-  },
+  // The grammar comes through the client and compiles while the settings and context are fetched.
+  warm: (paths) => void loadGrammars(paths).catch(() => undefined),
   version,
 });
 
