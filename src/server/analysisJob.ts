@@ -149,13 +149,13 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   const ctx = await contextFor(req.root, req.exclude);
   mark('job: workspace context fetched');
   const contextPaths = ctx ? relevantPaths(ctx, req.files) : [];
-  mark(`job: ${contextPaths.length} of ${ctx?.paths().length ?? 0} context file(s) relevant`);
+  mark(`job: ${contextPaths.length} other file(s) of the folder relevant`);
   await Promise.all([inputGrammars, loadGrammars([...inputs, ...contextPaths]), engine]);
   mark('job: grammars ready');
   // The relevant context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
   const { folder, context } = folderModules(ctx, req.files);
-  mark('job: workspace context parsed');
+  mark('job: relevant context (and the inputs as on disk) parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
   mark('job: parsed');
   const detected = detectFunctions(modules, { context });
