@@ -92,12 +92,6 @@ function parsedAlready(folder: ParsedModule[]): (doc: SourceDocument) => ParsedM
 }
 
 const jobStats = { jobs: 0, leakyJobs: 0 };
-let parsing = false;
-
-/** Has a job reached its parse (after which this thread no longer waits for the client)? What ends the browser server's head start. */
-export function aJobHasParsed(): boolean {
-  return parsing;
-}
 
 /** Live tensors, without starting an engine before the first probe does (reading them would pick a backend). */
 function liveTensors(): { count: number; bytes: number } {
@@ -158,7 +152,6 @@ async function analysisJob(req: AnalyzeRequest, cancelled: () => boolean, post: 
   mark(`job: ${contextPaths.length} other file(s) of the folder relevant`);
   await Promise.all([inputGrammars, loadGrammars([...inputs, ...contextPaths]), engine]);
   mark('job: grammars ready');
-  parsing = true;
   // The relevant context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
   const { folder, context } = folderModules(ctx, req.files);

@@ -11,8 +11,7 @@ import { loadGrammars, useWasmSource } from '../core/parse/treeSitter';
 import type { ConfigReader } from '../core/workspace/config';
 import { version } from '../../package.json';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
-import { aJobHasParsed, useWorkspaceContexts } from './analysisJob';
-import { initFor, standardStackSteps } from '../core/probe/depth';
+import { useWorkspaceContexts } from './analysisJob';
 import { heapFigures } from './heap.node';
 import { InProcessRunner } from './inProcessRunner';
 import type { WorkspaceFiles } from './probeService';
@@ -76,24 +75,6 @@ async function configReader(filePath: string | undefined, root: string | undefin
 
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
-let precomputing: Promise<void> | undefined;
-
-/**
- * The standard depth stacks a first probe computes once (a few tenths of a second), computed while
- * this thread waits for the client after the first open, one stack per task, at the init of the
- * framework the text names; stopped once a job starts parsing (the rest is computed as before,
- * when a probe needs it). Only a head start: the probe's results do not depend on it.
- */
-async function precomputeStandardStacks(text: string): Promise<void> {
-  const framework = /\b(torch|pytorch_lightning)\b/.test(text) ? 'pytorch' : /\b(jax|flax)\b/.test(text) ? 'jax' : 'tensorflow';
-  for (const step of standardStackSteps(initFor(framework))) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (aJobHasParsed()) return;
-    step();
-    mark('server: a standard depth stack computed');
-  }
-}
-
 startServer({
   connection,
   runner: new InProcessRunner(),
@@ -103,12 +84,8 @@ startServer({
   configReader,
   processMemory: () => ({ rssMb: 0, peakRssMb: 0, heapUsedMb: mb(heapFigures().usedBytes) }),
   describe: 'browser worker',
-  // The grammar comes through the client and compiles while the settings and context are fetched;
-  // the standard depth stacks are computed meanwhile.
-  warm: (sources) => {
-    void loadGrammars(sources.map((s) => s.path)).catch(() => undefined);
-    precomputing ??= precomputeStandardStacks(sources[0]?.text ?? '').catch(() => undefined);
-  },
+  // The grammar comes through the client and compiles while the settings and context are fetched.
+  warm: (paths) => void loadGrammars(paths).catch(() => undefined),
   version,
 });
 

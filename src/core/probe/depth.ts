@@ -362,18 +362,6 @@ export function standardStack(name: BaselineName, init: InitScheme, seed = 7): D
   return m;
 }
 
-/** How many standard stacks are cached so far (tests). */
-export const standardStacksCached = (): number => standardStacks.size;
-
-/**
- * The standard stacks a first depth probe at this init computes (GP111's band, GP109/GP110's ReLU
- * reference), one step per stack, for a host with idle time before its first probe: each is cached
- * for the process, and takes a tenth of a second or more, most of a cold first probe's extra cost.
- */
-export function standardStackSteps(init: InitScheme, seed = 7): (() => void)[] {
-  return standardForCollapse.map((name) => () => void standardStack(name, init, seed));
-}
-
 /**
  * The function's f and f′ on the stack, read from its sweep table; with the program, points next to a
  * non-finite value of the table are evaluated on the function itself (so the stack's NaN is the
