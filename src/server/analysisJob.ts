@@ -14,6 +14,7 @@ import type { OutlineEntry, ReadFiles, SourceText, WorkerMemory, WorkerRequest, 
 import { diskContext, readSourceFile } from './diskContext.node';
 import { heapFigures } from './heap.node';
 import { mark } from '../shared/timeline';
+import { relevantContext } from '../core/detect/contextRelevance';
 
 export type AnalyzeRequest = Extract<WorkerRequest, { type: 'analyze' }>;
 export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
@@ -22,6 +23,10 @@ export type PanelDataJob = Extract<WorkerRequest, { type: 'panelData' }>;
 export interface WorkspaceModules {
   /** Parsed modules of the folder, except `skip` (the documents being analysed). */
   modules(skip: Set<string>): ParsedModule[];
+  /** The parsed modules at these paths of the folder (those that parse). */
+  modulesAt(paths: readonly string[]): ParsedModule[];
+  /** A file's text, unparsed: whether it is parsed at all is decided from it (`relevantContext`). */
+  text(path: string): string | undefined;
   /** The module an import names, from the file `fromPath`. */
   load(module: string, fromPath: string): ParsedModule | undefined;
   /** Fetches what `modules` and `load` answer from, where files cannot be read on demand (a browser). */
@@ -53,6 +58,25 @@ async function contextFor(root: string | undefined, exclude: string[]): Promise<
 /** Drops the cached workspace context of `root` (or all): files were created, deleted or renamed. */
 export function forgetContext(root?: string): void {
   for (const key of [...contexts.keys()]) if (!root || key.startsWith(`${root}\0`)) contexts.delete(key);
+}
+
+/**
+ * The folder's files that can change the analysis of `files` (their imports, their importers, the
+ * definitions whose parameter roles their calls read: contextRelevance.ts), found from the texts:
+ * the rest of the folder is never parsed for them. A file the job analyses is not among them.
+ */
+function relevantPaths(ctx: WorkspaceModules, files: readonly SourceText[]): string[] {
+  const candidates = ctx.paths().flatMap((path) => { const text = ctx.text(path); return text === undefined ? [] : [{ path, text }]; });
+  return relevantContext(files, candidates);
+}
+
+/** The folder's modules a job reads: the relevant context, and the job's own files as on disk (reused when unchanged). */
+function folderModules(ctx: WorkspaceModules | undefined, files: readonly SourceText[]): { folder: ParsedModule[]; context: ParsedModule[] } {
+  if (!ctx) return { folder: [], context: [] };
+  const skip = new Set(files.map((f) => f.path));
+  const relevant = new Set(relevantPaths(ctx, files));
+  const folder = ctx.modulesAt(ctx.paths().filter((p) => relevant.has(p) || skip.has(p)));
+  return { folder, context: folder.filter((m) => !skip.has(m.doc.path)) };
 }
 
 /**
@@ -146,14 +170,14 @@ async function analysisJob(request: AnalyzeRequest, cancelled: () => boolean, po
   engine?.catch(() => undefined);
   const ctx = await contextFor(req.root, req.exclude);
   mark('job: workspace context fetched');
-  await Promise.all([inputGrammars, loadGrammars([...inputs, ...(ctx?.paths() ?? [])]), engine]);
+  const contextPaths = ctx ? relevantPaths(ctx, req.files) : [];
+  mark(`job: ${contextPaths.length} other file(s) of the folder relevant`);
+  await Promise.all([inputGrammars, loadGrammars([...inputs, ...contextPaths]), engine]);
   mark('job: grammars ready');
-  const skip = new Set(req.files.map((f) => f.path));
-  // The folder as context, the job's files as on disk among it: a file whose text is the disk's is
+  // The relevant context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
-  const folder = ctx?.modules(new Set()) ?? [];
-  const context = folder.filter((m) => !skip.has(m.doc.path));
-  mark('job: workspace context parsed');
+  const { folder, context } = folderModules(ctx, req.files);
+  mark('job: relevant context (and the inputs as on disk) parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
   mark('job: parsed');
   const detected = detectFunctions(modules, { context });
@@ -191,11 +215,11 @@ export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => 
 
 async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
   const ctx = await contextFor(req.root, req.exclude);
-  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...(ctx?.paths() ?? [])]), initEngine(req.settings.backend)]);
-  const skip = new Set(req.files.map((f) => f.path));
+  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...(ctx ? relevantPaths(ctx, req.files) : [])]), initEngine(req.settings.backend)]);
+  const { context } = folderModules(ctx, req.files);
   const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {
     settings: req.settings,
-    context: ctx?.modules(skip) ?? [],
+    context,
     load: ctx ? (m, from) => ctx.load(m, from) : undefined,
   });
   const data = result ? toPanelData(result, { uri: req.uri, file: req.file, saturatedSlope: req.settings.thresholds.saturatedSlope, pending: req.pending }) : null;

@@ -62,6 +62,14 @@ export class RemoteContext implements WorkspaceModules {
     return this.current.filter((f) => !skip.has(f)).flatMap((f) => this.module(f) ?? []);
   }
 
+  text(path: string): string | undefined {
+    return this.texts.get(path) ?? undefined;
+  }
+
+  modulesAt(paths: readonly string[]): ParsedModule[] {
+    return paths.flatMap((p) => this.module(p) ?? []);
+  }
+
   load(module: string, fromPath: string): ParsedModule | undefined {
     for (const file of importCandidates(module, fromPath, [this.root])) {
       const m = this.module(file);

@@ -9,10 +9,12 @@ import { walkPaths } from '../core/workspace/walk';
 import { contextLimits } from './workspaceLimits';
 
 interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
+interface TextEntry { mtimeMs: number; size: number; text: string | null }
 
 
 export class WorkspaceContext {
   private readonly parsed = new Map<string, Entry>();
+  private readonly texts = new Map<string, TextEntry>();
   private listing: { at: number; files: string[] } | undefined;
 
   constructor(readonly root: string, private readonly exclude: string[]) {}
@@ -31,6 +33,33 @@ export class WorkspaceContext {
   /** The files `modules` reads. */
   paths(): readonly string[] {
     return this.files();
+  }
+
+  /** A file's text, unparsed (kept while its mtime is unchanged): what decides whether it is parsed at all. */
+  text(abs: string): string | undefined {
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      this.texts.delete(abs);
+      return undefined;
+    }
+    if (!st.isFile() || st.size > contextLimits.bytes) return undefined;
+    const hit = this.texts.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text ?? undefined;
+    let text: string | null = null;
+    try {
+      text = readFileSync(abs, 'utf8');
+    } catch {
+      text = null;
+    }
+    this.texts.set(abs, { mtimeMs: st.mtimeMs, size: st.size, text });
+    return text ?? undefined;
+  }
+
+  /** The parsed modules at these paths (those that parse). */
+  modulesAt(paths: readonly string[]): ParsedModule[] {
+    return paths.flatMap((p) => this.module(p) ?? []);
   }
 
   /** Resolves an import the way the CLI does: beside the importer, or from the folder root. */
@@ -66,7 +95,8 @@ export class WorkspaceContext {
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.module ?? undefined;
     let module: ParsedModule | null = null;
     try {
-      module = parseDocument(documentFromText(abs, readFileSync(abs, 'utf8')));
+      const text = this.text(abs);
+      module = text === undefined ? null : parseDocument(documentFromText(abs, text));
     } catch {
       module = null; // unreadable, binary or not source: no context from it
     }

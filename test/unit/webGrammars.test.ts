@@ -1,7 +1,7 @@
 // The browser worker's grammar loading: a grammar comes through the client (here: counted reads of
 // the files beside the package), so each must be asked for once however many callers want it at
-// once, and a job must load only the grammars of its inputs and of the workspace's files — yet
-// every one of those, or a file of the other language would silently give no context.
+// once, and a job must load only the grammars of its inputs and of the workspace's files it parses
+// as context — yet every one of those, or a file of the other language would silently give no context.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultSettings } from '../../src/core/config/settings';
@@ -30,6 +30,7 @@ const tree: Record<string, string> = {
   '/py/other.py': 'from main import swishy\nACT = swishy\n',
   '/mixed/main.py': 'import torch\n\ndef swishy(x):\n    return x * torch.sigmoid(x)\n',
   '/mixed/lib.js': "import * as tf from '@tensorflow/tfjs';\nexport const gelu = (x) => tf.mul(x, tf.sigmoid(tf.mul(1.702, x)));\n",
+  '/mixed/main2.py': 'import torch\n# the TF.js port is in lib.js\n\ndef swishy(x):\n    return x * torch.sigmoid(x)\n',
 };
 const files: WorkspaceFiles = {
   async list(folder) {
@@ -64,9 +65,14 @@ test('a Python file in a Python workspace: the runtime and the Python grammar ar
   assert.throws(() => parseSource('tsx', 'const x = 1;'), /not loaded/);
 });
 
-test('a JavaScript file in the workspace context of a Python file: its grammar is loaded before the context is parsed', async () => {
+test('a JavaScript file no name connects to a Python file: not parsed as its context, its grammar never asked for', async () => {
   await outlineOf('/mixed', '/mixed/main.py');
+  assert.deepEqual(asked.filter((f) => f === 'tree-sitter-tsx.wasm'), []);
+});
+
+test('a JavaScript file in the workspace context of a Python file: its grammar is loaded before the context is parsed', async () => {
+  await outlineOf('/mixed', '/mixed/main2.py');
   assert.deepEqual(asked.filter((f) => f === 'tree-sitter-tsx.wasm'), ['tree-sitter-tsx.wasm']);
-  const context = contexts.get('/mixed')?.modules(new Set(['/mixed/main.py'])) ?? [];
+  const context = contexts.get('/mixed')?.modulesAt(['/mixed/lib.js']) ?? [];
   assert.deepEqual(context.map((m) => m.doc.path), ['/mixed/lib.js'], 'the JavaScript module was parsed as context');
 });
