@@ -58,6 +58,13 @@ export interface ProbeRunner {
 
 const slots = 256;
 
+/** How long a replaced worker may take to exit before the next one starts anyway. */
+const retireWaitMs = 5_000;
+
+/** Starts a probe worker (tests pass one that watches the workers' lives). */
+export type SpawnWorker = (path: string) => Worker;
+const spawnWorker: SpawnWorker = (path) => new Worker(path, { stdout: false, stderr: false });
+
 /**
  * An idle worker whose memory has grown past these is replaced before the next job. tree-sitter's
  * WebAssembly memory grows to fit the largest tree parsed and never shrinks (a 5 MB file leaves
@@ -89,13 +96,49 @@ export class WorkerRunner implements ProbeRunner {
   private readonly panelPending = new Map<number, { resolve: (d: PanelData | null) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private readonly memoryPending = new Map<number, { resolve: (m: WorkerMemory | null) => void; timer: NodeJS.Timeout }>();
   private nextId = 1;
+  /**
+   * Set while a replaced worker is ending: the next worker starts only once it has exited. A thread
+   * started beside a dying one gets a malloc arena of its own, and the old thread's arenas stay
+   * resident: every recycle then adds the old worker's footprint to the server's RSS for good.
+   */
+  private retiring: Promise<void> | undefined;
+  private disposed = false;
   starts = 0;
 
   constructor(
     private readonly workerPath: string,
     private readonly log: (message: string) => void,
     private readonly limits: { parserMb: number; heapTotalMb: number } = recycleAbove,
+    private readonly spawn: SpawnWorker = spawnWorker,
   ) {}
+
+  /** Ends `worker`; the next worker waits for its exit (at most `retireWaitMs`). */
+  private retire(worker: Worker | undefined): void {
+    if (!worker) return;
+    let timer: NodeJS.Timeout | undefined;
+    const exited = Promise.race([
+      worker.terminate().then(() => undefined, () => undefined),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, retireWaitMs); }),
+    ]).finally(() => clearTimeout(timer));
+    const retiring: Promise<void> = Promise.all([this.retiring, exited]).then(() => {
+      if (this.retiring === retiring) this.retiring = undefined;
+    });
+    this.retiring = retiring;
+  }
+
+  /** Posts to the worker, starting one (after any replaced worker has exited) if none runs. */
+  private post(message: WorkerRequest | AnalyzeRequest, failed: (err: Error) => void): void {
+    const send = () => {
+      if (this.disposed) { failed(new Error('the server is shutting down')); return; }
+      try {
+        this.ensureWorker().postMessage(message);
+      } catch (err) {
+        failed(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    if (this.retiring && !this.worker) void this.retiring.then(send);
+    else send();
+  }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
@@ -103,7 +146,7 @@ export class WorkerRunner implements ProbeRunner {
     // Gives the worker (an isolate made after this) the `gc` it calls when idle (probeWorker.ts).
     // The main thread's context is older and is not given it.
     setFlagsFromString('--expose-gc');
-    const worker = new Worker(this.workerPath, { stdout: false, stderr: false });
+    const worker = this.spawn(this.workerPath);
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
     worker.on('error', (err) => {
       this.log(`probe worker failed: ${err.stack ?? err.message}`);
@@ -151,7 +194,7 @@ export class WorkerRunner implements ProbeRunner {
     const old = this.worker;
     this.worker = undefined;
     this.failAll(new Error('the probe worker was restarted'));
-    void old.terminate();
+    this.retire(old);
   }
 
   private arm(id: number, p: Pending, functions?: number): void {
@@ -164,7 +207,7 @@ export class WorkerRunner implements ProbeRunner {
       this.pending.delete(id);
       p.reject(new JobTimeout(`the analysis did not finish within ${Math.round(ms / 1000)} s and was stopped`));
       this.failAll(new Error('the probe worker was restarted while this job waited'));
-      void stuck?.terminate();
+      this.retire(stuck);
     }, ms);
     p.timer.unref?.();
   }
@@ -221,14 +264,13 @@ export class WorkerRunner implements ProbeRunner {
       const p: Pending = { spec, outline: [], onOutline, resolve, reject, started: Date.now() };
       this.pending.set(id, p);
       this.arm(id, p);
-      try {
-        const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
-        this.ensureWorker().postMessage(req);
-      } catch (err) {
+      const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
+      this.post(req, (err) => {
+        if (this.pending.get(id) !== p) return;
         clearTimeout(p.timer);
         this.pending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+        reject(err);
+      });
     });
     return { result, cancel: () => Atomics.store(this.flags, slot, 1) };
   }
@@ -245,17 +287,16 @@ export class WorkerRunner implements ProbeRunner {
         this.worker = undefined;
         reject(new JobTimeout(`the panel data did not arrive within ${Math.round(ms / 1000)} s`));
         this.failAll(new Error('the probe worker was restarted while this job waited'));
-        void stuck?.terminate();
+        this.retire(stuck);
       }, ms);
       timer.unref?.();
       this.panelPending.set(id, { resolve, reject, timer });
-      try {
-        this.ensureWorker().postMessage({ type: 'panelData', id, ...spec } satisfies WorkerRequest);
-      } catch (err) {
+      this.post({ type: 'panelData', id, ...spec } satisfies WorkerRequest, (err) => {
+        if (!this.panelPending.has(id)) return;
         clearTimeout(timer);
         this.panelPending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+        reject(err);
+      });
     });
   }
 
@@ -283,6 +324,7 @@ export class WorkerRunner implements ProbeRunner {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.failAll(new Error('the server is shutting down'));
     void this.worker?.terminate();
     this.worker = undefined;

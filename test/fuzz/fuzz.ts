@@ -69,6 +69,14 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
   /** The analysis thread's figures after its last answer. */
   let last: Footprint | undefined;
   let pending: { id: number; path: string; worker: Worker; resolve: (o: AnalyzeOutcome) => void; started: number; timer: NodeJS.Timeout } | undefined;
+  /**
+   * A replaced thread's exit: the next thread starts after it, as the language server's does (a thread
+   * started beside a dying one gets malloc arenas of its own and the old ones stay resident).
+   */
+  let retiring: Promise<unknown> = Promise.resolve();
+  const retire = (w: Worker | undefined) => {
+    if (w) retiring = Promise.all([retiring, w.terminate().catch(() => undefined)]);
+  };
   const start = (): Worker => {
     // Gives the thread (an isolate made after this) the `gc` it collects with before a sample, as
     // the language server gives its probe worker.
@@ -84,7 +92,7 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
         worker = undefined;
         recycled++;
         console.log(`  analysis thread recycled after ${p.path} (heap ${Math.round(a.footprint.heapUsedMb)} of ${Math.round(a.footprint.heapTotalMb)} MB, parser ${Math.round(a.footprint.parserMb)} MB, ${Math.round(a.ms)} ms)`);
-        void w.terminate();
+        retire(w);
       }
       p.resolve('error' in a ? { error: a.error, ms: a.ms, rejections: a.rejections } : { reports: a.reports as AnalyzeOutcome['reports'], ms: a.ms, rejections: a.rejections, problems: a.problems });
     });
@@ -107,15 +115,18 @@ function workerAnalyzer(watchdogMs: number): { analyze: Analyzer; dispose: () =>
     });
     return w;
   };
-  const analyze: Analyzer = (input) => new Promise<AnalyzeOutcome>((resolveOutcome) => {
-    const w = (worker ??= start());
+  const analyze: Analyzer = async (input) => {
+    if (!worker) await retiring;
+    return analyzeOn(worker ??= start(), input);
+  };
+  const analyzeOn = (w: Worker, input: Parameters<Analyzer>[0]) => new Promise<AnalyzeOutcome>((resolveOutcome) => {
     const id = nextId++;
     const started = performance.now();
     const timer = setTimeout(() => {
       const stuck = worker;
       worker = undefined;
       pending = undefined;
-      void stuck?.terminate();
+      retire(stuck);
       resolveOutcome({ hang: true, ms: performance.now() - started });
     }, watchdogMs);
     pending = { id, path: input.path, worker: w, resolve: resolveOutcome, started, timer };

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { defaultSettings, mergeSettings } from '../../src/core/config/settings';
@@ -101,16 +102,32 @@ test('the in-process runner\'s memory figures: no live tensor after the probes, 
 test('probe worker: replaced once idle when a job left it past the limits; jobs before and after answered', async () => {
   const logs: string[] = [];
   // Limits every worker exceeds: each job's worker is replaced after it (the real limits are recycleAbove).
-  const runner = new WorkerRunner(join(root, 'dist/probeWorker.js'), (m) => logs.push(m), { parserMb: 1, heapTotalMb: 1 });
+  // Each worker's life: the number of earlier workers that had exited when it was started.
+  let exited = 0;
+  const exitedBeforeStart: number[] = [];
+  const spawn = (file: string) => {
+    exitedBeforeStart.push(exited);
+    const w = new Worker(file, { stdout: false, stderr: false });
+    w.on('exit', () => exited++);
+    return w;
+  };
+  const runner = new WorkerRunner(join(root, 'dist/probeWorker.js'), (m) => logs.push(m), { parserMb: 1, heapTotalMb: 1 }, spawn);
   try {
     const first = await runner.run({ files: [{ path, text: source(1) }], settings, probe: true, exclude: [] }).result;
     assert.equal(first.reports[0].functions.length, 3);
     assert.equal(runner.starts, 1);
     assert.equal(await runner.memory(), null, 'the replaced worker is gone');
     assert.ok(logs.some((l) => /restarting the probe worker to give back its memory/.test(l)), logs.join('\n'));
+    // Asked for at once, while the old worker is still ending: the new one waits for its exit (a thread
+    // started beside a dying one keeps the old thread's malloc arenas resident).
     const second = await runner.run({ files: [{ path, text: source(2) }], settings, probe: true, exclude: [] }).result;
     assert.equal(second.reports[0].functions.length, 3);
     assert.equal(runner.starts, 2);
+    assert.deepEqual(exitedBeforeStart, [0, 1], 'the second worker started only after the first had exited');
+    // A third job, asked for while the second worker is ending, waits for it likewise.
+    const third = runner.run({ files: [{ path, text: source(3) }], settings, probe: true, exclude: [] }).result;
+    assert.equal((await third).reports[0].functions.length, 3);
+    assert.deepEqual(exitedBeforeStart, [0, 1, 2]);
   } finally {
     runner.dispose();
   }
