@@ -8,13 +8,13 @@ import { importCandidates } from '../core/parse/importPaths';
 import { walkPaths } from '../core/workspace/walk';
 import { contextLimits } from './workspaceLimits';
 
-interface Entry { mtimeMs: number; size: number; module: ParsedModule | null }
-interface TextEntry { mtimeMs: number; size: number; text: string | null }
+/** A file's derived value (null: it could not be read or parsed), for the mtime and size it was made from. */
+interface Entry<T> { mtimeMs: number; size: number; value: T | null }
 
 
 export class WorkspaceContext {
-  private readonly parsed = new Map<string, Entry>();
-  private readonly texts = new Map<string, TextEntry>();
+  private readonly parsed = new Map<string, Entry<ParsedModule>>();
+  private readonly texts = new Map<string, Entry<string>>();
   private listing: { at: number; files: string[] } | undefined;
 
   constructor(readonly root: string, private readonly exclude: string[]) {}
@@ -37,24 +37,13 @@ export class WorkspaceContext {
 
   /** A file's text, unparsed (kept while its mtime is unchanged): what decides whether it is parsed at all. */
   text(abs: string): string | undefined {
-    let st;
-    try {
-      st = statSync(abs);
-    } catch {
-      this.texts.delete(abs);
-      return undefined;
-    }
-    if (!st.isFile() || st.size > contextLimits.bytes) return undefined;
-    const hit = this.texts.get(abs);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text ?? undefined;
-    let text: string | null = null;
-    try {
-      text = readFileSync(abs, 'utf8');
-    } catch {
-      text = null;
-    }
-    this.texts.set(abs, { mtimeMs: st.mtimeMs, size: st.size, text });
-    return text ?? undefined;
+    return this.cached(this.texts, abs, () => {
+      try {
+        return readFileSync(abs, 'utf8');
+      } catch {
+        return null;
+      }
+    });
   }
 
   /** The parsed modules at these paths (those that parse). */
@@ -82,25 +71,33 @@ export class WorkspaceContext {
   }
 
   private module(abs: string): ParsedModule | undefined {
+    return this.cached(this.parsed, abs, () => {
+      try {
+        const text = this.text(abs);
+        return text === undefined ? null : parseDocument(documentFromText(abs, text));
+      } catch {
+        return null; // unreadable, binary or not source: no context from it
+      }
+    });
+  }
+
+  /**
+   * `make(abs)` kept in `cache` while the file's mtime and size are unchanged; a file that is gone
+   * (deleted or renamed) drops its entry, one past the context's size limit is not read.
+   */
+  private cached<T>(cache: Map<string, Entry<T>>, abs: string, make: () => T | null): T | undefined {
     let st;
     try {
       st = statSync(abs);
     } catch {
-      // Deleted or renamed: its parse goes too.
-      this.parsed.delete(abs);
+      cache.delete(abs);
       return undefined;
     }
     if (!st.isFile() || st.size > contextLimits.bytes) return undefined;
-    const hit = this.parsed.get(abs);
-    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.module ?? undefined;
-    let module: ParsedModule | null = null;
-    try {
-      const text = this.text(abs);
-      module = text === undefined ? null : parseDocument(documentFromText(abs, text));
-    } catch {
-      module = null; // unreadable, binary or not source: no context from it
-    }
-    this.parsed.set(abs, { mtimeMs: st.mtimeMs, size: st.size, module });
-    return module ?? undefined;
+    const hit = cache.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.value ?? undefined;
+    const value = make();
+    cache.set(abs, { mtimeMs: st.mtimeMs, size: st.size, value });
+    return value ?? undefined;
   }
 }
