@@ -80,6 +80,24 @@ function folderModules(ctx: WorkspaceModules | undefined, files: readonly Source
 }
 
 /**
+ * A document was opened and its settings are being fetched: fetch its folder's context (as a job
+ * with the default exclude list will ask for it), load the grammars, and parse the document as on
+ * disk with the context files relevant to it, all kept in the context. Its job, which starts once
+ * the settings arrive, then finds them done. Where the job's exclude list or the document's text
+ * differ, it fetches or parses its own, as without this. Errors are the job's to report.
+ */
+export async function prepareOpened(file: SourceText, root: string | undefined, exclude: string[] = []): Promise<void> {
+  const grammar = loadGrammars([file.path]);
+  grammar.catch(() => undefined);
+  const ctx = await contextFor(root, exclude);
+  if (!ctx) return;
+  const files = [file];
+  await Promise.all([grammar, loadGrammars([file.path, ...relevantPaths(ctx, files)])]);
+  folderModules(ctx, files);
+  mark('opened: context and the document as on disk parsed ahead of the job');
+}
+
+/**
  * The folder's own parse of a document with the same path and text (not a notebook, whose cells
  * are compared by their joined text only): the job's file as it is on disk, already parsed as context.
  */

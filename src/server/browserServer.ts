@@ -7,11 +7,11 @@
 import './workerStart';
 import { BrowserMessageReader, BrowserMessageWriter, createConnection } from 'vscode-languageserver/browser';
 import { dirname, join } from 'node:path';
-import { loadGrammars, useWasmSource } from '../core/parse/treeSitter';
+import { useWasmSource } from '../core/parse/treeSitter';
 import type { ConfigReader } from '../core/workspace/config';
 import { version } from '../../package.json';
 import { ExtensionFileRequest, FindFilesRequest, WorkspaceFileRequest } from '../shared/customMessages';
-import { useWorkspaceContexts } from './analysisJob';
+import { prepareOpened, useWorkspaceContexts } from './analysisJob';
 import { heapFigures } from './heap.node';
 import { InProcessRunner } from './inProcessRunner';
 import type { WorkspaceFiles } from './probeService';
@@ -84,8 +84,9 @@ startServer({
   configReader,
   processMemory: () => ({ rssMb: 0, peakRssMb: 0, heapUsedMb: mb(heapFigures().usedBytes) }),
   describe: 'browser worker',
-  // The grammar comes through the client and compiles while the settings and context are fetched.
-  warm: (paths) => void loadGrammars(paths).catch(() => undefined),
+  // The grammar and the folder's context come through the client, and the document is parsed, while
+  // its settings are fetched (a round trip to the client and its config files).
+  warm: (file, root) => void prepareOpened(file, root).catch(() => undefined),
   version,
 });
 

@@ -41,11 +41,11 @@ export interface ServerHost {
   /** The version the server reports to the client. */
   version: string;
   /**
-   * A document was opened: start what its analysis will need (the grammar of its language) while
-   * its settings and workspace context are fetched. Only where the probes run on the server's own
-   * thread (a browser worker); errors are the analysis's to report.
+   * A document was opened: start what its analysis will need (its grammar, its folder's context and
+   * its parse) while its settings are fetched. Only where the probes run on the server's own thread
+   * (a browser worker); errors are the analysis's to report.
    */
-  warm?(paths: string[]): void;
+  warm?(file: { path: string; text: string }, root: string | undefined): void;
   /** Reads `.gradprobe_cache/` for a document opened unchanged (Node host). */
   cachedReport?: ServiceHost['cachedReport'];
 }
@@ -221,7 +221,10 @@ export function startServer(host: ServerHost): void {
 
   documents.onDidOpen((e) => {
     mark(`server: opened ${e.document.uri}`);
-    if (host.warm) host.warm([documentSource(e.document).path]);
+    if (host.warm) {
+      const source = documentSource(e.document);
+      host.warm({ path: source.path, text: source.analysisText }, rootOf(source.filePath));
+    }
     update(() => documentSource(e.document), 'open');
   });
   documents.onDidChangeContent((e) => update(() => documentSource(e.document), 'change'));
@@ -232,7 +235,10 @@ export function startServer(host: ServerHost): void {
   });
 
   notebooks.onDidOpen((nb) => {
-    if (host.warm) host.warm([notebookSource(nb).path]);
+    if (host.warm) {
+      const source = notebookSource(nb);
+      host.warm({ path: source.path, text: source.analysisText }, rootOf(source.filePath));
+    }
     update(() => notebookSource(nb), 'open');
   });
   notebooks.onDidChange((e) => update(() => notebookSource(e.notebookDocument), 'change'));
