@@ -92,8 +92,11 @@ export async function prepareOpened(file: SourceText, root: string | undefined, 
   const ctx = await contextFor(root, exclude);
   if (!ctx) return;
   const files = [file];
-  await Promise.all([grammar, loadGrammars([file.path, ...relevantPaths(ctx, files)])]);
-  folderModules(ctx, files);
+  const relevant = relevantPaths(ctx, files);
+  await Promise.all([grammar, loadGrammars([file.path, ...relevant])]);
+  // A notebook's job never reuses the disk's parse of it (its cells are compared, not the file).
+  if (file.path.toLowerCase().endsWith('.ipynb')) ctx.modulesAt(relevant);
+  else folderModules(ctx, files);
   mark('opened: context and the document as on disk parsed ahead of the job');
 }
 

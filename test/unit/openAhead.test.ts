@@ -85,3 +85,12 @@ test('a job whose settings exclude other files fetches its own context, as witho
   assert.deepEqual(listed, ['/ws', '/ws']);
   assert.equal(contexts.length, 2);
 });
+
+test('a notebook opened: its folder is fetched and the files that use it parsed, not the notebook as on disk (its job never reuses that parse)', async () => {
+  tree['/nb/book.ipynb'] = JSON.stringify({ cells: [{ cell_type: 'code', metadata: {}, source: 'import torch\ndef swishy(x):\n    return x * torch.sigmoid(x)\n', outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+  tree['/nb/train.py'] = 'from book import swishy\nACT = swishy\n';
+  await prepareOpened({ path: '/nb/book.ipynb', text: tree['/nb/book.ipynb'] }, '/nb');
+  const ctx = contexts[contexts.length - 1];
+  const parsedAhead = ctx.given.flat().map((m) => m.doc.path);
+  assert.ok(!parsedAhead.includes('/nb/book.ipynb'), `the notebook was not parsed from disk: ${parsedAhead.join(', ')}`);
+});
