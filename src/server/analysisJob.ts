@@ -71,10 +71,10 @@ function relevantPaths(ctx: WorkspaceModules, files: readonly SourceText[]): str
 }
 
 /** The folder's modules a job reads: the relevant context, and the job's own files as on disk (reused when unchanged). */
-function folderModules(ctx: WorkspaceModules | undefined, files: readonly SourceText[]): { folder: ParsedModule[]; context: ParsedModule[] } {
+function folderModules(ctx: WorkspaceModules | undefined, files: readonly SourceText[], relevantPaths: readonly string[]): { folder: ParsedModule[]; context: ParsedModule[] } {
   if (!ctx) return { folder: [], context: [] };
   const skip = new Set(files.map((f) => f.path));
-  const relevant = new Set(relevantPaths(ctx, files));
+  const relevant = new Set(relevantPaths);
   const folder = ctx.modulesAt(ctx.paths().filter((p) => relevant.has(p) || skip.has(p)));
   return { folder, context: folder.filter((m) => !skip.has(m.doc.path)) };
 }
@@ -96,7 +96,7 @@ export async function prepareOpened(file: SourceText, root: string | undefined, 
   await Promise.all([grammar, loadGrammars([file.path, ...relevant])]);
   // A notebook's job never reuses the disk's parse of it (its cells are compared, not the file).
   if (file.path.toLowerCase().endsWith('.ipynb')) ctx.modulesAt(relevant);
-  else folderModules(ctx, files);
+  else folderModules(ctx, files, relevant);
   mark('opened: context and the document as on disk parsed ahead of the job');
 }
 
@@ -197,7 +197,7 @@ async function analysisJob(request: AnalyzeRequest, cancelled: () => boolean, po
   mark('job: grammars ready');
   // The relevant context, the job's files as on disk among it: a file whose text is the disk's is
   // not parsed again (and detection's per-module readings of it are already made).
-  const { folder, context } = folderModules(ctx, req.files);
+  const { folder, context } = folderModules(ctx, req.files, contextPaths);
   mark('job: relevant context (and the inputs as on disk) parsed');
   const { modules, failures } = parseInputs(req.files, { settingsFor: () => req.settings, parsedAlready: parsedAlready(folder) });
   mark('job: parsed');
@@ -236,8 +236,9 @@ export function runPanelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => 
 
 async function panelDataJob(req: PanelDataJob, post: (m: WorkerResponse) => void): Promise<void> {
   const ctx = await contextFor(req.root, req.exclude);
-  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...(ctx ? relevantPaths(ctx, req.files) : [])]), initEngine(req.settings.backend)]);
-  const { context } = folderModules(ctx, req.files);
+  const contextPaths = ctx ? relevantPaths(ctx, req.files) : [];
+  await Promise.all([loadGrammars([...req.files.map((f) => f.path), ...contextPaths]), initEngine(req.settings.backend)]);
+  const { context } = folderModules(ctx, req.files, contextPaths);
   const result = await functionPanelData(req.files, { path: req.files[0]?.path ?? '', name: req.name, line: req.line, cell: req.cell, range: req.range, parts: req.parts }, {
     settings: req.settings,
     context,

@@ -127,7 +127,7 @@ export class WorkerRunner implements ProbeRunner {
   }
 
   /** Posts to the worker, starting one (after any replaced worker has exited) if none runs. */
-  private post(message: WorkerRequest | AnalyzeRequest, failed: (err: Error) => void): void {
+  private post(message: WorkerRequest, failed: (err: Error) => void): void {
     const send = () => {
       if (this.disposed) { failed(new Error('the server is shutting down')); return; }
       try {
