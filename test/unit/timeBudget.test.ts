@@ -10,7 +10,8 @@ import { initEngine } from '../../src/core/engine';
 import { ProbeBudgetExceeded } from '../../src/core/ir/errors';
 import { documentFromText, parseDocument } from '../../src/core/parse/document';
 import { loadGrammars } from '../../src/core/parse/treeSitter';
-import { cpuTimeMs } from '../../src/core/translate/cpuClock.node';
+import { Worker } from 'node:worker_threads';
+import { cpuClockPerThread, cpuTimeMs } from '../../src/core/translate/cpuClock.node';
 import type { Budget } from '../../src/core/translate/evaluator';
 import { budgetSpent, cpuBudget } from '../../src/core/translate/timeBudget';
 import { buildProgram, createEvaluator } from '../../src/core/translate/translate';
@@ -47,6 +48,34 @@ test('the hard wall deadline ends a probe whatever the CPU clock says; threads s
   assert.equal(budgetSpent(fresh), false);
   assert.equal(budgetSpent({ ...fresh, hardDeadline: Date.now() - 1 }), true);
   assert.equal(budgetSpent(undefined), true);
-  assert.equal(cpuBudget(2000, 4).ms, 8000);
-  assert.equal(cpuBudget(2000, 0).ms, 2000);
+  assert.equal(cpuBudget(2000, 4, false).ms, 8000);
+  assert.equal(cpuBudget(2000, 0, false).ms, 2000);
+  assert.equal(cpuBudget(2000, 4, true).ms, 2000, 'a per-thread clock is not shared: no multiplier');
+});
+
+function processCpuMs(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+}
+
+/** A fixed amount of work (not a fixed time: the machine's load must not change what is measured). */
+const work = 'let acc = 0; for (let i = 0; i < 400_000_000; i++) acc = (acc + i) % 1000003;';
+
+test('on Linux the clock is the calling thread\'s: its own work advances it, another thread\'s does not', async () => {
+  if (process.platform !== 'linux') {
+    assert.equal(cpuClockPerThread(), false, 'without /proc/thread-self the process clock stands in');
+    return;
+  }
+  assert.equal(cpuClockPerThread(), true, 'Linux gives /proc/thread-self: the clock must be per thread');
+  // This thread's work: the thread clock sees about what the process clock sees.
+  let [thread, proc] = [cpuTimeMs(), processCpuMs()];
+  new Function(work)();
+  [thread, proc] = [cpuTimeMs() - thread, processCpuMs() - proc];
+  assert.ok(proc > 50 && thread > 0.7 * proc, `this thread's work: thread clock +${thread} ms, process clock +${proc} ms`);
+  // A worker's work while this thread waits: the process clock sees it, this thread's clock does not.
+  [thread, proc] = [cpuTimeMs(), processCpuMs()];
+  const worker = new Worker(work, { eval: true });
+  await new Promise((resolve, reject) => { worker.once('exit', resolve); worker.once('error', reject); });
+  [thread, proc] = [cpuTimeMs() - thread, processCpuMs() - proc];
+  assert.ok(proc > 50 && thread < 0.3 * proc, `a worker's work: this thread's clock +${thread} ms, process clock +${proc} ms`);
 });

@@ -3,3 +3,8 @@
 export function cpuTimeMs(): number {
   return performance.now();
 }
+
+/** The wall clock is not a sum over threads: the budget is never multiplied by the threads probing. */
+export function cpuClockPerThread(): boolean {
+  return true;
+}
