@@ -51,7 +51,7 @@ interface WorkerInput {
   cwd: string;
   flags: SharedArrayBuffer;
   reuse: string[];
-  /** Threads probing in this process (the CPU-time budget's multiplier). */
+  /** Threads probing in this process (the CPU-time budget's multiplier where the clock is the process's). */
   threads: number;
 }
 

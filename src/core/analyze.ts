@@ -78,8 +78,9 @@ export interface AnalyzeOptions {
    */
   runBudget?: RunBudget;
   /**
-   * Threads probing in parallel in this process (`check --jobs`): the process's CPU clock counts
-   * them all, so each probe's CPU-time budget is multiplied by it. 1 by default.
+   * Threads probing in parallel in this process (`check --jobs`): where the CPU clock is the
+   * process's (no per-thread clock: timeBudget.ts), it counts them all, so each probe's CPU-time
+   * budget is multiplied by it. 1 by default.
    */
   probeThreads?: number;
   /**
