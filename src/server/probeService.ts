@@ -691,24 +691,35 @@ export class ProbeService {
     let done = 0;
     let cancelled = false;
     progress(0, work.length);
-    const batch = 8;
-    const batches: (typeof work)[] = [];
-    for (let i = 0; i < work.length; i += batch) batches.push(work.slice(i, i + batch));
-    let next = 0;
     // Each runner of the pool takes the next batch when it is free. Two lanes feed each runner, so
     // its worker finds the next batch queued when it finishes one (no idle turn while the main
     // thread reads files and posts); a runner holds at most one batch more than it is probing.
+    const lanes = [...this.scanRunners, ...this.scanRunners].slice(0, Math.max(1, work.length));
+    let next = 0;
+    /**
+     * Up to 8 files a batch, fewer as the end nears (a share of what is left per lane): the lanes
+     * then finish together instead of one probing a last full batch while the other cores idle. A
+     * batch is one workspace folder's (its job takes that folder's settings and root).
+     */
+    const take = (): typeof work => {
+      const size = Math.min(8, Math.max(1, Math.ceil((work.length - next) / (2 * lanes.length))));
+      const folder = work[next].folder;
+      let end = next + 1;
+      while (end < Math.min(work.length, next + size) && work[end].folder === folder) end++;
+      const items = work.slice(next, end);
+      next = end;
+      return items;
+    };
     const lane = async (runner: ProbeRunner): Promise<void> => {
-      while (next < batches.length) {
+      while (next < work.length) {
         if (isCancelled()) { cancelled = true; return; }
-        const items = batches[next++];
+        const items = take();
         await this.scanBatch(items, runner, workspaceFiles, isCancelled, uriOf, (f, p) => { functions += f; problems += p; });
         done += items.length;
         progress(done, work.length, items[items.length - 1] && relative(items[0].folder, items[items.length - 1].file));
         this.sendStatus();
       }
     };
-    const lanes = [...this.scanRunners, ...this.scanRunners].slice(0, Math.max(1, batches.length));
     await Promise.all(lanes.map(lane));
     return { files: done, functions, problems, cancelled: cancelled || isCancelled(), ms: performance.now() - started };
   }

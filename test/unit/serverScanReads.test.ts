@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { InProcessRunner } from '../../src/server/inProcessRunner';
+import type { JobSpec, ProbeRunner, RunningJob } from '../../src/server/probeRunner';
 import { ProbeService, type WorkspaceFiles } from '../../src/server/probeService';
 import { resolveSettings, type ResolvedSettings } from '../../src/server/settingsStore';
 
@@ -63,4 +64,35 @@ test('jobs that read the disk themselves publish what main-thread reads publish,
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+test('the scan\'s batches hold one workspace folder\'s files each, at most 8, and shrink towards the end so the lanes finish together', async () => {
+  const jobs: { root?: string; paths: string[] }[] = [];
+  const recording = {
+    run: (spec: JobSpec): RunningJob => {
+      jobs.push({ root: spec.root, paths: spec.paths ?? [] });
+      return { result: Promise.resolve({ outline: [], reports: [], cancelled: false, ms: 0 }), cancel: () => undefined };
+    },
+    panelData: async () => null, forget: () => undefined, memory: async () => null, starts: 0, dispose: () => undefined,
+  } satisfies ProbeRunner;
+  const service = new ProbeService({
+    settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', probeOn: 'manual' }, filePath, undefined, () => undefined),
+    publish: () => undefined, status: () => undefined, refreshLenses: () => undefined, log: () => undefined,
+  }, recording, [recording, recording]);
+  // 13 files in one folder, 50 in the other: a fixed 8-file batching would put the first folder's
+  // last 5 files and the second's first 3 in one job, under the first folder's settings and root.
+  const listing: Record<string, string[]> = {
+    '/ws/a': Array.from({ length: 13 }, (_, i) => `/ws/a/m${i}.py`),
+    '/ws/b': Array.from({ length: 50 }, (_, i) => `/ws/b/m${i}.py`),
+  };
+  const workspaceFiles: WorkspaceFiles = { list: async (folder) => ({ files: listing[folder], errors: [] }), read: async () => '', readByJobs: true };
+  const result = await service.probeWorkspace(['/ws/a', '/ws/b'], () => false, () => undefined, (p) => `file://${p}`, workspaceFiles);
+  assert.equal(result.files, 63);
+  assert.deepEqual(jobs.flatMap((j) => j.paths).sort(), [...listing['/ws/a'], ...listing['/ws/b']].sort(), 'every file scanned once');
+  for (const job of jobs) {
+    assert.ok(job.paths.every((p) => p.startsWith(`${job.root}/`)), `a job under ${job.root} holds ${job.paths.join(', ')}`);
+    assert.ok(job.paths.length >= 1 && job.paths.length <= 8, `a batch of ${job.paths.length}`);
+  }
+  assert.equal(jobs[0].paths.length, 8, 'full batches while much is left');
+  assert.equal(jobs[jobs.length - 1].paths.length, 1, 'the last batches are single files');
 });
