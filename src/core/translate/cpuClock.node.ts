@@ -7,30 +7,46 @@
 // the process (a CLI run's other probe workers, the server's main thread). Elsewhere it is the
 // process's CPU time (every thread), and the budget is multiplied by the threads probing in the
 // process (timeBudget.ts).
-import { readFileSync } from 'node:fs';
+//
+// The file is opened once, when this module loads: a module instance belongs to one thread (each
+// worker thread loads its own), and a /proc/thread-self file opened there keeps describing the thread
+// that opened it. A reading is then one positioned read, and no file is opened while a probe runs.
+import { openSync, readSync } from 'node:fs';
 
-type ThreadClock = () => number | undefined;
+interface ThreadClock {
+  fd: number;
+  /** CPU milliseconds from the file's text. */
+  parse(text: string): number;
+}
 
-/** `/proc/thread-self/schedstat`: nanoseconds this thread has run on a CPU (first field). */
-const schedstat: ThreadClock = () => {
-  const ns = Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ', 1)[0]);
-  return Number.isFinite(ns) && ns > 0 ? ns / 1e6 : undefined;
-};
+const clocks: { path: string; parse: ThreadClock['parse'] }[] = [
+  // Nanoseconds this thread has run on a CPU (first field).
+  { path: '/proc/thread-self/schedstat', parse: (text) => Number(text.split(' ', 1)[0]) / 1e6 },
+  // utime + stime in clock ticks (USER_HZ, 100 on Linux). The command name (field 2) may hold
+  // spaces and parentheses: the fields are counted after its closing one.
+  {
+    path: '/proc/thread-self/stat',
+    parse: (text) => {
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
+  },
+];
 
-/** `/proc/thread-self/stat`: utime + stime in clock ticks (USER_HZ, 100 on Linux). */
-const stat: ThreadClock = () => {
-  const text = readFileSync('/proc/thread-self/stat', 'latin1');
-  // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return Number.isFinite(ticks) ? ticks * 10 : undefined;
-};
+const buffer = Buffer.alloc(512);
 
-function pickThreadClock(): ThreadClock | undefined {
+function read(clock: ThreadClock): number | undefined {
+  const n = readSync(clock.fd, buffer, 0, buffer.length, 0);
+  const ms = clock.parse(buffer.toString('latin1', 0, n));
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+function openThreadClock(): ThreadClock | undefined {
   if (process.platform !== 'linux') return undefined;
-  for (const clock of [schedstat, stat]) {
+  for (const { path, parse } of clocks) {
     try {
-      if (clock() !== undefined) return clock;
+      const clock = { fd: openSync(path, 'r'), parse };
+      if (read(clock) !== undefined) return clock;
     } catch {
       // Not readable here (no /proc, an old kernel, a sandbox): try the next, then the process clock.
     }
@@ -38,7 +54,7 @@ function pickThreadClock(): ThreadClock | undefined {
   return undefined;
 }
 
-let threadClock: ThreadClock | undefined | null = null;
+const threadClock = openThreadClock();
 
 function processCpuMs(): number {
   const used = process.cpuUsage();
@@ -47,20 +63,19 @@ function processCpuMs(): number {
 
 /** Does `cpuTimeMs` count the calling thread alone (true) or the whole process (false)? */
 export function cpuClockPerThread(): boolean {
-  if (threadClock === null) threadClock = pickThreadClock();
   return threadClock !== undefined;
 }
 
-/** CPU milliseconds used so far: by the calling thread where `cpuClockPerThread()`, else by the process. */
+/**
+ * CPU milliseconds used so far: by the calling thread where `cpuClockPerThread()`, else by the
+ * process. A thread clock that fails to read (it never has been seen to) reads as 0: the budget's
+ * CPU time then never runs out, and its hard wall deadline ends the probe.
+ */
 export function cpuTimeMs(): number {
-  if (cpuClockPerThread()) {
-    try {
-      const ms = threadClock!();
-      if (ms !== undefined) return ms;
-    } catch {
-      // Fall through to the process clock for this reading.
-    }
-    threadClock = undefined;
+  if (!threadClock) return processCpuMs();
+  try {
+    return read(threadClock) ?? 0;
+  } catch {
+    return 0;
   }
-  return processCpuMs();
 }
