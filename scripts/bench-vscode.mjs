@@ -50,7 +50,7 @@ try {
   });
   writeFileSync(join(stage, 'package.json'), JSON.stringify({
     name: 'gradprobe-bench', publisher: 'gradprobe', version: '0.0.1', license: 'MIT', engines: { vscode: '^1.100.0' },
-    activationEvents: ['onStartupFinished'], main: './bench.js',
+    activationEvents: ['onStartupFinished'], main: './bench.js', files: ['bench.js'],
   }));
   const benchVsix = join(tmp, 'gradprobe-bench.vsix');
   execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', benchVsix], {
