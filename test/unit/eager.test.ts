@@ -179,3 +179,48 @@ test('torch.isinf/isnan give boolean masks (an index, not the positions 0 and 1)
 test('~ on a mask the ops carried as float32 is a logical not; on integers it is bitwise', async () => {
   await holds(TORCH, `m = ~torch.eye(2, 2, dtype=torch.bool)\nok = m.tolist() == [[False, True], [True, False]] and (~torch.tensor([2.0])).tolist() == [-3] and ~5 == -6`);
 });
+
+// ------------------------------------------------------------------ optional imports and sets
+
+test('__import__ answers as the probe\'s environment: a framework is there, another module is a catchable ImportError', async () => {
+  // The optional-import helper libraries write (MONAI's optional_import): the fallback is taken.
+  await holds(TORCH, [
+    'try:',
+    '    cp = __import__("cupy")',
+    '    has_cp = True',
+    'except ImportError as e:',
+    '    has_cp = False',
+    '    tb = e.__traceback__',
+    'mod = __import__("torch.nn")',
+    'ok = (not has_cp) and tb is None and float(mod.relu(torch.tensor(-1.0))) == 0.0',
+  ].join('\n'));
+  await assert.rejects(act(`${TORCH}def f(x):\n    __import__("cupy")\n    return x\n`), /No module named 'cupy'/);
+});
+
+test('a set adds, discards and updates its distinct items; a framework type is a subclass of itself', async () => {
+  await holds(TORCH, [
+    's = set()',
+    's.add(2)',
+    's.add(2)',
+    's.update([3, 4, 3])',
+    's.discard(4)',
+    's.discard(9)',
+    'ok = len(s) == 2 and 3 in s and issubclass(torch.Tensor, torch.Tensor) and not issubclass(torch.Tensor, torch.nn.Module)',
+  ].join('\n'));
+});
+
+test('empty is zeros of its shape (its values are undefined until written); to() takes memory_format', async () => {
+  await holds(TORCH, [
+    'a = torch.empty(2, 3)',
+    'b = torch.empty_like(x)',
+    'c = x.new_empty(4)',
+    'y = x.to(dtype=torch.float32, memory_format=torch.contiguous_format)',
+    'ok = tuple(a.shape) == (2, 3) and b.shape == x.shape and tuple(c.shape) == (4,) and float((y - x).abs().sum()) == 0.0',
+  ].join('\n'));
+  await holds(NUMPY, [
+    'a = np.empty((2, 3))',
+    'a[0] = 1.0',
+    'b = np.empty_like(x)',
+    'ok = a.shape == (2, 3) and float(a[0].sum()) == 3.0 and b.shape == x.shape',
+  ].join('\n'));
+});

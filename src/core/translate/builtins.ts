@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
 import { callOp } from '../ops/registry';
 import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
-import type { Framework } from '../ir/frameworks';
+import { canonicalModule, type Framework } from '../ir/frameworks';
 import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type Value } from '../ir/values';
 import { attribute } from './attributes';
@@ -228,6 +228,8 @@ const pythonBuiltins: BuiltinTable = {
   issubclass: () => fn('issubclass', (a) => {
     const [cls, base] = a;
     const bases = base?.t === 'tuple' ? base.items : [base];
+    // A framework type (`torch.Tensor`, `np.ndarray`) is a subclass of itself.
+    if (cls?.t === 'ns') return { t: 'bool', v: bases.some((b) => b?.t === 'ns' && b.path === cls.path) };
     if (cls?.t !== 'class') return { t: 'bool', v: false };
     return { t: 'bool', v: bases.some((b) => b?.t === 'class' && classChain(cls).some((c) => c.def === b.def)) };
   }),
@@ -296,6 +298,23 @@ const pythonBuiltins: BuiltinTable = {
     else if (obj?.t === 'opaque') (obj.attrs ??= new Map()).set(name.v, v ?? NONE);
     else throw new UnsupportedConstruct(`setattr on ${obj ? describe(obj) : 'None'}`, s);
     return NONE;
+  }),
+  /**
+   * `__import__(name)` as the probe's environment answers it (never an import of anything): a
+   * supported framework or a workspace module is there (the top-level package, as Python returns
+   * it); any other module is not installed, a catchable ModuleNotFoundError — what an optional
+   * import (`try: __import__("cupy") except ImportError: …`) then falls back on, as a module-level
+   * `try: import cupy` takes its fallback branch.
+   */
+  __import__: (ev) => fn('__import__', (a, k, s) => {
+    const name = a[0] ?? k.get('name');
+    if (name?.t !== 'str') throw new UnsupportedConstruct('__import__ with a computed module name', s);
+    const top = name.v.split('.')[0];
+    const canonical = canonicalModule(top);
+    if (canonical) return { t: 'ns', path: canonical };
+    const found = ev.resolveImport?.(top, undefined, '');
+    if (found) return found;
+    throw new UserCodeError(`No module named '${name.v}'`, s, 'ModuleNotFoundError');
   }),
   staticmethod: () => fn('staticmethod', (a) => a[0]),
   ...Object.fromEntries(exceptionClasses.map((name) => [name, () => fn(name, () => NONE)])),

@@ -305,7 +305,8 @@ export class Evaluator implements Interpreter {
         const i = this.handlerFor(s, err, scope);
         if (i < 0) throw err;
         const name = s.handlerNames?.[i];
-        if (name) scope.vars.set(name, { t: 'opaque', what: `${err.exceptionType} exception`, attrs: new Map([['args', { t: 'tuple', items: [str(err.message)] }]]) });
+        // The exception object: its args; no traceback is modelled (None, as after `raise … from None`).
+        if (name) scope.vars.set(name, { t: 'opaque', what: `${err.exceptionType} exception`, attrs: new Map<string, Value>([['args', { t: 'tuple', items: [str(err.message)] }], ['__traceback__', NONE]]) });
         this.handling.push(err);
         try {
           this.execBlock(s.handlers[i], scope);

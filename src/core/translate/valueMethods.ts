@@ -129,6 +129,10 @@ export function sequenceAttribute(ev: Evaluator, obj: Extract<Value, { t: 'list'
     case 'append':
     case 'push': return method(`list.${name}`, (a) => { items.push(...(name === 'push' ? a : [a[0]])); return name === 'push' ? num(items.length, true) : NONE; });
     case 'extend': return method('list.extend', (a) => { items.push(...iterate(a[0], span)); return NONE; });
+    // A Python set is held as a list of distinct items (builtins.ts `set`): its add, discard, update.
+    case 'add': return method('set.add', (a) => { if (indexOf(a[0]) < 0) items.push(a[0]); return NONE; });
+    case 'discard': return method('set.discard', (a) => { const i = indexOf(a[0]); if (i >= 0) items.splice(i, 1); return NONE; });
+    case 'update': return method('set.update', (a) => { for (const v of iterate(a[0], span)) if (indexOf(v) < 0) items.push(v); return NONE; });
     case 'insert': return method('list.insert', (a, _k, s) => {
       const i = a[0]?.t === 'num' ? a[0].v : NaN;
       if (!Number.isInteger(i)) throw new UserCodeError('list.insert() needs an integer position', s, 'TypeError');

@@ -100,6 +100,9 @@ export const numpyOps: OpRow[] = [
   row(under(NP, ['ones_like']), 'ones_like', ['a:x', 'dtype=None']),
   row(under(NP, ['full_like']), 'full_like', ['a:x', 'fill_value:value', 'dtype=None']),
   row(under(NP, ['zeros']), 'zeros', ['shape', 'dtype=None']),
+  // `empty`'s values are undefined until written: zeros are one such array.
+  row(under(NP, ['empty']), 'zeros', ['shape', 'dtype=None']),
+  row(under(NP, ['empty_like']), 'zeros_like', ['prototype:x', 'dtype=None']),
   row(under(NP, ['ones']), 'ones', ['shape', 'dtype=None']),
   row(under(NP, ['full']), 'full', ['shape', 'fill_value:value', 'dtype=None']),
   row(under(NP, ['array', 'asarray', 'asanyarray']), 'constant', ['object:x', 'dtype=None']),

@@ -131,6 +131,9 @@ export const torchOps: OpRow[] = [
   row(['torch.ones_like'], 'ones_like', ['input:x', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.full_like'], 'full_like', ['input:x', 'fill_value:value', 'dtype=None', 'device=None']),
   row(['torch.zeros'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
+  // `empty`'s values are undefined until written: zeros are one such tensor.
+  row(['torch.empty'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
+  row(['torch.empty_like'], 'zeros_like', ['input:x', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.ones'], 'ones', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['torch.full'], 'full', ['size:shape', 'fill_value:value', 'dtype=None', 'device=None']),
   row(['torch.tensor', 'torch.as_tensor', 'torch.from_numpy'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
@@ -263,7 +266,7 @@ export const torchMethods: OpRow[] = [
   row(['float', 'double', 'half', 'contiguous', 'clone', 'cuda', 'requires_grad_'], 'identity', []),
   row(['cpu'], 'identity', []),
   // A dtype argument here is a cast to the static readers; the probe keeps computing in float32.
-  row(['to'], 'identity', ['device=None', 'dtype=None', 'non_blocking=False'], undefined, ['cast']),
+  row(['to'], 'identity', ['device=None', 'dtype=None', 'non_blocking=False', 'copy=False', 'memory_format=None'], undefined, ['cast']),
   row(['type'], 'identity', ['dtype=None', 'non_blocking=False'], undefined, ['cast']),
   row(['type_as'], 'identity', ['other=None']),
   row(['long', 'int', 'short', 'byte'], 'cast', [], { dtype: { t: 'str', v: 'int64' } }),
@@ -313,6 +316,7 @@ export const torchMethods: OpRow[] = [
   row(['view_as', 'reshape_as'], 'reshape_as', ['other']),
   row(['expand_as'], 'expand_as', ['other']),
   row(['new_zeros'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
+  row(['new_empty'], 'zeros', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['new_ones'], 'ones', ['*size:shape', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['new_full'], 'full', ['size:shape', 'fill_value:value', 'dtype=None', 'device=None', 'requires_grad=False']),
   row(['new_tensor'], 'constant', ['data:x', 'dtype=None', 'device=None', 'requires_grad=False']),
