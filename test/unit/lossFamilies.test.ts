@@ -1,7 +1,7 @@
 // The loss family is read from the body as it runs and each family is probed inside its own domain:
 // test/fixtures/loss-families holds one loss per family a probe outside the domain used to blame
 // (pair distances, boxes, a dead `from_logits` branch, a `mode` default, a helper imported from
-// another file, n-pairs labels, images, masks), each with a twin carrying a real defect that must
+// another file, n-pairs labels, images, masks, a window larger than small images), each with a twin carrying a real defect that must
 // still be found.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ describe('each family is probed inside its domain: clean twins stay clean, plant
   }
   test('every fixture file is listed in expected.json', () => {
     const listed = new Set(expectations.map((e) => e.file));
-    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py']);
+    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py', 'window_utils.py']);
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.py') && !helpers.has(x))) assert.ok(listed.has(f), `${f} has no entry`);
   });
 });

@@ -71,10 +71,11 @@ export function structuredLayouts(family: LossFamily): LossLayout[] {
 /**
  * Small image batches for a loss whose reading did not say images but that refused every other
  * layout: 1, 2 or 3 channels (a displacement field has one channel per spatial axis), spatial sizes
- * above the 4 a finite-difference stencil needs.
+ * above the 4 a finite-difference stencil needs; last, one channel at a size an 11-wide window
+ * (SSIM's default Gaussian) fits in.
  */
 export function imageFallbackLayouts(rank: 4 | 5): LossLayout[] {
-  const shapes = rank === 5 ? [[2, 1, 6, 6, 6], [2, 3, 6, 6, 6]] : [[2, 1, 6, 6], [2, 2, 6, 6], [2, 3, 6, 6]];
+  const shapes = rank === 5 ? [[2, 1, 6, 6, 6], [2, 3, 6, 6, 6], [2, 1, 12, 12, 12]] : [[2, 1, 6, 6], [2, 2, 6, 6], [2, 3, 6, 6], [2, 1, 16, 16]];
   return shapes.map((s) => ({
     predShape: s, targetShape: s, lastAxis: s[s.length - 1],
     describe: `${rank === 5 ? 'volumes' : 'images'} ${s.join('×')} (batch × channel × ${rank === 5 ? 'height × width × depth' : 'height × width'}), values in [0, 1]`,
