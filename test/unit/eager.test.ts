@@ -224,3 +224,14 @@ test('empty is zeros of its shape (its values are undefined until written); to()
     'ok = a.shape == (2, 3) and float(a[0].sum()) == 3.0 and b.shape == x.shape',
   ].join('\n'));
 });
+
+test('reductions of an empty tensor give the frameworks\' identities (TensorFlow.js alone cannot reduce one)', async () => {
+  await holds(TORCH, [
+    'e = x[:0]',
+    'rows = torch.ones(3, 0)',
+    'ok = float(e.sum()) == 0.0 and float(torch.prod(e)) == 1.0 and bool(torch.isnan(e.mean()))',
+    'ok = ok and tuple(torch.prod(rows, dim=1).shape) == (3,) and float(torch.prod(rows, dim=1).sum()) == 3.0',
+    'ok = ok and tuple(rows.sum(dim=1, keepdim=True).shape) == (3, 1)',
+  ].join('\n'));
+  await assert.rejects(act(`${NUMPY}def f(x):\n    return x + np.max(x[:0])\n`), /zero-size array to reduction operation maximum/);
+});

@@ -53,7 +53,7 @@ describe('each family is probed inside its domain: clean twins stay clean, plant
   }
   test('every fixture file is listed in expected.json', () => {
     const listed = new Set(expectations.map((e) => e.file));
-    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py', 'window_utils.py']);
+    const helpers = new Set(['loss_utils.py', 'focal_utils.py', 'backend_ops.py', 'window_utils.py', 'box_ops.py']);
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.py') && !helpers.has(x))) assert.ok(listed.has(f), `${f} has no entry`);
   });
 });

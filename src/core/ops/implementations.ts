@@ -73,6 +73,7 @@ function normAxis(axis: number | number[] | undefined, rank: number): number | n
 export function reduce(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp', x: tf.Tensor, axis: number | number[] | undefined, keepdims: boolean): tf.Tensor {
   const t = f32(x);
   const ax = normAxis(axis, t.rank);
+  if (t.size === 0) return reduceEmpty(kind, t, ax, keepdims);
   switch (kind) {
     case 'sum': return tf.sum(t, ax, keepdims);
     case 'mean': return tf.mean(t, ax, keepdims);
@@ -81,6 +82,18 @@ export function reduce(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumex
     case 'prod': return tf.prod(t, ax, keepdims);
     case 'logsumexp': return tf.logSumExp(t, ax, keepdims);
   }
+}
+
+/**
+ * A reduction of an empty tensor, which TensorFlow.js cannot do: the frameworks' identities (a sum
+ * is 0, a product 1, a log-sum-exp −∞), a mean NaN, and a max or min their error.
+ */
+function reduceEmpty(kind: 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'logsumexp', t: tf.Tensor, ax: number | number[] | undefined, keepdims: boolean): tf.Tensor {
+  if (kind === 'max' || kind === 'min') throw new UserCodeError(`zero-size array to reduction operation ${kind === 'max' ? 'maximum' : 'minimum'} which has no identity`, undefined, 'ValueError');
+  const axes = new Set(ax === undefined ? t.shape.map((_, i) => i) : Array.isArray(ax) ? ax : [ax]);
+  const shape = t.shape.flatMap((d, i) => (axes.has(i) ? (keepdims ? [1] : []) : [d]));
+  const value = kind === 'sum' ? 0 : kind === 'prod' ? 1 : kind === 'mean' ? NaN : -Infinity;
+  return tf.fill(shape, value);
 }
 
 function variance(x: tf.Tensor, axis: number | number[] | undefined, keepdims: boolean, ddof: number): tf.Tensor {

@@ -84,8 +84,8 @@ export interface LayoutGroup { family: LossFamily; layouts: LossLayout[] }
 /**
  * Every family's own layouts first, then where all of them fail, the layouts the family reading
  * could not decide between: integer class labels for a class axis (a sparse categorical loss whose
- * labels the read missed), and image batches (B, C, H, W) / (B, C, H, W, D) with a few channel counts
- * (a loss that checks a rank or reads spatial axes). `rank` is the image rank the code points at
+ * labels the read missed), image batches (B, C, H, W) / (B, C, H, W, D) with a few channel counts
+ * (a loss that checks a rank or reads spatial axes), and valid boxes (a box loss that checks them). `rank` is the image rank the code points at
  * (unpacking, a rank check, a message naming a rank): those images are tried first.
  */
 export function layoutSearch(families: LossFamily[], rank?: 4 | 5): LayoutGroup[] {
@@ -108,6 +108,12 @@ export function layoutSearch(families: LossFamily[], rank?: 4 | 5): LayoutGroup[
         const images: LossFamily = { ...family, space: 'images', imageRank: r, name: r === 5 ? 'images (B, C, H, W, D)' : 'images (B, C, H, W)', reasons: [...family.reasons, `${r === 5 ? 'volumes' : 'images'}: the loss refused the other layouts`] };
         add({ family: images, layouts: imageFallbackLayouts(r) });
       }
+    }
+    if (family.space === 'regression') {
+      // Last: valid boxes (x1 < x2, y1 < y2) on a last axis of 4, for a box loss whose coordinate
+      // reads sit in helpers the reading does not follow and that refuses arbitrary values.
+      const boxes: LossFamily = { ...family, space: 'boxes', boxFormat: 'xyxy', name: 'boxes (xyxy)', reasons: [...family.reasons, 'boxes: the loss refused the other layouts'] };
+      add({ family: boxes, layouts: candidateLayouts(boxes) });
     }
     if ((family.space === 'logits' || family.space === 'probabilities' || family.space === 'masks') && family.arity === 'binary') {
       for (const r of ranks) {
