@@ -27,6 +27,18 @@ export class MissingArgument extends UnsupportedConstruct {
   }
 }
 
+/**
+ * A dynamic import (`__import__(name)`) of a module that is neither a supported framework nor in the
+ * workspace: nothing is imported. Inside a `try` whose handler takes ImportError it is that error,
+ * so an optional import takes its fallback as the probe's environment lacks the module; anywhere
+ * else it stays a construct the translator does not follow (GP001 naming it).
+ */
+export class DynamicImportRefused extends UnsupportedConstruct {
+  constructor(readonly module: string, span: Span | undefined) {
+    super(`__import__('${module}')`, span, 'a module that is neither a supported framework nor in the workspace');
+  }
+}
+
 /** The function asked for more than a probe may spend (steps, time, tensor size): GP002. */
 export class ProbeBudgetExceeded extends Error {}
 

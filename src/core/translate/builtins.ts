@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detach } from '../ops/implementations';
 import { callOp } from '../ops/registry';
-import { ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import { DynamicImportRefused, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import { canonicalModule, type Framework } from '../ir/frameworks';
 import type { ModuleIR, Span } from '../ir/ir';
 import { NONE, describe, keyOf, num, str, tuple, type BuiltinValue, type ClassValue, type Value } from '../ir/values';
@@ -302,9 +302,9 @@ const pythonBuiltins: BuiltinTable = {
   /**
    * `__import__(name)` as the probe's environment answers it (never an import of anything): a
    * supported framework or a workspace module is there (the top-level package, as Python returns
-   * it); any other module is not installed, a catchable ModuleNotFoundError — what an optional
-   * import (`try: __import__("cupy") except ImportError: …`) then falls back on, as a module-level
-   * `try: import cupy` takes its fallback branch.
+   * it); any other is refused (`DynamicImportRefused`): inside a `try` that takes ImportError it is
+   * that error — an optional import (`try: __import__("cupy") except ImportError: …`) falls back, as
+   * a module-level `try: import cupy` takes its fallback branch — elsewhere GP001 names it.
    */
   __import__: (ev) => fn('__import__', (a, k, s) => {
     const name = a[0] ?? k.get('name');
@@ -314,7 +314,7 @@ const pythonBuiltins: BuiltinTable = {
     if (canonical) return { t: 'ns', path: canonical };
     const found = ev.resolveImport?.(top, undefined, '');
     if (found) return found;
-    throw new UserCodeError(`No module named '${name.v}'`, s, 'ModuleNotFoundError');
+    throw new DynamicImportRefused(name.v, s);
   }),
   staticmethod: () => fn('staticmethod', (a) => a[0]),
   ...Object.fromEntries(exceptionClasses.map((name) => [name, () => fn(name, () => NONE)])),

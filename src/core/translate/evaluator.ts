@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cast, detach } from '../ops/implementations';
 import { callOp, opAt } from '../ops/registry';
 import type { Interpreter, OpContext } from '../ops/interpreter';
-import { LocatedError, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
+import { DynamicImportRefused, LocatedError, ProbeBudgetExceeded, UnsupportedConstruct, UserCodeError } from '../ir/errors';
 import type { Arg, Expr, ModuleIR, Span, Stmt } from '../ir/ir';
 import { dottedName } from '../ir/ir';
 import { canonicalModule } from '../ir/frameworks';
@@ -300,10 +300,12 @@ export class Evaluator implements Interpreter {
     try {
       try {
         this.execBlock(s.body, scope);
-      } catch (err) {
+      } catch (thrown) {
+        // A refused dynamic import is an ImportError to a handler that takes one, else what it was.
+        const err = thrown instanceof DynamicImportRefused ? new UserCodeError(`No module named '${thrown.module}'`, thrown.span, 'ModuleNotFoundError') : thrown;
         if (!(err instanceof UserCodeError)) throw err;
         const i = this.handlerFor(s, err, scope);
-        if (i < 0) throw err;
+        if (i < 0) throw thrown;
         const name = s.handlerNames?.[i];
         // The exception object: its args; no traceback is modelled (None, as after `raise … from None`).
         if (name) scope.vars.set(name, { t: 'opaque', what: `${err.exceptionType} exception`, attrs: new Map<string, Value>([['args', { t: 'tuple', items: [str(err.message)] }], ['__traceback__', NONE]]) });
