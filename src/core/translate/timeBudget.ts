@@ -7,7 +7,7 @@
 import { cpuClockPerThread, cpuTimeMs } from './cpuClock.node';
 
 export interface CpuBudget {
-  /** The process's CPU time (ms) when the probe started. */
+  /** The CPU clock (cpuClock.node.ts: the thread's, else the process's) in ms when the probe started. */
   start: number;
   /** CPU milliseconds the probe may use (multiplied by the threads sharing the clock when it is the process's). */
   ms: number;
