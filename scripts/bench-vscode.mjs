@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { ensureCodeServer, installExtension, startCodeServer } from './e2e/codeServer.mjs';
+import { ensureCodeServer, freshProfile, installExtension, startCodeServer } from './e2e/codeServer.mjs';
 import { thousandLines } from './thousandLines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,18 +58,7 @@ try {
   });
 
   ensureCodeServer();
-  const userData = join(tmp, 'user-data');
-  const extensions = join(tmp, 'extensions');
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
-  }));
+  const { userData, extensions } = freshProfile(join(tmp, 'profile'));
   for (const v of [vsix, benchVsix]) installExtension(v, userData, extensions);
 
   // The folder the web bench mounts: both files from the start, probed on open without a debounce.

@@ -61,6 +61,29 @@ export function freePort() {
   });
 }
 
+/**
+ * A fresh code-server profile under `dir`: its user-data folder, with quiet settings (no start page,
+ * tips, experiments, telemetry or update checks; workspace trust off) under `settings`, and an empty
+ * extensions folder. Returns both paths.
+ */
+export function freshProfile(dir, settings = {}) {
+  const userData = join(dir, 'user-data');
+  const extensions = join(dir, 'extensions');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  mkdirSync(extensions, { recursive: true });
+  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoUpdate': false,
+    'extensions.autoCheckUpdates': false,
+    ...settings,
+  }, null, 2));
+  return { userData, extensions };
+}
+
 /** Installs a .vsix into an extensions folder (offline: a local file). */
 export function installExtension(vsix, userDataDir, extensionsDir) {
   run(process.execPath, [ensureCodeServer(), '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], process.cwd());

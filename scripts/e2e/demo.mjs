@@ -3,11 +3,11 @@
 // throwaway profile, opens examples/ on 127.0.0.1 and prints the URL. Ctrl+C stops it.
 // GRADPROBE_DEMO_PORT picks the port (default: a free one).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureCodeServer, installExtension, startCodeServer } from './codeServer.mjs';
+import { ensureCodeServer, freshProfile, installExtension, startCodeServer } from './codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -15,16 +15,7 @@ execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inhe
 execFileSync(process.execPath, [join(root, 'scripts/package-vsix.mjs')], { stdio: 'inherit' });
 ensureCodeServer();
 const tmp = mkdtempSync(join(tmpdir(), 'gradprobe-demo-'));
-const userData = join(tmp, 'user-data');
-const extensions = join(tmp, 'extensions');
-mkdirSync(join(userData, 'User'), { recursive: true });
-writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
-  'security.workspace.trust.enabled': false,
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  'extensions.autoCheckUpdates': false,
-  'gradprobe.backend': 'cpu',
-}, null, 2));
+const { userData, extensions } = freshProfile(tmp, { 'gradprobe.backend': 'cpu' });
 installExtension(join(root, `gradprobe-${version}.vsix`), userData, extensions);
 const port = process.env.GRADPROBE_DEMO_PORT ? Number(process.env.GRADPROBE_DEMO_PORT) : undefined;
 const cs = await startCodeServer({ userDataDir: userData, extensionsDir: extensions, folder: join(root, 'examples'), port });

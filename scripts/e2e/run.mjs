@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { ensureCodeServer, installExtension, startCodeServer } from './codeServer.mjs';
+import { ensureCodeServer, freshProfile, installExtension, startCodeServer } from './codeServer.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = join(root, 'test-output/e2e');
@@ -37,21 +37,12 @@ const results = [];
 async function session(name, { trust }) {
   const ws = join(tmp, `${name}-ws`);
   cpSync(join(root, 'test/fixtures/e2e/workspace'), ws, { recursive: true });
-  const userData = join(tmp, `${name}-ud`);
-  const extensions = join(tmp, `${name}-ext`);
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
+  const { userData, extensions } = freshProfile(join(tmp, name), {
     'security.workspace.trust.enabled': trust,
     'security.workspace.trust.startupPrompt': 'always',
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'workbench.enableExperiments': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoUpdate': false,
-    'extensions.autoCheckUpdates': false,
     'editor.hover.delay': 200,
     'gradprobe.backend': 'cpu',
-  }, null, 2));
+  });
   step(`${name}: install ${vsix}`);
   installExtension(vsix, userData, extensions);
   const logFile = join(shots, `${name}-code-server.log`);
