@@ -85,7 +85,8 @@ export interface LayoutGroup { family: LossFamily; layouts: LossLayout[] }
  * Every family's own layouts first, then where all of them fail, the layouts the family reading
  * could not decide between: integer class labels for a class axis (a sparse categorical loss whose
  * labels the read missed), image batches (B, C, H, W) / (B, C, H, W, D) with a few channel counts
- * (a loss that checks a rank or reads spatial axes), and valid boxes (a box loss that checks them). `rank` is the image rank the code points at
+ * (a loss that checks a rank or reads spatial axes), and valid boxes (a box loss that checks them).
+ * `rank` is the image rank the code points at
  * (unpacking, a rank check, a message naming a rank): those images are tried first.
  */
 export function layoutSearch(families: LossFamily[], rank?: 4 | 5): LayoutGroup[] {
