@@ -1,7 +1,8 @@
 // Which framework a module is written for, and the canonical names of framework modules.
 import type { ModuleIR } from './ir';
 
-export type Framework = 'tensorflow' | 'pytorch' | 'jax' | 'numpy' | 'tfjs';
+export const frameworks = ['tensorflow', 'pytorch', 'jax', 'numpy', 'tfjs'] as const;
+export type Framework = (typeof frameworks)[number];
 
 /** Canonical path of an imported module: every alias of a framework module maps to one name. */
 export function canonicalModule(module: string): string | undefined {

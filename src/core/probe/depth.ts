@@ -7,11 +7,12 @@ import type { GradProbeSettings } from '../config/settings';
 import { finding } from '../findings/finding';
 import { formatNumber as fmt } from '../findings/formatNumber';
 import type { Finding } from '../findings/types';
-import type { Framework } from '../ir/frameworks';
+import { frameworks, type Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
 import * as tf from '@tensorflow/tfjs-core';
 import { seededRandom } from './lossInputs';
 import { baselineActivation, type BaselineName } from './standardActivations';
+import standardStackTable from './standardStacks.json';
 import { exactValuesOf, runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
 
 export const DEPTH = 16;
@@ -351,16 +352,54 @@ export function standardStackActivation(name: BaselineName): StackActivation {
 export const standardForCollapse: BaselineName[] = ['ReLU', 'tanh', 'GELU', 'SiLU'];
 
 const standardStacks = new Map<string, DepthMeasurement>();
+const standardStackKey = (name: BaselineName, init: InitScheme, seed: number): string => `${name}|${init.name}|${init.weightVar}|${init.biasVar}|${seed}`;
 
-/** A standard activation's stack at gain 1 (cached: the same for every function at one init). */
+/**
+ * A standard activation's stack at gain 1: the same for every function at one init. The ones the
+ * probes use (GP111's standard activations at each framework's init, seed 7) are read from
+ * standardStacks.json, written by `npm run gen:standard-stacks` from computeStandardStacks() (a
+ * test checks the table against a fresh computation): each costs some 50 ms to measure, paid
+ * otherwise by every process and every probe worker before its first depth probe.
+ */
 export function standardStack(name: BaselineName, init: InitScheme, seed = 7): DepthMeasurement {
-  const key = `${name}|${init.name}|${init.weightVar}|${seed}`;
+  const key = standardStackKey(name, init, seed);
   let m = standardStacks.get(key);
   if (!m) {
-    m = measureStack(standardStackActivation(name), init, 1, seed);
+    m = (standardStackTable.stacks as Record<string, DepthMeasurement | undefined>)[key] ?? measureStack(standardStackActivation(name), init, 1, seed);
     standardStacks.set(key, m);
   }
   return m;
+}
+
+/** The table standardStacks.json holds, measured afresh: GP111's standard activations at every framework's init, seed 7. */
+export function computeStandardStacks(): Record<string, DepthMeasurement> {
+  const table: Record<string, DepthMeasurement> = {};
+  for (const framework of frameworks) {
+    const init = initFor(framework);
+    for (const name of standardForCollapse) {
+      const key = standardStackKey(name, init, 7);
+      table[key] ??= measureStack(standardStackActivation(name), init, 1, 7);
+    }
+  }
+  return table;
+}
+
+/**
+ * standardStacks.json's text for a table: one stack a line, every number finite (JSON has no NaN or
+ * Infinity, and a standard activation's stack has neither).
+ */
+export function formatStandardStacks(table: Record<string, DepthMeasurement>): string {
+  const lines = Object.entries(table).map(([key, m]) => {
+    const numbers = [m.gain, m.gradientRatio, ...m.gradNorms, ...m.preVariances, ...m.variances];
+    if (!numbers.every(Number.isFinite) || m.constantLayer || m.overflowLayer) throw new Error(`the standard stack ${key} is not finite throughout`);
+    return `    ${JSON.stringify(key)}: ${JSON.stringify({ gain: m.gain, gradNorms: m.gradNorms, preVariances: m.preVariances, variances: m.variances, gradientRatio: m.gradientRatio })}`;
+  });
+  return `{
+  "stacks": {
+${lines.join(',\n')}
+  }
+}
+`;
 }
 
 /**
