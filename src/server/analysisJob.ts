@@ -33,6 +33,8 @@ export interface WorkspaceModules {
   prepare?(): Promise<void>;
   /** The files `modules` parses, so their languages' grammars are loaded first (only those). */
   paths(): readonly string[];
+  /** The context as a job of workspace scan `scan` reads it (see `AnalyzeRequest.scan`); without it, the context itself. */
+  forJob?(scan: number | undefined): WorkspaceModules;
 }
 
 type ContextFactory = (root: string, exclude: string[]) => WorkspaceModules | undefined;
@@ -189,7 +191,8 @@ async function analysisJob(request: AnalyzeRequest, cancelled: () => boolean, po
   inputGrammars.catch(() => undefined); // awaited below, where its failure fails the job
   const engine = req.probe ? initEngine(req.settings.backend).then(() => mark('job: engine ready')) : undefined;
   engine?.catch(() => undefined);
-  const ctx = await contextFor(req.root, req.exclude);
+  const folderContext = await contextFor(req.root, req.exclude);
+  const ctx = folderContext?.forJob?.(req.scan) ?? folderContext;
   mark('job: workspace context fetched');
   const contextPaths = ctx ? relevantPaths(ctx, req.files) : [];
   mark(`job: ${contextPaths.length} other file(s) of the folder relevant`);

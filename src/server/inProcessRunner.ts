@@ -18,7 +18,7 @@ export class InProcessRunner implements ProbeRunner {
     const result = new Promise<JobOutcome>((resolve, reject) => {
       this.queue = this.queue.then(async () => {
         let outline: OutlineEntry[] = [];
-        await runAnalysisJob({ type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: 0, reportData: spec.reportData }, () => cancelled, (m) => {
+        await runAnalysisJob({ type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: 0, reportData: spec.reportData, scan: spec.scan }, () => cancelled, (m) => {
           if (m.type === 'outline') { outline = m.functions; onOutline?.(m.functions); }
           if (m.type === 'result') resolve({ outline, reports: m.reports, cancelled: m.cancelled, ms: m.ms, read: m.read });
           if (m.type === 'error') reject(new Error(m.message));

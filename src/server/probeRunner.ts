@@ -20,6 +20,8 @@ export interface JobSpec {
   exclude: string[];
   /** false: reports without their panel and hover arrays (see `AnalyzeRequest.reportData`). */
   reportData?: boolean;
+  /** The workspace scan the job is part of (see `AnalyzeRequest.scan`). */
+  scan?: number;
 }
 
 export interface JobOutcome {
@@ -264,7 +266,7 @@ export class WorkerRunner implements ProbeRunner {
       const p: Pending = { spec, outline: [], onOutline, resolve, reject, started: Date.now() };
       this.pending.set(id, p);
       this.arm(id, p);
-      const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData };
+      const req: AnalyzeRequest = { type: 'analyze', id, files: spec.files, paths: spec.paths, settings: spec.settings, probe: spec.probe, root: spec.root, exclude: spec.exclude, cancelSlot: slot, reportData: spec.reportData, scan: spec.scan };
       this.post(req, (err) => {
         if (this.pending.get(id) !== p) return;
         clearTimeout(p.timer);

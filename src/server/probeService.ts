@@ -163,6 +163,9 @@ function contains(span: { startLine: number; startCol: number; endLine: number; 
   return after && before;
 }
 
+/** Workspace scans started by this server (and any other service sharing its workers). */
+let scansStarted = 0;
+
 export class ProbeService {
   private readonly units = new Map<string, Unit>();
   private readonly viewToUnit = new Map<string, string>();
@@ -678,6 +681,9 @@ export class ProbeService {
     workspaceFiles: WorkspaceFiles,
   ): Promise<{ files: number; functions: number; problems: number; cancelled: boolean; ms: number }> {
     const started = performance.now();
+    // Each scan's jobs read the folder's context as one snapshot (AnalyzeRequest.scan); the number is
+    // one count for every service, as several may share the workers' contexts (tests).
+    const scan = ++scansStarted;
     const work: { folder: string; file: string; s: ResolvedSettings }[] = [];
     for (const folder of folders) {
       const s = await this.host.settingsFor(uriOf(folder), `${folder}/.`);
@@ -714,7 +720,7 @@ export class ProbeService {
       while (next < work.length) {
         if (isCancelled()) { cancelled = true; return; }
         const items = take();
-        await this.scanBatch(items, runner, workspaceFiles, isCancelled, uriOf, (f, p) => { functions += f; problems += p; });
+        await this.scanBatch(items, scan, runner, workspaceFiles, isCancelled, uriOf, (f, p) => { functions += f; problems += p; });
         done += items.length;
         progress(done, work.length, items[items.length - 1] && relative(items[0].folder, items[items.length - 1].file));
         this.sendStatus();
@@ -726,6 +732,7 @@ export class ProbeService {
 
   private async scanBatch(
     items: { folder: string; file: string; s: ResolvedSettings }[],
+    scan: number,
     runner: ProbeRunner,
     workspaceFiles: WorkspaceFiles,
     isCancelled: () => boolean,
@@ -748,7 +755,7 @@ export class ProbeService {
       const paths = workspaceFiles.readByJobs ? closed.map((w) => w.file) : [];
       if (files.length || paths.length) {
         const { s, folder } = items[0];
-        const job = runner.run({ files, paths, settings: s.core, probe: true, root: folder, exclude: s.exclude, reportData: false });
+        const job = runner.run({ files, paths, settings: s.core, probe: true, root: folder, exclude: s.exclude, reportData: false, scan });
         const poll = setInterval(() => { if (isCancelled()) job.cancel(); }, 100);
         try {
           const outcome = await job.result;

@@ -33,6 +33,12 @@ export type WorkerRequest =
     /** Index into the shared cancellation flags; the main thread sets it to 1 to cancel. */
     cancelSlot: number;
     /**
+     * The workspace scan this job is part of: the scan reads the folder as one snapshot, so a
+     * context file already checked against the disk by an earlier job of the same scan is not
+     * checked again (one stat per file per scan instead of one per job).
+     */
+    scan?: number;
+    /**
      * false: the reports come back without their plain arrays for the panel and hovers (`data`,
      * `training`): the workspace scan shows only diagnostics, and a sweep's arrays for every
      * function of a folder would be copied across threads for nothing.

@@ -24,8 +24,8 @@ interface Reading {
   path: string;
   /** Identifiers in the text. */
   words: Set<string>;
-  /** What an import names this module by: its file stem, and a package's folder for `__init__`/`index`. */
-  names: string[];
+  /** What an import names this module by: its file stem, and a package's folder for `__init__`/`index`; whether each is an identifier (read as a word) or not (read in the text). */
+  names: { name: string; identifier: boolean }[];
   /** Names of classes and of functions with an activation or loss parameter it defines. */
   roleDefinitions: string[];
   text: string;
@@ -78,34 +78,43 @@ function read(file: ContextText): Reading {
   if (hit && hit.text === file.text) return hit;
   const text = plain(file.path, file.text);
   const words = new Set(text.match(identifier) ?? []);
-  const r: Reading = { path: file.path, words, names: moduleNames(file.path), roleDefinitions: roleDefinitions(file.path, text, words), text: file.text };
+  const r: Reading = { path: file.path, words, names: moduleNames(file.path).map((name) => ({ name, identifier: isIdentifier.test(name) })), roleDefinitions: roleDefinitions(file.path, text, words), text: file.text };
   // One reading per path: the folder's files are read again at each job, mostly unchanged.
   readings.set(file.path, r);
   return r;
 }
 
-/** Does `by` name a module called `name`? Identifiers by word; a stem such as `my-losses` by its text. */
-const mentions = (by: Reading, name: string): boolean => (isIdentifier.test(name) ? by.words.has(name) : by.text.includes(name));
-
 /**
  * The paths among `candidates` whose modules can change the analysis of `inputs` (see the top of
- * this file), in the candidates' order.
+ * this file), in the candidates' order. Found in rounds: the files found relevant in one round are
+ * the next round's frontier, and a candidate is linked to the frontier when it names one of its
+ * files, is named by one, or defines a name one mentions — checked against the frontier's words and
+ * names together, so a round reads each candidate once however many files the frontier holds.
  */
 export function relevantContext(inputs: readonly ContextText[], candidates: readonly ContextText[]): string[] {
   const inputPaths = new Set(inputs.map((f) => f.path));
-  const pending = candidates.filter((c) => !inputPaths.has(c.path)).map(read);
+  let pending = candidates.filter((c) => !inputPaths.has(c.path)).map(read);
   const relevant = new Set<string>();
-  const queue = inputs.map(read);
-  while (queue.length && pending.length) {
-    const r = queue.shift()!;
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const c = pending[i];
-      const linked = c.names.some((n) => mentions(r, n)) || r.names.some((n) => mentions(c, n)) || c.roleDefinitions.some((n) => r.words.has(n));
-      if (!linked) continue;
-      relevant.add(c.path);
-      pending.splice(i, 1);
-      queue.push(c);
+  let frontier = inputs.map(read);
+  while (frontier.length && pending.length) {
+    const words = new Set<string>();
+    const wordNames: string[] = [];
+    const textNames: string[] = [];
+    for (const r of frontier) {
+      for (const w of r.words) words.add(w);
+      for (const n of r.names) (n.identifier ? wordNames : textNames).push(n.name);
     }
+    // A stem that is no identifier (`my-losses`) is looked for in the text, as is one the frontier names.
+    const named = (n: Reading['names'][number]): boolean => (n.identifier ? words.has(n.name) : frontier.some((r) => r.text.includes(n.name)));
+    const next: Reading[] = [];
+    const rest: Reading[] = [];
+    for (const c of pending) {
+      const linked = c.names.some(named) || wordNames.some((n) => c.words.has(n)) || textNames.some((n) => c.text.includes(n)) || c.roleDefinitions.some((n) => words.has(n));
+      (linked ? next : rest).push(c);
+    }
+    for (const c of next) relevant.add(c.path);
+    pending = rest;
+    frontier = next;
   }
   return candidates.filter((c) => relevant.has(c.path)).map((c) => c.path);
 }

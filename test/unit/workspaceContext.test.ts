@@ -1,0 +1,102 @@
+// The workspace context a job reads: an editor's job checks every context file against the disk;
+// the jobs of one workspace scan read the folder as one snapshot, each file checked (a stat) once
+// per scan instead of once per job, and the service gives every job of a scan the scan's number.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobSpec, ProbeRunner, RunningJob } from '../../src/server/probeRunner';
+import { ProbeService, type WorkspaceFiles } from '../../src/server/probeService';
+import { resolveSettings, type ResolvedSettings } from '../../src/server/settingsStore';
+import { WorkspaceContext } from '../../src/server/workspaceContext';
+import { loadGrammars } from '../../src/core/parse/treeSitter';
+
+const module = (i: number, body = 'return x'): string => `def f${i}(x):\n    ${body}\n`;
+
+function folder(files: number): { dir: string; paths: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'gradprobe-context-'));
+  const paths = Array.from({ length: files }, (_, i) => join(dir, `m${i}.py`));
+  paths.forEach((p, i) => writeFileSync(p, module(i)));
+  return { dir, paths };
+}
+
+/** statSync calls on `paths` while `run` runs. */
+function statsDuring(paths: string[], run: () => void): number {
+  const original = fs.statSync;
+  let count = 0;
+  const watched = new Set(paths);
+  (fs as { statSync: unknown }).statSync = ((p: fs.PathLike, ...rest: unknown[]) => {
+    if (watched.has(String(p))) count++;
+    return (original as (...a: unknown[]) => unknown)(p, ...rest);
+  }) as typeof fs.statSync;
+  try {
+    run();
+  } finally {
+    (fs as { statSync: unknown }).statSync = original;
+  }
+  return count;
+}
+
+test('the jobs of one scan stat each context file once; an editor\'s job stats every file it reads', () => {
+  const { dir, paths } = folder(5);
+  try {
+    const ctx = new WorkspaceContext(dir, []);
+    const twoScanJobs = statsDuring(paths, () => {
+      for (let job = 0; job < 2; job++) for (const p of ctx.forJob(41).paths()) ctx.forJob(41).text(p);
+    });
+    assert.equal(twoScanJobs, 5, 'two jobs of one scan: one stat per file');
+    const editorJob = statsDuring(paths, () => { for (const p of ctx.forJob(undefined).paths()) ctx.forJob(undefined).text(p); });
+    assert.equal(editorJob, 5, 'an editor job checks every file');
+    const nextScan = statsDuring(paths, () => { for (const p of ctx.forJob(42).paths()) ctx.forJob(42).text(p); });
+    assert.equal(nextScan, 5, 'the next scan checks them again');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file changed during a scan is read as the scan first saw it by that scan\'s jobs, and as it is by any other job', async () => {
+  const { dir, paths } = folder(2);
+  try {
+    await loadGrammars(paths);
+    const ctx = new WorkspaceContext(dir, []);
+    const scan = ctx.forJob(7);
+    assert.equal(scan.text(paths[0]), module(0));
+    assert.equal(scan.modulesAt([paths[0]])[0]?.doc.text, module(0));
+    writeFileSync(paths[0], module(0, 'return x * 2  # edited'));
+    assert.equal(ctx.forJob(7).text(paths[0]), module(0), 'the same scan: its snapshot');
+    assert.equal(ctx.forJob(7).modulesAt([paths[0]])[0]?.doc.text, module(0));
+    assert.equal(ctx.forJob(undefined).text(paths[0]), module(0, 'return x * 2  # edited'), 'an editor job: the disk');
+    assert.equal(ctx.forJob(8).modulesAt([paths[0]])[0]?.doc.text, module(0, 'return x * 2  # edited'), 'a later scan: the disk');
+    // A file the scan has not read yet is read as it is when it first reads it.
+    writeFileSync(paths[1], module(1, 'return -x'));
+    assert.equal(ctx.forJob(8).text(paths[1]), module(1, 'return -x'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every job of a workspace scan carries that scan\'s number, and each scan its own', async () => {
+  const jobs: (number | undefined)[][] = [[], []];
+  let current = 0;
+  const recording = {
+    run: (spec: JobSpec): RunningJob => {
+      jobs[current].push(spec.scan);
+      return { result: Promise.resolve({ outline: [], reports: [], cancelled: false, ms: 0 }), cancel: () => undefined };
+    },
+    panelData: async () => null, forget: () => undefined, memory: async () => null, starts: 0, dispose: () => undefined,
+  } satisfies ProbeRunner;
+  const service = new ProbeService({
+    settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', probeOn: 'manual' }, filePath, undefined, () => undefined),
+    publish: () => undefined, status: () => undefined, refreshLenses: () => undefined, log: () => undefined,
+  }, recording, [recording, recording]);
+  const files = Array.from({ length: 30 }, (_, i) => `/ws/m${i}.py`);
+  const workspaceFiles: WorkspaceFiles = { list: async () => ({ files, errors: [] }), read: async () => '', readByJobs: true };
+  for (current = 0; current < 2; current++) await service.probeWorkspace(['/ws'], () => false, () => undefined, (p) => `file://${p}`, workspaceFiles);
+  for (const scan of jobs) {
+    assert.ok(scan.length > 1, 'several jobs');
+    assert.equal(typeof scan[0], 'number');
+    assert.ok(scan.every((s) => s === scan[0]), `one number per scan: ${scan.join(' ')}`);
+  }
+  assert.notEqual(jobs[0][0], jobs[1][0], 'two scans, two numbers');
+});
