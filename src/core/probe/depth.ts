@@ -156,28 +156,83 @@ export function predictDepth(phi: Phi, init: InitScheme): DepthPrediction {
  * The weight gain at which the mean-field gradient ratio through the whole stack is 1 — with the
  * pre-activations' variance evolving at that gain, not read off the default init's χ. NaN when no
  * gain in [1e-3, 1e3] gets there. A first guess for the stack, which checks it.
+ *
+ * The log ratio is read on a grid of log10 gains a quarter apart, walking from the default init
+ * (gain 1) towards the crossing: the ratio grows with the gain, so the crossing nearest gain 1 is a
+ * few points away. Where the walk meets a NaN or leaves the grid, every point is read and the first
+ * crossing from below is taken. The bracket found is then narrowed to GAIN_TOLERANCE.
  */
 export function meanFieldGain(phi: Phi, init: InitScheme): number {
   const logRatio = (lg: number): number => Math.log(predictDepth(phi, scaledInit(init, Math.pow(10, lg))).gradientRatio);
-  let lo = NaN;
-  let hi = NaN;
-  let prev: { lg: number; r: number } | undefined;
+  const lgOf = (k: number): number => -3 + k / 4;
+  const read = new Map<number, number>();
+  const r = (k: number): number => {
+    let v = read.get(k);
+    if (v === undefined) { v = logRatio(lgOf(k)); read.set(k, v); }
+    return v;
+  };
+  const crossing = (k: number): number => Math.pow(10, refineCrossing(logRatio, lgOf(k), r(k), lgOf(k + 1), r(k + 1)));
+  const one = 12; // log10 gain 0
+  const atOne = r(one);
+  if (atOne < 0) {
+    for (let k = one + 1; k <= 24 && !Number.isNaN(r(k)); k++) if (r(k) >= 0) return crossing(k - 1);
+  } else if (atOne >= 0) {
+    for (let k = one - 1; k >= 0 && !Number.isNaN(r(k)); k--) if (r(k) < 0) return crossing(k);
+  }
+  let prev: number | undefined;
   for (let k = 0; k <= 24; k++) {
-    const lg = -3 + k / 4;
-    const r = logRatio(lg);
-    if (Number.isNaN(r)) continue;
-    if (prev && prev.r < 0 && r >= 0) { lo = prev.lg; hi = lg; break; }
-    prev = { lg, r };
+    if (Number.isNaN(r(k))) continue;
+    if (prev !== undefined && r(prev) < 0 && r(k) >= 0) return Math.pow(10, refineCrossing(logRatio, lgOf(prev), r(prev), lgOf(k), r(k)));
+    prev = k;
   }
-  if (Number.isNaN(lo)) return NaN;
-  // 16 halvings of the 0.25-wide bracket: the gain to about 1e-5 of itself, past the 3 digits shown.
-  for (let i = 0; i < 16; i++) {
-    const mid = (lo + hi) / 2;
-    const r = logRatio(mid);
-    if (Number.isNaN(r) || r >= 0) hi = mid;
-    else lo = mid;
+  return NaN;
+}
+
+/** The width in log10 gain the crossing is found to: 0.25 / 2¹⁶, the gain to about 1e-5 of itself (3 digits are shown). */
+const GAIN_TOLERANCE = 0.25 / 65536;
+
+/**
+ * The crossing of r = 0 in [lo, hi] (r(lo) = rLo < 0, r(hi) = rHi ≥ 0, r growing with its
+ * argument), as the midpoint of a bracket at most GAIN_TOLERANCE wide. Regula falsi with the
+ * Illinois step (the end that stays has its value halved), which on the smooth log ratio takes a
+ * handful of evaluations where bisection takes sixteen; once an estimate has a small value, a point
+ * half a tolerance beyond it on the far side usually closes the bracket at once. Bisection where r
+ * is not finite at an end, or the secant falls outside the bracket.
+ */
+function refineCrossing(r: (x: number) => number, lo: number, rLo: number, hi: number, rHi: number): number {
+  let kept: 'lo' | 'hi' | undefined;
+  for (let i = 0; i < 64 && hi - lo > GAIN_TOLERANCE; i++) {
+    let x = (lo + hi) / 2;
+    if (Number.isFinite(rLo) && Number.isFinite(rHi) && rHi > rLo) {
+      const secant = lo - (rLo * (hi - lo)) / (rHi - rLo);
+      if (secant > lo && secant < hi) x = secant;
+    }
+    let v = r(x);
+    const high = Number.isNaN(v) || v >= 0;
+    // A point this close to the crossing: try to close the bracket on its far side in one step.
+    const squeeze = high ? x - GAIN_TOLERANCE / 2 : x + GAIN_TOLERANCE / 2;
+    if (squeeze > lo && squeeze < hi && Math.abs(x - squeeze) * 2 < hi - lo && Number.isFinite(v) && Math.abs(v) < 1e-4) {
+      const w = r(squeeze);
+      if ((Number.isNaN(w) || w >= 0) !== high) {
+        if (high) { lo = squeeze; rLo = w; hi = x; rHi = v; } else { lo = x; rLo = v; hi = squeeze; rHi = w; }
+        break;
+      }
+      x = squeeze;
+      v = w;
+    }
+    if (Number.isNaN(v) || v >= 0) {
+      hi = x;
+      rHi = v;
+      if (kept === 'lo') rLo /= 2;
+      kept = 'lo';
+    } else {
+      lo = x;
+      rLo = v;
+      if (kept === 'hi') rHi /= 2;
+      kept = 'hi';
+    }
   }
-  return Math.pow(10, (lo + hi) / 2);
+  return (lo + hi) / 2;
 }
 
 // ------------------------------------------------------------------ the empirical stack
