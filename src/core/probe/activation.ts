@@ -1,6 +1,7 @@
 // Activation probes GP101–GP108 and GP112: one check a rule, each reading the sweep of f and f′
 // (sweep.ts) through the same view of it, with its threshold from the settings.
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from './tensorScope';
 import type { GradProbeSettings } from '../config/settings';
 import { finding } from '../findings/finding';
 import { formatNumber as fmt } from '../findings/formatNumber';
@@ -273,7 +274,7 @@ export function checkCustomGradient(program: Program, v: SweepView, th: Threshol
   const { x, df } = v.sweep;
   const h = 1e-3 * Math.max(1, v.R / 6);
   const xs = v.finiteGrid.map((i) => x[i]);
-  const [fp, fm, fpp, fmm] = tf.tidy(() => [h, -h, 2 * h, -2 * h].map((d) => Array.from(program.run([tf.tensor1d(xs.map((xv) => xv + d), 'float32')]).dataSync())));
+  const [fp, fm, fpp, fmm] = tidyData(() => [h, -h, 2 * h, -2 * h].map((d) => Array.from(program.run([tf.tensor1d(xs.map((xv) => xv + d), 'float32')]).dataSync())));
   const numeric = xs.map((_, k) => (fp[k] - fm[k]) / (2 * h));
   const numeric2 = xs.map((_, k) => (fpp[k] - fmm[k]) / (4 * h));
   const zeroFd = numeric.filter((n) => Math.abs(n) < 1e-6).length;

@@ -10,6 +10,7 @@ import type { Finding } from '../findings/types';
 import { frameworks, type Framework } from '../ir/frameworks';
 import type { Program } from '../translate/translate';
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from './tensorScope';
 import { seededRandom } from './lossInputs';
 import { baselineActivation, type BaselineName } from './standardActivations';
 import standardStackTable from './standardStacks.json';
@@ -710,7 +711,7 @@ function judgeCollapse(program: Program, m: DepthMeasurement, standard: ReturnTy
 function constantOn(program: Program, [lo, hi]: [number, number]): boolean {
   const xs = Array.from({ length: 33 }, (_, i) => lo + ((hi - lo) * i) / 32);
   try {
-    const ys = tf.tidy(() => Array.from(program.run([tf.tensor1d(xs, 'float32')]).dataSync()));
+    const ys = tidyData(() => Array.from(program.run([tf.tensor1d(xs, 'float32')]).dataSync()));
     return ys.length === xs.length && ys.every((y) => y === ys[0]);
   } catch {
     return false;

@@ -1,6 +1,7 @@
 // The loss probe's shared parts: running the translated loss on probe inputs (every tensor released
 // before returning), choosing an input layout it accepts, and the context every check reports through.
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from './tensorScope';
 import type { GradProbeSettings } from '../config/settings';
 import { finding } from '../findings/finding';
 import type { RuleCode } from '../findings/rules';
@@ -55,7 +56,7 @@ export class LossRunner {
   }
 
   value(layout: LossLayout, input: LossInput): number {
-    return tf.tidy(() => {
+    return tidyData(() => {
       const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
       const p = tf.tensor(input.pred, layout.predShape, 'float32');
       const out = this.program.run([t, p]);
@@ -70,7 +71,7 @@ export class LossRunner {
    * tensors its tape saved stay kept and leak. allowNoGradients returns no gradient instead.
    */
   measure(layout: LossLayout, input: LossInput): Measured {
-    return tf.tidy(() => {
+    return tidyData(() => {
       const t = tf.tensor(encodeTarget(layout, input.target), layout.targetShape, 'float32');
       const p = tf.tensor(input.pred, layout.predShape, 'float32');
       const { value, grads } = tf.engine().gradients(() => {

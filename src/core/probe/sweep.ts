@@ -3,6 +3,7 @@
 // (either side of 0, and the large inputs where float32 exp overflows), and the two log-spaced tails
 // out to ±1e6 that the depth probe's mean-field sums read.
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from './tensorScope';
 import type { Program } from '../translate/translate';
 import { activationValueAndGradient } from './gradients';
 
@@ -50,7 +51,7 @@ function sweepPoints(range: number): number[] {
 /** f and f′ at every point of the sweep, in one value-and-gradient call of the translated function. */
 export function runSweep(program: Program, range: number): Sweep {
   const x = sweepPoints(range);
-  return tf.tidy(() => {
+  return tidyData(() => {
     const input = tf.tensor1d(x, 'float32');
     const { value, grad, gradientPath } = activationValueAndGradient(program, input);
     if (value.size !== input.size) throw new Error(`the function is not elementwise: ${x.length} inputs gave ${value.size} outputs`);
@@ -74,7 +75,7 @@ export type ExactValues = (xs: number[]) => { f: ArrayLike<number>; df: ArrayLik
 
 /** The function's own f and f′ at points, in one value-and-gradient call of the translated function. */
 export function exactValuesOf(program: Program): ExactValues {
-  return (xs) => tf.tidy(() => {
+  return (xs) => tidyData(() => {
     const { value, grad } = activationValueAndGradient(program, tf.tensor1d(xs, 'float32'));
     return { f: value.dataSync().slice(), df: grad.dataSync().slice() };
   });
@@ -156,7 +157,7 @@ function lerp(a: number, b: number, t: number): number {
  */
 export function couplesElements(program: Program): boolean {
   try {
-    return tf.tidy(() => {
+    return tidyData(() => {
       const run = (xs: number[]): Float32Array | Int32Array | Uint8Array => program.run([tf.tensor1d(xs, 'float32')]).dataSync();
       const base = [0.3, -0.7, 1.1, 2.5];
       const a = run(base);
