@@ -66,19 +66,24 @@ test('jobs that read the disk themselves publish what main-thread reads publish,
   }
 });
 
-test('the scan\'s batches hold one workspace folder\'s files each, at most 8, and shrink towards the end so the lanes finish together', async () => {
-  const jobs: { root?: string; paths: string[] }[] = [];
+/** A service whose two scan workers only record the jobs they are given (each ends at once, with nothing found). */
+function recordingService(record: (spec: JobSpec) => void): ProbeService {
   const recording = {
     run: (spec: JobSpec): RunningJob => {
-      jobs.push({ root: spec.root, paths: spec.paths ?? [] });
+      record(spec);
       return { result: Promise.resolve({ outline: [], reports: [], cancelled: false, ms: 0 }), cancel: () => undefined };
     },
     panelData: async () => null, forget: () => undefined, memory: async () => null, starts: 0, dispose: () => undefined,
   } satisfies ProbeRunner;
-  const service = new ProbeService({
+  return new ProbeService({
     settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', probeOn: 'manual' }, filePath, undefined, () => undefined),
     publish: () => undefined, status: () => undefined, refreshLenses: () => undefined, log: () => undefined,
   }, recording, [recording, recording]);
+}
+
+test('the scan\'s batches hold one workspace folder\'s files each, at most 8, and shrink towards the end so the lanes finish together', async () => {
+  const jobs: { root?: string; paths: string[] }[] = [];
+  const service = recordingService((spec) => jobs.push({ root: spec.root, paths: spec.paths ?? [] }));
   // 13 files in one folder, 50 in the other: a fixed 8-file batching would put the first folder's
   // last 5 files and the second's first 3 in one job, under the first folder's settings and root.
   const listing: Record<string, string[]> = {
@@ -95,4 +100,19 @@ test('the scan\'s batches hold one workspace folder\'s files each, at most 8, an
   }
   assert.equal(jobs[0].paths.length, 8, 'full batches while much is left');
   assert.equal(jobs[jobs.length - 1].paths.length, 1, 'the last batches are single files');
+});
+
+test('every job of a workspace scan carries that scan\'s number, and each scan its own', async () => {
+  const jobs: (number | undefined)[][] = [[], []];
+  let current = 0;
+  const service = recordingService((spec) => jobs[current].push(spec.scan));
+  const files = Array.from({ length: 30 }, (_, i) => `/ws/m${i}.py`);
+  const workspaceFiles: WorkspaceFiles = { list: async () => ({ files, errors: [] }), read: async () => '', readByJobs: true };
+  for (current = 0; current < 2; current++) await service.probeWorkspace(['/ws'], () => false, () => undefined, (p) => `file://${p}`, workspaceFiles);
+  for (const scan of jobs) {
+    assert.ok(scan.length > 1, 'several jobs');
+    assert.equal(typeof scan[0], 'number');
+    assert.ok(scan.every((s) => s === scan[0]), `one number per scan: ${scan.join(' ')}`);
+  }
+  assert.notEqual(jobs[0][0], jobs[1][0], 'two scans, two numbers');
 });

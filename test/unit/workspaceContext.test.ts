@@ -1,14 +1,11 @@
 // The workspace context a job reads: an editor's job checks every context file against the disk;
 // the jobs of one workspace scan read the folder as one snapshot, each file checked (a stat) once
-// per scan instead of once per job, and the service gives every job of a scan the scan's number.
+// per scan instead of once per job (serverScanReads.test.ts: every job of a scan has its number).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs, { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobSpec, ProbeRunner, RunningJob } from '../../src/server/probeRunner';
-import { ProbeService, type WorkspaceFiles } from '../../src/server/probeService';
-import { resolveSettings, type ResolvedSettings } from '../../src/server/settingsStore';
 import { WorkspaceContext } from '../../src/server/workspaceContext';
 import { loadGrammars } from '../../src/core/parse/treeSitter';
 
@@ -74,29 +71,4 @@ test('a file changed during a scan is read as the scan first saw it by that scan
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-test('every job of a workspace scan carries that scan\'s number, and each scan its own', async () => {
-  const jobs: (number | undefined)[][] = [[], []];
-  let current = 0;
-  const recording = {
-    run: (spec: JobSpec): RunningJob => {
-      jobs[current].push(spec.scan);
-      return { result: Promise.resolve({ outline: [], reports: [], cancelled: false, ms: 0 }), cancel: () => undefined };
-    },
-    panelData: async () => null, forget: () => undefined, memory: async () => null, starts: 0, dispose: () => undefined,
-  } satisfies ProbeRunner;
-  const service = new ProbeService({
-    settingsFor: async (_uri, filePath): Promise<ResolvedSettings> => resolveSettings({ backend: 'cpu', probeOn: 'manual' }, filePath, undefined, () => undefined),
-    publish: () => undefined, status: () => undefined, refreshLenses: () => undefined, log: () => undefined,
-  }, recording, [recording, recording]);
-  const files = Array.from({ length: 30 }, (_, i) => `/ws/m${i}.py`);
-  const workspaceFiles: WorkspaceFiles = { list: async () => ({ files, errors: [] }), read: async () => '', readByJobs: true };
-  for (current = 0; current < 2; current++) await service.probeWorkspace(['/ws'], () => false, () => undefined, (p) => `file://${p}`, workspaceFiles);
-  for (const scan of jobs) {
-    assert.ok(scan.length > 1, 'several jobs');
-    assert.equal(typeof scan[0], 'number');
-    assert.ok(scan.every((s) => s === scan[0]), `one number per scan: ${scan.join(' ')}`);
-  }
-  assert.notEqual(jobs[0][0], jobs[1][0], 'two scans, two numbers');
 });
