@@ -270,7 +270,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   if (cache) {
     for (const i of wanted) {
       const key = typeof i.text === 'string' ? keyOf(i.path) : undefined;
-      const hit = key ? cache.get(key, i.path) : undefined;
+      const hit = key ? cache.get(key, i.path, false) : undefined;
       if (hit) cached.set(i.path, hit);
     }
     if (cached.size === wanted.length) reports = wanted.map((i) => cached.get(i.path)!);

@@ -1,5 +1,6 @@
 // Progress on stderr for a run longer than a second, on one line rewritten in place. Only on a
 // terminal: CI logs and pipes get no carriage-return noise, and stdout (the report) is never touched.
+import { isatty } from 'node:tty';
 import type { AnalyzeProgress } from '../core/analyze';
 
 export interface ProgressStream {
@@ -16,7 +17,10 @@ export class Progress {
   constructor(private readonly stream: ProgressStream, private readonly enabled: boolean, private readonly quietFor = 1000) {}
 
   static forStderr(quiet: boolean): Progress {
-    return new Progress(process.stderr, !quiet && process.stderr.isTTY === true);
+    // Node makes process.stderr on first use (some 3 ms of stream set-up): a quiet run, or one whose
+    // stderr is no terminal, never shows progress and never makes it.
+    const enabled = !quiet && isatty(2);
+    return new Progress(enabled ? process.stderr : { write: () => true }, enabled);
   }
 
   update(p: AnalyzeProgress): void {

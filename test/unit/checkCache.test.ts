@@ -33,7 +33,7 @@ function withoutTimes(stdout: string): JsonOut {
 
 function entries(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.json') && !f.endsWith('.data.json')).map((f) => join(dir, f));
 }
 
 /** Marks every cached report, so a run that prints the mark read the cache. */
@@ -202,4 +202,27 @@ test('cache: per file — a change in an imported module invalidates the dependa
   mark(cacheDir);
   writeFileSync(join(dir, 'train.py'), 'from other import log_act\n\nmodel = None\n');
   assert.deepEqual(fromCache(), ['acts.py'], 'a new importer must invalidate the imported file');
+});
+
+test('cache: a report\'s panel and hover arrays are kept beside its entry: check reads the entry alone, the language server both', () => {
+  const dir = join(work, 'split');
+  const cache = new ResultCache(dir, '0.0.0-test');
+  const span = { startLine: 0, startCol: 0, endLine: 0, endCol: 1 };
+  const data = { kind: 'activation', sweep: { x: [0, 1], f: [0, 1], df: [1, 1] } } as unknown as NonNullable<FileReport['functions'][number]['data']>;
+  const report: FileReport = {
+    path: 'a.py', findings: [],
+    functions: [{ name: 'f', kind: 'activation', framework: 'pytorch', span, nameSpan: span, detectedBy: ['name'], summary: 's', probe: { status: 'ok', ms: 1 }, findings: [], data }],
+  } as unknown as FileReport;
+  const key = cache.key({ path: 'a.py', hash: 'h', deps: [], settings: {} });
+  assert.ok(cache.set(key, report, []));
+  const files = readdirSync(dir, { recursive: true }).map(String);
+  const entry = files.find((f) => f.endsWith(`${key}.json`));
+  const arrays = files.find((f) => f.endsWith(`${key}.data.json`));
+  assert.ok(entry && arrays, files.join(' '));
+  assert.ok(!readFileSync(join(dir, entry), 'utf8').includes('"sweep"'), 'the entry holds no arrays');
+  assert.deepEqual(cache.get(key, 'a.py')?.functions[0].data, data, 'with the arrays: as written');
+  assert.equal(cache.get(key, 'a.py', false)?.functions[0].data, undefined, 'without: none read');
+  rmSync(join(dir, arrays));
+  assert.ok(cache.get(key, 'a.py', false), 'check still hits without the arrays');
+  assert.equal(cache.get(key, 'a.py'), undefined, 'the server misses: it would show a report without its numbers');
 });

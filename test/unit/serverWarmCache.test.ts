@@ -25,7 +25,7 @@ function checkAndMark(): void {
   assert.equal(r.status, 0, r.stderr);
   const cacheDir = join(dir, '.gradprobe_cache');
   assert.ok(existsSync(cacheDir), 'check wrote no cache');
-  for (const f of readdirSync(cacheDir, { recursive: true }).map(String).filter((x) => x.endsWith('.json'))) {
+  for (const f of readdirSync(cacheDir, { recursive: true }).map(String).filter((x) => x.endsWith('.json') && !x.endsWith('.data.json'))) {
     const entry = JSON.parse(readFileSync(join(cacheDir, f), 'utf8')) as { report: FileReport };
     for (const x of entry.report.findings) x.message = `FROM-CACHE ${x.message}`;
     writeFileSync(join(cacheDir, f), JSON.stringify(entry));

@@ -12,13 +12,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FileReport } from '../findings/types';
+import type { FileReport, FunctionReport } from '../findings/types';
 import { buildId } from './buildId';
 
 export const cacheDirName = '.gradprobe_cache';
 
 /** Bumped when the entry layout changes: older entries are then simply not found. */
-const entryFormat = 1;
+const entryFormat = 2;
 
 const cacheDirTag = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by gradprobe.\n# For information about cache directory tags see https://bford.info/cachedir/\n';
 
@@ -96,11 +96,21 @@ export class ResultCache {
   }
 
   /**
+   * The entry's functions' panel and hover arrays (`FunctionReport.data`, in the functions' order),
+   * kept beside it: nine tenths of an entry's bytes, which only the language server reads, so a
+   * `check` that prints from the cache neither reads nor parses them.
+   */
+  private dataPath(key: string): string {
+    return join(this.dir, `v${entryFormat}`, key.slice(0, 2), `${key}.data.json`);
+  }
+
+  /**
    * The cached report for `key`, or undefined (absent, unreadable, foreign, corrupt, or stale external
    * files). `path`: the path the report must carry (the language server, whose paths are absolute,
-   * reads entries the CLI wrote with relative ones and passes none).
+   * reads entries the CLI wrote with relative ones and passes none). `withData`: false leaves out
+   * the functions' panel and hover arrays (what `check` prints has none).
    */
-  get(key: string, path?: string): FileReport | undefined {
+  get(key: string, path?: string, withData = true): FileReport | undefined {
     let entry: Partial<Entry>;
     try {
       entry = JSON.parse(readFileSync(this.entryPath(key), 'utf8')) as Partial<Entry>;
@@ -115,24 +125,47 @@ export class ResultCache {
       this.misses++;
       return undefined;
     }
+    const report = entry.report as FileReport;
+    if (withData) {
+      let data: unknown;
+      try {
+        data = JSON.parse(readFileSync(this.dataPath(key), 'utf8'));
+      } catch {
+        this.misses++;
+        return undefined;
+      }
+      if (!Array.isArray(data) || data.length !== report.functions.length) {
+        this.misses++;
+        return undefined;
+      }
+      report.functions.forEach((f, i) => { if (data[i] !== null && typeof data[i] === 'object') f.data = data[i] as FunctionReport['data']; });
+    }
     this.hits++;
-    return entry.report;
+    return report;
   }
 
   /** Stores a report; a failure to write (read-only folder, full disk) only costs the next run its hit. */
   set(key: string, report: FileReport, external: ExternalFile[]): boolean {
     const target = this.entryPath(key);
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const suffix = `${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${target}.${suffix}`;
+    const dataTarget = this.dataPath(key);
+    const dataTmp = `${dataTarget}.${suffix}`;
     try {
       this.prepare();
       mkdirSync(join(target, '..'), { recursive: true });
-      const entry: Entry = { tool: 'gradprobe', format: entryFormat, version: this.version, key, external, report };
+      // The arrays first: an entry is never read without the arrays it was written with.
+      writeFileSync(dataTmp, JSON.stringify(report.functions.map((f) => f.data ?? null)));
+      renameSync(dataTmp, dataTarget);
+      const lean: FileReport = { ...report, functions: report.functions.map(({ data: _data, ...f }) => f) };
+      const entry: Entry = { tool: 'gradprobe', format: entryFormat, version: this.version, key, external, report: lean };
       writeFileSync(tmp, JSON.stringify(entry));
       renameSync(tmp, target);
       this.writes++;
       return true;
     } catch {
       rmSync(tmp, { force: true });
+      rmSync(dataTmp, { force: true });
       return false;
     }
   }
