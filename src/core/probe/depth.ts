@@ -172,18 +172,19 @@ export function meanFieldGain(phi: Phi, init: InitScheme): number {
     if (v === undefined) { v = logRatio(lgOf(k)); read.set(k, v); }
     return v;
   };
-  const crossing = (k: number): number => Math.pow(10, refineCrossing(logRatio, lgOf(k), r(k), lgOf(k + 1), r(k + 1)));
+  /** The gain where the ratio crosses 1 between grid points a < b (r(a) < 0 ≤ r(b)). */
+  const crossing = (a: number, b: number): number => Math.pow(10, refineCrossing(logRatio, lgOf(a), r(a), lgOf(b), r(b)));
   const one = 12; // log10 gain 0
   const atOne = r(one);
   if (atOne < 0) {
-    for (let k = one + 1; k <= 24 && !Number.isNaN(r(k)); k++) if (r(k) >= 0) return crossing(k - 1);
+    for (let k = one + 1; k <= 24 && !Number.isNaN(r(k)); k++) if (r(k) >= 0) return crossing(k - 1, k);
   } else if (atOne >= 0) {
-    for (let k = one - 1; k >= 0 && !Number.isNaN(r(k)); k--) if (r(k) < 0) return crossing(k);
+    for (let k = one - 1; k >= 0 && !Number.isNaN(r(k)); k--) if (r(k) < 0) return crossing(k, k + 1);
   }
   let prev: number | undefined;
   for (let k = 0; k <= 24; k++) {
     if (Number.isNaN(r(k))) continue;
-    if (prev !== undefined && r(prev) < 0 && r(k) >= 0) return Math.pow(10, refineCrossing(logRatio, lgOf(prev), r(prev), lgOf(k), r(k)));
+    if (prev !== undefined && r(prev) < 0 && r(k) >= 0) return crossing(prev, k);
     prev = k;
   }
   return NaN;
