@@ -95,10 +95,13 @@ const browser = {
 };
 
 const bundles = [
-  // The CLI: `cli.js` is a small launcher that runs the bundle `cliMain.js` with V8's code cache
-  // (src/cli/launch.ts). A script compiled from a code cache loses its dynamic-import callback, so the
-  // bundle must hold no import(): tree-sitter's runtime imports two Node modules, required instead.
-  { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cliMain.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [rulePages, treeSitterRequire] },
+  // The CLI: `cli.js` is a small launcher that runs the main bundle `cliMain.js` with V8's code cache
+  // (src/cli/launch.ts); the main bundle loads the engine bundle `cliEngine.js` the same way when it has
+  // something to analyse (src/cli/engineBundle.ts). A script compiled from a code cache loses its
+  // dynamic-import callback, so the bundles must hold no import(): tree-sitter's runtime imports two
+  // Node modules, required instead.
+  { entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cliMain.js'), banner: { js: '#!/usr/bin/env node' }, metafile: true },
+  { entryPoints: [join(root, 'src/cli/engine.ts')], outfile: join(dist, 'cliEngine.js'), plugins: [rulePages, treeSitterRequire] },
   { entryPoints: [join(root, 'src/cli/launch.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' }, sourcemap: false },
   // The VS Code extension: a tiny entry (fast activation) that loads the language client on the next
   // tick; the server is a separate Node process whose probes run in a worker thread.
@@ -144,6 +147,18 @@ if (watch) {
       if (kb > 300) process.exitCode = 1;
     }
   }
+  // The CLI's main bundle must not hold the engine: a re-check that the result cache answers would
+  // pay for compiling and starting it (src/cli/launch.ts). Whatever pulls it in fails the build.
+  const engineInputs = /node_modules\/@tensorflow\/|node_modules\/@vscode\/tree-sitter-wasm\/|^src\/core\/(analyze|engine|probe\/|translate\/|detect\/)/;
+  for (const r of results) {
+    const out = Object.entries(r.metafile?.outputs ?? {}).find(([file]) => file.endsWith('dist/cliMain.js'));
+    if (!out) continue;
+    const heavy = Object.keys(out[1].inputs).filter((f) => engineInputs.test(f));
+    if (heavy.length) {
+      console.error(`dist/cliMain.js holds engine modules (import them in src/cli/engine.ts, not in the main bundle): ${heavy.slice(0, 5).join(', ')}${heavy.length > 5 ? ', …' : ''}`);
+      process.exitCode = 1;
+    }
+  }
   // Node's globals are no imports, so the resolver cannot see them: the browser bundles' own sources
   // are read for them (a comment naming one is fine: only code lines count).
   const nodeGlobal = /\b(Buffer\.|__dirname\b|setImmediate\(|process\.(?!env\.NODE_ENV))/;
@@ -163,14 +178,15 @@ if (watch) {
   for (const line of payload.lines) (payload.ok ? console.log : console.error)(line);
   if (!payload.ok) process.exitCode = 1;
 
-  // The CLI's V8 code caches (dist/cliMain.js.eval.v8cache for `eval`, which runs under its own V8
-  // flags, and dist/cliMain.js.v8cache for the other commands), written by one small eval and one
-  // small check so that the first `gradprobe` a user runs already starts from them (src/cli/launch.ts
+  // The CLI's V8 code caches (dist/cliMain.js.eval.v8cache and dist/cliEngine.js.eval.v8cache for
+  // `eval`, which runs under its own V8 flags, and dist/cliMain.js.v8cache and
+  // dist/cliEngine.js.v8cache for the other commands), written by one small eval and one small check
+  // so that the first `gradprobe` a user runs already starts from them (src/cli/bundleLoader.ts
   // refreshes a stale one itself).
   const scratch = mkdtempSync(join(tmpdir(), 'gradprobe-build-'));
   try {
     writeFileSync(join(scratch, 'act.py'), 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n');
-    for (const f of ['cliMain.js.v8cache', 'cliMain.js.eval.v8cache']) rmSync(join(dist, f), { force: true });
+    for (const f of ['cliMain.js.v8cache', 'cliMain.js.eval.v8cache', 'cliEngine.js.v8cache', 'cliEngine.js.eval.v8cache']) rmSync(join(dist, f), { force: true });
     const runs = [
       ['eval', join(scratch, 'act.py'), 'mish', '--x', '[-1, 0, 1]', '--backend', 'cpu'],
       ['check', join(scratch, 'act.py'), '--quiet', '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', join(scratch, 'results')],

@@ -3,16 +3,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { tooLargeInput, type SourceInput } from '../core/analyze';
 import { isKnownSelector, normalizeSelector, unknownSelectorText } from '../core/findings/codes';
 import { defaultSettings, mergeSettings, type GradProbeSettings } from '../core/config/settings';
-import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { ruleCatalog } from '../core/findings/rules';
 import { ConfigResolver, failOnLevels, loadConfigFile, outputFormats, type FailOn, type LoadedConfig, type OutputFormat } from '../core/workspace/config';
 import { cacheDirName, externalHash, hashText, ResultCache, type ExternalFile } from '../core/workspace/resultCache';
 import { dependencyGraph } from '../core/parse/moduleDeps';
-import { analyzeShared, shardOf as shardOfFile, type Shard } from './jobs';
+import type { CheckInput } from './engine';
+import { loadEngine } from './engineBundle';
+import { shardOf as shardOfFile, type Shard } from './shard';
 import { walkPaths } from '../core/workspace/walk';
 import { helpText, listValue, parseCommand, stringValue, type CommandSpec, type ParsedValues } from './args';
 import { exitCodeFor, formatJson, formatSarif, formatText, summarize } from './format';
@@ -229,16 +229,16 @@ export async function runCheck(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const progress = Progress.forStderr(quiet);
-  const inputs: SourceInput[] = walk.files.map((path) => {
+  const inputs: CheckInput[] = walk.files.map((path) => {
     const abs = resolve(cwd, path);
     const limit = settingsOf.get(path)!.maxFileBytes;
     try {
       // A generated file is not even read into memory: its size says enough.
       const bytes = statSync(abs).size;
-      if (bytes > limit && !path.toLowerCase().endsWith('.ipynb')) return { path, text: tooLargeInput(bytes, limit) };
+      if (bytes > limit && !path.toLowerCase().endsWith('.ipynb')) return { path, tooLarge: { bytes, limit } };
       return { path, text: readFileSync(abs, 'utf8') };
     } catch (err) {
-      return { path, text: err as Error };
+      return { path, error: (err as Error).message };
     }
   });
   const base = mergeSettings(defaultSettings, { backend: run.backend });
@@ -254,7 +254,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   // run's backend, and the tool's version — the key the language server computes for an open file.
   const cacheDirFlag = stringValue(values, 'cache-dir');
   const cache = values['no-cache'] === true ? undefined : new ResultCache(cacheDirFlag !== undefined ? resolve(cwd, cacheDirFlag) : join(projectRoot, cacheDirName), version);
-  const texts = new Map(inputs.filter((i) => typeof i.text === 'string').map((i) => [resolve(cwd, i.path), i.text as string]));
+  const texts = new Map(inputs.flatMap((i) => ('text' in i ? [[resolve(cwd, i.path), i.text] as const] : [])));
   const hashes = new Map<string, string>();
   const hashOf = (abs: string): string => { let h = hashes.get(abs); if (h === undefined) { h = hashText(texts.get(abs)!); hashes.set(abs, h); } return h; };
   const depsOf = cache ? dependencyGraph(texts, roots) : undefined;
@@ -269,7 +269,7 @@ export async function runCheck(argv: string[]): Promise<number> {
   const cached = new Map<string, FileReport>();
   if (cache) {
     for (const i of wanted) {
-      const key = typeof i.text === 'string' ? keyOf(i.path) : undefined;
+      const key = 'text' in i ? keyOf(i.path) : undefined;
       const hit = key ? cache.get(key, i.path, false) : undefined;
       if (hit) cached.set(i.path, hit);
     }
@@ -279,14 +279,12 @@ export async function runCheck(argv: string[]): Promise<number> {
     const loaded = new Set<string>();
     const runBudget = { deadline: Date.now() + run.timeBudget * 1000, seconds: run.timeBudget };
     try {
-      reports = await analyzeShared({
+      // The engine bundle is loaded here, and only here: a re-check the cache answers never pays for it.
+      reports = await loadEngine().analyzeCheck({
         inputs, base, settingsOf, roots, runBudget, jobs, shard, cwd, reuse: new Set(cached.keys()),
         onProgress: (p) => progress.update(p),
         onLoad: (file) => loaded.add(file),
       });
-    } catch (err) {
-      if (err instanceof BackendError) throw new UsageError(err.message);
-      throw err;
     } finally {
       progress.done();
     }
@@ -307,7 +305,7 @@ export async function runCheck(argv: string[]): Promise<number> {
     progress.done();
   }
   const summary = summarize(reports, Math.round(performance.now() - started));
-  const notebooks = new Map(inputs.filter((i) => typeof i.text === 'string' && i.path.toLowerCase().endsWith('.ipynb')).map((i) => [i.path, i.text as string]));
+  const notebooks = new Map(inputs.flatMap((i) => ('text' in i && i.path.toLowerCase().endsWith('.ipynb') ? [[i.path, i.text] as const] : [])));
   const out = run.format === 'json' ? formatJson(reports, summary, version)
     : run.format === 'sarif' ? formatSarif(reports, version, ruleCatalog, { locate: (path) => { const text = notebooks.get(path); return text === undefined ? undefined : notebookLocator(text); } })
     : formatText(reports, quiet ? undefined : summary);

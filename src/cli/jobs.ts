@@ -4,25 +4,13 @@
 // is then claimed by exactly one thread through a shared array of flags (compare-and-swap: no
 // messages to hand out work, and a thread that is free takes the next function). The main thread
 // probes too and assembles the reports in detection order, so the output is the same whatever N.
-import { createHash } from 'node:crypto';
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { analyzeSources, type AnalyzeOptions, type AnalyzeShare, type SourceInput } from '../core/analyze';
 import type { GradProbeSettings } from '../core/config/settings';
 import type { FileReport, FunctionReport } from '../core/findings/types';
 import { diskLoader } from './files';
-
-/** `--shard K/N`: this run checks the files whose path hash falls in shard K of N. */
-export interface Shard { index: number; count: number; root: string }
-
-/**
- * The shard of a file: its path relative to the project root (with `/`), hashed (SHA-256, first 8
- * hex digits as a number) modulo N. Stable across machines, runs and file additions elsewhere.
- */
-export function shardOf(path: string, root: string, count: number): number {
-  const rel = relative(root, path).split(sep).join('/');
-  return parseInt(createHash('sha256').update(rel).digest('hex').slice(0, 8), 16) % count;
-}
+import { shardOf, type Shard } from './shard';
 
 export interface SharedRun {
   inputs: SourceInput[];

@@ -1,11 +1,10 @@
 // `gradprobe check | eval | rule`: a thin shell over the core.
 import { version } from '../../package.json';
 import { runCheck } from './check';
-import { runEval } from './eval';
 import { runRule } from './rule';
 import { runServer } from './server';
-import { isCheckWorker, runCheckWorker } from './jobs';
-import { UsageError } from './usage';
+import { loadEngine } from './engineBundle';
+import { isUsageError, UsageError } from './usage';
 
 const overview = `gradprobe ${version}: finds custom activation and loss functions in Python (PyTorch, TensorFlow/Keras,
 JAX, NumPy; files and notebooks) and TensorFlow.js code, translates them to TensorFlow.js without
@@ -34,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'check': return runCheck(rest);
-    case 'eval': return runEval(rest);
+    case 'eval': return loadEngine().runEval(rest);
     case 'rule': return runRule(rest);
     case 'server': return runServer(rest);
     case 'help':
@@ -58,12 +57,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// `check --jobs N` starts this same bundle as its worker threads.
-if (isCheckWorker()) void runCheckWorker();
-else void main(process.argv.slice(2)).then(
+void main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       process.stderr.write(`gradprobe: ${err.message}\n`);
       process.exitCode = 2;
       return;

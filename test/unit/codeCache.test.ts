@@ -11,9 +11,11 @@ import { join } from 'node:path';
 const root = process.cwd();
 const work = mkdtempSync(join(tmpdir(), 'gradprobe-codecache-'));
 const dist = join(work, 'dist');
-// `eval` keeps its own cache (it runs under other V8 flags); the other commands share cliMain.js.v8cache.
+// `eval` keeps its own caches (it runs under other V8 flags); the other commands share cliMain.js.v8cache
+// and cliEngine.js.v8cache. The header checks below read the main bundle's eval cache.
 const cache = join(dist, 'cliMain.js.eval.v8cache');
 const commandCache = join(dist, 'cliMain.js.v8cache');
+const caches = ['cliMain.js.eval.v8cache', 'cliEngine.js.eval.v8cache', 'cliMain.js.v8cache', 'cliEngine.js.v8cache'].map((f) => join(dist, f));
 const source = join(work, 'act.py');
 
 function evalMish(...extra: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -25,7 +27,7 @@ const header = (): string => { const b = readFileSync(cache); return b.subarray(
 
 before(() => {
   mkdirSync(dist, { recursive: true });
-  for (const f of readdirSync(join(root, 'dist'))) if (/^(cli\.js|cliMain\.js|.*\.wasm)$/.test(f)) copyFileSync(join(root, 'dist', f), join(dist, f));
+  for (const f of readdirSync(join(root, 'dist'))) if (/^(cli\.js|cliMain\.js|cliEngine\.js|.*\.wasm)$/.test(f)) copyFileSync(join(root, 'dist', f), join(dist, f));
   writeFileSync(source, 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n');
 });
 
@@ -66,12 +68,39 @@ const checkSource = (...resultFlags: string[]): { status: number | null; stderr:
   spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--quiet', '--fail-on', 'never', '--backend', 'cpu', ...resultFlags], { encoding: 'utf8', cwd: work, env: { ...process.env, GRADPROBE_NO_CODE_CACHE: '' } });
 
 test('--no-cache writes no code cache', () => {
-  rmSync(cache, { force: true });
-  rmSync(commandCache, { force: true });
+  for (const f of caches) rmSync(f, { force: true });
   const r = checkSource('--no-cache');
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(existsSync(cache), false);
-  assert.equal(existsSync(commandCache), false);
+  assert.deepEqual(caches.filter((f) => existsSync(f)), []);
+});
+
+test('each bundle gets its own cache: an eval and a check that analyses write all four', () => {
+  for (const f of caches) rmSync(f, { force: true });
+  assert.equal(evalMish().status, 0);
+  const r = checkSource('--cache-dir', join(work, 'results-four'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(caches.filter((f) => !existsSync(f)), [], 'a code cache is missing');
+});
+
+test('a re-check that the result cache answers does not load the engine bundle', () => {
+  const results = join(work, 'results-engine');
+  const first = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', results], { encoding: 'utf8', cwd: work });
+  assert.equal(first.status, 0, first.stderr);
+  const engine = join(dist, 'cliEngine.js');
+  const kept = readFileSync(engine);
+  // An engine that would fail the run if it were loaded.
+  writeFileSync(engine, 'throw new Error("the engine bundle was loaded");\n');
+  try {
+    const again = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--fail-on', 'never', '--backend', 'cpu', '--cache-dir', results], { encoding: 'utf8', cwd: work });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.replace(/ in \d+ ms/, ''), first.stdout.replace(/ in \d+ ms/, ''));
+    // A file the cache does not hold needs the engine: the same throwing bundle now fails the run.
+    const miss = spawnSync(process.execPath, [join(dist, 'cli.js'), 'check', source, '--fail-on', 'never', '--backend', 'cpu', '--no-cache'], { encoding: 'utf8', cwd: work });
+    assert.notEqual(miss.status, 0);
+    assert.match(miss.stderr, /the engine bundle was loaded/);
+  } finally {
+    writeFileSync(engine, kept);
+  }
 });
 
 test('eval and check keep their own caches: running one does not replace the other\'s', () => {
