@@ -178,14 +178,14 @@ if (watch) {
   for (const line of payload.lines) (payload.ok ? console.log : console.error)(line);
   if (!payload.ok) process.exitCode = 1;
 
-  // The CLI's V8 code caches (dist/cliMain.js.eval.v8cache and dist/cliEngine.js.eval.v8cache for
-  // `eval`, which runs under its own V8 flags, and dist/cliMain.js.v8cache and
-  // dist/cliEngine.js.v8cache for the other commands), written by one small eval and one small check
-  // so that the first `gradprobe` a user runs already starts from them (src/cli/bundleLoader.ts
-  // refreshes a stale one itself).
+  // The CLI's V8 code caches (dist/cliEngine.js.eval.v8cache for `eval`, which runs under its own V8
+  // flags and without the main bundle, and dist/cliMain.js.v8cache and dist/cliEngine.js.v8cache for
+  // the other commands), written by one small eval and one small check so that the first `gradprobe` a
+  // user runs already starts from them (src/cli/bundleLoader.ts refreshes a stale one itself).
   const scratch = mkdtempSync(join(tmpdir(), 'gradprobe-build-'));
   try {
     writeFileSync(join(scratch, 'act.py'), 'import torch\n\ndef mish(x):\n    return x * torch.tanh(torch.nn.functional.softplus(x))\n');
+    // (cliMain.js.eval.v8cache is an older build's: eval no longer loads the main bundle.)
     for (const f of ['cliMain.js.v8cache', 'cliMain.js.eval.v8cache', 'cliEngine.js.v8cache', 'cliEngine.js.eval.v8cache']) rmSync(join(dist, f), { force: true });
     const runs = [
       ['eval', join(scratch, 'act.py'), 'mish', '--x', '[-1, 0, 1]', '--backend', 'cpu'],

@@ -7,6 +7,7 @@ import { tooLargeInput, type SourceInput } from '../core/analyze';
 import { BackendError } from '../core/engine';
 import type { FileReport } from '../core/findings/types';
 import { runEval } from './eval';
+import { finish } from './exit';
 import { analyzeShared, isCheckWorker, runCheckWorker, type SharedRun } from './jobs';
 import { UsageError } from './usage';
 
@@ -35,6 +36,11 @@ export async function analyzeCheck(run: CheckRun): Promise<FileReport[]> {
 }
 
 export { runEval };
+
+/** `gradprobe eval ARGS`, started by the launcher without the main bundle, which it does not need. */
+export function evalCommand(argv: string[]): void {
+  finish(runEval(argv));
+}
 
 // `check --jobs N` starts this bundle as its worker threads.
 if (isCheckWorker()) void runCheckWorker();

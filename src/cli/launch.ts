@@ -11,4 +11,6 @@ import { loadBundle, oneShot } from './bundleLoader';
 // compiler in the background and, before the process can exit, wait for that compilation (about
 // 60 ms, a fifth of the command); the baseline compiler's code is all one file needs.
 if (oneShot) setFlagsFromString('--liftoff-only');
-loadBundle(join(__dirname, 'cliMain.js'));
+// `eval` needs the engine and nothing of the main bundle: it starts the engine bundle's command directly.
+if (oneShot) (loadBundle(join(__dirname, 'cliEngine.js')) as typeof import('./engine')).evalCommand(process.argv.slice(3));
+else loadBundle(join(__dirname, 'cliMain.js'));

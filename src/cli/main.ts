@@ -4,7 +4,8 @@ import { runCheck } from './check';
 import { runRule } from './rule';
 import { runServer } from './server';
 import { loadEngine } from './engineBundle';
-import { isUsageError, UsageError } from './usage';
+import { finish } from './exit';
+import { UsageError } from './usage';
 
 const overview = `gradprobe ${version}: finds custom activation and loss functions in Python (PyTorch, TensorFlow/Keras,
 JAX, NumPy; files and notebooks) and TensorFlow.js code, translates them to TensorFlow.js without
@@ -57,15 +58,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-void main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
-    if (isUsageError(err)) {
-      process.stderr.write(`gradprobe: ${err.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    process.stderr.write(`gradprobe: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+finish(main(process.argv.slice(2)));

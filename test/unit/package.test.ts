@@ -43,7 +43,7 @@ function cleanCopy(): string {
 }
 
 const expectedFiles = [
-  'package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/cliEngine.js', 'package/dist/cliEngine.js.eval.v8cache', 'package/dist/cliEngine.js.v8cache', 'package/dist/cliMain.js', 'package/dist/cliMain.js.eval.v8cache', 'package/dist/cliMain.js.v8cache', 'package/dist/probeWorker.js', 'package/dist/server.js',
+  'package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/cliEngine.js', 'package/dist/cliEngine.js.eval.v8cache', 'package/dist/cliEngine.js.v8cache', 'package/dist/cliMain.js', 'package/dist/cliMain.js.v8cache', 'package/dist/probeWorker.js', 'package/dist/server.js',
   'package/dist/tree-sitter-python.wasm', 'package/dist/tree-sitter-tsx.wasm', 'package/dist/tree-sitter.wasm', 'package/package.json',
 ];
 
