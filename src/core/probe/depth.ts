@@ -12,6 +12,7 @@ import type { Program } from '../translate/translate';
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from './tensorScope';
 import { seededRandom } from './lossInputs';
+import { matmul } from './matmul';
 import { baselineActivation, type BaselineName } from './standardActivations';
 import standardStackTable from './standardStacks.json';
 import { exactValuesOf, runSweep, sortedTable, sweepInterpolator, type Sweep } from './sweep';
@@ -260,41 +261,6 @@ export interface DepthMeasurement {
    * NaN that Inf − Inf would make in the next layer's sums is not the function's.
    */
   overflowLayer?: number;
-}
-
-/**
- * C = A (n×k) · B (k×m) in plain typed arrays: TF.js's CPU matmul is several times slower at this
- * size. Float64 throughout (about twice as fast in V8 as float32), four terms of a sum a step: each
- * element of C is read and written once per four terms, which are still added one by one in the
- * order of k, so the sums are the plain loop's to the last bit. A term whose a is 0 adds ±0 (B is
- * the stack's finite weights), which leaves the sum as it is.
- */
-function matmul(a: Float64Array, bb: Float64Array, n: number, k: number, m: number): Float64Array {
-  const c = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const row = i * m;
-    const ai = i * k;
-    let p = 0;
-    for (; p + 3 < k; p += 4) {
-      const a0 = a[ai + p];
-      const a1 = a[ai + p + 1];
-      const a2 = a[ai + p + 2];
-      const a3 = a[ai + p + 3];
-      if (a0 === 0 && a1 === 0 && a2 === 0 && a3 === 0) continue;
-      const o0 = p * m;
-      const o1 = o0 + m;
-      const o2 = o1 + m;
-      const o3 = o2 + m;
-      for (let j = 0; j < m; j++) c[row + j] = c[row + j] + a0 * bb[o0 + j] + a1 * bb[o1 + j] + a2 * bb[o2 + j] + a3 * bb[o3 + j];
-    }
-    for (; p < k; p++) {
-      const av = a[ai + p];
-      if (av === 0) continue;
-      const off = p * m;
-      for (let j = 0; j < m; j++) c[row + j] += av * bb[off + j];
-    }
-  }
-  return c;
 }
 
 function gaussian(rand: () => number): number {
