@@ -3,21 +3,14 @@
 // in VS Code for the Web alike, with nothing to load at run time. Run it after editing the .wat; a
 // unit test fails until the committed bytes are the .wat's. `--check` only compares, and exits 1
 // when stale.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { updateGenerated } from './generated.mjs';
 import { compileWat, wasmModuleSource } from './wasmSource.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wat = join(root, 'src/core/probe/matmul.wat');
 const out = join(root, 'src/core/probe/matmulWasm.ts');
 const text = wasmModuleSource('matmul.wat', 'matmulWasm', await compileWat(readFileSync(wat, 'utf8')));
-if (readFileSync(out, { encoding: 'utf8', flag: 'a+' }) === text) {
-  console.log('matmulWasm.ts already current');
-} else if (process.argv.includes('--check')) {
-  console.error('src/core/probe/matmulWasm.ts is stale: run npm run gen:wasm');
-  process.exit(1);
-} else {
-  writeFileSync(out, text);
-  console.log('updated src/core/probe/matmulWasm.ts');
-}
+updateGenerated(root, out, text, 'npm run gen:wasm');

@@ -3,10 +3,10 @@
 // src/core/probe/depth.ts, bundled here). Run it after a change to the stack; a unit test fails
 // until the table matches a fresh computation. `--check` only compares, and exits 1 when stale.
 import * as esbuild from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { updateGenerated } from './generated.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const table = join(root, 'src/core/probe/standardStacks.json');
@@ -17,13 +17,4 @@ await esbuild.build({
 });
 const { computeStandardStacks, formatStandardStacks } = createRequire(import.meta.url)(outfile);
 const text = formatStandardStacks(computeStandardStacks());
-const current = readFileSync(table, 'utf8');
-if (current === text) {
-  console.log('standardStacks.json already current');
-} else if (process.argv.includes('--check')) {
-  console.error('src/core/probe/standardStacks.json is stale: run npm run gen:standard-stacks');
-  process.exit(1);
-} else {
-  writeFileSync(table, text);
-  console.log('updated src/core/probe/standardStacks.json');
-}
+updateGenerated(root, table, text, 'npm run gen:standard-stacks');
